@@ -1,0 +1,9 @@
+//! The Elm-architecture core of the TUI: model, messages, pure update, and the runtime.
+
+pub mod model;
+pub mod msg;
+pub mod update;
+
+pub use model::{Connection, Focus, Model, TranscriptEntry};
+pub use msg::Msg;
+pub use update::{Effect, update};

@@ -1,0 +1,19 @@
+//! The one message type of the TUI: what components and the bridge tell `update`.
+
+use crate::net::NetEvent;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// Evaluate this code (the workspace selection, or its current line).
+    Evaluate(String),
+    /// F2: connect when disconnected or down, disconnect otherwise.
+    ToggleConnection,
+    ToggleHelp,
+    CloseHelp,
+    /// Move keyboard focus between the workspace and the transcript.
+    FocusNext,
+    ClearTranscript,
+    Quit,
+    /// Something the bridge thread reports.
+    Net(NetEvent),
+}

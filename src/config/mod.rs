@@ -1,0 +1,6 @@
+//! Configuration: settings (config/default.toml + user file + environment),
+//! the keymap and the theme. Each loader names the file and the problem on error.
+
+pub mod keymap;
+pub mod settings;
+pub mod theme;

@@ -1,0 +1,284 @@
+//! Settings: the embedded `config/default.toml`, then the user's file, then
+//! the environment (`STUI_SERVER_ADDRESS`, `STUI_LOG_LEVEL`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A configuration problem, naming the file (or source) it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub source: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(source: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub local_server: LocalServerSettings,
+    pub log: LogSettings,
+    pub ui: UiSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub address: String,
+    pub connect_on_start: bool,
+    pub request_timeout_ms: u64,
+    pub tries: u32,
+    pub evaluation_timeout_ms: u64,
+    pub heartbeat_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalServerSettings {
+    pub auto_start: bool,
+    pub gst: String,
+    pub start_timeout_ms: u64,
+    pub max_message_bytes: u64,
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub file: String,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSettings {
+    pub keymap: String,
+    pub theme: String,
+}
+
+/// Where the settings came from: which file, if any, was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub settings: Settings,
+    pub user_file: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The built-in defaults alone.
+    pub fn defaults() -> Self {
+        toml::from_str(DEFAULTS).expect("config/default.toml is valid")
+    }
+
+    /// Defaults, then `explicit` (which must exist) or else the user's
+    /// config.toml if there is one, then the environment.
+    pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+        let user_file = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => crate::paths::config_file().filter(|path| path.exists()),
+        };
+        let user_text = match &user_file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                ConfigError::new(path.display().to_string(), format!("cannot read: {e}"))
+            })?),
+            None => None,
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let settings = Self::from_layers(
+            user_file.as_deref(),
+            user_text.as_deref(),
+            env("STUI_SERVER_ADDRESS"),
+            env("STUI_LOG_LEVEL"),
+        )?;
+        Ok(Loaded {
+            settings,
+            user_file,
+        })
+    }
+
+    /// Merges the layers; separated from `load` so tests need no files or environment.
+    pub fn from_layers(
+        user_path: Option<&Path>,
+        user_text: Option<&str>,
+        env_address: Option<String>,
+        env_log_level: Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut merged: toml::Table =
+            toml::from_str(DEFAULTS).expect("config/default.toml is valid");
+        let source = user_path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "configuration".into());
+        if let Some(text) = user_text {
+            let user: toml::Table = toml::from_str(text)
+                .map_err(|e| ConfigError::new(&source, e.to_string().trim_end().to_string()))?;
+            merge(&mut merged, user);
+        }
+        let mut settings: Settings = merged.try_into().map_err(|e: toml::de::Error| {
+            ConfigError::new(&source, e.to_string().trim_end().to_string())
+        })?;
+        if let Some(address) = env_address {
+            settings.server.address = address;
+        }
+        if let Some(level) = env_log_level {
+            settings.log.level = level;
+        }
+        settings.validate().map_err(|why| {
+            ConfigError::new(format!("{source} (with STUI_* environment overrides)"), why)
+        })?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !self.server.address.contains("://") {
+            return Err(format!(
+                "server.address {:?} is not a ZeroMQ endpoint such as tcp://127.0.0.1:5555",
+                self.server.address
+            ));
+        }
+        if self.server.tries == 0 {
+            return Err("server.tries must be at least 1".into());
+        }
+        if self.server.request_timeout_ms == 0 {
+            return Err("server.request_timeout_ms must be more than 0".into());
+        }
+        for (key, level) in [
+            ("log.level", &self.log.level),
+            ("local_server.log_level", &self.local_server.log_level),
+        ] {
+            if level.parse::<log::LevelFilter>().is_err() {
+                return Err(format!(
+                    "{key} {level:?} is not one of off, error, warn, info, debug, trace"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The client log file: the configured one, or stui.log in the data directory.
+    pub fn log_file(&self) -> PathBuf {
+        if self.log.file.is_empty() {
+            crate::paths::data_dir().join("stui.log")
+        } else {
+            PathBuf::from(&self.log.file)
+        }
+    }
+}
+
+/// Overlays `user` on `base`, table by table, so a user file may set one key alone.
+fn merge(base: &mut toml::Table, user: toml::Table) {
+    for (key, value) in user {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(user_table)) => {
+                merge(base_table, user_table)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_the_local_server() {
+        let settings = Settings::defaults();
+        assert_eq!(settings.server.address, "tcp://127.0.0.1:5555");
+        assert!(settings.local_server.auto_start);
+        assert_eq!(settings.local_server.max_message_bytes, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn user_file_overrides_one_key_and_keeps_the_rest() {
+        let settings = Settings::from_layers(
+            Some(Path::new("/home/u/stui.toml")),
+            Some("[server]\naddress = \"tcp://127.0.0.1:6000\"\n"),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(settings.server.address, "tcp://127.0.0.1:6000");
+        assert_eq!(settings.server.tries, Settings::defaults().server.tries);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let settings = Settings::from_layers(
+            None,
+            Some("[server]\naddress = \"tcp://127.0.0.1:6000\"\n[log]\nlevel = \"warn\"\n"),
+            Some("tcp://127.0.0.1:7000".into()),
+            Some("debug".into()),
+        )
+        .unwrap();
+        assert_eq!(settings.server.address, "tcp://127.0.0.1:7000");
+        assert_eq!(settings.log.level, "debug");
+    }
+
+    #[test]
+    fn malformed_file_names_the_file_and_line() {
+        let error = Settings::from_layers(
+            Some(Path::new("/home/u/stui.toml")),
+            Some("[server]\naddress = \n"),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("/home/u/stui.toml"), "{error}");
+        assert!(error.contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn unknown_key_and_wrong_type_are_named() {
+        let unknown = Settings::from_layers(
+            Some(Path::new("c.toml")),
+            Some("[server]\nadress = \"tcp://x:1\"\n"),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(unknown.contains("adress"), "{unknown}");
+        let wrong_type = Settings::from_layers(
+            Some(Path::new("c.toml")),
+            Some("[server]\ntries = \"three\"\n"),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(wrong_type.contains("tries"), "{wrong_type}");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key() {
+        let error = Settings::from_layers(None, None, Some("127.0.0.1:5555".into()), None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("server.address"), "{error}");
+        let error = Settings::from_layers(None, None, None, Some("loud".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("log.level"), "{error}");
+    }
+}

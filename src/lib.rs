@@ -1,0 +1,9 @@
+//! STUI: a keyboard-driven terminal IDE for a live Smalltalk image.
+
+pub mod app;
+pub mod components;
+pub mod config;
+pub mod net;
+pub mod paths;
+pub mod protocol;
+pub mod server;

@@ -1,0 +1,282 @@
+//! The blocking client core: one REQ socket, Lazy Pirate reliability.
+//! A request that times out closes and reopens the socket (a timed-out REQ
+//! socket is stuck) and resends the SAME id, so the server's reply cache keeps
+//! execution at-most-once; after the last try the server counts as down.
+
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+
+use super::Answer;
+use crate::protocol::{
+    DescribeResult, ErrorObject, EvaluateResult, PingResult, ProtocolError, Reply, Request,
+    RequestBody,
+};
+
+/// Replies larger than this are refused by the socket rather than buffered.
+const MAX_REPLY_BYTES: i64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// How long one try waits for its reply (an evaluation adds its own timeout).
+    pub request_timeout: Duration,
+    /// How many times a request is sent before giving up.
+    pub tries: u32,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_millis(3000),
+            tries: 3,
+        }
+    }
+}
+
+/// Why a request got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetError {
+    /// No reply after every try.
+    NoReply {
+        address: String,
+        tries: u32,
+        waited: Duration,
+    },
+    /// The reply could not be read as a protocol reply.
+    Malformed(String),
+    /// The socket could not be created or used (bad address, …).
+    Socket(String),
+    /// The request was abandoned (disconnect or shutdown) before its reply.
+    Cancelled,
+}
+
+impl std::fmt::Display for NetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoReply {
+                address,
+                tries,
+                waited,
+            } => write!(
+                f,
+                "no reply from {address} after {tries} tries ({} ms in all)",
+                waited.as_millis()
+            ),
+            Self::Malformed(why) => write!(f, "unreadable reply: {why}"),
+            Self::Socket(why) => write!(f, "socket error: {why}"),
+            Self::Cancelled => write!(f, "cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for NetError {}
+
+/// A reply together with the time it took to come back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timed<T> {
+    pub value: T,
+    pub round_trip: Duration,
+}
+
+pub struct Client {
+    context: zmq::Context,
+    address: String,
+    session: String,
+    options: ClientOptions,
+    socket: Option<zmq::Socket>,
+    next_id: u64,
+}
+
+impl Client {
+    pub fn new(
+        address: impl Into<String>,
+        session: impl Into<String>,
+        options: ClientOptions,
+    ) -> Self {
+        Self {
+            context: zmq::Context::new(),
+            address: address.into(),
+            session: session.into(),
+            options,
+            socket: None,
+            next_id: 0,
+        }
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// Builds a request with a fresh id in this client's session.
+    pub fn new_request(&mut self, body: RequestBody) -> Request {
+        self.next_id += 1;
+        Request::new(
+            format!("{}-c{}", self.session, self.next_id),
+            self.session.clone(),
+            body,
+        )
+    }
+
+    /// Sends `request` with Lazy Pirate retries and waits for its reply.
+    /// `should_cancel` is polled while waiting so a caller can abandon the wait.
+    pub fn send(
+        &mut self,
+        request: &Request,
+        mut should_cancel: impl FnMut() -> bool,
+    ) -> Result<Timed<Reply>, NetError> {
+        let payload = request.to_json();
+        let per_try = self.options.request_timeout + evaluation_allowance(&request.body);
+        let started = Instant::now();
+        let address = self.address.clone();
+        for attempt in 1..=self.options.tries.max(1) {
+            let socket = self.socket()?;
+            socket
+                .send(payload.as_bytes(), 0)
+                .map_err(|e| NetError::Socket(format!("send to {address}: {e}")))?;
+            let try_started = Instant::now();
+            let deadline = try_started + per_try;
+            loop {
+                if should_cancel() {
+                    self.reset();
+                    return Err(NetError::Cancelled);
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                // Short poll slices keep cancellation responsive.
+                let slice = (deadline - now).min(Duration::from_millis(50));
+                let readable = socket
+                    .poll(zmq::POLLIN, slice.as_millis().max(1) as i64)
+                    .map_err(|e| NetError::Socket(e.to_string()))?;
+                if readable > 0 {
+                    let bytes = socket
+                        .recv_bytes(0)
+                        .map_err(|e| NetError::Socket(format!("receive: {e}")))?;
+                    let round_trip = try_started.elapsed();
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
+                    let reply = Reply::from_json(&text).map_err(|e| match e {
+                        ProtocolError::Malformed(why) => NetError::Malformed(why),
+                        other => NetError::Malformed(other.to_string()),
+                    })?;
+                    if reply.id.as_deref().is_some_and(|id| id != request.id) {
+                        return Err(NetError::Malformed(format!(
+                            "reply is for id {:?}, expected {}",
+                            reply.id, request.id
+                        )));
+                    }
+                    return Ok(Timed {
+                        value: reply,
+                        round_trip,
+                    });
+                }
+            }
+            log::warn!(
+                "no reply to {} ({}) from {} within {} ms (try {attempt})",
+                request.id,
+                request.body.type_name(),
+                address,
+                per_try.as_millis()
+            );
+            // A REQ socket that timed out cannot send again: close it and reopen.
+            self.reset();
+        }
+        Err(NetError::NoReply {
+            address: self.address.clone(),
+            tries: self.options.tries.max(1),
+            waited: started.elapsed(),
+        })
+    }
+
+    /// Sends a request of this client's session and decodes its result as `T`.
+    pub fn call<T: DeserializeOwned>(
+        &mut self,
+        body: RequestBody,
+    ) -> Result<Timed<Result<T, ErrorObject>>, NetError> {
+        let request = self.new_request(body);
+        let reply = self.send(&request, || false)?;
+        Ok(Timed {
+            value: split_reply(reply.value)?,
+            round_trip: reply.round_trip,
+        })
+    }
+
+    pub fn ping(&mut self) -> Result<Timed<Result<PingResult, ErrorObject>>, NetError> {
+        self.call(RequestBody::ping())
+    }
+
+    pub fn describe(&mut self) -> Result<Timed<Result<DescribeResult, ErrorObject>>, NetError> {
+        self.call(RequestBody::describe())
+    }
+
+    pub fn evaluate(
+        &mut self,
+        code: &str,
+    ) -> Result<Timed<Result<EvaluateResult, ErrorObject>>, NetError> {
+        self.call(RequestBody::evaluate(code))
+    }
+
+    /// Closes the socket; the next request opens a new one.
+    pub fn reset(&mut self) {
+        self.socket = None;
+    }
+
+    fn socket(&mut self) -> Result<&zmq::Socket, NetError> {
+        if self.socket.is_none() {
+            let socket = self
+                .context
+                .socket(zmq::REQ)
+                .map_err(|e| NetError::Socket(e.to_string()))?;
+            // Unsent requests must not keep the process alive at exit.
+            socket
+                .set_linger(0)
+                .map_err(|e| NetError::Socket(e.to_string()))?;
+            socket
+                .set_maxmsgsize(MAX_REPLY_BYTES)
+                .map_err(|e| NetError::Socket(e.to_string()))?;
+            socket.connect(&self.address).map_err(|e| {
+                NetError::Socket(format!("cannot connect to {:?}: {e}", self.address))
+            })?;
+            self.socket = Some(socket);
+        }
+        Ok(self.socket.as_ref().expect("socket was just opened"))
+    }
+}
+
+/// An evaluation may legitimately run for its own timeout before replying.
+fn evaluation_allowance(body: &RequestBody) -> Duration {
+    match body {
+        RequestBody::Evaluate(params) => Duration::from_millis(params.timeout_ms.unwrap_or(30_000)),
+        _ => Duration::ZERO,
+    }
+}
+
+/// Decodes a reply's result into the type that matches the request.
+pub fn decode_answer(
+    request: &RequestBody,
+    reply: Reply,
+) -> Result<Result<Answer, ErrorObject>, NetError> {
+    Ok(match request {
+        RequestBody::Ping(_) => split_reply(reply)?.map(Answer::Ping),
+        RequestBody::Describe(_) => split_reply(reply)?.map(Answer::Describe),
+        RequestBody::Evaluate(_) => split_reply(reply)?.map(Answer::Evaluate),
+    })
+}
+
+/// The typed result or the server's error; a reply of the wrong shape is a `NetError`.
+fn split_reply<T: DeserializeOwned>(reply: Reply) -> Result<Result<T, ErrorObject>, NetError> {
+    match reply.into_result() {
+        Ok(value) => Ok(Ok(value)),
+        Err(ProtocolError::Server(error)) => Ok(Err(error)),
+        Err(ProtocolError::Malformed(why)) => Err(NetError::Malformed(why)),
+    }
+}

@@ -1,0 +1,68 @@
+//! The network side of the client: a blocking client core with Lazy Pirate
+//! retries (used by the CLI commands) and the bridge thread that runs it for
+//! the TUI and reports through [`NetEvent`]s.
+
+use crate::protocol::{DescribeResult, ErrorObject, EvaluateResult, PingResult};
+
+/// What the server said about itself on connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub server: String,
+    pub dialect: String,
+    pub dialect_version: String,
+}
+
+impl From<&DescribeResult> for ServerInfo {
+    fn from(describe: &DescribeResult) -> Self {
+        Self {
+            server: describe.server.clone(),
+            dialect: describe.dialect.clone(),
+            dialect_version: describe.dialect_version.clone(),
+        }
+    }
+}
+
+/// A decoded successful result, by request type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Ping(PingResult),
+    Describe(DescribeResult),
+    Evaluate(EvaluateResult),
+}
+
+/// What the bridge thread reports to the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    Connecting {
+        address: String,
+        starting_server: bool,
+    },
+    Connected {
+        info: ServerInfo,
+        round_trip_us: u64,
+    },
+    Disconnected,
+    /// The server could not be reached or stopped answering.
+    Down {
+        reason: String,
+    },
+    /// The answer to a request: its result, or the server's error object.
+    Reply {
+        id: String,
+        result: Result<Answer, ErrorObject>,
+        round_trip_us: u64,
+    },
+    /// A request that got no usable reply (the reason says why).
+    Failed {
+        id: String,
+        reason: String,
+    },
+}
+
+pub mod bridge;
+pub mod client;
+pub mod port;
+
+pub use bridge::{Bridge, BridgeCommand, BridgeSettings};
+pub use client::{Client, ClientOptions, NetError, Timed};
+pub use port::NetPort;
