@@ -1,0 +1,655 @@
+//! Keymaps as data: per context, key strings mapped to action names.
+//!
+//! The built-in `keymaps/default.toml` is always loaded first; a user file's
+//! entries are merged over it. Lookups check the focused context, then
+//! `global`. The help overlay and the status bar hint are generated from the
+//! active keymap, so they never disagree with it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+use tuirealm::event::{Key, KeyEvent, KeyModifiers};
+
+const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
+const DEFAULT_KEYMAP_NAME: &str = "keymaps/default.toml (built in)";
+/// The action name that removes a binding in a user keymap.
+const UNBIND: &str = "none";
+
+/// A configuration file that could not be used: which file, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based line of the offending entry, when known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    /// Locate the error at the line holding byte `offset` of `text`.
+    pub fn at(mut self, text: &str, offset: usize) -> Self {
+        self.line = Some(line_of(text, offset));
+        self
+    }
+
+    /// A TOML syntax or shape error, located at its line when toml knows it.
+    pub fn from_toml(file: &str, text: &str, error: &toml::de::Error) -> Self {
+        let error_at = Self::new(file, error.message().trim());
+        match error.span() {
+            Some(span) => error_at.at(text, span.start),
+            None => error_at,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line number of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
+}
+
+/// The candidate closest to `word` by edit distance (for "did you mean" hints).
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .min_by_key(|candidate| edit_distance(word, candidate))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Where a key is pressed. The focused pane's context is searched before `Global`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    Global,
+    Workspace,
+    Transcript,
+    Help,
+}
+
+impl Context {
+    pub const ALL: [Context; 4] = [Self::Global, Self::Workspace, Self::Transcript, Self::Help];
+
+    /// The table name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::Workspace => "workspace",
+            Self::Transcript => "transcript",
+            Self::Help => "help",
+        }
+    }
+
+    /// The heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Everywhere",
+            Self::Workspace => "Workspace",
+            Self::Transcript => "Transcript",
+            Self::Help => "This help",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|context| context.name() == name)
+    }
+}
+
+/// Everything a key can be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Help,
+    CloseHelp,
+    ToggleConnection,
+    Quit,
+    FocusNext,
+    Evaluate,
+    ClearTranscript,
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    ScrollToTop,
+    ScrollToBottom,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Self::Help,
+        Self::CloseHelp,
+        Self::ToggleConnection,
+        Self::Quit,
+        Self::FocusNext,
+        Self::Evaluate,
+        Self::ClearTranscript,
+        Self::ScrollUp,
+        Self::ScrollDown,
+        Self::PageUp,
+        Self::PageDown,
+        Self::ScrollToTop,
+        Self::ScrollToBottom,
+    ];
+
+    /// The name used in keymap files (the serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Help => "help",
+            Self::CloseHelp => "close_help",
+            Self::ToggleConnection => "toggle_connection",
+            Self::Quit => "quit",
+            Self::FocusNext => "focus_next",
+            Self::Evaluate => "evaluate",
+            Self::ClearTranscript => "clear_transcript",
+            Self::ScrollUp => "scroll_up",
+            Self::ScrollDown => "scroll_down",
+            Self::PageUp => "page_up",
+            Self::PageDown => "page_down",
+            Self::ScrollToTop => "scroll_to_top",
+            Self::ScrollToBottom => "scroll_to_bottom",
+        }
+    }
+
+    /// What the help overlay says the action does.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Help => "Show or hide this help",
+            Self::CloseHelp => "Close this help",
+            Self::ToggleConnection => "Connect to or disconnect from the server",
+            Self::Quit => "Quit STUI",
+            Self::FocusNext => "Move focus to the other pane",
+            Self::Evaluate => "Evaluate selection or current line",
+            Self::ClearTranscript => "Clear the transcript",
+            Self::ScrollUp => "Scroll up one line",
+            Self::ScrollDown => "Scroll down one line",
+            Self::PageUp => "Scroll up one page",
+            Self::PageDown => "Scroll down one page",
+            Self::ScrollToTop => "Scroll to the oldest entry",
+            Self::ScrollToBottom => "Follow the newest entry",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.name() == name)
+    }
+}
+
+/// One key binding, as listed by [`Keymap::bindings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: KeyEvent,
+    pub action: Action,
+}
+
+/// The active key bindings, per context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    contexts: HashMap<Context, HashMap<KeyEvent, Action>>,
+}
+
+/// A keymap file: `[context]` tables of `"key" = "action"`, with spans for error lines.
+type KeymapFile = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
+
+impl Default for Keymap {
+    /// The built-in keymap.
+    fn default() -> Self {
+        let mut keymap = Self::empty();
+        keymap
+            .merge_toml(DEFAULT_KEYMAP, DEFAULT_KEYMAP_NAME)
+            .expect("the built-in keymap is valid (tested)");
+        keymap
+    }
+}
+
+impl Keymap {
+    fn empty() -> Self {
+        Self {
+            contexts: HashMap::new(),
+        }
+    }
+
+    /// The built-in keymap with `user_file`'s entries merged over it.
+    /// Pass `None` when there is no user keymap; a path that cannot be read is an error.
+    pub fn load(user_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut keymap = Self::default();
+        if let Some(path) = user_file {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::new(&file, format!("cannot read keymap: {e}")))?;
+            keymap.merge_toml(&text, &file)?;
+        }
+        Ok(keymap)
+    }
+
+    /// Merge the bindings of keymap TOML `text` over this keymap. `file` names it in errors.
+    /// Nothing is changed when the text has an error.
+    pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
+        let parsed: KeymapFile =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
+        let mut merged = self.clone();
+        for (context_name, entries) in parsed {
+            let context = Context::from_name(context_name.get_ref()).ok_or_else(|| {
+                let names = Context::ALL.map(Context::name);
+                let hint = nearest(context_name.get_ref(), names).unwrap_or("global");
+                ConfigError::new(
+                    file,
+                    format!(
+                        "unknown context [{}]; did you mean [{hint}]? (contexts: {})",
+                        context_name.get_ref(),
+                        names.join(", ")
+                    ),
+                )
+                .at(text, context_name.span().start)
+            })?;
+            let bindings = merged.contexts.entry(context).or_default();
+            for (key_text, action_name) in entries {
+                let in_context = |message: String| {
+                    ConfigError::new(file, format!("[{}] {message}", context.name()))
+                };
+                let key = parse_key(key_text.get_ref()).map_err(|why| {
+                    in_context(format!("bad key \"{}\": {why}", key_text.get_ref()))
+                        .at(text, key_text.span().start)
+                })?;
+                if action_name.get_ref() == UNBIND {
+                    bindings.remove(&key);
+                    continue;
+                }
+                let action = Action::from_name(action_name.get_ref()).ok_or_else(|| {
+                    let names = Action::ALL.map(Action::name);
+                    let hint = nearest(action_name.get_ref(), names).unwrap_or("help");
+                    in_context(format!(
+                        "unknown action \"{}\" for key \"{}\"; did you mean \"{hint}\"?",
+                        action_name.get_ref(),
+                        key_text.get_ref()
+                    ))
+                    .at(text, action_name.span().start)
+                })?;
+                bindings.insert(key, action);
+            }
+        }
+        *self = merged;
+        Ok(())
+    }
+
+    /// The action bound to `key` in `context`, else in `global`.
+    pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Action> {
+        let key = normalize(*key);
+        let bound_in = |context| self.contexts.get(&context)?.get(&key).copied();
+        bound_in(context).or_else(|| bound_in(Context::Global))
+    }
+
+    /// Every binding, grouped by context (in [`Context::ALL`] order), then by action.
+    pub fn bindings(&self) -> Vec<Binding> {
+        let mut all: Vec<Binding> = Context::ALL
+            .into_iter()
+            .flat_map(|context| {
+                self.contexts
+                    .get(&context)
+                    .into_iter()
+                    .flatten()
+                    .map(move |(key, action)| Binding {
+                        context,
+                        key: *key,
+                        action: *action,
+                    })
+            })
+            .collect();
+        all.sort_by_key(|b| (b.context, b.action, key_sort_key(&b.key)));
+        all
+    }
+
+    /// The keys bound to `action` in `context` (not counting `global`), in a stable order.
+    pub fn keys_for(&self, context: Context, action: Action) -> Vec<KeyEvent> {
+        self.bindings()
+            .into_iter()
+            .filter(|b| b.context == context && b.action == action)
+            .map(|b| b.key)
+            .collect()
+    }
+}
+
+/// Function keys first, then plain keys, then modified ones: the order a reader expects.
+fn key_sort_key(key: &KeyEvent) -> (u8, u8, String) {
+    let kind = match key.code {
+        Key::Function(n) => return (0, n, String::new()),
+        _ if key.modifiers.is_empty() => 1,
+        _ => 2,
+    };
+    (kind, 0, key_label(key))
+}
+
+/// Make a key event from the terminal comparable with a parsed key string:
+/// a character already says whether Shift was held, and Shift+Tab is BackTab.
+pub fn normalize(mut key: KeyEvent) -> KeyEvent {
+    match key.code {
+        Key::Char(_) | Key::BackTab => key.modifiers.remove(KeyModifiers::SHIFT),
+        Key::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => {
+            key.code = Key::BackTab;
+            key.modifiers.remove(KeyModifiers::SHIFT);
+        }
+        _ => {}
+    }
+    key
+}
+
+/// Parse a key string such as `ctrl-e`, `alt-x`, `shift-tab`, `f1`, `pageup` or `?`.
+pub fn parse_key(text: &str) -> Result<KeyEvent, String> {
+    let mut modifiers = KeyModifiers::NONE;
+    let mut rest = text.trim();
+    while let Some((modifier, after)) = strip_modifier(rest) {
+        modifiers.insert(modifier);
+        rest = after;
+    }
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (None, _) => return Err("no key after the modifiers".into()),
+        (Some(c), None) => Key::Char(c),
+        _ => named_key(&rest.to_ascii_lowercase()).ok_or_else(|| {
+            format!("unknown key name \"{rest}\" (try f1, esc, enter, tab, up, pageup, ctrl-e)")
+        })?,
+    };
+    let mut key = KeyEvent::new(code, modifiers);
+    if modifiers.contains(KeyModifiers::SHIFT) {
+        match code {
+            Key::Char(c) if c.is_alphabetic() => {
+                key.code = Key::Char(c.to_uppercase().next().unwrap_or(c));
+            }
+            Key::Char(c) => {
+                return Err(format!(
+                    "write the shifted character itself instead of shift-{c}"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(normalize(key))
+}
+
+/// `ctrl-`, `alt-`, `shift-` (or with `+`), case-insensitive; never eats the last character.
+fn strip_modifier(text: &str) -> Option<(KeyModifiers, &str)> {
+    const PREFIXES: [(&str, KeyModifiers); 4] = [
+        ("ctrl", KeyModifiers::CONTROL),
+        ("control", KeyModifiers::CONTROL),
+        ("alt", KeyModifiers::ALT),
+        ("shift", KeyModifiers::SHIFT),
+    ];
+    PREFIXES.into_iter().find_map(|(name, modifier)| {
+        let head = text.get(..name.len())?;
+        let after = text[name.len()..]
+            .strip_prefix(['-', '+'])
+            .filter(|after| !after.is_empty())?;
+        head.eq_ignore_ascii_case(name).then_some((modifier, after))
+    })
+}
+
+fn named_key(name: &str) -> Option<Key> {
+    let key = match name {
+        "esc" | "escape" => Key::Esc,
+        "enter" | "return" => Key::Enter,
+        "tab" => Key::Tab,
+        "backtab" => Key::BackTab,
+        "space" => Key::Char(' '),
+        "backspace" => Key::Backspace,
+        "delete" | "del" => Key::Delete,
+        "insert" | "ins" => Key::Insert,
+        "up" => Key::Up,
+        "down" => Key::Down,
+        "left" => Key::Left,
+        "right" => Key::Right,
+        "home" => Key::Home,
+        "end" => Key::End,
+        "pageup" | "pgup" => Key::PageUp,
+        "pagedown" | "pgdn" | "pgdown" => Key::PageDown,
+        _ => {
+            let number: u8 = name.strip_prefix('f')?.parse().ok()?;
+            return (1..=24).contains(&number).then_some(Key::Function(number));
+        }
+    };
+    Some(key)
+}
+
+/// How a key is written for people: `Ctrl+E`, `F1`, `Shift+Tab`, `PgUp`, `?`.
+pub fn key_label(key: &KeyEvent) -> String {
+    let mut label = String::new();
+    let modifiers = key.modifiers;
+    if modifiers.contains(KeyModifiers::CONTROL) {
+        label.push_str("Ctrl+");
+    }
+    if modifiers.contains(KeyModifiers::ALT) {
+        label.push_str("Alt+");
+    }
+    let shifted_letter = matches!(key.code, Key::Char(c) if c.is_uppercase());
+    if modifiers.contains(KeyModifiers::SHIFT)
+        || matches!(key.code, Key::BackTab)
+        || (shifted_letter && !modifiers.is_empty())
+    {
+        label.push_str("Shift+");
+    }
+    let name = match key.code {
+        Key::Char(' ') => "Space".to_string(),
+        Key::Char(c) if !modifiers.is_empty() => c.to_uppercase().collect(),
+        Key::Char(c) => c.to_string(),
+        Key::Function(n) => format!("F{n}"),
+        Key::BackTab | Key::Tab => "Tab".into(),
+        Key::Esc => "Esc".into(),
+        Key::Enter => "Enter".into(),
+        Key::Backspace => "Backspace".into(),
+        Key::Delete => "Del".into(),
+        Key::Insert => "Ins".into(),
+        Key::Up => "Up".into(),
+        Key::Down => "Down".into(),
+        Key::Left => "Left".into(),
+        Key::Right => "Right".into(),
+        Key::Home => "Home".into(),
+        Key::End => "End".into(),
+        Key::PageUp => "PgUp".into(),
+        Key::PageDown => "PgDn".into(),
+        other => format!("{other:?}"),
+    };
+    label.push_str(&name);
+    label
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: Key, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn parses_key_strings() {
+        let ctrl = KeyModifiers::CONTROL;
+        let none = KeyModifiers::NONE;
+        assert_eq!(parse_key("ctrl-e"), Ok(key(Key::Char('e'), ctrl)));
+        assert_eq!(parse_key("Ctrl+E"), Ok(key(Key::Char('E'), ctrl)));
+        assert_eq!(parse_key("alt-x"), Ok(key(Key::Char('x'), KeyModifiers::ALT)));
+        assert_eq!(parse_key("shift-tab"), Ok(key(Key::BackTab, none)));
+        assert_eq!(parse_key("backtab"), Ok(key(Key::BackTab, none)));
+        assert_eq!(parse_key("f1"), Ok(key(Key::Function(1), none)));
+        assert_eq!(parse_key("F12"), Ok(key(Key::Function(12), none)));
+        assert_eq!(parse_key("esc"), Ok(key(Key::Esc, none)));
+        assert_eq!(parse_key("enter"), Ok(key(Key::Enter, none)));
+        assert_eq!(parse_key("up"), Ok(key(Key::Up, none)));
+        assert_eq!(parse_key("pageup"), Ok(key(Key::PageUp, none)));
+        assert_eq!(parse_key("?"), Ok(key(Key::Char('?'), none)));
+        assert_eq!(parse_key("-"), Ok(key(Key::Char('-'), none)));
+        assert_eq!(parse_key("ctrl--"), Ok(key(Key::Char('-'), ctrl)));
+        assert_eq!(parse_key("shift-a"), Ok(key(Key::Char('A'), none)));
+        assert_eq!(
+            parse_key("shift-up"),
+            Ok(key(Key::Up, KeyModifiers::SHIFT))
+        );
+        assert_eq!(
+            parse_key("ctrl-alt-f"),
+            Ok(key(Key::Char('f'), ctrl | KeyModifiers::ALT))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_key_strings() {
+        for bad in ["", "ctrl-", "f0", "f25", "hyper-x", "pagedwn", "shift-1"] {
+            assert!(parse_key(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn labels_keys_for_people() {
+        let label = |text| key_label(&parse_key(text).unwrap());
+        assert_eq!(label("ctrl-e"), "Ctrl+E");
+        assert_eq!(label("f2"), "F2");
+        assert_eq!(label("backtab"), "Shift+Tab");
+        assert_eq!(label("?"), "?");
+        assert_eq!(label("pageup"), "PgUp");
+        assert_eq!(label("alt-x"), "Alt+X");
+    }
+
+    #[test]
+    fn terminal_events_match_parsed_keys() {
+        let keymap = Keymap::default();
+        // Terminals report `?` and Shift+Tab with the Shift modifier set.
+        let question = key(Key::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(keymap.lookup(Context::Transcript, &question), Some(Action::Help));
+        let shift_tab = key(Key::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(keymap.lookup(Context::Workspace, &shift_tab), Some(Action::FocusNext));
+    }
+
+    #[test]
+    fn lookup_prefers_the_context_then_global() {
+        let keymap = Keymap::default();
+        let f1 = key(Key::Function(1), KeyModifiers::NONE);
+        assert_eq!(keymap.lookup(Context::Workspace, &f1), Some(Action::Help));
+        assert_eq!(keymap.lookup(Context::Help, &f1), Some(Action::CloseHelp));
+        let ctrl_e = parse_key("ctrl-e").unwrap();
+        assert_eq!(keymap.lookup(Context::Workspace, &ctrl_e), Some(Action::Evaluate));
+        assert_eq!(keymap.lookup(Context::Transcript, &ctrl_e), None);
+        let question = parse_key("?").unwrap();
+        assert_eq!(keymap.lookup(Context::Workspace, &question), None);
+    }
+
+    #[test]
+    fn the_built_in_keymap_binds_the_essentials() {
+        let keymap = Keymap::load(None).unwrap();
+        let f2 = parse_key("f2").unwrap();
+        assert_eq!(
+            keymap.lookup(Context::Global, &f2),
+            Some(Action::ToggleConnection)
+        );
+        let ctrl_q = parse_key("ctrl-q").unwrap();
+        assert_eq!(keymap.lookup(Context::Help, &ctrl_q), Some(Action::Quit));
+        assert!(keymap.bindings().len() > 15);
+    }
+
+    #[test]
+    fn user_entries_override_and_extend_the_defaults() {
+        let mut keymap = Keymap::default();
+        keymap
+            .merge_toml(
+                "[workspace]\n\"ctrl-e\" = \"none\"\n\"ctrl-j\" = \"evaluate\"\n\
+                 [global]\n\"f1\" = \"quit\"\n",
+                "user.toml",
+            )
+            .unwrap();
+        let lookup = |context, text| keymap.lookup(context, &parse_key(text).unwrap());
+        assert_eq!(lookup(Context::Workspace, "ctrl-e"), None);
+        assert_eq!(lookup(Context::Workspace, "ctrl-j"), Some(Action::Evaluate));
+        assert_eq!(lookup(Context::Workspace, "f1"), Some(Action::Quit));
+        // Untouched defaults stay.
+        assert_eq!(lookup(Context::Global, "f2"), Some(Action::ToggleConnection));
+        assert_eq!(lookup(Context::Help, "esc"), Some(Action::CloseHelp));
+    }
+
+    #[test]
+    fn unknown_action_names_file_context_key_and_nearest_action() {
+        let mut keymap = Keymap::default();
+        let error = keymap
+            .merge_toml("\n[workspace]\n\"ctrl-e\" = \"evalute\"\n", "my.toml")
+            .unwrap_err();
+        let text = error.to_string();
+        assert_eq!(error.line, Some(3));
+        for part in ["my.toml:3", "[workspace]", "ctrl-e", "evalute", "did you mean \"evaluate\""] {
+            assert!(text.contains(part), "{text:?} lacks {part:?}");
+        }
+        // A failed merge leaves the keymap as it was.
+        assert_eq!(keymap, Keymap::default());
+    }
+
+    #[test]
+    fn bad_key_and_unknown_context_are_named() {
+        let mut keymap = Keymap::default();
+        let error = keymap
+            .merge_toml("[transcript]\n\"ctrl-shiftx\" = \"help\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("k.toml:2") && error.contains("ctrl-shiftx"), "{error}");
+        assert!(error.contains("[transcript]"), "{error}");
+
+        let error = keymap
+            .merge_toml("[workspce]\n\"f1\" = \"help\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("did you mean [workspace]"), "{error}");
+    }
+
+    #[test]
+    fn malformed_toml_names_the_file() {
+        let error = Keymap::default()
+            .merge_toml("[global\n\"f1\" = ", "broken.toml")
+            .unwrap_err();
+        assert!(error.to_string().starts_with("broken.toml:1"), "{error}");
+    }
+
+    #[test]
+    fn missing_user_file_is_an_error_naming_it() {
+        let error = Keymap::load(Some(Path::new("/nonexistent/stui-keymap.toml"))).unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/stui-keymap.toml"));
+    }
+
+    #[test]
+    fn action_names_match_serde_names() {
+        for action in Action::ALL {
+            let json = serde_json::to_string(&action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.name()));
+        }
+    }
+
+    #[test]
+    fn nearest_picks_the_closest_name() {
+        assert_eq!(nearest("quti", ["quit", "help"]), Some("quit"));
+        assert_eq!(nearest("scroll_top", Action::ALL.map(Action::name)), Some("scroll_to_top"));
+    }
+}
