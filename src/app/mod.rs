@@ -2,7 +2,9 @@
 
 pub mod model;
 pub mod msg;
+pub mod runtime;
 pub mod update;
+pub mod view;
 
 pub use model::{Connection, Focus, Model, TranscriptEntry};
 pub use msg::Msg;

@@ -6,88 +6,18 @@
 //! active keymap, so they never disagree with it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
+pub use super::error::{ConfigError, nearest};
+
 const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
 const DEFAULT_KEYMAP_NAME: &str = "keymaps/default.toml (built in)";
 /// The action name that removes a binding in a user keymap.
 const UNBIND: &str = "none";
-
-/// A configuration file that could not be used: which file, where, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: String,
-    /// 1-based line of the offending entry, when known.
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl ConfigError {
-    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            line: None,
-            message: message.into(),
-        }
-    }
-
-    /// Locate the error at the line holding byte `offset` of `text`.
-    pub fn at(mut self, text: &str, offset: usize) -> Self {
-        self.line = Some(line_of(text, offset));
-        self
-    }
-
-    /// A TOML syntax or shape error, located at its line when toml knows it.
-    pub fn from_toml(file: &str, text: &str, error: &toml::de::Error) -> Self {
-        let error_at = Self::new(file, error.message().trim());
-        match error.span() {
-            Some(span) => error_at.at(text, span.start),
-            None => error_at,
-        }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// 1-based line number of byte `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
-}
-
-/// The candidate closest to `word` by edit distance (for "did you mean" hints).
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .min_by_key(|candidate| edit_distance(word, candidate))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
 
 /// Where a key is pressed. The focused pane's context is searched before `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -341,12 +271,14 @@ impl Keymap {
     }
 }
 
-/// Function keys first, then plain keys, then modified ones: the order a reader expects.
+/// Named keys (Esc, Tab, arrows) first, then function keys, plain characters,
+/// and modified keys: the order a reader expects.
 fn key_sort_key(key: &KeyEvent) -> (u8, u8, String) {
     let kind = match key.code {
-        Key::Function(n) => return (0, n, String::new()),
-        _ if key.modifiers.is_empty() => 1,
-        _ => 2,
+        Key::Function(n) => return (1, n, String::new()),
+        _ if !key.modifiers.is_empty() => 3,
+        Key::Char(_) => 2,
+        _ => 0,
     };
     (kind, 0, key_label(key))
 }
@@ -497,7 +429,10 @@ mod tests {
         let none = KeyModifiers::NONE;
         assert_eq!(parse_key("ctrl-e"), Ok(key(Key::Char('e'), ctrl)));
         assert_eq!(parse_key("Ctrl+E"), Ok(key(Key::Char('E'), ctrl)));
-        assert_eq!(parse_key("alt-x"), Ok(key(Key::Char('x'), KeyModifiers::ALT)));
+        assert_eq!(
+            parse_key("alt-x"),
+            Ok(key(Key::Char('x'), KeyModifiers::ALT))
+        );
         assert_eq!(parse_key("shift-tab"), Ok(key(Key::BackTab, none)));
         assert_eq!(parse_key("backtab"), Ok(key(Key::BackTab, none)));
         assert_eq!(parse_key("f1"), Ok(key(Key::Function(1), none)));
@@ -510,10 +445,7 @@ mod tests {
         assert_eq!(parse_key("-"), Ok(key(Key::Char('-'), none)));
         assert_eq!(parse_key("ctrl--"), Ok(key(Key::Char('-'), ctrl)));
         assert_eq!(parse_key("shift-a"), Ok(key(Key::Char('A'), none)));
-        assert_eq!(
-            parse_key("shift-up"),
-            Ok(key(Key::Up, KeyModifiers::SHIFT))
-        );
+        assert_eq!(parse_key("shift-up"), Ok(key(Key::Up, KeyModifiers::SHIFT)));
         assert_eq!(
             parse_key("ctrl-alt-f"),
             Ok(key(Key::Char('f'), ctrl | KeyModifiers::ALT))
@@ -543,9 +475,15 @@ mod tests {
         let keymap = Keymap::default();
         // Terminals report `?` and Shift+Tab with the Shift modifier set.
         let question = key(Key::Char('?'), KeyModifiers::SHIFT);
-        assert_eq!(keymap.lookup(Context::Transcript, &question), Some(Action::Help));
+        assert_eq!(
+            keymap.lookup(Context::Transcript, &question),
+            Some(Action::Help)
+        );
         let shift_tab = key(Key::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(keymap.lookup(Context::Workspace, &shift_tab), Some(Action::FocusNext));
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &shift_tab),
+            Some(Action::FocusNext)
+        );
     }
 
     #[test]
@@ -555,7 +493,10 @@ mod tests {
         assert_eq!(keymap.lookup(Context::Workspace, &f1), Some(Action::Help));
         assert_eq!(keymap.lookup(Context::Help, &f1), Some(Action::CloseHelp));
         let ctrl_e = parse_key("ctrl-e").unwrap();
-        assert_eq!(keymap.lookup(Context::Workspace, &ctrl_e), Some(Action::Evaluate));
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &ctrl_e),
+            Some(Action::Evaluate)
+        );
         assert_eq!(keymap.lookup(Context::Transcript, &ctrl_e), None);
         let question = parse_key("?").unwrap();
         assert_eq!(keymap.lookup(Context::Workspace, &question), None);
@@ -589,7 +530,10 @@ mod tests {
         assert_eq!(lookup(Context::Workspace, "ctrl-j"), Some(Action::Evaluate));
         assert_eq!(lookup(Context::Workspace, "f1"), Some(Action::Quit));
         // Untouched defaults stay.
-        assert_eq!(lookup(Context::Global, "f2"), Some(Action::ToggleConnection));
+        assert_eq!(
+            lookup(Context::Global, "f2"),
+            Some(Action::ToggleConnection)
+        );
         assert_eq!(lookup(Context::Help, "esc"), Some(Action::CloseHelp));
     }
 
@@ -601,7 +545,13 @@ mod tests {
             .unwrap_err();
         let text = error.to_string();
         assert_eq!(error.line, Some(3));
-        for part in ["my.toml:3", "[workspace]", "ctrl-e", "evalute", "did you mean \"evaluate\""] {
+        for part in [
+            "my.toml:3",
+            "[workspace]",
+            "ctrl-e",
+            "evalute",
+            "did you mean \"evaluate\"",
+        ] {
             assert!(text.contains(part), "{text:?} lacks {part:?}");
         }
         // A failed merge leaves the keymap as it was.
@@ -615,7 +565,10 @@ mod tests {
             .merge_toml("[transcript]\n\"ctrl-shiftx\" = \"help\"\n", "k.toml")
             .unwrap_err()
             .to_string();
-        assert!(error.contains("k.toml:2") && error.contains("ctrl-shiftx"), "{error}");
+        assert!(
+            error.contains("k.toml:2") && error.contains("ctrl-shiftx"),
+            "{error}"
+        );
         assert!(error.contains("[transcript]"), "{error}");
 
         let error = keymap
@@ -650,6 +603,9 @@ mod tests {
     #[test]
     fn nearest_picks_the_closest_name() {
         assert_eq!(nearest("quti", ["quit", "help"]), Some("quit"));
-        assert_eq!(nearest("scroll_top", Action::ALL.map(Action::name)), Some("scroll_to_top"));
+        assert_eq!(
+            nearest("page-up", Action::ALL.map(Action::name)),
+            Some("page_up")
+        );
     }
 }

@@ -5,29 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// A configuration problem, naming the file (or source) it is in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub source: String,
-    pub message: String,
-}
-
-impl ConfigError {
-    pub fn new(source: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            source: source.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.source, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
+use super::ConfigError;
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -127,8 +105,8 @@ impl Settings {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "configuration".into());
         if let Some(text) = user_text {
-            let user: toml::Table = toml::from_str(text)
-                .map_err(|e| ConfigError::new(&source, e.to_string().trim_end().to_string()))?;
+            let user: toml::Table =
+                toml::from_str(text).map_err(|e| ConfigError::from_toml(&source, text, &e))?;
             merge(&mut merged, user);
         }
         let mut settings: Settings = merged.try_into().map_err(|e: toml::de::Error| {
@@ -245,7 +223,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(error.contains("/home/u/stui.toml"), "{error}");
-        assert!(error.contains("line 2"), "{error}");
+        assert!(error.contains("stui.toml:2:"), "{error}");
     }
 
     #[test]

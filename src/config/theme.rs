@@ -7,7 +7,8 @@ use std::path::Path;
 use toml::Spanned;
 use tuirealm::props::Color;
 
-use super::keymap::{ConfigError, nearest};
+use super::ConfigError;
+use super::error::nearest;
 
 const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 const DEFAULT_THEME_NAME: &str = "themes/default.toml (built in)";
@@ -64,7 +65,14 @@ const FIELDS: [(&str, &[&str]); 4] = [
     ),
     (
         "status_bar",
-        &["bg", "fg", "disconnected", "connecting", "connected", "down"],
+        &[
+            "bg",
+            "fg",
+            "disconnected",
+            "connecting",
+            "connected",
+            "down",
+        ],
     ),
     ("help", &["fg", "bg", "key"]),
 ];
@@ -115,8 +123,8 @@ impl Theme {
                     .slot(section.get_ref(), field.get_ref())
                     .ok_or_else(|| {
                         let known = known_fields();
-                        let hint = nearest(&name, known.iter().map(String::as_str))
-                            .unwrap_or_default();
+                        let hint =
+                            nearest(&name, known.iter().map(String::as_str)).unwrap_or_default();
                         ConfigError::new(
                             file,
                             format!("unknown theme field `{name}`; did you mean `{hint}`?"),
@@ -222,7 +230,10 @@ mod tests {
     fn bad_colour_names_file_line_and_field() {
         let mut theme = Theme::default();
         let error = theme
-            .merge_toml("[status_bar]\nbg = \"blue\"\nconnected = \"grean\"\n", "t.toml")
+            .merge_toml(
+                "[status_bar]\nbg = \"blue\"\nconnected = \"grean\"\n",
+                "t.toml",
+            )
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("t.toml:3:"), "{error}");

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::Answer;
 use crate::protocol::{
-    DescribeResult, ErrorObject, EvaluateResult, PingResult, ProtocolError, Reply, Request,
+    DescribeResult, ErrorObject, EvaluateResult, MalformedReply, PingResult, Reply, Request,
     RequestBody,
 };
 
@@ -164,10 +164,8 @@ impl Client {
                     let round_trip = try_started.elapsed();
                     let text = String::from_utf8(bytes)
                         .map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
-                    let reply = Reply::from_json(&text).map_err(|e| match e {
-                        ProtocolError::Malformed(why) => NetError::Malformed(why),
-                        other => NetError::Malformed(other.to_string()),
-                    })?;
+                    let reply = Reply::from_json(&text)
+                        .map_err(|MalformedReply(why)| NetError::Malformed(why))?;
                     if reply.id.as_deref().is_some_and(|id| id != request.id) {
                         return Err(NetError::Malformed(format!(
                             "reply is for id {:?}, expected {}",
@@ -274,9 +272,7 @@ pub fn decode_answer(
 
 /// The typed result or the server's error; a reply of the wrong shape is a `NetError`.
 fn split_reply<T: DeserializeOwned>(reply: Reply) -> Result<Result<T, ErrorObject>, NetError> {
-    match reply.into_result() {
-        Ok(value) => Ok(Ok(value)),
-        Err(ProtocolError::Server(error)) => Ok(Err(error)),
-        Err(ProtocolError::Malformed(why)) => Err(NetError::Malformed(why)),
-    }
+    reply
+        .into_result()
+        .map_err(|MalformedReply(why)| NetError::Malformed(why))
 }

@@ -96,54 +96,43 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn from_json(text: &str) -> Result<Self, ProtocolError> {
-        let reply: Reply =
-            serde_json::from_str(text).map_err(|e| ProtocolError::Malformed(e.to_string()))?;
+    pub fn from_json(text: &str) -> Result<Self, MalformedReply> {
+        let reply: Reply = serde_json::from_str(text).map_err(|e| MalformedReply(e.to_string()))?;
         if reply.ok && reply.result.is_none() {
-            return Err(ProtocolError::Malformed(
-                "reply has ok=true but no result".into(),
-            ));
+            return Err(MalformedReply("reply has ok=true but no result".into()));
         }
         if !reply.ok && reply.error.is_none() {
-            return Err(ProtocolError::Malformed(
-                "reply has ok=false but no error".into(),
-            ));
+            return Err(MalformedReply("reply has ok=false but no error".into()));
         }
         Ok(reply)
     }
 
-    /// The typed result, or the server's error.
-    pub fn into_result<T: serde::de::DeserializeOwned>(self) -> Result<T, ProtocolError> {
+    /// The typed result or the server's error object; a reply whose result
+    /// has the wrong shape is malformed.
+    pub fn into_result<T: serde::de::DeserializeOwned>(
+        self,
+    ) -> Result<Result<T, ErrorObject>, MalformedReply> {
         match (self.ok, self.result, self.error) {
             (true, Some(result), _) => serde_json::from_value(result)
-                .map_err(|e| ProtocolError::Malformed(format!("unexpected result shape: {e}"))),
-            (_, _, Some(error)) => Err(ProtocolError::Server(error)),
-            _ => Err(ProtocolError::Malformed(
-                "reply has neither result nor error".into(),
-            )),
+                .map(Ok)
+                .map_err(|e| MalformedReply(format!("unexpected result shape: {e}"))),
+            (_, _, Some(error)) => Ok(Err(error)),
+            _ => Err(MalformedReply("reply has neither result nor error".into())),
         }
     }
 }
 
-/// Why a reply could not be used.
+/// A reply that is not a well-formed protocol reply, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProtocolError {
-    /// The server answered with an error object.
-    Server(ErrorObject),
-    /// The reply is not a well-formed protocol reply.
-    Malformed(String),
-}
+pub struct MalformedReply(pub String);
 
-impl std::fmt::Display for ProtocolError {
+impl std::fmt::Display for MalformedReply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Server(e) => write!(f, "{e}"),
-            Self::Malformed(why) => write!(f, "malformed reply: {why}"),
-        }
+        write!(f, "malformed reply: {}", self.0)
     }
 }
 
-impl std::error::Error for ProtocolError {}
+impl std::error::Error for MalformedReply {}
 
 /// Every error code of the protocol. Codes a newer server may add are kept as `Other`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -331,7 +320,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(reply.id.as_deref(), Some("7f3c"));
-        let result: EvaluateResult = reply.into_result().unwrap();
+        let result: EvaluateResult = reply.into_result().unwrap().unwrap();
         assert_eq!(result.print, "7");
         assert_eq!(result.class, "SmallInteger");
     }
@@ -345,7 +334,7 @@ mod tests {
             "pid": 42, "image": null, "uptime_ms": 5}}"#,
         )
         .unwrap();
-        let describe: DescribeResult = reply.into_result().unwrap();
+        let describe: DescribeResult = reply.into_result().unwrap().unwrap();
         assert_eq!(describe.dialect, "GNU Smalltalk");
         assert_eq!(describe.image, None);
         assert_eq!(describe.types.len(), 3);
@@ -360,7 +349,7 @@ mod tests {
         )
         .unwrap();
         match reply.into_result::<EvaluateResult>() {
-            Err(ProtocolError::Server(error)) => {
+            Ok(Err(error)) => {
                 assert_eq!(error.code, ErrorCode::EvaluationError);
                 assert_eq!(error.class.as_deref(), Some("ZeroDivide"));
                 assert_eq!(error.stack.unwrap().len(), 2);

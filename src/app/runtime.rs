@@ -1,0 +1,151 @@
+//! The TUI runtime: terminal set-up and restore, the tui-realm Application,
+//! the bridge thread, and the loop that feeds messages to `update` and
+//! carries out its effects. All side effects of the TUI live here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use tuirealm::application::PollStrategy;
+use tuirealm::listener::EventListenerCfg;
+use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
+
+use super::view::{self, App};
+use super::{Effect, Model, Msg, update};
+use crate::config::keymap::Keymap;
+use crate::config::settings::Settings;
+use crate::config::theme::Theme;
+use crate::net::{Bridge, BridgeCommand, BridgeSettings, ClientOptions, NetPort};
+use crate::server::{LocalServer, is_loopback};
+
+/// Where the workspace text is kept between runs.
+pub fn workspace_file() -> PathBuf {
+    crate::paths::data_dir().join("workspace.st")
+}
+
+pub fn bridge_settings(settings: &Settings, session: String) -> BridgeSettings {
+    let auto_start = (settings.local_server.auto_start && is_loopback(&settings.server.address))
+        .then(|| LocalServer::from_settings(settings));
+    BridgeSettings {
+        address: settings.server.address.clone(),
+        session,
+        options: ClientOptions {
+            request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
+            tries: settings.server.tries,
+        },
+        heartbeat: (settings.server.heartbeat_ms > 0)
+            .then(|| Duration::from_millis(settings.server.heartbeat_ms)),
+        auto_start,
+    }
+}
+
+/// Runs the TUI until the user quits.
+pub fn run(
+    settings: &Settings,
+    keymap: Keymap,
+    theme: Theme,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let session = uuid::Uuid::new_v4().to_string();
+    let (net_events, net_inbox) = channel();
+    let bridge = Bridge::spawn(bridge_settings(settings, session.clone()), net_events);
+
+    let mut app: App = tuirealm::application::Application::init(
+        EventListenerCfg::default()
+            .crossterm_input_listener(Duration::from_millis(10), 16)
+            .add_port(
+                Box::new(NetPort::new(net_inbox)),
+                Duration::from_millis(10),
+                16,
+            ),
+    );
+    let workspace_path = workspace_file();
+    let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
+    view::mount(&mut app, Arc::new(keymap), &theme, &saved_workspace)?;
+
+    let mut model = Model::new(settings.server.address.clone(), session);
+    model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
+
+    let mut terminal = Terminal::open()?;
+    if settings.server.connect_on_start {
+        for effect in update(&mut model, Msg::ToggleConnection) {
+            carry_out(effect, &bridge);
+        }
+    }
+    view::sync(&mut app, &model);
+    terminal.draw(&mut app, &model)?;
+
+    while !model.quit {
+        match app.tick(PollStrategy::UpTo(32, Duration::from_millis(50))) {
+            Ok(messages) => {
+                for msg in messages {
+                    if matches!(msg, Msg::Evaluate(_) | Msg::Quit) {
+                        save_workspace(&workspace_path, &view::workspace_text(&app));
+                    }
+                    for effect in update(&mut model, msg) {
+                        carry_out(effect, &bridge);
+                    }
+                }
+            }
+            Err(error) => log::error!("event loop: {error}"),
+        }
+        view::sync(&mut app, &model);
+        terminal.draw(&mut app, &model)?;
+    }
+    save_workspace(&workspace_path, &view::workspace_text(&app));
+    drop(terminal);
+    // Dropping the bridge stops a server it started.
+    drop(bridge);
+    Ok(())
+}
+
+fn carry_out(effect: Effect, bridge: &Bridge) {
+    match effect {
+        Effect::Connect => bridge.send(BridgeCommand::Connect),
+        Effect::Disconnect => bridge.send(BridgeCommand::Disconnect),
+        Effect::Send(request) => bridge.send(BridgeCommand::Send(request)),
+        // The loop ends once the model says quit.
+        Effect::Quit => {}
+    }
+}
+
+fn save_workspace(path: &std::path::Path, text: &str) {
+    let result = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, text));
+    if let Err(error) = result {
+        log::error!("cannot save the workspace to {}: {error}", path.display());
+    }
+}
+
+/// The terminal in raw mode on the alternate screen; restored on drop.
+struct Terminal {
+    adapter: CrosstermTerminalAdapter,
+}
+
+impl Terminal {
+    fn open() -> Result<Self, Box<dyn std::error::Error>> {
+        // The adapter installs a panic hook that restores the terminal first.
+        let mut adapter = CrosstermTerminalAdapter::new()?;
+        adapter.enable_raw_mode()?;
+        adapter.enter_alternate_screen()?;
+        let _ = adapter.enable_bracketed_paste();
+        adapter.clear_screen()?;
+        Ok(Self { adapter })
+    }
+
+    fn draw(&mut self, app: &mut App, model: &Model) -> Result<(), Box<dyn std::error::Error>> {
+        self.adapter.draw(|frame| view::draw(app, model, frame))?;
+        Ok(())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        if let Err(error) = self.adapter.restore() {
+            log::error!("cannot restore the terminal: {error}");
+        }
+    }
+}

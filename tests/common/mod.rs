@@ -1,0 +1,125 @@
+//! Test support: a real GNU Smalltalk server on a free loopback port.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use stui::server::ping_once;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+/// The server files in load order, straight from the repository.
+pub fn server_files() -> Vec<PathBuf> {
+    let root = repo_root().join("smalltalk");
+    std::fs::read_to_string(root.join("load-order.txt"))
+        .expect("smalltalk/load-order.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|name| root.join(name))
+        .collect()
+}
+
+/// A real server process, killed on drop.
+pub struct TestServer {
+    pub address: String,
+    pub log_file: PathBuf,
+    child: Child,
+    _dir: TempDir,
+}
+
+impl TestServer {
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra_args: &[&str]) -> Self {
+        let dir = TempDir::new("server");
+        let address = format!("tcp://127.0.0.1:{}", free_port());
+        let log_file = dir.path().join("server.log");
+        let child = Command::new("gst")
+            .args(server_files())
+            .arg("-a")
+            .args(["--endpoint", &address, "--log-file"])
+            .arg(&log_file)
+            .args(extra_args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gst runs (scripts/install-deps.sh installs it)");
+        let mut server = Self {
+            address,
+            log_file,
+            child,
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while ping_once(&server.address, Duration::from_millis(200)).is_none() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the server exited during start-up: {status}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server did not answer ping within 30 s"
+            );
+        }
+        server
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "stui-test-{label}-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,197 @@
+//! End to end: the real binary in tmux, starting the real GNU Smalltalk
+//! server itself, driven with send-keys and read with capture-pane.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{TempDir, free_port};
+use stui::server::ping_once;
+
+/// One tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str, width: u16, height: u16) -> Self {
+        let tmux = Self {
+            socket: format!("stui-e2e-{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+        };
+        let status = tmux
+            .cmd()
+            .args(["-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .arg(command)
+            .status()
+            .expect("tmux runs (scripts/install-deps.sh installs it)");
+        assert!(status.success());
+        tmux
+    }
+
+    fn cmd(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    fn send_keys(&self, keys: &[&str]) {
+        let status = self
+            .cmd()
+            .args(["send-keys", "-t", "e2e"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn type_text(&self, text: &str) {
+        let status = self
+            .cmd()
+            .args(["send-keys", "-t", "e2e", "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let output = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn alternate_screen_on(&self) -> bool {
+        let output = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).trim() == "1"
+    }
+
+    /// Waits until the screen satisfies `check`, or fails with the screen.
+    fn wait_for(&self, what: &str, timeout: Duration, check: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "timed out waiting for {what}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
+    let home = TempDir::new("e2e");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let config = home.path().join("stui.toml");
+    // Start disconnected so F2 does the connecting (and starts the server).
+    std::fs::write(&config, "[server]\nconnect_on_start = false\n").unwrap();
+    let stderr_file = home.path().join("stderr.txt");
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_RUNTIME_DIR={home}/run \
+         STUI_SERVER_ADDRESS={address} {binary} --config {config} 2>{stderr}; echo STUI-EXIT=$?; sleep 600",
+        home = shell_quote(home.path()),
+        binary = shell_quote(Path::new(env!("CARGO_BIN_EXE_stui"))),
+        config = shell_quote(&config),
+        stderr = shell_quote(&stderr_file),
+    );
+    let tmux = Tmux::start(&command, 100, 30);
+
+    tmux.wait_for(
+        "the TUI to show Disconnected",
+        Duration::from_secs(20),
+        |s| s.contains("Disconnected"),
+    );
+    assert!(
+        tmux.alternate_screen_on(),
+        "the TUI uses the alternate screen"
+    );
+
+    tmux.send_keys(&["F2"]);
+    tmux.wait_for("Connected after F2", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    assert!(
+        ping_once(&address, Duration::from_secs(2)).is_some(),
+        "STUI started the bundled server at {address}"
+    );
+
+    tmux.type_text("3 + 4");
+    tmux.send_keys(&["C-e"]);
+    let screen = tmux.wait_for("the value 7", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|line| line.trim_start().starts_with('7') && line.contains("SmallInteger"))
+    });
+    assert!(
+        screen.contains("> 3 + 4"),
+        "the transcript shows the code:\n{screen}"
+    );
+
+    // Variables persist; errors are readable and do not end the session.
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("x := 6 * 7.");
+    tmux.send_keys(&["C-e", "Enter"]);
+    tmux.type_text("x");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("x answering 42", Duration::from_secs(20), |s| {
+        s.lines().any(|line| line.trim_start().starts_with("42"))
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("1/0");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the ZeroDivide error", Duration::from_secs(20), |s| {
+        s.contains("ZeroDivide")
+    });
+
+    tmux.send_keys(&["F1"]);
+    tmux.wait_for("the help overlay", Duration::from_secs(10), |s| {
+        s.contains("Ctrl+E")
+    });
+    tmux.send_keys(&["Escape"]);
+
+    tmux.send_keys(&["C-q"]);
+    let screen = tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    assert!(screen.contains("STUI-EXIT=0"), "{screen}");
+    assert!(
+        !tmux.alternate_screen_on(),
+        "the terminal left the alternate screen"
+    );
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    assert_eq!(stderr, "", "nothing was written to stderr");
+
+    // The server STUI started is stopped on exit.
+    let started = Instant::now();
+    while ping_once(&address, Duration::from_millis(200)).is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server was not stopped"
+        );
+    }
+    // The workspace text survives for the next start.
+    let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
+    assert!(saved.contains("x := 6 * 7."), "{saved}");
+}

@@ -1,0 +1,263 @@
+//! The client core against the real GNU Smalltalk server.
+
+mod common;
+
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use common::TestServer;
+use serde_json::{Value, json};
+use stui::net::{Answer, Bridge, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
+use stui::protocol::{ErrorCode, Request, RequestBody};
+
+fn client(server: &TestServer, session: &str) -> Client {
+    Client::new(
+        &server.address,
+        session,
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+        },
+    )
+}
+
+/// Sends one raw frame on a fresh REQ socket and answers the parsed reply.
+fn send_raw(address: &str, frame: &[u8]) -> Value {
+    let context = zmq::Context::new();
+    let socket = context.socket(zmq::REQ).unwrap();
+    socket.set_linger(0).unwrap();
+    socket.set_rcvtimeo(10_000).unwrap();
+    socket.connect(address).unwrap();
+    socket.send(frame, 0).unwrap();
+    let reply = socket.recv_bytes(0).expect("a reply to every frame");
+    serde_json::from_slice(&reply).expect("the reply is JSON")
+}
+
+fn error_code(reply: &Value) -> &str {
+    assert_eq!(reply["ok"], json!(false), "{reply}");
+    reply["error"]["code"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn describe_names_the_server_and_its_types() {
+    let server = TestServer::start();
+    let describe = client(&server, "s").describe().unwrap().value.unwrap();
+    assert_eq!(describe.server, "stui-gst 0.1.0");
+    assert_eq!(describe.dialect, "GNU Smalltalk");
+    assert_eq!(describe.dialect_version, "3.2.5");
+    assert_eq!(describe.protocol, 1);
+    for kind in ["ping", "describe", "evaluate"] {
+        assert!(
+            describe.types.iter().any(|t| t == kind),
+            "{kind} in {:?}",
+            describe.types
+        );
+    }
+    assert_eq!(describe.max_message_bytes, 16 * 1024 * 1024);
+    assert_eq!(describe.pid, u64::from(server.pid()));
+}
+
+#[test]
+fn evaluate_answers_value_class_and_time() {
+    let server = TestServer::start();
+    let result = client(&server, "s")
+        .evaluate("3 + 4")
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(result.print, "7");
+    assert_eq!(result.class, "SmallInteger");
+    assert!(!result.truncated);
+    assert!(!result.handle.is_empty());
+    let text = client(&server, "s")
+        .evaluate("'abc' reversed")
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(text.print, "'cba'");
+    assert_eq!(text.class, "String");
+}
+
+#[test]
+fn workspace_variables_persist_per_session() {
+    let server = TestServer::start();
+    let mut alice = client(&server, "alice");
+    alice.evaluate("x := 6 * 7.").unwrap().value.unwrap();
+    assert_eq!(alice.evaluate("x").unwrap().value.unwrap().print, "42");
+    assert_eq!(alice.evaluate("x * 2").unwrap().value.unwrap().print, "84");
+    // Another session has its own variables.
+    let mut bob = client(&server, "bob");
+    assert_eq!(bob.evaluate("x").unwrap().value.unwrap().print, "nil");
+}
+
+#[test]
+fn runtime_error_is_structured_and_leaves_the_session_intact() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    session.evaluate("y := 5.").unwrap().value.unwrap();
+    let error = session.evaluate("1/0").unwrap().value.unwrap_err();
+    assert_eq!(error.code, ErrorCode::EvaluationError);
+    assert_eq!(error.class.as_deref(), Some("ZeroDivide"));
+    assert!(!error.message.is_empty());
+    let stack = error.stack.expect("a stack");
+    assert!(!stack.is_empty() && stack.len() <= 50, "{stack:?}");
+    assert_eq!(session.evaluate("y").unwrap().value.unwrap().print, "5");
+}
+
+#[test]
+fn syntax_error_has_line_and_column() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    let error = session.evaluate("3 +").unwrap().value.unwrap_err();
+    assert_eq!(error.code, ErrorCode::SyntaxError);
+    assert_eq!(error.line, Some(1));
+    assert!(error.column.is_some_and(|c| c >= 1), "{error:?}");
+    let error = session
+        .evaluate("1 + 2.\n(3 + ")
+        .unwrap()
+        .value
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::SyntaxError);
+    assert_eq!(error.line, Some(2), "{error:?}");
+    assert_eq!(session.evaluate("1 + 1").unwrap().value.unwrap().print, "2");
+}
+
+#[test]
+fn transcript_output_comes_back_with_the_evaluation() {
+    let server = TestServer::start();
+    let result = client(&server, "s")
+        .evaluate("Transcript show: 'hello'; cr. 3")
+        .unwrap()
+        .value
+        .unwrap();
+    assert!(result.output.contains("hello"), "{result:?}");
+    assert_eq!(result.print, "3");
+}
+
+#[test]
+fn malformed_frames_get_error_replies_and_the_server_keeps_serving() {
+    let server = TestServer::start();
+    let garbage = send_raw(&server.address, b"this is not json");
+    assert_eq!(error_code(&garbage), "invalid_request");
+    assert_eq!(garbage["id"], Value::Null);
+
+    let not_utf8 = send_raw(&server.address, b"{\"stui\":1,\"id\":\"\xff\xfe\"}");
+    assert_eq!(error_code(&not_utf8), "invalid_request");
+
+    let array = send_raw(&server.address, b"[1,2,3]");
+    assert_eq!(error_code(&array), "invalid_request");
+
+    let missing_session = send_raw(
+        &server.address,
+        br#"{"stui":1,"id":"m1","type":"ping","params":{}}"#,
+    );
+    assert_eq!(error_code(&missing_session), "invalid_request");
+    assert_eq!(missing_session["error"]["field"], json!("session"));
+    assert_eq!(missing_session["id"], json!("m1"));
+
+    let wrong_type = send_raw(
+        &server.address,
+        br#"{"stui":1,"id":"m2","session":"s","type":"evaluate","params":{"code":42}}"#,
+    );
+    assert_eq!(error_code(&wrong_type), "invalid_request");
+    assert_eq!(wrong_type["error"]["field"], json!("code"));
+
+    let unknown = send_raw(
+        &server.address,
+        br#"{"stui":1,"id":"m3","session":"s","type":"teleport","params":{}}"#,
+    );
+    assert_eq!(error_code(&unknown), "unknown_type");
+
+    let version = send_raw(
+        &server.address,
+        br#"{"stui":2,"id":"m4","session":"s","type":"ping","params":{}}"#,
+    );
+    assert_eq!(error_code(&version), "unsupported_version");
+    assert_eq!(version["error"]["supported"], json!([1]));
+
+    let mut huge =
+        br#"{"stui":1,"id":"big","session":"s","type":"evaluate","params":{"code":""#.to_vec();
+    huge.extend(std::iter::repeat_n(b'1', 17 * 1024 * 1024));
+    huge.extend_from_slice(br#""}}"#);
+    let too_large = send_raw(&server.address, &huge);
+    assert_eq!(error_code(&too_large), "too_large");
+
+    let pong = client(&server, "s").ping().unwrap().value;
+    assert!(pong.is_ok(), "the server still answers: {pong:?}");
+}
+
+#[test]
+fn a_resent_id_is_executed_once() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    session
+        .evaluate("Smalltalk at: #StuiRetryCounter put: 0")
+        .unwrap()
+        .value
+        .unwrap();
+    let increment = Request::new(
+        "retry-1",
+        "s",
+        RequestBody::evaluate(
+            "Smalltalk at: #StuiRetryCounter put: (Smalltalk at: #StuiRetryCounter) + 1",
+        ),
+    );
+    let first = send_raw(&server.address, increment.to_json().as_bytes());
+    let second = send_raw(&server.address, increment.to_json().as_bytes());
+    assert_eq!(first["result"]["print"], json!("1"));
+    assert_eq!(first, second, "the resend gets the cached reply");
+    let counter = session
+        .evaluate("Smalltalk at: #StuiRetryCounter")
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(counter.print, "1", "the increment ran once");
+}
+
+#[test]
+fn bridge_connects_evaluates_and_reports_through_events() {
+    let server = TestServer::start();
+    let (events, inbox) = channel();
+    let bridge = Bridge::spawn(
+        BridgeSettings {
+            address: server.address.clone(),
+            session: "bridge".into(),
+            options: ClientOptions {
+                request_timeout: Duration::from_secs(5),
+                tries: 2,
+            },
+            heartbeat: None,
+            auto_start: None,
+        },
+        events,
+    );
+    let next = || {
+        inbox
+            .recv_timeout(Duration::from_secs(20))
+            .expect("an event")
+    };
+    bridge.send(BridgeCommand::Connect);
+    assert!(matches!(next(), NetEvent::Connecting { .. }));
+    match next() {
+        NetEvent::Connected { info, .. } => assert_eq!(info.dialect, "GNU Smalltalk"),
+        other => panic!("expected Connected, got {other:?}"),
+    }
+    bridge.send(BridgeCommand::Send(Request::new(
+        "b1",
+        "bridge",
+        RequestBody::evaluate("3 + 4"),
+    )));
+    match next() {
+        NetEvent::Reply {
+            id,
+            result: Ok(Answer::Evaluate(value)),
+            ..
+        } => {
+            assert_eq!(id, "b1");
+            assert_eq!(value.print, "7");
+        }
+        other => panic!("expected the value, got {other:?}"),
+    }
+    bridge.send(BridgeCommand::Disconnect);
+    assert_eq!(next(), NetEvent::Disconnected);
+}
