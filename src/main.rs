@@ -162,6 +162,11 @@ fn unreachable(error: NetError) -> ExitCode {
 
 fn eval(settings: &Settings, code: &str, timeout: Option<u64>) -> ExitCode {
     let mut client = client(settings);
+    // An evaluation may rightly take its whole timeout; a ping first tells an
+    // absent server within the request timeout instead.
+    if let Err(error) = client.ping() {
+        return unreachable(error);
+    }
     let body = RequestBody::Evaluate(EvaluateParams {
         code: code.to_string(),
         timeout_ms: Some(timeout.unwrap_or(settings.server.evaluation_timeout_ms)),

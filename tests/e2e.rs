@@ -97,6 +97,11 @@ impl Drop for Tmux {
     }
 }
 
+/// The screen's lines without the panes' borders.
+fn pane_lines(screen: &str) -> impl Iterator<Item = &str> {
+    screen.lines().map(|line| line.trim_matches(['│', ' ']))
+}
+
 fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
@@ -141,8 +146,7 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     tmux.type_text("3 + 4");
     tmux.send_keys(&["C-e"]);
     let screen = tmux.wait_for("the value 7", Duration::from_secs(20), |s| {
-        s.lines()
-            .any(|line| line.trim_start().starts_with('7') && line.contains("SmallInteger"))
+        pane_lines(s).any(|line| line.starts_with("7 ") && line.contains("SmallInteger"))
     });
     assert!(
         screen.contains("> 3 + 4"),
@@ -156,7 +160,8 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     tmux.type_text("x");
     tmux.send_keys(&["C-e"]);
     tmux.wait_for("x answering 42", Duration::from_secs(20), |s| {
-        s.lines().any(|line| line.trim_start().starts_with("42"))
+        // Once for the assignment's value, once for `x` alone.
+        pane_lines(s).filter(|line| line.starts_with("42 ")).count() == 2
     });
     tmux.send_keys(&["Enter"]);
     tmux.type_text("1/0");
@@ -170,6 +175,9 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
         s.contains("Ctrl+E")
     });
     tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the help to close", Duration::from_secs(10), |s| {
+        !s.contains("Ctrl+E")
+    });
 
     tmux.send_keys(&["C-q"]);
     let screen = tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {

@@ -70,7 +70,7 @@ fn evaluate_answers_value_class_and_time() {
     assert!(!result.truncated);
     assert!(!result.handle.is_empty());
     let text = client(&server, "s")
-        .evaluate("'abc' reversed")
+        .evaluate("'abc' reverse")
         .unwrap()
         .value
         .unwrap();
@@ -160,7 +160,7 @@ fn malformed_frames_get_error_replies_and_the_server_keeps_serving() {
         br#"{"stui":1,"id":"m2","session":"s","type":"evaluate","params":{"code":42}}"#,
     );
     assert_eq!(error_code(&wrong_type), "invalid_request");
-    assert_eq!(wrong_type["error"]["field"], json!("code"));
+    assert_eq!(wrong_type["error"]["field"], json!("params.code"));
 
     let unknown = send_raw(
         &server.address,

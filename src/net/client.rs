@@ -84,7 +84,6 @@ pub struct Client {
     session: String,
     options: ClientOptions,
     socket: Option<zmq::Socket>,
-    next_id: u64,
 }
 
 impl Client {
@@ -99,7 +98,6 @@ impl Client {
             session: session.into(),
             options,
             socket: None,
-            next_id: 0,
         }
     }
 
@@ -115,14 +113,11 @@ impl Client {
         &self.options
     }
 
-    /// Builds a request with a fresh id in this client's session.
-    pub fn new_request(&mut self, body: RequestBody) -> Request {
-        self.next_id += 1;
-        Request::new(
-            format!("{}-c{}", self.session, self.next_id),
-            self.session.clone(),
-            body,
-        )
+    /// Builds a request with a fresh id in this client's session. Ids are
+    /// UUIDs: several clients may share a session, and the server answers a
+    /// repeated id from its reply cache.
+    pub fn new_request(&self, body: RequestBody) -> Request {
+        Request::new(uuid::Uuid::new_v4().to_string(), self.session.clone(), body)
     }
 
     /// Sends `request` with Lazy Pirate retries and waits for its reply.
