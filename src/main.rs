@@ -103,6 +103,8 @@ fn init_logging(settings: &Settings) {
     let level = settings.log.level.parse().unwrap_or(log::LevelFilter::Info);
     let _ = env_logger::Builder::new()
         .filter_level(level)
+        // The zmq crate logs every socket drop at debug level.
+        .filter_module("zmq", log::LevelFilter::Warn)
         .format_timestamp_millis()
         .target(env_logger::Target::Pipe(Box::new(file)))
         .try_init();

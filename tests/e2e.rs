@@ -106,13 +106,12 @@ fn shell_quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-#[test]
-fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
-    let home = TempDir::new("e2e");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
+/// Starts the release binary in tmux with its own user directories in
+/// `home`, the given config file text and address; answers the tmux and the
+/// file that catches the binary's stderr.
+fn launch(home: &TempDir, address: &str, config_text: &str) -> (Tmux, std::path::PathBuf) {
     let config = home.path().join("stui.toml");
-    // Start disconnected so F2 does the connecting (and starts the server).
-    std::fs::write(&config, "[server]\nconnect_on_start = false\n").unwrap();
+    std::fs::write(&config, config_text).unwrap();
     let stderr_file = home.path().join("stderr.txt");
     let command = format!(
         "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_RUNTIME_DIR={home}/run \
@@ -122,7 +121,26 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
         config = shell_quote(&config),
         stderr = shell_quote(&stderr_file),
     );
-    let tmux = Tmux::start(&command, 100, 30);
+    (Tmux::start(&command, 100, 30), stderr_file)
+}
+
+/// Waits until nothing answers at `address` any more.
+fn wait_until_stopped(address: &str) {
+    let started = Instant::now();
+    while ping_once(address, Duration::from_millis(200)).is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server at {address} was not stopped"
+        );
+    }
+}
+
+#[test]
+fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
+    let home = TempDir::new("e2e");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    // Start disconnected so F2 does the connecting (and starts the server).
+    let (tmux, stderr_file) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
 
     tmux.wait_for(
         "the TUI to show Disconnected",
@@ -192,14 +210,39 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     assert_eq!(stderr, "", "nothing was written to stderr");
 
     // The server STUI started is stopped on exit.
-    let started = Instant::now();
-    while ping_once(&address, Duration::from_millis(200)).is_some() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the server was not stopped"
-        );
-    }
+    wait_until_stopped(&address);
     // The workspace text survives for the next start.
     let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
     assert!(saved.contains("x := 6 * 7."), "{saved}");
+}
+
+#[test]
+fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
+    let home = TempDir::new("e2e-hup");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    // The default: connect (and start the server) at once.
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("Transcript showCr: 'unsaved work'");
+    tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
+        s.contains("unsaved work")
+    });
+    // Killing the tmux server hangs up the terminal: stui gets SIGHUP.
+    drop(tmux);
+    wait_until_stopped(&address);
+    let started = Instant::now();
+    let saved = loop {
+        let text = std::fs::read_to_string(home.path().join("data/stui/workspace.st"));
+        match text {
+            Ok(text) if text.contains("unsaved work") => break text,
+            _ => assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the workspace was not saved on hang-up"
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(saved.starts_with("Transcript showCr:"), "{saved}");
 }

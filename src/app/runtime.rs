@@ -4,9 +4,11 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use tuirealm::application::PollStrategy;
 use tuirealm::listener::EventListenerCfg;
 use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
@@ -66,37 +68,61 @@ pub fn run(
     let mut model = Model::new(settings.server.address.clone(), session);
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
 
+    // A closed terminal (SIGHUP) or a kill (SIGTERM, SIGINT) quits like
+    // Ctrl+Q: the workspace is saved and a server STUI started is stopped.
+    let signalled = Arc::new(AtomicBool::new(false));
+    for signal in [SIGHUP, SIGTERM, SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&signalled))?;
+    }
+
     let mut terminal = Terminal::open()?;
     if settings.server.connect_on_start {
         for effect in update(&mut model, Msg::ToggleConnection) {
             carry_out(effect, &bridge);
         }
     }
-    view::sync(&mut app, &model);
-    terminal.draw(&mut app, &model)?;
+    let outcome = event_loop(&mut app, &mut model, &mut terminal, &bridge, &signalled);
+    // Whatever ended the loop (even a terminal that is gone), keep the text.
+    save_workspace(&workspace_path, &view::workspace_text(&app));
+    drop(terminal);
+    // Dropping the bridge stops a server it started.
+    drop(bridge);
+    outcome
+}
 
-    while !model.quit {
+fn event_loop(
+    app: &mut App,
+    model: &mut Model,
+    terminal: &mut Terminal,
+    bridge: &Bridge,
+    signalled: &AtomicBool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let workspace_path = workspace_file();
+    loop {
+        view::sync(app, model);
+        terminal.draw(app, model)?;
+        if model.quit {
+            return Ok(());
+        }
+        if signalled.load(Ordering::Relaxed) {
+            log::info!("quitting on a signal");
+            update(model, Msg::Quit);
+            return Ok(());
+        }
         match app.tick(PollStrategy::UpTo(32, Duration::from_millis(50))) {
             Ok(messages) => {
                 for msg in messages {
-                    if matches!(msg, Msg::Evaluate(_) | Msg::Quit) {
-                        save_workspace(&workspace_path, &view::workspace_text(&app));
+                    if matches!(msg, Msg::Evaluate(_)) {
+                        save_workspace(&workspace_path, &view::workspace_text(app));
                     }
-                    for effect in update(&mut model, msg) {
-                        carry_out(effect, &bridge);
+                    for effect in update(model, msg) {
+                        carry_out(effect, bridge);
                     }
                 }
             }
             Err(error) => log::error!("event loop: {error}"),
         }
-        view::sync(&mut app, &model);
-        terminal.draw(&mut app, &model)?;
     }
-    save_workspace(&workspace_path, &view::workspace_text(&app));
-    drop(terminal);
-    // Dropping the bridge stops a server it started.
-    drop(bridge);
-    Ok(())
 }
 
 fn carry_out(effect: Effect, bridge: &Bridge) {
