@@ -8,13 +8,8 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("smalltalk");
     let order = root.join("load-order.txt");
     println!("cargo:rerun-if-changed={}", order.display());
-    let listing = std::fs::read_to_string(&order).unwrap_or_else(|e| {
-        println!(
-            "cargo:warning=cannot read {}: {e}; no server bundled",
-            order.display()
-        );
-        String::new()
-    });
+    let listing = std::fs::read_to_string(&order)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", order.display()));
     let mut generated = String::from("pub const SERVER_FILES: &[(&str, &str)] = &[\n");
     for name in listing
         .lines()

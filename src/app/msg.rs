@@ -2,6 +2,8 @@
 
 use crate::net::NetEvent;
 
+// A handful of messages move per frame: boxing the net events would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     /// Evaluate this code (the workspace selection, or its current line).

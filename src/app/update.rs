@@ -153,7 +153,12 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Ok(other) => model.transcript.push(TranscriptEntry::Notice(format!(
                     "Unexpected reply to an evaluation: {other:?}"
                 ))),
-                Err(error) => model.transcript.push(TranscriptEntry::Error(error)),
+                Err(mut error) => {
+                    if let Some(output) = error.output.take().filter(|o| !o.is_empty()) {
+                        model.transcript.push(TranscriptEntry::Output(output));
+                    }
+                    model.transcript.push(TranscriptEntry::Error(error));
+                }
             }
         }
         NetEvent::Failed { id, reason } => {
@@ -332,6 +337,32 @@ mod tests {
         );
         assert!(model.connection.is_connected());
         assert!(model.pending.is_empty());
+    }
+
+    #[test]
+    fn output_written_before_an_error_is_shown_before_it() {
+        let mut model = connected_model();
+        let id = sent_request(&update(&mut model, Msg::Evaluate("x".into())))
+            .id
+            .clone();
+        let mut error = ErrorObject::new(ErrorCode::EvaluationError, "boom");
+        error.output = Some("partial output".into());
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Reply {
+                id,
+                result: Err(error),
+                round_trip_us: 1,
+            }),
+        );
+        let n = model.transcript.len();
+        assert_eq!(
+            model.transcript[n - 2],
+            TranscriptEntry::Output("partial output".into())
+        );
+        assert!(
+            matches!(&model.transcript[n - 1], TranscriptEntry::Error(e) if e.output.is_none())
+        );
     }
 
     #[test]

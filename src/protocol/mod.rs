@@ -197,6 +197,10 @@ pub struct ErrorObject {
     /// unsupported_version: the versions the server speaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported: Option<Vec<u32>>,
+    /// evaluation_error, timeout: Transcript output written before the error
+    /// (an addition of this implementation, see docs/PROTOCOL.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
 }
 
 impl ErrorObject {
@@ -211,6 +215,7 @@ impl ErrorObject {
             field: None,
             what: None,
             supported: None,
+            output: None,
         }
     }
 }
