@@ -93,6 +93,13 @@ pub struct StartedServer {
     child: Child,
 }
 
+impl StartedServer {
+    /// True once the process has ended (it is reaped then).
+    pub fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
 impl LocalServer {
     pub fn from_settings(settings: &Settings) -> Self {
         let port = endpoint_port(&settings.server.address).unwrap_or_else(|| "default".into());

@@ -261,3 +261,92 @@ fn bridge_connects_evaluates_and_reports_through_events() {
     bridge.send(BridgeCommand::Disconnect);
     assert_eq!(next(), NetEvent::Disconnected);
 }
+
+#[test]
+fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
+    let dir = common::TempDir::new("autostart");
+    let address = format!("tcp://127.0.0.1:{}", common::free_port());
+    let local = stui::server::LocalServer {
+        address: address.clone(),
+        gst: "gst".into(),
+        max_message_bytes: 1 << 20,
+        log_level: "info".into(),
+        start_timeout: Duration::from_secs(30),
+        pid_file: dir.path().join("server.pid"),
+        log_file: dir.path().join("server.log"),
+        files_dir: dir.path().join("files"),
+    };
+    let (events, inbox) = channel();
+    let bridge = Bridge::spawn(
+        BridgeSettings {
+            address: address.clone(),
+            session: "auto".into(),
+            options: ClientOptions {
+                request_timeout: Duration::from_secs(2),
+                tries: 1,
+            },
+            heartbeat: None,
+            auto_start: Some(local.clone()),
+        },
+        events,
+    );
+    let next = || {
+        inbox
+            .recv_timeout(Duration::from_secs(40))
+            .expect("an event")
+    };
+    let connect_starting_the_server = || {
+        bridge.send(BridgeCommand::Connect);
+        assert!(matches!(
+            next(),
+            NetEvent::Connecting {
+                starting_server: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            next(),
+            NetEvent::Connecting {
+                starting_server: true,
+                ..
+            }
+        ));
+        match next() {
+            NetEvent::Connected { info, .. } => assert_eq!(info.dialect, "GNU Smalltalk"),
+            other => panic!("expected Connected, got {other:?}"),
+        }
+    };
+    connect_starting_the_server();
+    let pid = local.running_pid().expect("a pid file naming a live gst");
+    let describe = client_at(&address).describe().unwrap().value.unwrap();
+    assert_eq!(
+        describe.max_message_bytes,
+        1 << 20,
+        "started with the given options"
+    );
+
+    // The server dies; connecting again starts a new one.
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    while stui::server::ping_once(&address, Duration::from_millis(200)).is_some() {}
+    connect_starting_the_server();
+    assert_ne!(local.running_pid(), Some(pid));
+
+    drop(bridge);
+    assert_eq!(
+        stui::server::ping_once(&address, Duration::from_millis(500)),
+        None,
+        "the server the bridge started is stopped with it"
+    );
+    assert!(!local.pid_file.exists());
+}
+
+fn client_at(address: &str) -> Client {
+    Client::new(
+        address,
+        "probe",
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+        },
+    )
+}

@@ -151,6 +151,11 @@ impl Worker {
             address: address.clone(),
             starting_server: false,
         });
+        // A server this session started and that died since may be started again.
+        if self.started.as_mut().is_some_and(StartedServer::has_exited) {
+            log::warn!("the local server this session started has exited");
+            self.started = None;
+        }
         if let Some(local) = self.settings.auto_start.clone()
             && self.started.is_none()
             && ping_once(&address, Duration::from_millis(500)).is_none()
