@@ -2,6 +2,7 @@
 //! the bridge thread, and the loop that feeds messages to `update` and
 //! carries out its effects. All side effects of the TUI live here.
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,13 +82,15 @@ pub fn run(
             carry_out(effect, &bridge);
         }
     }
-    let outcome = event_loop(&mut app, &mut model, &mut terminal, &bridge, &signalled);
-    // Whatever ended the loop (even a terminal that is gone), keep the text.
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        event_loop(&mut app, &mut model, &mut terminal, &bridge, &signalled)
+    }));
+    // Whatever ended the loop (a terminal that is gone, even a panic), keep the text.
     save_workspace(&workspace_path, &view::workspace_text(&app));
     drop(terminal);
     // Dropping the bridge stops a server it started.
     drop(bridge);
-    outcome
+    outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn event_loop(
