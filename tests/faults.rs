@@ -3,13 +3,12 @@
 
 mod common;
 
-use std::sync::mpsc::channel;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{TestServer, free_port};
+use common::{TestServer, free_port, next_event, spawn_bridge};
 use serde_json::{Value, json};
-use stui::net::{Bridge, BridgeCommand, BridgeSettings, Client, ClientOptions, NetError, NetEvent};
+use stui::net::{BridgeCommand, Client, ClientOptions, NetError, NetEvent};
 use stui::protocol::{Request, RequestBody};
 
 /// A ROUTER on `address` that hands each request body to `answer`, which
@@ -122,22 +121,8 @@ fn a_reply_for_another_id_is_refused() {
 #[test]
 fn the_bridge_reports_down_when_the_server_dies_and_fails_the_request() {
     let mut server = TestServer::start();
-    let (events, inbox) = channel();
-    let bridge = Bridge::spawn(
-        BridgeSettings {
-            address: server.address.clone(),
-            session: "s".into(),
-            options: options(300, 2),
-            heartbeat: None,
-            auto_start: None,
-        },
-        events,
-    );
-    let next = || {
-        inbox
-            .recv_timeout(Duration::from_secs(20))
-            .expect("an event")
-    };
+    let (bridge, inbox) = spawn_bridge(&server.address, options(300, 2), None, None);
+    let next = || next_event(&inbox);
     bridge.send(BridgeCommand::Connect);
     assert!(matches!(next(), NetEvent::Connecting { .. }));
     assert!(matches!(next(), NetEvent::Connected { .. }));
@@ -161,26 +146,14 @@ fn the_bridge_reports_down_when_the_server_dies_and_fails_the_request() {
 #[test]
 fn the_bridge_heartbeat_notices_a_dead_server() {
     let server = TestServer::start();
-    let (events, inbox) = channel();
-    let _bridge = {
-        let bridge = Bridge::spawn(
-            BridgeSettings {
-                address: server.address.clone(),
-                session: "s".into(),
-                options: options(200, 2),
-                heartbeat: Some(Duration::from_millis(100)),
-                auto_start: None,
-            },
-            events,
-        );
-        bridge.send(BridgeCommand::Connect);
-        bridge
-    };
-    let next = || {
-        inbox
-            .recv_timeout(Duration::from_secs(20))
-            .expect("an event")
-    };
+    let (bridge, inbox) = spawn_bridge(
+        &server.address,
+        options(200, 2),
+        Some(Duration::from_millis(100)),
+        None,
+    );
+    bridge.send(BridgeCommand::Connect);
+    let next = || next_event(&inbox);
     assert!(matches!(next(), NetEvent::Connecting { .. }));
     assert!(matches!(next(), NetEvent::Connected { .. }));
     drop(server);

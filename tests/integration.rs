@@ -2,12 +2,11 @@
 
 mod common;
 
-use std::sync::mpsc::channel;
 use std::time::Duration;
 
-use common::TestServer;
+use common::{TestServer, next_event, spawn_bridge};
 use serde_json::{Value, json};
-use stui::net::{Answer, Bridge, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
+use stui::net::{Answer, BridgeCommand, Client, ClientOptions, NetEvent};
 use stui::protocol::{ErrorCode, Request, RequestBody};
 
 fn client(server: &TestServer, session: &str) -> Client {
@@ -217,25 +216,16 @@ fn a_resent_id_is_executed_once() {
 #[test]
 fn bridge_connects_evaluates_and_reports_through_events() {
     let server = TestServer::start();
-    let (events, inbox) = channel();
-    let bridge = Bridge::spawn(
-        BridgeSettings {
-            address: server.address.clone(),
-            session: "bridge".into(),
-            options: ClientOptions {
-                request_timeout: Duration::from_secs(5),
-                tries: 2,
-            },
-            heartbeat: None,
-            auto_start: None,
+    let (bridge, inbox) = spawn_bridge(
+        &server.address,
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 2,
         },
-        events,
+        None,
+        None,
     );
-    let next = || {
-        inbox
-            .recv_timeout(Duration::from_secs(20))
-            .expect("an event")
-    };
+    let next = || next_event(&inbox);
     bridge.send(BridgeCommand::Connect);
     assert!(matches!(next(), NetEvent::Connecting { .. }));
     match next() {
@@ -276,25 +266,16 @@ fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
         log_file: dir.path().join("server.log"),
         files_dir: dir.path().join("files"),
     };
-    let (events, inbox) = channel();
-    let bridge = Bridge::spawn(
-        BridgeSettings {
-            address: address.clone(),
-            session: "auto".into(),
-            options: ClientOptions {
-                request_timeout: Duration::from_secs(2),
-                tries: 1,
-            },
-            heartbeat: None,
-            auto_start: Some(local.clone()),
+    let (bridge, inbox) = spawn_bridge(
+        &address,
+        ClientOptions {
+            request_timeout: Duration::from_secs(2),
+            tries: 1,
         },
-        events,
+        None,
+        Some(local.clone()),
     );
-    let next = || {
-        inbox
-            .recv_timeout(Duration::from_secs(40))
-            .expect("an event")
-    };
+    let next = || next_event(&inbox);
     let connect_starting_the_server = || {
         bridge.send(BridgeCommand::Connect);
         assert!(matches!(

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use stui::server::ping_once;
+use std::sync::mpsc::{Receiver, channel};
+
+use stui::net::{Bridge, BridgeSettings, ClientOptions, NetEvent};
+use stui::server::{LocalServer, ping_once};
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -122,4 +125,29 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A bridge thread to `address` and the receiver of its events.
+pub fn spawn_bridge(
+    address: &str,
+    options: ClientOptions,
+    heartbeat: Option<Duration>,
+    auto_start: Option<LocalServer>,
+) -> (Bridge, Receiver<NetEvent>) {
+    let (events, inbox) = channel();
+    let settings = BridgeSettings {
+        address: address.to_string(),
+        session: "bridge-test".into(),
+        options,
+        heartbeat,
+        auto_start,
+    };
+    (Bridge::spawn(settings, events), inbox)
+}
+
+/// The bridge's next event; fails the test after 40 s without one.
+pub fn next_event(inbox: &Receiver<NetEvent>) -> NetEvent {
+    inbox
+        .recv_timeout(Duration::from_secs(40))
+        .expect("an event from the bridge")
 }
