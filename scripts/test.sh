@@ -14,6 +14,6 @@ echo "== cargo clippy"
 cargo clippy --release --all-targets -- -D warnings
 echo "== cargo test (unit, rendering, integration, end-to-end)"
 # One release build serves both the tests and the end-to-end binary.
-cargo test --release --all-targets
+cargo test --release
 echo "== Smalltalk server SUnit tests"
 bash scripts/test-smalltalk.sh

@@ -1,0 +1,162 @@
+//! `cargo bench`: the figures behind STUI's speed and memory targets, printed,
+//! never asserted. Runs against the real GNU Smalltalk server.
+//!
+//! - round trip of `ping` and of `evaluate 3 + 4` on loopback (median, p99, max)
+//! - the idle server's CPU use and memory (RSS)
+//! - drawing the whole screen with a 100,000-entry transcript (per frame)
+//! - a keystroke in the workspace: handling plus redraw (per key)
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::TestServer;
+use stui::app::view::{self, App};
+use stui::app::{Connection, Model, TranscriptEntry};
+use stui::config::keymap::Keymap;
+use stui::config::theme::Theme;
+use stui::net::{Client, ClientOptions, ServerInfo};
+use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers};
+use tuirealm::listener::EventListenerCfg;
+use tuirealm::ratatui::Terminal;
+use tuirealm::ratatui::backend::TestBackend;
+
+fn main() {
+    // `cargo test --benches` runs this too: keep that run short.
+    let quick = !std::env::args().any(|arg| arg == "--bench");
+    let scale = if quick { 10 } else { 1 };
+
+    let server = TestServer::start();
+    let mut client = Client::new(
+        &server.address,
+        "bench",
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+        },
+    );
+    report(
+        "ping round trip",
+        &sample(1000 / scale, || client.ping().unwrap().round_trip),
+    );
+    report(
+        "evaluate '3 + 4' round trip",
+        &sample(500 / scale, || {
+            let timed = client.evaluate("3 + 4").unwrap();
+            assert_eq!(timed.value.unwrap().print, "7");
+            timed.round_trip
+        }),
+    );
+    let idle = Duration::from_secs(if quick { 1 } else { 10 });
+    let (cpu_percent, rss_kib) = idle_server_cpu(server.pid(), idle);
+    println!(
+        "idle server: {cpu_percent:.2}% of a core over {} s, RSS {} KiB (target: < 2%)",
+        idle.as_secs(),
+        rss_kib
+    );
+
+    let entries = 100_000 / scale;
+    let mut app = mounted_app();
+    let model = model_with_transcript(entries);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    view::sync(&mut app, &model);
+    report(
+        &format!("draw 120x40 screen, {entries} transcript entries"),
+        &sample(200 / scale, || {
+            let started = Instant::now();
+            terminal
+                .draw(|frame| view::draw(&mut app, &model, frame))
+                .unwrap();
+            started.elapsed()
+        }),
+    );
+    report(
+        "keystroke in the workspace: handle + sync + draw",
+        &sample(500 / scale, || {
+            let started = Instant::now();
+            let key = Event::Keyboard(KeyEvent::new(Key::Char('x'), KeyModifiers::NONE));
+            if let Some(workspace) = app.get_component_mut(&view::Id::Workspace) {
+                workspace.on(&key);
+            }
+            view::sync(&mut app, &model);
+            terminal
+                .draw(|frame| view::draw(&mut app, &model, frame))
+                .unwrap();
+            started.elapsed()
+        }),
+    );
+}
+
+fn sample(count: usize, mut measure: impl FnMut() -> Duration) -> Vec<Duration> {
+    let mut samples: Vec<Duration> = (0..count.max(1)).map(|_| measure()).collect();
+    samples.sort();
+    samples
+}
+
+fn report(what: &str, sorted: &[Duration]) {
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{what}: median {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} samples)",
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(at(1.0)),
+        sorted.len()
+    );
+}
+
+/// CPU share of `pid` over `window` (from /proc/PID/stat), and its RSS.
+fn idle_server_cpu(pid: u32, window: Duration) -> (f64, u64) {
+    let ticks = || -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let after_name = stat.rsplit_once(')').unwrap().1;
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let before = ticks();
+    std::thread::sleep(window);
+    let used = (ticks() - before) as f64 / ticks_per_second;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss_kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0);
+    (used / window.as_secs_f64() * 100.0, rss_kib)
+}
+
+fn mounted_app() -> App {
+    let mut app = App::init(EventListenerCfg::default());
+    view::mount(&mut app, Arc::new(Keymap::default()), &Theme::default(), "")
+        .expect("components mount");
+    app
+}
+
+fn model_with_transcript(entries: usize) -> Model {
+    let mut model = Model::new("tcp://127.0.0.1:5555", "bench");
+    model.connection = Connection::Connected {
+        info: ServerInfo {
+            server: "stui-gst 0.1.0".into(),
+            dialect: "GNU Smalltalk".into(),
+            dialect_version: "3.2.5".into(),
+        },
+        round_trip_us: 500,
+    };
+    for n in 0..entries / 2 {
+        model.transcript.push(TranscriptEntry::Input {
+            code: format!("{n} + {n}"),
+        });
+        model.transcript.push(TranscriptEntry::Value {
+            print: (2 * n).to_string(),
+            class: "SmallInteger".into(),
+            truncated: false,
+            duration_us: 40,
+        });
+    }
+    model
+}
