@@ -112,7 +112,7 @@ fn event_loop(
             update(model, Msg::Quit);
             return Ok(());
         }
-        match app.tick(PollStrategy::UpTo(32, Duration::from_millis(50))) {
+        match app.tick(PollStrategy::UpTo(32, Duration::from_millis(250))) {
             Ok(messages) => {
                 for msg in messages {
                     if matches!(msg, Msg::Evaluate(_)) {
