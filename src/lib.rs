@@ -3,6 +3,7 @@
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod conformance;
 pub mod net;
 pub mod paths;
 pub mod protocol;

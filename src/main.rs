@@ -49,6 +49,16 @@ enum Command {
     },
     /// Ping the server and print the round trip.
     Ping,
+    /// Check a server against the wire protocol: one line per check, then
+    /// `N passed, M failed`; the exit status is 1 on any failure.
+    Conformance {
+        /// The server's endpoint (default: the configured server address).
+        #[arg(value_name = "ADDRESS")]
+        address: Option<String>,
+        /// How long each check waits for one reply, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 5000)]
+        timeout: u64,
+    },
     /// Manage the bundled local GNU Smalltalk server.
     Server {
         #[command(subcommand)]
@@ -83,6 +93,7 @@ fn main() -> ExitCode {
         None => run_tui(&settings),
         Some(Command::Eval { code, timeout }) => eval(&settings, &code, timeout),
         Some(Command::Ping) => ping(&settings),
+        Some(Command::Conformance { address, timeout }) => conformance(&settings, address, timeout),
         Some(Command::Server { action }) => server(&settings, action),
     }
 }
@@ -215,6 +226,19 @@ fn ping(settings: &Settings) -> ExitCode {
             }
         },
         Err(error) => unreachable(error),
+    }
+}
+
+fn conformance(settings: &Settings, address: Option<String>, timeout_ms: u64) -> ExitCode {
+    let address = address.unwrap_or_else(|| settings.server.address.clone());
+    let options = stui::conformance::Options {
+        timeout: Duration::from_millis(timeout_ms.max(1)),
+    };
+    let summary = stui::conformance::run_with(&address, &options, &mut std::io::stdout());
+    if summary.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

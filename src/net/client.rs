@@ -262,6 +262,17 @@ pub fn decode_answer(
         RequestBody::Ping(_) => split_reply(reply)?.map(Answer::Ping),
         RequestBody::Describe(_) => split_reply(reply)?.map(Answer::Describe),
         RequestBody::Evaluate(_) => split_reply(reply)?.map(Answer::Evaluate),
+        RequestBody::Inspect(_) => split_reply(reply)?.map(Answer::Inspect),
+        RequestBody::Release(_) => split_reply(reply)?.map(Answer::Release),
+        RequestBody::ListClasses(_) => split_reply(reply)?.map(Answer::ListClasses),
+        RequestBody::Class(_) => split_reply(reply)?.map(Answer::Class),
+        RequestBody::Method(_) => split_reply(reply)?.map(Answer::Method),
+        RequestBody::Compile(_) => split_reply(reply)?.map(Answer::Compile),
+        RequestBody::Senders(_) => split_reply(reply)?.map(Answer::Senders),
+        RequestBody::Implementors(_) => split_reply(reply)?.map(Answer::Implementors),
+        RequestBody::Complete(_) => split_reply(reply)?.map(Answer::Complete),
+        RequestBody::Transcript(_) => split_reply(reply)?.map(Answer::Transcript),
+        RequestBody::Interrupt(_) => split_reply(reply)?.map(Answer::Interrupt),
     })
 }
 

@@ -41,6 +41,17 @@ pub enum RequestBody {
     Ping(Empty),
     Describe(Empty),
     Evaluate(EvaluateParams),
+    Inspect(InspectParams),
+    Release(ReleaseParams),
+    ListClasses(ListClassesParams),
+    Class(ClassParams),
+    Method(MethodParams),
+    Compile(CompileParams),
+    Senders(SelectorParams),
+    Implementors(SelectorParams),
+    Complete(CompleteParams),
+    Transcript(TranscriptParams),
+    Interrupt(InterruptParams),
 }
 
 impl RequestBody {
@@ -66,6 +77,17 @@ impl RequestBody {
             Self::Ping(_) => "ping",
             Self::Describe(_) => "describe",
             Self::Evaluate(_) => "evaluate",
+            Self::Inspect(_) => "inspect",
+            Self::Release(_) => "release",
+            Self::ListClasses(_) => "list_classes",
+            Self::Class(_) => "class",
+            Self::Method(_) => "method",
+            Self::Compile(_) => "compile",
+            Self::Senders(_) => "senders",
+            Self::Implementors(_) => "implementors",
+            Self::Complete(_) => "complete",
+            Self::Transcript(_) => "transcript",
+            Self::Interrupt(_) => "interrupt",
         }
     }
 }
@@ -81,6 +103,93 @@ pub struct EvaluateParams {
     pub timeout_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_limit: Option<u64>,
+}
+
+/// `inspect`: an object by `handle` or by evaluating `code`, with a page of
+/// its indexed elements (`offset`, `limit`, default 100).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+/// `release`: the given handles, or (absent) every handle of the session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handles: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListClassesParams {
+    /// A glob such as `Ord*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassParams {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodParams {
+    pub class: String,
+    pub selector: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompileParams {
+    pub class: String,
+    /// Classic Smalltalk-80 method source (pattern, comment, temps, statements).
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<bool>,
+}
+
+/// The params of `senders` and `implementors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectorParams {
+    pub selector: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteParams {
+    pub code: String,
+    /// Character offset of the cursor in `code`.
+    pub cursor: u64,
+}
+
+/// A transcript cursor: opaque to the client, sent back as received.
+pub type Cursor = Value;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Cursor>,
+}
+
+/// `interrupt`: one request by id, or (absent) every running one of the session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterruptParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// One reply. `id` is null when the server could not read the request's id.
@@ -271,6 +380,147 @@ pub struct EvaluateResult {
     pub duration_us: u64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectField {
+    pub name: String,
+    pub print: String,
+    pub class: String,
+    pub handle: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectElement {
+    pub index: u64,
+    pub print: String,
+    pub class: String,
+    pub handle: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectResult {
+    pub handle: String,
+    pub class: String,
+    pub print: String,
+    pub fields: Vec<InspectField>,
+    /// The indexed size (0 for objects without indexed slots).
+    pub size: u64,
+    pub elements: Vec<InspectElement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseResult {
+    pub released: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassSummary {
+    pub name: String,
+    /// Null for a root class.
+    pub superclass: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListClassesResult {
+    pub classes: Vec<ClassSummary>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodSummary {
+    pub selector: String,
+    #[serde(default)]
+    pub protocol: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassMethods {
+    pub instance: Vec<MethodSummary>,
+    pub class: Vec<MethodSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassResult {
+    pub name: String,
+    pub superclass: Option<String>,
+    pub subclasses: Vec<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    pub definition: String,
+    pub instance_variables: Vec<String>,
+    pub class_variables: Vec<String>,
+    pub methods: ClassMethods,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodResult {
+    pub class: String,
+    pub selector: String,
+    pub meta: bool,
+    #[serde(default)]
+    pub protocol: Option<String>,
+    /// Classic Smalltalk-80 form, without the category.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompileResult {
+    pub selector: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodRef {
+    pub class: String,
+    pub selector: String,
+    pub meta: bool,
+}
+
+/// The result of `senders` and `implementors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodsResult {
+    pub methods: Vec<MethodRef>,
+    pub total: u64,
+}
+
+/// What a completion candidate is. Kinds a newer server may add are kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    Selector,
+    Class,
+    Variable,
+    Keyword,
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub text: String,
+    pub kind: CandidateKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteResult {
+    /// Character offset where the replaced word starts.
+    pub from: u64,
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptResult {
+    pub text: String,
+    pub next: Cursor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterruptResult {
+    pub interrupted: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,5 +679,104 @@ mod tests {
         assert!(Reply::from_json(r#"{"stui":1,"id":"a","ok":true}"#).is_err());
         assert!(Reply::from_json(r#"{"stui":1,"id":"a","ok":false}"#).is_err());
         assert!(Reply::from_json("garbage").is_err());
+    }
+
+    /// A request of every type, as PROTOCOL.md's table writes its params,
+    /// reads into the matching variant and writes back the same JSON.
+    #[test]
+    fn every_request_type_round_trips_from_the_protocol_table() {
+        let cases = [
+            ("inspect", json!({"handle": "h1", "offset": 10, "limit": 5})),
+            ("inspect", json!({"code": "3 @ 4"})),
+            ("release", json!({"handles": ["h1", "h2"]})),
+            ("release", json!({})),
+            (
+                "list_classes",
+                json!({"pattern": "Ord*", "category": "Collections", "limit": 500}),
+            ),
+            ("class", json!({"name": "OrderedCollection"})),
+            (
+                "method",
+                json!({"class": "OrderedCollection", "selector": "add:", "meta": false}),
+            ),
+            (
+                "compile",
+                json!({"class": "Foo", "source": "answer\n\t\"The answer\"\n\t^ 42",
+                               "protocol": "accessing", "meta": false}),
+            ),
+            ("senders", json!({"selector": "printString", "limit": 10})),
+            ("implementors", json!({"selector": "add:"})),
+            ("complete", json!({"code": "OrderedColl", "cursor": 11})),
+            ("transcript", json!({"since": 1234})),
+            ("transcript", json!({})),
+            ("interrupt", json!({"target": "7f3c"})),
+            ("interrupt", json!({})),
+        ];
+        for (kind, params) in cases {
+            let wire =
+                json!({"stui": 1, "id": "i", "session": "s", "type": kind, "params": params});
+            let request: Request = serde_json::from_value(wire.clone())
+                .unwrap_or_else(|e| panic!("{kind} {params}: {e}"));
+            assert_eq!(request.body.type_name(), kind);
+            let back: Value = serde_json::from_str(&request.to_json()).unwrap();
+            assert_eq!(back, wire, "{kind} round trip");
+        }
+    }
+
+    #[test]
+    fn every_result_of_the_protocol_table_decodes_with_extra_members() {
+        fn decode<T: serde::de::DeserializeOwned + Serialize>(mut value: Value) -> T {
+            value["x_extra"] = json!({"added": "by a newer server"});
+            let typed: T =
+                serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"));
+            // And the typed value writes every member it read back out.
+            let again: Value = serde_json::to_value(&typed).unwrap();
+            for (key, member) in again.as_object().unwrap() {
+                assert_eq!(&value[key], member, "{key}");
+            }
+            typed
+        }
+        let inspect: InspectResult = decode(json!({"handle": "h3", "class": "Array",
+            "print": "(1 2 3 )", "fields": [{"name": "x", "print": "3", "class": "SmallInteger",
+            "handle": "h4"}], "size": 3, "elements": [{"index": 1, "print": "1",
+            "class": "SmallInteger", "handle": "h5"}]}));
+        assert_eq!(inspect.elements[0].index, 1);
+        assert_eq!(inspect.fields[0].name, "x");
+        let release: ReleaseResult = decode(json!({"released": 2}));
+        assert_eq!(release.released, 2);
+        let classes: ListClassesResult = decode(json!({"classes": [{"name": "OrderedCollection",
+            "superclass": "SequenceableCollection", "category": "Collections-Sequenceable"},
+            {"name": "Object", "superclass": null, "category": null}], "total": 2}));
+        assert_eq!(classes.classes[1].superclass, None);
+        let class: ClassResult = decode(json!({"name": "OrderedCollection",
+            "superclass": "SequenceableCollection", "subclasses": ["SortedCollection"],
+            "category": "Collections-Sequenceable", "comment": "I am…",
+            "definition": "SequenceableCollection subclass: #OrderedCollection …",
+            "instance_variables": ["firstIndex", "lastIndex"], "class_variables": [],
+            "methods": {"instance": [{"selector": "add:", "protocol": "adding"}],
+                        "class": [{"selector": "new:", "protocol": "instance creation"}]}}));
+        assert_eq!(class.methods.instance[0].selector, "add:");
+        let method: MethodResult = decode(json!({"class": "OrderedCollection",
+            "selector": "add:", "meta": false, "protocol": "adding",
+            "source": "add: anObject\n\t^self addLast: anObject"}));
+        assert!(method.source.starts_with("add:"));
+        let compile: CompileResult = decode(json!({"selector": "answer"}));
+        assert_eq!(compile.selector, "answer");
+        let senders: MethodsResult = decode(json!({"methods": [{"class": "Object",
+            "selector": "displayString", "meta": false}], "total": 120}));
+        assert_eq!(senders.total, 120);
+        let complete: CompleteResult = decode(json!({"from": 0, "candidates": [
+            {"text": "OrderedCollection", "kind": "class"}, {"text": "add:", "kind": "selector"},
+            {"text": "x", "kind": "variable"}, {"text": "true", "kind": "keyword"},
+            {"text": "y", "kind": "snippet"}]}));
+        assert_eq!(complete.candidates[0].kind, CandidateKind::Class);
+        assert_eq!(
+            complete.candidates[4].kind,
+            CandidateKind::Other("snippet".into())
+        );
+        let transcript: TranscriptResult = decode(json!({"text": "hello\n", "next": 42}));
+        assert_eq!(transcript.next, json!(42));
+        let interrupt: InterruptResult = decode(json!({"interrupted": 1}));
+        assert_eq!(interrupt.interrupted, 1);
     }
 }

@@ -1,0 +1,694 @@
+//! The protocol conformance suite against the real GNU Smalltalk server, and
+//! against deliberately broken fake servers (so every check can fail).
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use common::{TestServer, free_port};
+use serde_json::{Value, json};
+use stui::conformance::{Options, Outcome, Summary, check_names, run_selected, run_with};
+
+/// Checks of the core types: they must run (not be skipped) and pass.
+const CORE_CHECKS: &[&str] = &[
+    "describe_shape",
+    "ping_shape",
+    "envelope_echo",
+    "unknown_members_ignored",
+    "invalid_request_not_json",
+    "invalid_request_not_object",
+    "invalid_request_missing_id",
+    "invalid_request_missing_session",
+    "invalid_request_missing_type",
+    "invalid_request_wrong_json_types",
+    "invalid_request_invalid_utf8",
+    "unsupported_version",
+    "unknown_type",
+    "unlisted_types_are_unknown",
+    "too_large",
+    "serves_after_garbage",
+    "evaluate_shape",
+    "syntax_error_position",
+    "evaluation_error",
+    "evaluation_error_stack_limit",
+    "print_limit_truncates",
+    "workspace_variables",
+    "session_isolation",
+    "undeclared_variables",
+    "evaluate_output",
+    "retry_executes_once",
+    "retry_while_running",
+    "timeout_ms",
+];
+
+fn run(address: &str, timeout: Duration) -> (Summary, String) {
+    let mut out = Vec::new();
+    let summary = run_with(address, &Options { timeout }, &mut out);
+    (
+        summary,
+        String::from_utf8(out).expect("the report is UTF-8"),
+    )
+}
+
+fn assert_report_format(summary: &Summary, text: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("{} passed, {} failed", summary.passed, summary.failed).as_str()),
+        "{text}"
+    );
+    assert_eq!(summary.reports.len(), check_names().len());
+    assert_eq!(
+        summary.passed + summary.failed + summary.skipped,
+        summary.reports.len()
+    );
+    for report in &summary.reports {
+        let line = lines
+            .iter()
+            .find(|line| {
+                line.get(5..).is_some_and(|rest| {
+                    rest == report.name
+                        || rest.starts_with(&format!("{} ", report.name))
+                        || rest.starts_with(&format!("{}:", report.name))
+                })
+            })
+            .unwrap_or_else(|| panic!("no line for {}: {text}", report.name));
+        let prefix = match report.outcome {
+            Outcome::Ok(_) => "ok   ",
+            Outcome::Fail(_) => "FAIL ",
+            Outcome::Skip(_) => "skip ",
+        };
+        assert!(line.starts_with(prefix), "{line}");
+    }
+}
+
+#[test]
+fn the_real_server_conforms() {
+    let server = TestServer::start();
+    let (summary, text) = run(&server.address, Duration::from_secs(10));
+    println!("{text}");
+    assert_report_format(&summary, &text);
+    assert_eq!(summary.failed, 0, "{text}");
+    for name in CORE_CHECKS {
+        assert!(
+            matches!(summary.outcome(name), Some(Outcome::Ok(_))),
+            "{name} did not pass: {:?}\n{text}",
+            summary.outcome(name)
+        );
+    }
+}
+
+#[test]
+fn check_names_are_unique() {
+    let names = check_names();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "{names:?}");
+    for name in CORE_CHECKS {
+        assert!(names.contains(name), "{name} is registered");
+    }
+}
+
+/// A ROUTER that answers each request with `answer(request)` (or stays
+/// silent on `None`) until dropped.
+struct FakeServer {
+    address: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeServer {
+    fn start(answer: fn(&[u8]) -> Option<Value>) -> Self {
+        let address = format!("tcp://127.0.0.1:{}", free_port());
+        let stop = Arc::new(AtomicBool::new(false));
+        let context = zmq::Context::new();
+        let socket = context.socket(zmq::ROUTER).unwrap();
+        socket.set_linger(0).unwrap();
+        socket.bind(&address).unwrap();
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let _context = context;
+            while !flag.load(Ordering::Relaxed) {
+                if socket.poll(zmq::POLLIN, 50).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let Ok(mut frames) = socket.recv_multipart(0) else {
+                    continue;
+                };
+                if frames.len() < 3 {
+                    continue;
+                }
+                let body = frames.pop().unwrap();
+                if let Some(reply) = answer(&body) {
+                    frames.truncate(2);
+                    frames.push(reply.to_string().into_bytes());
+                    let _ = socket.send_multipart(frames, 0);
+                }
+            }
+        });
+        Self {
+            address,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn request_id(body: &[u8]) -> Value {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .map(|request| request["id"].clone())
+        .unwrap_or(Value::Null)
+}
+
+fn assert_fails_fast(fake: &FakeServer, timeout: Duration, bound: Duration) -> Summary {
+    let started = Instant::now();
+    let (summary, text) = run(&fake.address, timeout);
+    println!("{text}");
+    assert!(
+        started.elapsed() < bound,
+        "the suite took {:?}",
+        started.elapsed()
+    );
+    assert_report_format(&summary, &text);
+    assert!(summary.failed > 0, "{text}");
+    assert!(!text.trim_end().ends_with(", 0 failed"), "{text}");
+    assert!(
+        matches!(summary.outcome("describe_shape"), Some(Outcome::Fail(_))),
+        "{text}"
+    );
+    summary
+}
+
+#[test]
+fn a_server_answering_empty_successes_fails() {
+    let fake = FakeServer::start(|body| {
+        Some(json!({"stui": 1, "id": request_id(body), "ok": true, "result": {}}))
+    });
+    let summary = assert_fails_fast(&fake, Duration::from_secs(1), Duration::from_secs(60));
+    // Every check that ran failed: an empty success satisfies no rule.
+    for report in &summary.reports {
+        assert!(
+            !matches!(report.outcome, Outcome::Ok(_)),
+            "{} passed against an empty server",
+            report.name
+        );
+    }
+}
+
+#[test]
+fn a_server_echoing_the_wrong_id_fails() {
+    let fake = FakeServer::start(|_| {
+        Some(json!({"stui": 1, "id": "not-your-id", "ok": false,
+                    "error": {"code": "invalid_request", "message": "no", "field": "id"}}))
+    });
+    let summary = assert_fails_fast(&fake, Duration::from_secs(1), Duration::from_secs(60));
+    assert!(matches!(
+        summary.outcome("envelope_echo"),
+        Some(Outcome::Fail(why)) if why.contains("does not echo")
+    ));
+    assert!(matches!(
+        summary.outcome("retry_executes_once"),
+        Some(Outcome::Fail(_))
+    ));
+}
+
+#[test]
+fn a_silent_server_fails_every_check_without_hanging() {
+    let fake = FakeServer::start(|_| None);
+    let summary = assert_fails_fast(&fake, Duration::from_millis(200), Duration::from_secs(90));
+    assert!(matches!(
+        summary.outcome("ping_shape"),
+        Some(Outcome::Fail(why)) if why.contains("no reply")
+    ));
+}
+
+/// Rewrites requests and replies on their way between the suite and a server.
+#[derive(Clone, Copy)]
+struct Mutation {
+    /// The check that must fail because of it.
+    check: &'static str,
+    request: fn(&mut Value),
+    reply: fn(&Value, &mut Value),
+}
+
+fn keep_request(_: &mut Value) {}
+
+fn keep_reply(_: &Value, _: &mut Value) {}
+
+/// A ROUTER in front of a real server that applies a [`Mutation`]; each
+/// request is forwarded on its own thread, so the proxy adds no queueing.
+struct Proxy {
+    address: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn start(backend: &str, mutation: Mutation) -> Self {
+        let address = format!("tcp://127.0.0.1:{}", free_port());
+        let stop = Arc::new(AtomicBool::new(false));
+        let context = zmq::Context::new();
+        let front = context.socket(zmq::ROUTER).unwrap();
+        front.set_linger(0).unwrap();
+        front.bind(&address).unwrap();
+        let flag = stop.clone();
+        let backend = backend.to_string();
+        let thread = std::thread::spawn(move || {
+            let (replies, inbox) = std::sync::mpsc::channel::<Vec<Vec<u8>>>();
+            while !flag.load(Ordering::Relaxed) {
+                while let Ok(frames) = inbox.try_recv() {
+                    let _ = front.send_multipart(frames, 0);
+                }
+                if front.poll(zmq::POLLIN, 10).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let Ok(mut frames) = front.recv_multipart(0) else {
+                    continue;
+                };
+                if frames.len() < 3 {
+                    continue;
+                }
+                let body = frames.split_off(2);
+                let (context, backend, replies) =
+                    (context.clone(), backend.clone(), replies.clone());
+                std::thread::spawn(move || {
+                    let original: Option<Value> = serde_json::from_slice(&body[0]).ok();
+                    let body: Vec<Vec<u8>> = match &original {
+                        Some(request) if body.len() == 1 => {
+                            let mut changed = request.clone();
+                            (mutation.request)(&mut changed);
+                            // Unchanged requests keep their exact bytes (and size).
+                            if &changed == request {
+                                body
+                            } else {
+                                vec![changed.to_string().into_bytes()]
+                            }
+                        }
+                        _ => body,
+                    };
+                    let socket = context.socket(zmq::REQ).unwrap();
+                    socket.set_linger(0).unwrap();
+                    socket.set_rcvtimeo(60_000).unwrap();
+                    socket.connect(&backend).unwrap();
+                    socket.send_multipart(body, 0).unwrap();
+                    let Ok(reply) = socket.recv_bytes(0) else {
+                        return;
+                    };
+                    let reply = match (serde_json::from_slice::<Value>(&reply), &original) {
+                        (Ok(mut value), Some(request)) => {
+                            (mutation.reply)(request, &mut value);
+                            value.to_string().into_bytes()
+                        }
+                        _ => reply,
+                    };
+                    frames.push(reply);
+                    let _ = replies.send(frames);
+                });
+            }
+        });
+        Self {
+            address,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn is_describe(reply: &Value) -> bool {
+    reply["result"].get("dialect").is_some()
+}
+
+/// Each mutation breaks one rule of the contract on the real server's
+/// replies; the check of that rule must fail, while the unmutated proxy
+/// passes them all.
+#[test]
+fn each_check_fails_when_its_rule_is_broken() {
+    let mutations: Vec<Mutation> = vec![
+        Mutation {
+            check: "describe_shape",
+            request: keep_request,
+            reply: |_, r| {
+                if is_describe(r) {
+                    r["result"]["protocol"] = json!(2);
+                }
+            },
+        },
+        Mutation {
+            check: "ping_shape",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "ping" {
+                    r["result"]["uptime_ms"] = json!("soon");
+                }
+            },
+        },
+        Mutation {
+            check: "invalid_request_missing_session",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(error) = r["error"].as_object_mut() {
+                    error.remove("field");
+                }
+            },
+        },
+        Mutation {
+            check: "unsupported_version",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(error) = r["error"].as_object_mut() {
+                    error.remove("supported");
+                }
+            },
+        },
+        Mutation {
+            check: "evaluate_shape",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(result) = r["result"].as_object_mut() {
+                    result.remove("truncated");
+                }
+            },
+        },
+        Mutation {
+            check: "syntax_error_position",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(line) = r["error"]["line"].as_u64() {
+                    r["error"]["line"] = json!(line + 1);
+                }
+            },
+        },
+        Mutation {
+            check: "evaluation_error",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(stack) = r["error"]["stack"].as_array_mut() {
+                    stack.reverse();
+                }
+            },
+        },
+        Mutation {
+            check: "evaluation_error_stack_limit",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(stack) = r["error"]["stack"].as_array_mut() {
+                    let copy = stack.clone();
+                    stack.extend(copy);
+                }
+            },
+        },
+        Mutation {
+            check: "print_limit_truncates",
+            request: |q| {
+                if let Some(params) = q["params"].as_object_mut() {
+                    params.remove("print_limit");
+                }
+            },
+            reply: keep_reply,
+        },
+        Mutation {
+            check: "session_isolation",
+            request: |q| q["session"] = json!("one-shared-session"),
+            reply: keep_reply,
+        },
+        Mutation {
+            check: "workspace_variables",
+            request: |q| q["session"] = json!(uuid::Uuid::new_v4().to_string()),
+            reply: keep_reply,
+        },
+        Mutation {
+            check: "evaluate_output",
+            request: keep_request,
+            reply: |_, r| {
+                if r["result"].get("output").is_some() {
+                    r["result"]["output"] = json!("");
+                }
+            },
+        },
+        Mutation {
+            // A server without a reply cache executes every resend.
+            check: "retry_executes_once",
+            request: |q| q["id"] = json!(uuid::Uuid::new_v4().to_string()),
+            reply: |q, r| r["id"] = q["id"].clone(),
+        },
+        Mutation {
+            check: "timeout_ms",
+            request: keep_request,
+            reply: |_, r| {
+                if r["error"]["code"] == "timeout" {
+                    r["error"]["code"] = json!("evaluation_error");
+                }
+            },
+        },
+        Mutation {
+            check: "too_large",
+            request: keep_request,
+            reply: |_, r| {
+                if r["error"]["code"] == "too_large" {
+                    r["error"]["code"] = json!("internal");
+                }
+            },
+        },
+        Mutation {
+            // Pings wait as if queued behind the long evaluation.
+            check: "concurrency",
+            request: |q| {
+                if q["type"] == "ping" {
+                    std::thread::sleep(Duration::from_millis(700));
+                }
+            },
+            reply: keep_reply,
+        },
+        Mutation {
+            check: "interrupt",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "interrupt" {
+                    r["result"]["interrupted"] = json!(0);
+                }
+            },
+        },
+        Mutation {
+            check: "inspect_paging",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "inspect"
+                    && let Some(elements) = r["result"]["elements"].as_array_mut()
+                {
+                    elements.truncate(4);
+                }
+            },
+        },
+        Mutation {
+            check: "inspect_code_fields",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "inspect" {
+                    r["result"]["fields"] = json!([]);
+                }
+            },
+        },
+        Mutation {
+            check: "release",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "release" {
+                    r["result"]["released"] = json!(0);
+                }
+            },
+        },
+        Mutation {
+            check: "list_classes",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "list_classes"
+                    && let Some(classes) = r["result"]["classes"].as_array_mut()
+                {
+                    classes.retain(|c| c["name"] != "OrderedCollection");
+                }
+            },
+        },
+        Mutation {
+            check: "class_shape",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "class" {
+                    r["result"]["methods"]["instance"] = json!([]);
+                }
+            },
+        },
+        Mutation {
+            check: "class_not_found",
+            request: keep_request,
+            reply: |_, r| {
+                if let Some(error) = r["error"].as_object_mut() {
+                    error.remove("what");
+                }
+            },
+        },
+        Mutation {
+            check: "method_source",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "method" {
+                    r["result"]["source"] = json!(
+                        "add: anObject [\n\t<category: 'adding'>\n\t^self addLast: anObject\n]"
+                    );
+                }
+            },
+        },
+        Mutation {
+            check: "method_not_found",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "method" && r["ok"] == false {
+                    *r = json!({"stui": 1, "id": q["id"], "ok": true, "result": {
+                        "class": "OrderedCollection", "selector": "x", "meta": false,
+                        "protocol": null, "source": "x"}});
+                }
+            },
+        },
+        Mutation {
+            check: "compile_round_trip",
+            request: |q| {
+                if q["type"] == "compile"
+                    && let Some(params) = q["params"].as_object_mut()
+                {
+                    params.remove("protocol");
+                }
+            },
+            reply: keep_reply,
+        },
+        Mutation {
+            check: "compile_syntax_error",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "compile" && r["error"]["code"] == "syntax_error" {
+                    r["error"]["code"] = json!("evaluation_error");
+                }
+            },
+        },
+        Mutation {
+            check: "implementors",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "implementors"
+                    && let Some(methods) = r["result"]["methods"].as_array_mut()
+                {
+                    methods.retain(|m| m["class"] != "OrderedCollection");
+                }
+            },
+        },
+        Mutation {
+            check: "complete",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "complete"
+                    && let Some(candidates) = r["result"]["candidates"].as_array_mut()
+                {
+                    for candidate in candidates {
+                        candidate["kind"] = json!("selector");
+                    }
+                }
+            },
+        },
+        Mutation {
+            check: "transcript",
+            request: keep_request,
+            reply: |q, r| {
+                if q["type"] == "transcript" {
+                    r["result"]["text"] = json!("");
+                }
+            },
+        },
+        Mutation {
+            check: "unknown_type",
+            request: keep_request,
+            reply: |_, r| {
+                if r["error"]["code"] == "unknown_type" {
+                    r["error"]["code"] = json!("invalid_request");
+                }
+            },
+        },
+    ];
+    let server = TestServer::start();
+    let options = Options {
+        timeout: Duration::from_secs(10),
+    };
+    let checks: Vec<&str> = mutations.iter().map(|m| m.check).collect();
+    let identity = Mutation {
+        check: "",
+        request: keep_request,
+        reply: keep_reply,
+    };
+    let proxy = Proxy::start(&server.address, identity);
+    let mut out = Vec::new();
+    let clean = run_selected(
+        &proxy.address,
+        &options,
+        &|name| checks.contains(&name),
+        &mut out,
+    );
+    let text = String::from_utf8_lossy(&out).to_string();
+    drop(proxy);
+    // The core checks pass through the unmutated proxy; the others only once
+    // the server implements their types (the_real_server_conforms judges those).
+    for name in checks.iter().filter(|name| CORE_CHECKS.contains(name)) {
+        assert!(
+            matches!(clean.outcome(name), Some(Outcome::Ok(_))),
+            "{name} does not pass through the unmutated proxy:\n{text}"
+        );
+    }
+    let mut proved = 0;
+    for mutation in mutations {
+        if !matches!(clean.outcome(mutation.check), Some(Outcome::Ok(_))) {
+            println!("not mutated, does not pass unmutated: {}", mutation.check);
+            continue;
+        }
+        proved += 1;
+        let proxy = Proxy::start(&server.address, mutation);
+        let mut out = Vec::new();
+        let summary = run_selected(
+            &proxy.address,
+            &options,
+            &|name| name == mutation.check,
+            &mut out,
+        );
+        let text = String::from_utf8_lossy(&out).to_string();
+        assert!(
+            matches!(summary.outcome(mutation.check), Some(Outcome::Fail(_))),
+            "{} does not notice its rule broken:\n{text}",
+            mutation.check
+        );
+    }
+    assert!(
+        proved >= CORE_MUTATIONS,
+        "only {proved} mutations were tried"
+    );
+}
+
+/// How many of the mutations above break core checks (always tried).
+const CORE_MUTATIONS: usize = 16;
