@@ -188,6 +188,18 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
         s.contains("ZeroDivide")
     });
 
+    // A runaway evaluation keeps the UI alive and Ctrl+G stops it.
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("[true] whileTrue");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the evaluation to run", Duration::from_secs(10), |s| {
+        s.contains("evaluating")
+    });
+    tmux.send_keys(&["C-g"]);
+    tmux.wait_for("the interrupted reply", Duration::from_secs(20), |s| {
+        s.contains("interrupted") && !s.contains("evaluating")
+    });
+
     tmux.send_keys(&["F1"]);
     tmux.wait_for("the help overlay", Duration::from_secs(10), |s| {
         s.contains("Ctrl+E")

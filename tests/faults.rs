@@ -156,8 +156,18 @@ fn the_bridge_heartbeat_notices_a_dead_server() {
     let next = || next_event(&inbox);
     assert!(matches!(next(), NetEvent::Connecting { .. }));
     assert!(matches!(next(), NetEvent::Connected { .. }));
+    assert!(
+        matches!(next(), NetEvent::Alive { .. }),
+        "a heartbeat answered reports the round trip"
+    );
     drop(server);
-    match next() {
+    let down = loop {
+        match next() {
+            NetEvent::Alive { .. } => continue,
+            other => break other,
+        }
+    };
+    match down {
         NetEvent::Down { reason } => assert!(reason.contains("no reply"), "{reason}"),
         other => panic!("expected Down, got {other:?}"),
     }

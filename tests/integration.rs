@@ -331,3 +331,58 @@ fn client_at(address: &str) -> Client {
         },
     )
 }
+
+#[test]
+fn bridge_interrupts_a_runaway_evaluation() {
+    let server = TestServer::start();
+    let (bridge, inbox) = spawn_bridge(
+        &server.address,
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+        },
+        None,
+        None,
+    );
+    bridge.send(BridgeCommand::Connect);
+    assert!(matches!(next_event(&inbox), NetEvent::Connecting { .. }));
+    assert!(matches!(next_event(&inbox), NetEvent::Connected { .. }));
+    let mut runaway = Request::new(
+        "loop",
+        "bridge-test",
+        RequestBody::evaluate("[true] whileTrue"),
+    );
+    if let RequestBody::Evaluate(params) = &mut runaway.body {
+        params.timeout_ms = Some(60_000);
+    }
+    bridge.send(BridgeCommand::Send(runaway));
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = std::time::Instant::now();
+    bridge.send(BridgeCommand::Interrupt);
+    match next_event(&inbox) {
+        NetEvent::Reply {
+            id,
+            result: Err(error),
+            ..
+        } => {
+            assert_eq!(id, "loop");
+            assert_eq!(error.code, ErrorCode::Interrupted, "{error:?}");
+        }
+        other => panic!("expected the interrupted reply, got {other:?}"),
+    }
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+    // The session goes on.
+    bridge.send(BridgeCommand::Send(Request::new(
+        "after",
+        "bridge-test",
+        RequestBody::evaluate("3 + 4"),
+    )));
+    assert!(matches!(
+        next_event(&inbox),
+        NetEvent::Reply { result: Ok(_), .. }
+    ));
+}

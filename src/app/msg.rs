@@ -8,6 +8,8 @@ use crate::net::NetEvent;
 pub enum Msg {
     /// Evaluate this code (the workspace selection, or its current line).
     Evaluate(String),
+    /// Stop the evaluations of this session that are running.
+    Interrupt,
     /// F2: connect when disconnected or down, disconnect otherwise.
     ToggleConnection,
     ToggleHelp,

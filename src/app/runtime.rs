@@ -133,6 +133,7 @@ fn carry_out(effect: Effect, bridge: &Bridge) {
         Effect::Connect => bridge.send(BridgeCommand::Connect),
         Effect::Disconnect => bridge.send(BridgeCommand::Disconnect),
         Effect::Send(request) => bridge.send(BridgeCommand::Send(request)),
+        Effect::Interrupt => bridge.send(BridgeCommand::Interrupt),
         // The loop ends once the model says quit.
         Effect::Quit => {}
     }

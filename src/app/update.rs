@@ -12,6 +12,8 @@ pub enum Effect {
     Connect,
     Disconnect,
     Send(Request),
+    /// Ask the server to stop this session's running evaluations.
+    Interrupt,
     Quit,
 }
 
@@ -30,6 +32,19 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 vec![Effect::Disconnect]
             }
         },
+        Msg::Interrupt => {
+            if model.pending.is_empty() || !model.connection.is_connected() {
+                model
+                    .transcript
+                    .push(TranscriptEntry::Notice("No evaluation is running.".into()));
+                vec![]
+            } else {
+                model
+                    .transcript
+                    .push(TranscriptEntry::Notice("Interrupting…".into()));
+                vec![Effect::Interrupt]
+            }
+        }
         Msg::ToggleHelp => {
             model.help_visible = !model.help_visible;
             vec![]
@@ -109,6 +124,15 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 round_trip_us,
             };
         }
+        NetEvent::Alive { round_trip_us } => {
+            if let Connection::Connected {
+                round_trip_us: last,
+                ..
+            } = &mut model.connection
+            {
+                *last = round_trip_us;
+            }
+        }
         NetEvent::Disconnected => {
             abandon_pending(model, "disconnected before the reply arrived");
             model
@@ -123,18 +147,13 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 .push(TranscriptEntry::Notice(format!("Server down: {reason}")));
             model.connection = Connection::Down { reason };
         }
+        // The status bar's round trip comes from pings (Alive): an
+        // evaluation's reply time is mostly the image's work.
         NetEvent::Reply {
             id,
             result,
-            round_trip_us,
+            round_trip_us: _,
         } => {
-            if let Connection::Connected {
-                round_trip_us: last,
-                ..
-            } = &mut model.connection
-            {
-                *last = round_trip_us;
-            }
             if model.pending.remove(&id).is_none() {
                 return vec![];
             }
@@ -310,9 +329,18 @@ mod tests {
                     dialect: "GNU Smalltalk".into(),
                     dialect_version: "3.2.5".into(),
                 },
-                round_trip_us: 900,
-            }
+                round_trip_us: 400,
+            },
+            "an evaluation's time is not the network round trip"
         );
+        update(&mut model, Msg::Net(NetEvent::Alive { round_trip_us: 250 }));
+        assert!(matches!(
+            model.connection,
+            Connection::Connected {
+                round_trip_us: 250,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -502,6 +530,18 @@ mod tests {
             }),
         );
         assert_eq!(model.transcript.len(), before);
+    }
+
+    #[test]
+    fn interrupt_asks_the_server_only_while_something_runs() {
+        let mut model = connected_model();
+        assert!(update(&mut model, Msg::Interrupt).is_empty());
+        assert!(
+            matches!(model.transcript.last(), Some(TranscriptEntry::Notice(t)) if t.contains("No evaluation"))
+        );
+        update(&mut model, Msg::Evaluate("[true] whileTrue".into()));
+        assert_eq!(update(&mut model, Msg::Interrupt), vec![Effect::Interrupt]);
+        assert_eq!(model.pending.len(), 1, "the reply (interrupted) settles it");
     }
 
     #[test]

@@ -26,6 +26,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Quit => Some(Msg::Quit),
         Action::FocusNext => Some(Msg::FocusNext),
         Action::ClearTranscript => Some(Msg::ClearTranscript),
+        Action::Interrupt => Some(Msg::Interrupt),
         Action::Evaluate
         | Action::ScrollUp
         | Action::ScrollDown

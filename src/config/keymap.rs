@@ -67,6 +67,7 @@ pub enum Action {
     Quit,
     FocusNext,
     Evaluate,
+    Interrupt,
     ClearTranscript,
     ScrollUp,
     ScrollDown,
@@ -77,13 +78,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
         Self::Quit,
         Self::FocusNext,
         Self::Evaluate,
+        Self::Interrupt,
         Self::ClearTranscript,
         Self::ScrollUp,
         Self::ScrollDown,
@@ -102,6 +104,7 @@ impl Action {
             Self::Quit => "quit",
             Self::FocusNext => "focus_next",
             Self::Evaluate => "evaluate",
+            Self::Interrupt => "interrupt",
             Self::ClearTranscript => "clear_transcript",
             Self::ScrollUp => "scroll_up",
             Self::ScrollDown => "scroll_down",
@@ -121,6 +124,7 @@ impl Action {
             Self::Quit => "Quit STUI",
             Self::FocusNext => "Move focus to the other pane",
             Self::Evaluate => "Evaluate selection or current line",
+            Self::Interrupt => "Interrupt the running evaluation",
             Self::ClearTranscript => "Clear the transcript",
             Self::ScrollUp => "Scroll up one line",
             Self::ScrollDown => "Scroll down one line",

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::client::{Client, ClientOptions, NetError, decode_answer};
 use super::{NetEvent, ServerInfo};
-use crate::protocol::Request;
+use crate::protocol::{InterruptParams, InterruptResult, Request, RequestBody};
 use crate::server::{LocalServer, StartedServer, ping_once};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum BridgeCommand {
     Connect,
     Disconnect,
     Send(Request),
+    /// Stop the session's running evaluation (sent on a second socket).
+    Interrupt,
     Shutdown,
 }
 
@@ -140,6 +142,8 @@ impl Worker {
                     });
                 }
             }
+            // Nothing is running between requests.
+            BridgeCommand::Interrupt => {}
             BridgeCommand::Shutdown => self.shutting_down = true,
         }
     }
@@ -205,9 +209,9 @@ impl Worker {
             return;
         };
         match client.ping() {
-            Ok(timed) => {
-                log::debug!("heartbeat: {} us", micros(timed.round_trip));
-            }
+            Ok(timed) => self.emit(NetEvent::Alive {
+                round_trip_us: micros(timed.round_trip),
+            }),
             Err(error) => self.lost(error),
         }
     }
@@ -224,11 +228,13 @@ impl Worker {
         // abandons the wait, new requests queue up behind this one.
         let inbox = &self.inbox;
         let queue = &mut self.queue;
+        let settings = &self.settings;
         let mut stop = None;
         let outcome = client.send(&request, || {
             loop {
                 match inbox.try_recv() {
                     Ok(BridgeCommand::Send(next)) => queue.push_back(next),
+                    Ok(BridgeCommand::Interrupt) => interrupt(settings),
                     Ok(BridgeCommand::Connect) => {}
                     Ok(other) => {
                         stop = Some(other);
@@ -289,6 +295,26 @@ impl Worker {
         self.emit(NetEvent::Down {
             reason: error.to_string(),
         });
+    }
+}
+
+/// Sends `interrupt` for the session on a socket of its own: the request
+/// socket is busy waiting for the evaluation it interrupts, which then
+/// answers `interrupted`.
+fn interrupt(settings: &BridgeSettings) {
+    let mut control = Client::new(
+        &settings.address,
+        &settings.session,
+        ClientOptions {
+            request_timeout: settings.options.request_timeout,
+            tries: 1,
+        },
+    );
+    let outcome =
+        control.call::<InterruptResult>(RequestBody::Interrupt(InterruptParams::default()));
+    match outcome {
+        Ok(timed) => log::info!("interrupt: {:?}", timed.value),
+        Err(error) => log::warn!("interrupt got no answer: {error}"),
     }
 }
 

@@ -2,7 +2,11 @@
 //! retries (used by the CLI commands) and the bridge thread that runs it for
 //! the TUI and reports through [`NetEvent`]s.
 
-use crate::protocol::{DescribeResult, ErrorObject, EvaluateResult, PingResult};
+use crate::protocol::{
+    ClassResult, CompileResult, CompleteResult, DescribeResult, ErrorObject, EvaluateResult,
+    InspectResult, InterruptResult, ListClassesResult, MethodResult, MethodsResult, PingResult,
+    ReleaseResult, TranscriptResult,
+};
 
 /// What the server said about itself on connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +32,17 @@ pub enum Answer {
     Ping(PingResult),
     Describe(DescribeResult),
     Evaluate(EvaluateResult),
+    Inspect(InspectResult),
+    Release(ReleaseResult),
+    ListClasses(ListClassesResult),
+    Class(ClassResult),
+    Method(MethodResult),
+    Compile(CompileResult),
+    Senders(MethodsResult),
+    Implementors(MethodsResult),
+    Complete(CompleteResult),
+    Transcript(TranscriptResult),
+    Interrupt(InterruptResult),
 }
 
 /// What the bridge thread reports to the application.
@@ -42,6 +57,11 @@ pub enum NetEvent {
         round_trip_us: u64,
     },
     Disconnected,
+    /// A heartbeat ping was answered: the network round trip, without any
+    /// evaluation time in it.
+    Alive {
+        round_trip_us: u64,
+    },
     /// The server could not be reached or stopped answering.
     Down {
         reason: String,
