@@ -2,7 +2,8 @@
 //! never asserted. Runs against the real GNU Smalltalk server.
 //!
 //! - round trip of `ping` and of `evaluate 3 + 4` on loopback (median, p99, max)
-//! - the idle server's CPU use and memory (RSS)
+//! - the idle server's CPU use and memory (RSS), and its RSS before and after
+//!   10,000 evaluations in a row
 //! - drawing the whole screen with a 100,000-entry transcript (per frame)
 //! - a keystroke in the workspace: handling plus redraw (per key)
 
@@ -18,6 +19,9 @@ use stui::app::{Connection, Model, TranscriptEntry};
 use stui::config::keymap::Keymap;
 use stui::config::theme::Theme;
 use stui::net::{Client, ClientOptions, ServerInfo};
+use stui::protocol::{
+    EvaluateParams, EvaluateResult, InterruptParams, InterruptResult, RequestBody,
+};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers};
 use tuirealm::listener::EventListenerCfg;
 use tuirealm::ratatui::Terminal;
@@ -49,12 +53,31 @@ fn main() {
             timed.round_trip
         }),
     );
+    report(
+        "ping round trip while another session runs [true] whileTrue (target: < 50 ms)",
+        &ping_under_load(&server.address, &mut client, 300 / scale),
+    );
     let idle = Duration::from_secs(if quick { 1 } else { 10 });
-    let (cpu_percent, rss_kib) = idle_server_cpu(server.pid(), idle);
+    let (cpu_percent, idle_rss) = idle_server_cpu(server.pid(), idle);
     println!(
         "idle server: {cpu_percent:.2}% of a core over {} s, RSS {} KiB (target: < 2%)",
         idle.as_secs(),
-        rss_kib
+        idle_rss
+    );
+
+    let evaluations = 10_000 / scale;
+    let rss_before = rss_kib(server.pid());
+    let started = Instant::now();
+    for n in 0..evaluations {
+        // Distinct code each time: nothing can be cached.
+        let value = client.evaluate(&format!("{n} + 1")).unwrap().value.unwrap();
+        assert_eq!(value.print, (n + 1).to_string());
+    }
+    println!(
+        "{evaluations} evaluations in a row: server RSS {} KiB before, {} KiB after ({:.1} s)",
+        rss_before,
+        rss_kib(server.pid()),
+        started.elapsed().as_secs_f64()
     );
 
     let entries = 100_000 / scale;
@@ -89,6 +112,34 @@ fn main() {
     );
 }
 
+/// Pings while a runaway evaluation runs in another session, then interrupts it.
+fn ping_under_load(address: &str, client: &mut Client, count: usize) -> Vec<Duration> {
+    let options = ClientOptions {
+        request_timeout: Duration::from_secs(5),
+        tries: 1,
+    };
+    let mut runaway = Client::new(address, "bench-runaway", options.clone());
+    let looping = std::thread::spawn(move || {
+        runaway.call::<EvaluateResult>(RequestBody::Evaluate(EvaluateParams {
+            code: "[true] whileTrue".into(),
+            timeout_ms: Some(60_000),
+            print_limit: None,
+        }))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let samples = sample(count, || client.ping().unwrap().round_trip);
+    let mut control = Client::new(address, "bench-runaway", options);
+    let interrupted = control
+        .call::<InterruptResult>(RequestBody::Interrupt(InterruptParams::default()))
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(interrupted.interrupted, 1);
+    let answer = looping.join().unwrap().unwrap().value;
+    assert!(answer.is_err(), "the loop answers interrupted");
+    samples
+}
+
 fn sample(count: usize, mut measure: impl FnMut() -> Duration) -> Vec<Duration> {
     let mut samples: Vec<Duration> = (0..count.max(1)).map(|_| measure()).collect();
     samples.sort();
@@ -120,14 +171,18 @@ fn idle_server_cpu(pid: u32, window: Duration) -> (f64, u64) {
     let before = ticks();
     std::thread::sleep(window);
     let used = (ticks() - before) as f64 / ticks_per_second;
+    (used / window.as_secs_f64() * 100.0, rss_kib(pid))
+}
+
+/// The resident set size of `pid`, from /proc/PID/status.
+fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let rss_kib = status
+    status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|kib| kib.parse().ok())
-        .unwrap_or(0);
-    (used / window.as_secs_f64() * 100.0, rss_kib)
+        .unwrap_or(0)
 }
 
 fn mounted_app() -> App {
