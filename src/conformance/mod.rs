@@ -1,6 +1,5 @@
 //! The protocol conformance suite: one check per rule of the wire contract
-//! (`/work/shared/PROTOCOL.md`, mirrored by `docs/PROTOCOL.md`), run against a
-//! live server at an address. Not tied to the TUI: `stui conformance` and the
+//! (`docs/PROTOCOL.md`), run against a live server at an address. Not tied to the TUI: `stui conformance` and the
 //! tests call [`run`].
 //!
 //! Every check opens its own REQ sockets and sessions, so state cannot leak
