@@ -156,17 +156,30 @@ impl LocalServer {
     }
 
     /// Starts the server detached from the terminal, writes the pid file and
-    /// waits until it answers ping.
+    /// waits until it answers ping; refuses when the address is not free.
     pub fn start(&self) -> Result<StartedServer, ServerError> {
+        self.check_free()?;
+        self.spawn()
+    }
+
+    /// Ok when a server may be started here: a loopback address where no
+    /// server of ours runs and nothing answers.
+    pub fn check_free(&self) -> Result<(), ServerError> {
         if !is_loopback(&self.address) {
             return Err(ServerError::NotLoopback(self.address.clone()));
         }
         if let Some(pid) = self.running_pid() {
             return Err(ServerError::AlreadyRunning { pid });
         }
-        if ping_once(&self.address, Duration::from_millis(300)).is_some() {
+        if ping_once(&self.address, Duration::from_millis(500)).is_some() {
             return Err(ServerError::AddressInUse(self.address.clone()));
         }
+        Ok(())
+    }
+
+    /// Starts the server without checking the address first: for callers
+    /// that just did (see `check_free`).
+    pub fn spawn(&self) -> Result<StartedServer, ServerError> {
         let files = self.install_files()?;
         for dir in [self.pid_file.parent(), self.log_file.parent()]
             .into_iter()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::client::{Client, ClientOptions, NetError, decode_answer};
 use super::{NetEvent, ServerInfo};
 use crate::protocol::{InterruptParams, InterruptResult, Request, RequestBody};
-use crate::server::{LocalServer, StartedServer, ping_once};
+use crate::server::{LocalServer, ServerError, StartedServer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BridgeCommand {
@@ -162,15 +162,21 @@ impl Worker {
         }
         if let Some(local) = self.settings.auto_start.clone()
             && self.started.is_none()
-            && ping_once(&address, Duration::from_millis(500)).is_none()
-            && local.running_pid().is_none()
         {
-            self.emit(NetEvent::Connecting {
-                address: address.clone(),
-                starting_server: true,
-            });
-            match local.start() {
-                Ok(started) => self.started = Some(started),
+            let started = match local.check_free() {
+                Ok(()) => {
+                    self.emit(NetEvent::Connecting {
+                        address: address.clone(),
+                        starting_server: true,
+                    });
+                    local.spawn().map(Some)
+                }
+                // Some server is there already: connect to it.
+                Err(ServerError::AlreadyRunning { .. } | ServerError::AddressInUse(_)) => Ok(None),
+                Err(error) => Err(error),
+            };
+            match started {
+                Ok(started) => self.started = started,
                 Err(error) => {
                     self.emit(NetEvent::Down {
                         reason: format!("could not start the local server: {error}"),
