@@ -1,6 +1,7 @@
 //! The one error type of configuration files: which file, where, and why.
 
 use std::fmt;
+use std::path::Path;
 
 /// A configuration file that could not be used: which file, where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,4 +72,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
         previous = current;
     }
     previous[b.len()]
+}
+
+/// Reads the `what` file at `path` (keymap, theme, configuration); an error
+/// names the file.
+pub fn read_config_file(path: &Path, what: &str) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(
+            path.display().to_string(),
+            format!("cannot read {what}: {e}"),
+        )
+    })
 }

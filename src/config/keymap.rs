@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
+use super::error::read_config_file;
 pub use super::error::{ConfigError, nearest};
 
 const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
@@ -180,10 +181,8 @@ impl Keymap {
     pub fn load(user_file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut keymap = Self::default();
         if let Some(path) = user_file {
-            let file = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError::new(&file, format!("cannot read keymap: {e}")))?;
-            keymap.merge_toml(&text, &file)?;
+            let text = read_config_file(path, "keymap")?;
+            keymap.merge_toml(&text, &path.display().to_string())?;
         }
         Ok(keymap)
     }

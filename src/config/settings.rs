@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::ConfigError;
+use super::error::read_config_file;
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -74,9 +75,7 @@ impl Settings {
             None => crate::paths::config_file().filter(|path| path.exists()),
         };
         let user_text = match &user_file {
-            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-                ConfigError::new(path.display().to_string(), format!("cannot read: {e}"))
-            })?),
+            Some(path) => Some(read_config_file(path, "configuration")?),
             None => None,
         };
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());

@@ -8,7 +8,7 @@ use toml::Spanned;
 use tuirealm::props::Color;
 
 use super::ConfigError;
-use super::error::nearest;
+use super::error::{nearest, read_config_file};
 
 const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 const DEFAULT_THEME_NAME: &str = "themes/default.toml (built in)";
@@ -102,10 +102,8 @@ impl Theme {
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut theme = Self::default();
         if let Some(path) = file {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError::new(&name, format!("cannot read theme: {e}")))?;
-            theme.merge_toml(&text, &name)?;
+            let text = read_config_file(path, "theme")?;
+            theme.merge_toml(&text, &path.display().to_string())?;
         }
         Ok(theme)
     }
