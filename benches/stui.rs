@@ -39,6 +39,7 @@ fn main() {
         ClientOptions {
             request_timeout: Duration::from_secs(5),
             tries: 1,
+            ..ClientOptions::default()
         },
     );
     report(
@@ -117,6 +118,7 @@ fn ping_under_load(address: &str, client: &mut Client, count: usize) -> Vec<Dura
     let options = ClientOptions {
         request_timeout: Duration::from_secs(5),
         tries: 1,
+        ..ClientOptions::default()
     };
     let mut runaway = Client::new(address, "bench-runaway", options.clone());
     let looping = std::thread::spawn(move || {

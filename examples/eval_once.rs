@@ -16,6 +16,7 @@ fn main() {
         ClientOptions {
             request_timeout: Duration::from_secs(3),
             tries: 3,
+            ..ClientOptions::default()
         },
     );
     match client.evaluate(&code) {

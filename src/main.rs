@@ -158,10 +158,7 @@ fn client(settings: &Settings) -> Client {
     Client::new(
         &settings.server.address,
         format!("stui-cli-{}", uuid::Uuid::new_v4()),
-        ClientOptions {
-            request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
-            tries: settings.server.tries,
-        },
+        ClientOptions::from_settings(&settings.server),
     )
 }
 

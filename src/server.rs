@@ -318,6 +318,7 @@ pub fn ping_once(address: &str, timeout: Duration) -> Option<Duration> {
         ClientOptions {
             request_timeout: timeout,
             tries: 1,
+            ..ClientOptions::default()
         },
     );
     match client.ping() {

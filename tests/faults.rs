@@ -49,6 +49,7 @@ fn options(timeout_ms: u64, tries: u32) -> ClientOptions {
     ClientOptions {
         request_timeout: Duration::from_millis(timeout_ms),
         tries,
+        ..ClientOptions::default()
     }
 }
 

@@ -16,6 +16,7 @@ fn client(server: &TestServer, session: &str) -> Client {
         ClientOptions {
             request_timeout: Duration::from_secs(5),
             tries: 1,
+            ..ClientOptions::default()
         },
     )
 }
@@ -221,6 +222,7 @@ fn bridge_connects_evaluates_and_reports_through_events() {
         ClientOptions {
             request_timeout: Duration::from_secs(5),
             tries: 2,
+            ..ClientOptions::default()
         },
         None,
         None,
@@ -271,6 +273,7 @@ fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
         ClientOptions {
             request_timeout: Duration::from_secs(2),
             tries: 1,
+            ..ClientOptions::default()
         },
         None,
         Some(local.clone()),
@@ -328,6 +331,7 @@ fn client_at(address: &str) -> Client {
         ClientOptions {
             request_timeout: Duration::from_secs(5),
             tries: 1,
+            ..ClientOptions::default()
         },
     )
 }
@@ -340,6 +344,7 @@ fn bridge_interrupts_a_runaway_evaluation() {
         ClientOptions {
             request_timeout: Duration::from_secs(5),
             tries: 1,
+            ..ClientOptions::default()
         },
         None,
         None,

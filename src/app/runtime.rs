@@ -33,10 +33,7 @@ pub fn bridge_settings(settings: &Settings, session: String) -> BridgeSettings {
     BridgeSettings {
         address: settings.server.address.clone(),
         session,
-        options: ClientOptions {
-            request_timeout: Duration::from_millis(settings.server.request_timeout_ms),
-            tries: settings.server.tries,
-        },
+        options: ClientOptions::from_settings(&settings.server),
         heartbeat: (settings.server.heartbeat_ms > 0)
             .then(|| Duration::from_millis(settings.server.heartbeat_ms)),
         auto_start,

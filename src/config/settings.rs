@@ -14,6 +14,7 @@ const DEFAULTS: &str = include_str!("../../config/default.toml");
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
+    pub failover: FailoverSettings,
     pub local_server: LocalServerSettings,
     pub log: LogSettings,
     pub ui: UiSettings,
@@ -28,6 +29,18 @@ pub struct ServerSettings {
     pub tries: u32,
     pub evaluation_timeout_ms: u64,
     pub heartbeat_ms: u64,
+    pub retry_backoff_ms: u64,
+    pub max_reply_bytes: u64,
+    pub max_queued_requests: usize,
+    pub transcript_poll_ms: u64,
+    pub reconnect_ms: u64,
+    pub reconnect_max_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverSettings {
+    pub backup_servers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -130,6 +143,19 @@ impl Settings {
                 self.server.address
             ));
         }
+        for (n, backup) in self.failover.backup_servers.iter().enumerate() {
+            if !backup.contains("://") {
+                return Err(format!(
+                    "failover.backup_servers[{n}] {backup:?} is not a ZeroMQ endpoint such as tcp://10.0.0.2:5555"
+                ));
+            }
+        }
+        if self.server.max_reply_bytes < 1024 {
+            return Err("server.max_reply_bytes must be at least 1024".into());
+        }
+        if self.server.max_queued_requests == 0 {
+            return Err("server.max_queued_requests must be at least 1".into());
+        }
         if self.server.tries == 0 {
             return Err("server.tries must be at least 1".into());
         }
@@ -147,6 +173,13 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// The server address followed by the failover backups, in the order tried.
+    pub fn server_addresses(&self) -> Vec<String> {
+        std::iter::once(self.server.address.clone())
+            .chain(self.failover.backup_servers.iter().cloned())
+            .collect()
     }
 
     /// The client log file: the configured one, or stui.log in the data directory.

@@ -314,6 +314,7 @@ fn interrupt(settings: &BridgeSettings) {
         ClientOptions {
             request_timeout: settings.options.request_timeout,
             tries: 1,
+            ..ClientOptions::default()
         },
     );
     let outcome =

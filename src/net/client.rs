@@ -13,8 +13,12 @@ use crate::protocol::{
     RequestBody,
 };
 
-/// Replies larger than this are refused by the socket rather than buffered.
-const MAX_REPLY_BYTES: i64 = 256 * 1024 * 1024;
+use crate::config::settings::ServerSettings;
+
+/// The socket itself drops (unseen) replies beyond this many times the
+/// configured maximum, so a runaway reply cannot take all memory; between
+/// the two a reply is read and refused with a clear error.
+const SOCKET_REPLY_CEILING_FACTOR: u64 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientOptions {
@@ -22,14 +26,32 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// How many times a request is sent before giving up.
     pub tries: u32,
+    /// Pause before the second try; doubles with each further try (at most 8x).
+    pub retry_backoff: Duration,
+    /// Replies larger than this are refused with [`NetError::TooLarge`].
+    pub max_reply_bytes: u64,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
+        Self::from_settings(&crate::config::settings::Settings::defaults().server)
+    }
+}
+
+impl ClientOptions {
+    pub fn from_settings(server: &ServerSettings) -> Self {
         Self {
-            request_timeout: Duration::from_millis(3000),
-            tries: 3,
+            request_timeout: Duration::from_millis(server.request_timeout_ms),
+            tries: server.tries,
+            retry_backoff: Duration::from_millis(server.retry_backoff_ms),
+            max_reply_bytes: server.max_reply_bytes,
         }
+    }
+
+    /// The pause before try `attempt` (2, 3, …): backoff, doubling, capped at 8x.
+    pub fn backoff_before(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(2).min(3);
+        self.retry_backoff * (1u32 << doublings)
     }
 }
 
@@ -46,6 +68,8 @@ pub enum NetError {
     Malformed(String),
     /// The socket could not be created or used (bad address, …).
     Socket(String),
+    /// The reply was larger than the configured maximum.
+    TooLarge { bytes: u64, limit: u64 },
     /// The request was abandoned (disconnect or shutdown) before its reply.
     Cancelled,
 }
@@ -64,6 +88,10 @@ impl std::fmt::Display for NetError {
             ),
             Self::Malformed(why) => write!(f, "unreadable reply: {why}"),
             Self::Socket(why) => write!(f, "socket error: {why}"),
+            Self::TooLarge { bytes, limit } => write!(
+                f,
+                "reply of {bytes} bytes refused: larger than max_reply_bytes ({limit})"
+            ),
             Self::Cancelled => write!(f, "cancelled"),
         }
     }
@@ -125,13 +153,37 @@ impl Client {
     pub fn send(
         &mut self,
         request: &Request,
+        should_cancel: impl FnMut() -> bool,
+    ) -> Result<Timed<Reply>, NetError> {
+        self.send_observed(request, should_cancel, |_| {})
+    }
+
+    /// [`Client::send`], telling `on_retry` the number of each try after the
+    /// first just before it is sent.
+    pub fn send_observed(
+        &mut self,
+        request: &Request,
         mut should_cancel: impl FnMut() -> bool,
+        mut on_retry: impl FnMut(u32),
     ) -> Result<Timed<Reply>, NetError> {
         let payload = request.to_json();
         let per_try = self.options.request_timeout + evaluation_allowance(&request.body);
         let started = Instant::now();
         let address = self.address.clone();
+        let max_reply_bytes = self.options.max_reply_bytes;
         for attempt in 1..=self.options.tries.max(1) {
+            if attempt > 1 {
+                let resume = Instant::now() + self.options.backoff_before(attempt);
+                while Instant::now() < resume {
+                    if should_cancel() {
+                        return Err(NetError::Cancelled);
+                    }
+                    std::thread::sleep(
+                        (resume - Instant::now().min(resume)).min(Duration::from_millis(20)),
+                    );
+                }
+                on_retry(attempt);
+            }
             let socket = self.socket()?;
             socket
                 .send(payload.as_bytes(), 0)
@@ -157,6 +209,12 @@ impl Client {
                         .recv_bytes(0)
                         .map_err(|e| NetError::Socket(format!("receive: {e}")))?;
                     let round_trip = try_started.elapsed();
+                    if bytes.len() as u64 > max_reply_bytes {
+                        return Err(NetError::TooLarge {
+                            bytes: bytes.len() as u64,
+                            limit: max_reply_bytes,
+                        });
+                    }
                     let text = String::from_utf8(bytes)
                         .map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
                     let reply = Reply::from_json(&text)
@@ -233,8 +291,13 @@ impl Client {
             socket
                 .set_linger(0)
                 .map_err(|e| NetError::Socket(e.to_string()))?;
+            let ceiling = self
+                .options
+                .max_reply_bytes
+                .saturating_mul(SOCKET_REPLY_CEILING_FACTOR)
+                .min(i64::MAX as u64) as i64;
             socket
-                .set_maxmsgsize(MAX_REPLY_BYTES)
+                .set_maxmsgsize(ceiling)
                 .map_err(|e| NetError::Socket(e.to_string()))?;
             socket.connect(&self.address).map_err(|e| {
                 NetError::Socket(format!("cannot connect to {:?}: {e}", self.address))
