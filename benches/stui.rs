@@ -201,6 +201,9 @@ fn model_with_transcript(entries: usize) -> Model {
             server: "stui-gst 0.1.0".into(),
             dialect: "GNU Smalltalk".into(),
             dialect_version: "3.2.5".into(),
+            address: "tcp://127.0.0.1:5555".into(),
+            backup: 0,
+            pid: 4242,
         },
         round_trip_us: 500,
     };

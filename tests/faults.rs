@@ -3,12 +3,17 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{TestServer, free_port, next_event, spawn_bridge};
+use common::{TestServer, free_port, next_event, spawn_bridge, spawn_bridge_with};
 use serde_json::{Value, json};
-use stui::net::{BridgeCommand, Client, ClientOptions, NetError, NetEvent};
+use stui::net::{
+    Answer, BridgeCommand, BridgeSettings, Client, ClientOptions, NetError, NetEvent, Reconnect,
+};
 use stui::protocol::{Request, RequestBody};
 
 /// A ROUTER on `address` that hands each request body to `answer`, which
@@ -105,18 +110,312 @@ fn a_garbage_reply_is_an_error_not_a_crash() {
 }
 
 #[test]
-fn a_reply_for_another_id_is_refused() {
+fn a_reply_for_another_id_is_never_taken_and_the_request_is_asked_again() {
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let server = fake_server(&address, 1, |_, _| {
+    // The first answer carries an old request's id, the second the right one.
+    let server = fake_server(&address, 2, |n, body| {
+        let id = if n == 0 {
+            json!("an-old-request")
+        } else {
+            body["id"].clone()
+        };
+        Some(
+            json!({"stui": 1, "id": id, "ok": true, "result": {"uptime_ms": n}})
+                .to_string()
+                .into_bytes(),
+        )
+    });
+    let mut client = Client::new(&address, "s", options(1000, 3));
+    let reply = client.ping().expect("the second answer is the right one");
+    assert_eq!(
+        reply.value.unwrap().uptime_ms,
+        1,
+        "not the stray reply's value"
+    );
+    let seen = server.join().unwrap();
+    assert_eq!(seen[0]["id"], seen[1]["id"], "asked again with the same id");
+
+    // A server that only ever answers with other ids gets a clear error.
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let server = fake_server(&address, 2, |_, _| {
         Some(
             json!({"stui": 1, "id": "someone-else", "ok": true, "result": {"uptime_ms": 1}})
                 .to_string()
                 .into_bytes(),
         )
     });
-    let mut client = Client::new(&address, "s", options(1000, 1));
+    let mut client = Client::new(&address, "s", options(1000, 2));
     assert!(matches!(client.ping(), Err(NetError::Malformed(why)) if why.contains("someone-else")));
     server.join().unwrap();
+}
+
+#[test]
+fn a_reply_over_the_limit_is_refused_with_its_size() {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let server = fake_server(&address, 1, |_, body| {
+        // Over the limit, under the socket's own ceiling (4x the limit).
+        let print = "x".repeat(30_000);
+        Some(
+            json!({"stui": 1, "id": body["id"], "ok": true, "result": {"uptime_ms": 1, "pad": print}})
+                .to_string()
+                .into_bytes(),
+        )
+    });
+    let mut client = Client::new(
+        &address,
+        "s",
+        ClientOptions {
+            max_reply_bytes: 10_000,
+            ..options(2000, 1)
+        },
+    );
+    match client.ping() {
+        Err(error @ NetError::TooLarge { bytes, limit }) => {
+            assert!(bytes > 30_000 && limit == 10_000, "{error}");
+            assert!(error.to_string().contains("max_reply_bytes"), "{error}");
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    server.join().unwrap();
+}
+
+// -- the bridge in front of the real server, through a proxy that injects faults
+
+/// What the proxy does to one reply on its way back to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Pass,
+    Drop,
+    /// Delivered after this long (to a socket the client may have closed).
+    Late(Duration),
+    Garbage,
+}
+
+/// A ROUTER/DEALER proxy on a fresh loopback address in front of
+/// `backend`: the n-th reply (counting from 0) suffers `faults[n]`, later
+/// ones pass. Stops when dropped.
+struct FaultProxy {
+    address: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl FaultProxy {
+    fn start(backend: &str, faults: Vec<Fault>) -> Self {
+        let address = format!("tcp://127.0.0.1:{}", free_port());
+        let stop = Arc::new(AtomicBool::new(false));
+        let context = zmq::Context::new();
+        let front = context.socket(zmq::ROUTER).unwrap();
+        front.set_linger(0).unwrap();
+        front.bind(&address).unwrap();
+        let back = context.socket(zmq::DEALER).unwrap();
+        back.set_linger(0).unwrap();
+        back.connect(backend).unwrap();
+        let stopping = stop.clone();
+        let thread = thread::spawn(move || {
+            let _context = context;
+            let mut replies = 0;
+            let mut late: Vec<(Instant, Vec<Vec<u8>>)> = Vec::new();
+            while !stopping.load(Ordering::Relaxed) {
+                let mut items = [
+                    front.as_poll_item(zmq::POLLIN),
+                    back.as_poll_item(zmq::POLLIN),
+                ];
+                zmq::poll(&mut items, 20).unwrap();
+                if items[0].is_readable() {
+                    let frames = front.recv_multipart(0).unwrap();
+                    back.send_multipart(frames, 0).unwrap();
+                }
+                if items[1].is_readable() {
+                    let mut frames = back.recv_multipart(0).unwrap();
+                    let fault = faults.get(replies).copied().unwrap_or(Fault::Pass);
+                    replies += 1;
+                    match fault {
+                        Fault::Pass => front.send_multipart(frames, 0).unwrap(),
+                        Fault::Drop => {}
+                        Fault::Late(after) => late.push((Instant::now() + after, frames)),
+                        Fault::Garbage => {
+                            *frames.last_mut().unwrap() = b"\x00garbage{".to_vec();
+                            front.send_multipart(frames, 0).unwrap();
+                        }
+                    }
+                }
+                let now = Instant::now();
+                for (_, frames) in late.extract_if(.., |(due, _)| *due <= now) {
+                    // The client's socket may be gone: then the reply is lost.
+                    let _ = front.send_multipart(frames, zmq::DONTWAIT);
+                }
+            }
+        });
+        Self {
+            address,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn evaluate(id: &str, code: &str) -> BridgeCommand {
+    BridgeCommand::Send(Request::new(id, "bridge-test", RequestBody::evaluate(code)))
+}
+
+/// Connects a bridge to `address` and waits until it says Connected.
+fn connected_bridge(settings: BridgeSettings) -> (stui::net::Bridge, Receiver<NetEvent>) {
+    let (bridge, inbox) = spawn_bridge_with(settings);
+    bridge.send(BridgeCommand::Connect);
+    loop {
+        match next_event(&inbox) {
+            NetEvent::Connecting { .. } => continue,
+            NetEvent::Connected { .. } => break,
+            other => panic!("expected Connected, got {other:?}"),
+        }
+    }
+    (bridge, inbox)
+}
+
+/// The events up to and including the reply (or failure) for `id`.
+fn events_until_answer(inbox: &Receiver<NetEvent>, id: &str) -> Vec<NetEvent> {
+    let mut seen = Vec::new();
+    loop {
+        let event = next_event(inbox);
+        let done = matches!(&event, NetEvent::Reply { id: got, .. } | NetEvent::Failed { id: got, .. } if got == id);
+        seen.push(event);
+        if done {
+            return seen;
+        }
+    }
+}
+
+fn print_of(event: &NetEvent) -> &str {
+    match event {
+        NetEvent::Reply {
+            result: Ok(Answer::Evaluate(value)),
+            ..
+        } => &value.print,
+        other => panic!("expected an evaluation's value, got {other:?}"),
+    }
+}
+
+/// Asks the real server directly how often the counter `name` was bumped.
+fn counter(server: &TestServer, name: &str) -> String {
+    let mut client = Client::new(&server.address, "observer", options(5000, 1));
+    client
+        .evaluate(&format!("Smalltalk at: #{name} ifAbsent: [0]"))
+        .unwrap()
+        .value
+        .unwrap()
+        .print
+}
+
+fn bump(name: &str) -> String {
+    format!("Smalltalk at: #{name} put: (Smalltalk at: #{name} ifAbsent: [0]) + 1")
+}
+
+#[test]
+fn a_dropped_reply_is_asked_again_and_the_real_server_runs_the_code_once() {
+    let server = TestServer::start();
+    // Reply 0 is describe's; the evaluation's first and then a ping's first
+    // are lost.
+    let faults = vec![Fault::Pass, Fault::Drop, Fault::Pass, Fault::Drop];
+    let proxy = FaultProxy::start(&server.address, faults);
+    let mut settings = BridgeSettings::new(&proxy.address, "bridge-test");
+    settings.options = options(700, 3);
+    let (bridge, inbox) = connected_bridge(settings);
+    // An evaluation is asked again at once while it may still run: the
+    // server answers the resend from its reply cache.
+    bridge.send(evaluate("e1", &bump("StuiFaultDropped")));
+    let events = events_until_answer(&inbox, "e1");
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(print_of(&events[0]), "1");
+    assert_eq!(counter(&server, "StuiFaultDropped"), "1", "executed once");
+    // A plain request's retry is a counted try the UI hears about.
+    bridge.send(BridgeCommand::Send(Request::new(
+        "p1",
+        "bridge-test",
+        RequestBody::ping(),
+    )));
+    let events = events_until_answer(&inbox, "p1");
+    assert!(
+        matches!(&events[0], NetEvent::Retrying { id, attempt: 2, tries: 3, request_type } if id == "p1" && request_type == "ping"),
+        "{events:?}"
+    );
+    assert!(
+        matches!(
+            &events[1],
+            NetEvent::Reply {
+                result: Ok(Answer::Ping(_)),
+                ..
+            }
+        ),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_late_reply_is_never_taken_for_a_newer_request() {
+    let server = TestServer::start();
+    // The evaluation's first reply arrives after the client gave up on that try.
+    let proxy = FaultProxy::start(
+        &server.address,
+        vec![Fault::Pass, Fault::Late(Duration::from_millis(1500))],
+    );
+    let mut settings = BridgeSettings::new(&proxy.address, "bridge-test");
+    settings.options = options(600, 3);
+    let (bridge, inbox) = connected_bridge(settings);
+    bridge.send(evaluate(
+        "first",
+        &format!("{}. 'first'", bump("StuiFaultLate")),
+    ));
+    bridge.send(evaluate("second", "'second'"));
+    bridge.send(evaluate("third", "'third'"));
+    let mut answers = Vec::new();
+    for id in ["first", "second", "third"] {
+        let events = events_until_answer(&inbox, id);
+        let answer = events.last().unwrap();
+        assert!(
+            matches!(answer, NetEvent::Reply { id: got, .. } if got == id),
+            "{answer:?}"
+        );
+        answers.push(print_of(answer).to_string());
+    }
+    assert_eq!(
+        answers,
+        ["'first'", "'second'", "'third'"],
+        "each reply to its own request"
+    );
+    // Let the late reply arrive: nobody takes it.
+    thread::sleep(Duration::from_millis(1200));
+    bridge.send(evaluate("fourth", "'fourth'"));
+    let events = events_until_answer(&inbox, "fourth");
+    assert_eq!(print_of(events.last().unwrap()), "'fourth'");
+    assert_eq!(counter(&server, "StuiFaultLate"), "1", "executed once");
+}
+
+#[test]
+fn a_garbage_reply_fails_that_request_and_the_next_one_works() {
+    let server = TestServer::start();
+    let proxy = FaultProxy::start(&server.address, vec![Fault::Pass, Fault::Garbage]);
+    let mut settings = BridgeSettings::new(&proxy.address, "bridge-test");
+    settings.options = options(2000, 3);
+    let (bridge, inbox) = connected_bridge(settings);
+    bridge.send(evaluate("spoiled", "3 + 4"));
+    match events_until_answer(&inbox, "spoiled").last().unwrap() {
+        NetEvent::Failed { reason, .. } => assert!(reason.contains("unreadable reply"), "{reason}"),
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    bridge.send(evaluate("fine", "6 * 7"));
+    let events = events_until_answer(&inbox, "fine");
+    assert_eq!(events.len(), 1, "still connected, no retry: {events:?}");
+    assert_eq!(print_of(&events[0]), "42");
 }
 
 #[test]
@@ -133,6 +432,7 @@ fn the_bridge_reports_down_when_the_server_dies_and_fails_the_request() {
         params.timeout_ms = Some(100);
     }
     bridge.send(BridgeCommand::Send(request));
+    assert!(matches!(next(), NetEvent::Retrying { attempt: 2, .. }));
     match next() {
         NetEvent::Failed { id, reason } => {
             assert_eq!(id, "lost");
@@ -140,7 +440,12 @@ fn the_bridge_reports_down_when_the_server_dies_and_fails_the_request() {
         }
         other => panic!("expected Failed, got {other:?}"),
     }
-    assert!(matches!(next(), NetEvent::Down { .. }));
+    match next() {
+        NetEvent::Down { retry_in_ms, .. } => {
+            assert_eq!(retry_in_ms, None, "reconnection is off in these settings")
+        }
+        other => panic!("expected Down, got {other:?}"),
+    }
     drop(bridge);
 }
 
@@ -164,12 +469,169 @@ fn the_bridge_heartbeat_notices_a_dead_server() {
     drop(server);
     let down = loop {
         match next() {
-            NetEvent::Alive { .. } => continue,
+            NetEvent::Alive { .. } | NetEvent::Retrying { .. } => continue,
             other => break other,
         }
     };
     match down {
-        NetEvent::Down { reason } => assert!(reason.contains("no reply"), "{reason}"),
+        NetEvent::Down { reason, .. } => assert!(reason.contains("no reply"), "{reason}"),
         other => panic!("expected Down, got {other:?}"),
     }
+}
+
+#[test]
+fn killed_in_the_middle_of_an_evaluation_the_server_comes_back_and_the_bridge_reconnects_alone() {
+    let mut server = TestServer::start();
+    let address = server.address.clone();
+    let mut settings = BridgeSettings::new(&address, "bridge-test");
+    settings.options = options(500, 2);
+    settings.heartbeat = Some(Duration::from_millis(300));
+    settings.reconnect = Some(Reconnect {
+        first: Duration::from_millis(200),
+        max: Duration::from_millis(800),
+    });
+    let (bridge, inbox) = connected_bridge(settings);
+    let first_pid = server.pid();
+    bridge.send(evaluate("slow", "(Delay forSeconds: 20) wait. 1"));
+    thread::sleep(Duration::from_millis(300));
+    server.kill();
+    let events = events_until_answer(&inbox, "slow");
+    assert!(
+        matches!(events.last().unwrap(), NetEvent::Failed { reason, .. } if reason.contains("stopped answering")),
+        "{events:?}"
+    );
+    match next_event(&inbox) {
+        NetEvent::Down { retry_in_ms, .. } => assert!(retry_in_ms.is_some()),
+        other => panic!("expected Down, got {other:?}"),
+    }
+    // Nothing is there for a while: the reconnection tries keep failing.
+    thread::sleep(Duration::from_millis(1500));
+    let restarted = TestServer::start_at(&address, &[]);
+    let info = loop {
+        match next_event(&inbox) {
+            NetEvent::Connected { info, .. } => break info,
+            NetEvent::Connecting { .. } | NetEvent::Down { .. } => continue,
+            other => panic!("expected reconnection events, got {other:?}"),
+        }
+    };
+    assert_eq!(info.pid, u64::from(restarted.pid()));
+    assert_ne!(info.pid, u64::from(first_pid));
+    bridge.send(evaluate("after", "3 + 4"));
+    let events = events_until_answer(&inbox, "after");
+    assert_eq!(print_of(events.last().unwrap()), "7");
+}
+
+#[test]
+fn a_fake_server_that_closes_and_comes_back_is_reconnected_to() {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let describe = |body: &Value| {
+        json!({"stui": 1, "id": body["id"], "ok": true, "result": {
+            "server": "fake 1", "dialect": "Fake", "dialect_version": "1", "protocol": 1,
+            "types": ["ping", "describe"], "max_message_bytes": 1000, "pid": 7,
+            "image": null, "uptime_ms": 1}})
+        .to_string()
+        .into_bytes()
+    };
+    // Answers describe, then takes one request and closes without answering.
+    let first = fake_server(&address, 2, move |n, body| (n == 0).then(|| describe(body)));
+    let mut settings = BridgeSettings::new(&address, "bridge-test");
+    settings.options = options(300, 2);
+    settings.reconnect = Some(Reconnect {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(300),
+    });
+    let (bridge, inbox) = connected_bridge(settings);
+    bridge.send(BridgeCommand::Send(Request::new(
+        "p",
+        "bridge-test",
+        RequestBody::ping(),
+    )));
+    first.join().unwrap();
+    let events = events_until_answer(&inbox, "p");
+    assert!(
+        matches!(events.last().unwrap(), NetEvent::Failed { .. }),
+        "{events:?}"
+    );
+    assert!(matches!(
+        next_event(&inbox),
+        NetEvent::Down {
+            retry_in_ms: Some(_),
+            ..
+        }
+    ));
+    // Back again: the bridge finds it on its own.
+    let second = fake_server(&address, 1, move |_, body| Some(describe(body)));
+    loop {
+        match next_event(&inbox) {
+            NetEvent::Connected { info, .. } => {
+                assert_eq!(info.server, "fake 1");
+                break;
+            }
+            NetEvent::Connecting { .. } | NetEvent::Down { .. } => continue,
+            other => panic!("expected reconnection events, got {other:?}"),
+        }
+    }
+    second.join().unwrap();
+    drop(bridge);
+}
+
+#[test]
+fn failover_uses_the_first_backup_that_answers() {
+    let server = TestServer::start();
+    let dead = format!("tcp://127.0.0.1:{}", free_port());
+    let also_dead = format!("tcp://127.0.0.1:{}", free_port());
+    let mut settings = BridgeSettings::new(&dead, "bridge-test");
+    settings.addresses = vec![dead.clone(), also_dead.clone(), server.address.clone()];
+    settings.options = options(300, 3);
+    let (bridge, inbox) = spawn_bridge_with(settings);
+    bridge.send(BridgeCommand::Connect);
+    let mut tried = Vec::new();
+    let info = loop {
+        match next_event(&inbox) {
+            NetEvent::Connecting { address, .. } => tried.push(address),
+            NetEvent::Connected { info, .. } => break info,
+            other => panic!("expected Connecting or Connected, got {other:?}"),
+        }
+    };
+    assert_eq!(tried, [dead, also_dead, server.address.clone()], "in order");
+    assert_eq!(info.address, server.address);
+    assert_eq!(info.backup, 2);
+    bridge.send(evaluate("e", "3 + 4"));
+    assert_eq!(
+        print_of(events_until_answer(&inbox, "e").last().unwrap()),
+        "7"
+    );
+}
+
+#[test]
+fn requests_queue_in_order_behind_a_running_one_and_a_full_queue_refuses_clearly() {
+    let server = TestServer::start();
+    let mut settings = BridgeSettings::new(&server.address, "bridge-test");
+    settings.options = options(5000, 1);
+    settings.max_queued = 2;
+    let (bridge, inbox) = connected_bridge(settings);
+    bridge.send(evaluate(
+        "slow",
+        "(Delay forMilliseconds: 800) wait. 'slow'",
+    ));
+    for id in ["q1", "q2", "q3"] {
+        bridge.send(evaluate(id, &format!("'{id}'")));
+    }
+    let mut order = Vec::new();
+    while order.len() < 4 {
+        match next_event(&inbox) {
+            NetEvent::Reply { id, .. } => order.push(id),
+            NetEvent::Failed { id, reason } => {
+                assert_eq!(id, "q3");
+                assert!(reason.contains("queue full"), "{reason}");
+                order.push(id);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        order,
+        ["q3", "slow", "q1", "q2"],
+        "refused at once, the rest in order"
+    );
 }

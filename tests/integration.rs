@@ -4,9 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, next_event, spawn_bridge};
+use common::{TestServer, next_event, spawn_bridge, spawn_bridge_with};
 use serde_json::{Value, json};
-use stui::net::{Answer, BridgeCommand, Client, ClientOptions, NetEvent};
+use stui::net::{Answer, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
 use stui::protocol::{ErrorCode, Request, RequestBody};
 
 fn client(server: &TestServer, session: &str) -> Client {
@@ -390,4 +390,62 @@ fn bridge_interrupts_a_runaway_evaluation() {
         next_event(&inbox),
         NetEvent::Reply { result: Ok(_), .. }
     ));
+}
+
+#[test]
+fn bridge_polls_the_image_transcript_without_repeating_evaluation_output() {
+    let server = TestServer::start();
+    let mut settings = BridgeSettings::new(&server.address, "poller");
+    settings.transcript_poll = Some(Duration::from_millis(100));
+    let (bridge, inbox) = spawn_bridge_with(settings);
+    bridge.send(BridgeCommand::Connect);
+    loop {
+        match next_event(&inbox) {
+            NetEvent::Connecting { .. } => continue,
+            NetEvent::Connected { .. } => break,
+            other => panic!("expected Connected, got {other:?}"),
+        }
+    }
+    // Output of the bridge's own evaluation comes with its reply ...
+    bridge.send(BridgeCommand::Send(Request::new(
+        "mine",
+        "poller",
+        RequestBody::evaluate("Transcript showCr: 'from my evaluation'. 3"),
+    )));
+    // ... output of another session's comes from polling.
+    let mut other = client(&server, "someone-else");
+    other
+        .evaluate("Transcript showCr: 'from another session'")
+        .unwrap()
+        .value
+        .unwrap();
+    let mut polled = String::new();
+    let mut reply_output = None;
+    while !polled.contains("from another session") || reply_output.is_none() {
+        match next_event(&inbox) {
+            NetEvent::Transcript { text } => polled.push_str(&text),
+            NetEvent::Reply {
+                result: Ok(Answer::Evaluate(value)),
+                ..
+            } => reply_output = Some(value.output),
+            NetEvent::Alive { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(reply_output.as_deref(), Some("from my evaluation\n"));
+    // A few more polls: the evaluation's own output is never repeated.
+    let until = std::time::Instant::now() + Duration::from_millis(600);
+    while let Ok(event) =
+        inbox.recv_timeout(until.saturating_duration_since(std::time::Instant::now()))
+    {
+        if let NetEvent::Transcript { text } = event {
+            polled.push_str(&text);
+        }
+    }
+    assert!(!polled.contains("from my evaluation"), "{polled:?}");
+    assert_eq!(
+        polled.matches("from another session").count(),
+        1,
+        "{polled:?}"
+    );
 }

@@ -29,6 +29,9 @@ fn connected() -> Connection {
             server: "stui-gst 0.1.0".into(),
             dialect: "GNU Smalltalk".into(),
             dialect_version: "3.2.5".into(),
+            address: "tcp://127.0.0.1:5555".into(),
+            backup: 0,
+            pid: 4242,
         },
         round_trip_us: 400,
     }
@@ -118,9 +121,40 @@ fn status_bar_shows_disconnected_with_key_hints() {
 }
 
 #[test]
+fn status_bar_shows_reconnection_failover_and_retries() {
+    let mut model = model();
+    model.connection = Connection::Down {
+        retry_in_ms: Some(2000),
+        reason: "no reply after 3 tries".into(),
+    };
+    assert_shows(
+        &screen_of(&model),
+        "Down: no reply after 3 tries · reconnecting in 2 s",
+    );
+
+    let mut backup = connected();
+    if let Connection::Connected { info, .. } = &mut backup {
+        info.address = "tcp://10.0.0.2:5555".into();
+        info.backup = 1;
+    }
+    model.connection = backup;
+    assert_shows(
+        &screen_of(&model),
+        "Connected · backup 1 tcp://10.0.0.2:5555 · stui-gst",
+    );
+    // A retry comes first: a narrow terminal cuts the end of the line.
+    model.retrying = Some("no reply yet: evaluate sent again (2/3)".into());
+    assert_shows(
+        &screen_of(&model),
+        " no reply yet: evaluate sent again (2/3) · Connected · backup 1",
+    );
+}
+
+#[test]
 fn status_bar_shows_down_reason_connecting_and_pending() {
     let mut model = model();
     model.connection = Connection::Down {
+        retry_in_ms: None,
         reason: "no reply after 3 tries".into(),
     };
     assert_shows(&screen_of(&model), "Down: no reply after 3 tries");
@@ -447,6 +481,7 @@ impl Poll<NetEvent> for OneEventPort {
 fn net_events_from_a_port_become_net_messages_once() {
     let event = NetEvent::Down {
         reason: "gone".into(),
+        retry_in_ms: None,
     };
     let port = OneEventPort(Some(event.clone()));
     let mut app = App::init(EventListenerCfg::default().add_port(

@@ -17,9 +17,11 @@ pub enum Connection {
         info: ServerInfo,
         round_trip_us: u64,
     },
-    /// The server stopped answering or could not be reached.
+    /// The server stopped answering or could not be reached; with
+    /// `retry_in_ms` the bridge reconnects on its own after that pause.
     Down {
         reason: String,
+        retry_in_ms: Option<u64>,
     },
 }
 
@@ -74,6 +76,13 @@ pub struct Model {
     pub quit: bool,
     /// Sent with each evaluation as `timeout_ms`.
     pub evaluation_timeout_ms: u64,
+    /// Set while a request waits for a reply that did not come in time.
+    pub retrying: Option<String>,
+    /// The pid of the last server connected to: a new one on reconnection
+    /// means the image restarted.
+    pub server_pid: Option<u64>,
+    /// The server went down and the bridge is reconnecting on its own.
+    pub reconnecting: bool,
     next_request: u64,
 }
 
@@ -89,6 +98,9 @@ impl Model {
             help_visible: false,
             quit: false,
             evaluation_timeout_ms: 30_000,
+            retrying: None,
+            server_pid: None,
+            reconnecting: false,
             next_request: 0,
         }
     }

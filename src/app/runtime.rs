@@ -19,25 +19,11 @@ use super::{Effect, Model, Msg, update};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
-use crate::net::{Bridge, BridgeCommand, BridgeSettings, ClientOptions, NetPort};
-use crate::server::{LocalServer, is_loopback};
+use crate::net::{Bridge, BridgeCommand, BridgeSettings, NetPort};
 
 /// Where the workspace text is kept between runs.
 pub fn workspace_file() -> PathBuf {
     crate::paths::data_dir().join("workspace.st")
-}
-
-pub fn bridge_settings(settings: &Settings, session: String) -> BridgeSettings {
-    let auto_start = (settings.local_server.auto_start && is_loopback(&settings.server.address))
-        .then(|| LocalServer::from_settings(settings));
-    BridgeSettings {
-        address: settings.server.address.clone(),
-        session,
-        options: ClientOptions::from_settings(&settings.server),
-        heartbeat: (settings.server.heartbeat_ms > 0)
-            .then(|| Duration::from_millis(settings.server.heartbeat_ms)),
-        auto_start,
-    }
 }
 
 /// Runs the TUI until the user quits.
@@ -48,7 +34,10 @@ pub fn run(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let session = uuid::Uuid::new_v4().to_string();
     let (net_events, net_inbox) = channel();
-    let bridge = Bridge::spawn(bridge_settings(settings, session.clone()), net_events);
+    let bridge = Bridge::spawn(
+        BridgeSettings::from_settings(settings, session.clone()),
+        net_events,
+    );
 
     let mut app: App = tuirealm::application::Application::init(
         EventListenerCfg::default()

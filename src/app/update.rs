@@ -21,14 +21,20 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Evaluate(code) => evaluate(model, code),
         Msg::ToggleConnection => match model.connection {
-            Connection::Disconnected | Connection::Down { .. } => {
+            // Down and reconnecting on its own: F2 stops that.
+            Connection::Disconnected
+            | Connection::Down {
+                retry_in_ms: None, ..
+            } => {
                 model.connection = Connection::Connecting {
                     address: model.address.clone(),
                     starting_server: false,
                 };
                 vec![Effect::Connect]
             }
-            Connection::Connecting { .. } | Connection::Connected { .. } => {
+            Connection::Down { .. }
+            | Connection::Connecting { .. }
+            | Connection::Connected { .. } => {
                 vec![Effect::Disconnect]
             }
         },
@@ -115,16 +121,40 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             info,
             round_trip_us,
         } => {
+            let reconnected =
+                matches!(model.connection, Connection::Down { .. }) || model.server_pid.is_some();
+            let verb = if reconnected {
+                "Reconnected"
+            } else {
+                "Connected"
+            };
             model.transcript.push(TranscriptEntry::Notice(format!(
-                "Connected to {} ({} {}) at {}.",
-                info.server, info.dialect, info.dialect_version, model.address
+                "{verb} to {} ({} {}) at {}.",
+                info.server, info.dialect, info.dialect_version, info.address
             )));
+            if info.backup > 0 {
+                model.transcript.push(TranscriptEntry::Notice(format!(
+                    "{} did not answer: using failover backup {} ({}).",
+                    model.address, info.backup, info.address
+                )));
+            }
+            if model.server_pid.is_some_and(|pid| pid != info.pid) {
+                model.transcript.push(TranscriptEntry::Notice(
+                    "This is a new server process: the session's workspace variables and \
+                     inspected objects are gone."
+                        .into(),
+                ));
+            }
+            model.server_pid = Some(info.pid);
+            model.retrying = None;
+            model.reconnecting = false;
             model.connection = Connection::Connected {
                 info,
                 round_trip_us,
             };
         }
         NetEvent::Alive { round_trip_us } => {
+            model.retrying = None;
             if let Connection::Connected {
                 round_trip_us: last,
                 ..
@@ -138,15 +168,48 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             model
                 .transcript
                 .push(TranscriptEntry::Notice("Disconnected.".into()));
+            model.retrying = None;
+            model.reconnecting = false;
             model.connection = Connection::Disconnected;
         }
-        NetEvent::Down { reason } => {
+        NetEvent::Down {
+            reason,
+            retry_in_ms,
+        } => {
             abandon_pending(model, "the server is down");
-            model
-                .transcript
-                .push(TranscriptEntry::Notice(format!("Server down: {reason}")));
-            model.connection = Connection::Down { reason };
+            // While reconnecting, each failed try would say the same again.
+            if !model.reconnecting {
+                let next = match retry_in_ms {
+                    Some(_) => " Reconnecting on its own (F2 stops that).",
+                    None => " F2 connects again.",
+                };
+                model.transcript.push(TranscriptEntry::Notice(format!(
+                    "Server down: {reason}.{next}"
+                )));
+            }
+            model.retrying = None;
+            model.reconnecting = retry_in_ms.is_some();
+            model.connection = Connection::Down {
+                reason,
+                retry_in_ms,
+            };
         }
+        NetEvent::Retrying {
+            id,
+            request_type,
+            attempt,
+            tries,
+        } => {
+            model.retrying = Some(format!(
+                "no reply yet: {request_type} sent again ({attempt}/{tries})"
+            ));
+            if model.pending.contains_key(&id) {
+                model.transcript.push(TranscriptEntry::Notice(format!(
+                    "No reply yet: evaluation sent again (try {attempt} of {tries})."
+                )));
+            }
+        }
+        NetEvent::Transcript { text } => model.transcript.push(TranscriptEntry::Output(text)),
         // The status bar's round trip comes from pings (Alive): an
         // evaluation's reply time is mostly the image's work.
         NetEvent::Reply {
@@ -154,6 +217,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             result,
             round_trip_us: _,
         } => {
+            model.retrying = None;
             if model.pending.remove(&id).is_none() {
                 return vec![];
             }
@@ -181,6 +245,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             }
         }
         NetEvent::Failed { id, reason } => {
+            model.retrying = None;
             if model.pending.remove(&id).is_some() {
                 model.transcript.push(TranscriptEntry::Notice(format!(
                     "Evaluation failed: {reason}"
@@ -207,14 +272,21 @@ mod tests {
     use crate::net::ServerInfo;
     use crate::protocol::{ErrorCode, ErrorObject, EvaluateResult};
 
+    fn gst_info() -> ServerInfo {
+        ServerInfo {
+            server: "stui-gst 0.1.0".into(),
+            dialect: "GNU Smalltalk".into(),
+            dialect_version: "3.2.5".into(),
+            address: "tcp://127.0.0.1:5555".into(),
+            backup: 0,
+            pid: 4242,
+        }
+    }
+
     fn connected_model() -> Model {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
         model.connection = Connection::Connected {
-            info: ServerInfo {
-                server: "stui-gst 0.1.0".into(),
-                dialect: "GNU Smalltalk".into(),
-                dialect_version: "3.2.5".into(),
-            },
+            info: gst_info(),
             round_trip_us: 400,
         };
         model
@@ -324,11 +396,7 @@ mod tests {
         assert_eq!(
             model.connection,
             Connection::Connected {
-                info: ServerInfo {
-                    server: "stui-gst 0.1.0".into(),
-                    dialect: "GNU Smalltalk".into(),
-                    dialect_version: "3.2.5".into(),
-                },
+                info: gst_info(),
                 round_trip_us: 400,
             },
             "an evaluation's time is not the network round trip"
@@ -415,12 +483,14 @@ mod tests {
             &mut model,
             Msg::Net(NetEvent::Down {
                 reason: "no reply after 3 tries".into(),
+                retry_in_ms: None,
             }),
         );
         assert_eq!(
             model.connection,
             Connection::Down {
-                reason: "no reply after 3 tries".into()
+                reason: "no reply after 3 tries".into(),
+                retry_in_ms: None,
             }
         );
         assert!(model.pending.is_empty());
@@ -459,10 +529,22 @@ mod tests {
         update(&mut model, Msg::Net(NetEvent::Disconnected));
         assert_eq!(model.connection, Connection::Disconnected);
 
-        model.connection = Connection::Down { reason: "x".into() };
+        model.connection = Connection::Down {
+            reason: "x".into(),
+            retry_in_ms: None,
+        };
         assert_eq!(
             update(&mut model, Msg::ToggleConnection),
             vec![Effect::Connect]
+        );
+        // Reconnecting on its own: F2 stops that.
+        model.connection = Connection::Down {
+            reason: "x".into(),
+            retry_in_ms: Some(1000),
+        };
+        assert_eq!(
+            update(&mut model, Msg::ToggleConnection),
+            vec![Effect::Disconnect]
         );
     }
 
@@ -483,11 +565,7 @@ mod tests {
                 ..
             }
         ));
-        let info = ServerInfo {
-            server: "stui-gst 0.1.0".into(),
-            dialect: "GNU Smalltalk".into(),
-            dialect_version: "3.2.5".into(),
-        };
+        let info = gst_info();
         update(
             &mut model,
             Msg::Net(NetEvent::Connected {
@@ -558,5 +636,135 @@ mod tests {
         assert!(model.transcript.is_empty());
         assert_eq!(update(&mut model, Msg::Quit), vec![Effect::Quit]);
         assert!(model.quit);
+    }
+
+    fn notices(model: &Model) -> Vec<&str> {
+        model
+            .transcript
+            .iter()
+            .filter_map(|entry| match entry {
+                TranscriptEntry::Notice(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_retried_evaluation_is_shown_until_its_reply_arrives() {
+        let mut model = connected_model();
+        let id = sent_request(&update(&mut model, Msg::Evaluate("3 + 4".into())))
+            .id
+            .clone();
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Retrying {
+                id: id.clone(),
+                request_type: "evaluate".into(),
+                attempt: 2,
+                tries: 3,
+            }),
+        );
+        assert_eq!(
+            model.retrying.as_deref(),
+            Some("no reply yet: evaluate sent again (2/3)")
+        );
+        assert!(notices(&model).iter().any(|n| n.contains("try 2 of 3")));
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Reply {
+                id,
+                result: Ok(Answer::Evaluate(seven())),
+                round_trip_us: 1,
+            }),
+        );
+        assert_eq!(model.retrying, None);
+    }
+
+    #[test]
+    fn image_transcript_output_lands_in_the_transcript() {
+        let mut model = connected_model();
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Transcript {
+                text: "tick\n".into(),
+            }),
+        );
+        assert_eq!(model.transcript, [TranscriptEntry::Output("tick\n".into())]);
+    }
+
+    #[test]
+    fn reconnecting_is_announced_once_and_a_new_server_process_is_flagged() {
+        let mut model = connected_model();
+        model.server_pid = Some(4242);
+        let down = |retry_in_ms| {
+            Msg::Net(NetEvent::Down {
+                reason: "no reply".into(),
+                retry_in_ms,
+            })
+        };
+        update(&mut model, down(Some(1000)));
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Connecting {
+                address: "tcp://127.0.0.1:5555".into(),
+                starting_server: false,
+            }),
+        );
+        update(&mut model, down(Some(2000)));
+        let downs = notices(&model)
+            .iter()
+            .filter(|n| n.starts_with("Server down"))
+            .count();
+        assert_eq!(downs, 1, "{:?}", notices(&model));
+        assert!(notices(&model)[0].contains("Reconnecting on its own"));
+        assert_eq!(
+            model.connection,
+            Connection::Down {
+                reason: "no reply".into(),
+                retry_in_ms: Some(2000)
+            }
+        );
+        let mut restarted = gst_info();
+        restarted.pid = 5151;
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Connected {
+                info: restarted,
+                round_trip_us: 300,
+            }),
+        );
+        let all = notices(&model);
+        assert!(
+            all.iter().any(|n| n.starts_with("Reconnected to")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|n| n.contains("new server process")),
+            "{all:?}"
+        );
+        assert!(model.connection.is_connected());
+        assert!(!model.reconnecting);
+    }
+
+    #[test]
+    fn a_failover_backup_is_named() {
+        let mut model = Model::new("tcp://10.0.0.1:5555", "s1");
+        let mut info = gst_info();
+        info.address = "tcp://10.0.0.2:5555".into();
+        info.backup = 1;
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Connected {
+                info,
+                round_trip_us: 300,
+            }),
+        );
+        let all = notices(&model);
+        assert!(
+            all.iter()
+                .any(|n| n.contains("tcp://10.0.0.1:5555 did not answer")
+                    && n.contains("backup 1 (tcp://10.0.0.2:5555)")),
+            "{all:?}"
+        );
     }
 }

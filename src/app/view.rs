@@ -77,7 +77,11 @@ pub fn sync(app: &mut App, model: &Model) {
         transcript.sync(&model.transcript);
     }
     if let Some(status) = component_mut::<StatusBar>(app, Id::StatusBar) {
-        status.set_status(&model.connection, model.pending.len());
+        status.set_status(
+            &model.connection,
+            model.pending.len(),
+            model.retrying.as_deref(),
+        );
     }
     // The only error is "not mounted", which `mount` rules out.
     let _ = app.attr(

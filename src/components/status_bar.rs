@@ -22,6 +22,8 @@ use crate::net::NetEvent;
 pub struct StatusBar {
     connection: Connection,
     pending: usize,
+    /// Why a request is being sent again, while it is.
+    retrying: Option<String>,
     /// Key hints, most important first; as many as fit are shown.
     hints: Vec<String>,
     colours: StatusBarColors,
@@ -33,15 +35,17 @@ impl StatusBar {
         Self {
             connection: Connection::Disconnected,
             pending: 0,
+            retrying: None,
             hints: key_hints(keymap),
             colours,
             props: Props::default(),
         }
     }
 
-    pub fn set_status(&mut self, connection: &Connection, pending: usize) {
+    pub fn set_status(&mut self, connection: &Connection, pending: usize, retrying: Option<&str>) {
         self.connection = connection.clone();
         self.pending = pending;
+        self.retrying = retrying.map(str::to_string);
     }
 
     fn state_colour(&self) -> tuirealm::props::Color {
@@ -66,14 +70,27 @@ pub fn connection_text(connection: &Connection) -> String {
         Connection::Connected {
             info,
             round_trip_us,
+        } => {
+            let backup = match info.backup {
+                0 => String::new(),
+                n => format!(" · backup {n} {}", info.address),
+            };
+            format!(
+                "Connected{backup} · {} · {} {} · {}",
+                info.server,
+                info.dialect,
+                info.dialect_version,
+                format_duration(*round_trip_us)
+            )
+        }
+        Connection::Down {
+            reason,
+            retry_in_ms: Some(pause),
         } => format!(
-            "Connected · {} · {} {} · {}",
-            info.server,
-            info.dialect,
-            info.dialect_version,
-            format_duration(*round_trip_us)
+            "Down: {reason} · reconnecting in {}",
+            format_duration(pause.saturating_mul(1000))
         ),
-        Connection::Down { reason } => format!("Down: {reason}"),
+        Connection::Down { reason, .. } => format!("Down: {reason}"),
     }
 }
 
@@ -118,10 +135,15 @@ impl Component for StatusBar {
         let state = Style::default()
             .fg(self.state_colour())
             .add_modifier(TextModifiers::BOLD);
-        let mut status = Line::from(vec![
-            Span::raw(" "),
-            Span::styled(connection_text(&self.connection), state),
-        ]);
+        let mut status = Line::from(vec![Span::raw(" ")]);
+        // Most urgent first: a narrow terminal cuts the end of the line.
+        if let Some(retrying) = &self.retrying {
+            status.push_span(Span::styled(
+                format!("{retrying} · "),
+                Style::default().fg(self.colours.connecting),
+            ));
+        }
+        status.push_span(Span::styled(connection_text(&self.connection), state));
         match self.pending {
             0 => {}
             1 => status.push_span(Span::raw(" · evaluating…")),

@@ -1,16 +1,25 @@
-//! The bridge thread: owns the ZeroMQ socket (and a local server it started),
+//! The bridge thread: owns the ZeroMQ sockets (and a local server it started),
 //! carries out the runtime's commands and reports [`NetEvent`]s. The UI never
 //! waits on it.
+//!
+//! While connected it sends queued requests one at a time, pings when idle
+//! (heartbeat) and polls the image's Transcript. When the server stops
+//! answering it reports `Down` and, unless the user disconnected, reconnects
+//! on its own with a growing pause, trying the failover backups in order.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::client::{Client, ClientOptions, NetError, decode_answer};
-use super::{NetEvent, ServerInfo};
-use crate::protocol::{InterruptParams, InterruptResult, Request, RequestBody};
-use crate::server::{LocalServer, ServerError, StartedServer};
+use super::client::{Client, ClientOptions, NetError, Timed, decode_answer, evaluation_allowance};
+use super::{Answer, NetEvent, ServerInfo};
+use crate::config::settings::Settings;
+use crate::protocol::{
+    Cursor, InterruptParams, InterruptResult, Reply, Request, RequestBody, TranscriptParams,
+    TranscriptResult,
+};
+use crate::server::{LocalServer, ServerError, StartedServer, is_loopback};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BridgeCommand {
@@ -22,15 +31,65 @@ pub enum BridgeCommand {
     Shutdown,
 }
 
+/// Automatic reconnection: the first pause, doubled after each failed try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reconnect {
+    pub first: Duration,
+    pub max: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct BridgeSettings {
-    pub address: String,
+    /// The server address, then the failover backups, in the order tried.
+    pub addresses: Vec<String>,
     pub session: String,
     pub options: ClientOptions,
     /// Ping this often while connected and idle.
     pub heartbeat: Option<Duration>,
-    /// Set when STUI may start the bundled server for this address.
+    /// Fetch new Transcript output this often while connected and idle.
+    pub transcript_poll: Option<Duration>,
+    /// Reconnect on its own after the server went down; None = wait for F2.
+    pub reconnect: Option<Reconnect>,
+    /// Requests waiting behind the one in flight; more are refused.
+    pub max_queued: usize,
+    /// Set when STUI may start the bundled server for the first address.
     pub auto_start: Option<LocalServer>,
+}
+
+impl BridgeSettings {
+    /// One address, no timers, no auto-start: the base that tests adjust.
+    pub fn new(address: impl Into<String>, session: impl Into<String>) -> Self {
+        Self {
+            addresses: vec![address.into()],
+            session: session.into(),
+            options: ClientOptions::default(),
+            heartbeat: None,
+            transcript_poll: None,
+            reconnect: None,
+            max_queued: 64,
+            auto_start: None,
+        }
+    }
+
+    pub fn from_settings(settings: &Settings, session: impl Into<String>) -> Self {
+        let server = &settings.server;
+        let every = |ms: u64| (ms > 0).then(|| Duration::from_millis(ms));
+        let auto_start = (settings.local_server.auto_start && is_loopback(&server.address))
+            .then(|| LocalServer::from_settings(settings));
+        Self {
+            addresses: settings.server_addresses(),
+            session: session.into(),
+            options: ClientOptions::from_settings(server),
+            heartbeat: every(server.heartbeat_ms),
+            transcript_poll: every(server.transcript_poll_ms),
+            reconnect: every(server.reconnect_ms).map(|first| Reconnect {
+                first,
+                max: Duration::from_millis(server.reconnect_max_ms).max(first),
+            }),
+            max_queued: server.max_queued_requests,
+            auto_start,
+        }
+    }
 }
 
 pub struct Bridge {
@@ -68,13 +127,31 @@ impl Drop for Bridge {
     }
 }
 
+/// What the timers are waiting for while connected.
+struct Connected {
+    client: Client,
+    last_exchange: Instant,
+    last_poll: Instant,
+    /// Where the next Transcript poll starts; None = the session's own cursor.
+    transcript_cursor: Option<Cursor>,
+    /// Evaluation output already shown with its reply; stripped from the next
+    /// poll so the Transcript does not show it twice.
+    echoes: Vec<String>,
+}
+
 struct Worker {
     settings: BridgeSettings,
     events: Sender<NetEvent>,
     inbox: Receiver<BridgeCommand>,
-    client: Option<Client>,
+    connected: Option<Connected>,
     queue: VecDeque<Request>,
     started: Option<StartedServer>,
+    /// The user asked to be connected (Connect without a later Disconnect).
+    wanted: bool,
+    reconnect_at: Option<Instant>,
+    reconnect_pause: Option<Duration>,
+    /// A command read while waiting for a reply that ends the wait.
+    deferred: Option<BridgeCommand>,
     shutting_down: bool,
 }
 
@@ -88,9 +165,13 @@ impl Worker {
             settings,
             events,
             inbox,
-            client: None,
+            connected: None,
             queue: VecDeque::new(),
             started: None,
+            wanted: false,
+            reconnect_at: None,
+            reconnect_pause: None,
+            deferred: None,
             shutting_down: false,
         }
     }
@@ -101,44 +182,98 @@ impl Worker {
 
     fn run(mut self) {
         while !self.shutting_down {
-            if let Some(request) = self.queue.pop_front() {
+            if let Some(command) = self.deferred.take() {
+                self.handle(command);
+                continue;
+            }
+            if self.connected.is_some()
+                && let Some(request) = self.queue.pop_front()
+            {
                 self.send_request(request);
                 continue;
             }
-            let command = match (self.client.is_some(), self.settings.heartbeat) {
-                (true, Some(every)) => self.inbox.recv_timeout(every),
-                _ => self
+            let command = match self.next_timer() {
+                Some(at) => self
+                    .inbox
+                    .recv_timeout(at.saturating_duration_since(Instant::now())),
+                None => self
                     .inbox
                     .recv()
                     .map_err(|_| RecvTimeoutError::Disconnected),
             };
             match command {
                 Ok(command) => self.handle(command),
-                Err(RecvTimeoutError::Timeout) => self.heartbeat(),
+                Err(RecvTimeoutError::Timeout) => self.timer_fired(),
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        self.client = None;
+        self.connected = None;
         if let (Some(started), Some(local)) = (self.started.take(), &self.settings.auto_start) {
             local.stop_started(started);
         }
     }
 
+    /// The earliest moment a timer needs the thread, if any.
+    fn next_timer(&self) -> Option<Instant> {
+        match &self.connected {
+            Some(connected) => [
+                self.settings
+                    .heartbeat
+                    .map(|every| connected.last_exchange + every),
+                self.settings
+                    .transcript_poll
+                    .map(|every| connected.last_poll + every),
+            ]
+            .into_iter()
+            .flatten()
+            .min(),
+            None => self.reconnect_at,
+        }
+    }
+
+    fn timer_fired(&mut self) {
+        let now = Instant::now();
+        let Some(connected) = &self.connected else {
+            if self.reconnect_at.is_some_and(|at| at <= now) {
+                self.connect();
+            }
+            return;
+        };
+        let due = |last: Instant, every: Option<Duration>| every.is_some_and(|e| last + e <= now);
+        if due(connected.last_poll, self.settings.transcript_poll) {
+            self.poll_transcript();
+        } else if due(connected.last_exchange, self.settings.heartbeat) {
+            self.heartbeat();
+        }
+    }
+
     fn handle(&mut self, command: BridgeCommand) {
         match command {
-            BridgeCommand::Connect => self.connect(),
+            BridgeCommand::Connect => {
+                self.wanted = true;
+                self.connect();
+            }
             BridgeCommand::Disconnect => {
-                self.client = None;
-                self.queue.clear();
+                self.wanted = false;
+                self.connected = None;
+                self.reconnect_at = None;
+                self.fail_queued("disconnected");
                 self.emit(NetEvent::Disconnected);
             }
             BridgeCommand::Send(request) => {
-                if self.client.is_some() {
-                    self.queue.push_back(request);
+                if self.connected.is_some() {
+                    self.enqueue(request);
                 } else {
+                    let reason = match self.reconnect_at {
+                        Some(at) => format!(
+                            "not connected (reconnecting in {} s)",
+                            at.saturating_duration_since(Instant::now()).as_secs() + 1
+                        ),
+                        None => "not connected".into(),
+                    };
                     self.emit(NetEvent::Failed {
                         id: request.id,
-                        reason: "not connected".into(),
+                        reason,
                     });
                 }
             }
@@ -148,134 +283,219 @@ impl Worker {
         }
     }
 
+    fn enqueue(&mut self, request: Request) {
+        enqueue(
+            &mut self.queue,
+            self.settings.max_queued,
+            &self.events,
+            request,
+        );
+    }
+
+    /// Tries the server address, then each backup, until one answers
+    /// `describe`. One try each: the reconnection timer is the retry.
     fn connect(&mut self) {
-        let address = self.settings.address.clone();
-        self.client = None;
-        self.emit(NetEvent::Connecting {
-            address: address.clone(),
-            starting_server: false,
-        });
+        self.connected = None;
+        self.reconnect_at = None;
         // A server this session started and that died since may be started again.
         if self.started.as_mut().is_some_and(StartedServer::has_exited) {
             log::warn!("the local server this session started has exited");
             self.started = None;
         }
-        if let Some(local) = self.settings.auto_start.clone()
-            && self.started.is_none()
-        {
-            let started = match local.check_free() {
-                Ok(()) => {
-                    self.emit(NetEvent::Connecting {
-                        address: address.clone(),
-                        starting_server: true,
+        let addresses = self.settings.addresses.clone();
+        let mut failures = Vec::new();
+        for (index, address) in addresses.iter().enumerate() {
+            self.emit(NetEvent::Connecting {
+                address: address.clone(),
+                starting_server: false,
+            });
+            if index == 0
+                && let Err(error) = self.start_local_server_if_absent(address)
+            {
+                failures.push(format!("could not start the local server: {error}"));
+                continue;
+            }
+            let mut client = Client::new(
+                address,
+                &self.settings.session,
+                ClientOptions {
+                    tries: 1,
+                    ..self.settings.options.clone()
+                },
+            );
+            let request = client.new_request(RequestBody::describe());
+            let outcome = self.exchange(&mut client, &request);
+            if self.deferred.is_some() {
+                // Disconnect or shutdown while connecting: that wins.
+                self.fail_queued("disconnected while connecting");
+                return;
+            }
+            match outcome.map(|timed| (split(&request, timed.value), timed.round_trip)) {
+                Ok((Ok(Ok(Answer::Describe(describe))), round_trip)) => {
+                    log::info!("connected to {} at {address}", describe.server);
+                    client.set_options(self.settings.options.clone());
+                    let now = Instant::now();
+                    self.connected = Some(Connected {
+                        client,
+                        last_exchange: now,
+                        last_poll: now,
+                        transcript_cursor: None,
+                        echoes: Vec::new(),
                     });
-                    local.spawn().map(Some)
-                }
-                // Some server is there already: connect to it.
-                Err(ServerError::AlreadyRunning { .. } | ServerError::AddressInUse(_)) => Ok(None),
-                Err(error) => Err(error),
-            };
-            match started {
-                Ok(started) => self.started = started,
-                Err(error) => {
-                    self.emit(NetEvent::Down {
-                        reason: format!("could not start the local server: {error}"),
+                    self.reconnect_pause = None;
+                    self.emit(NetEvent::Connected {
+                        info: ServerInfo::new(address, index, &describe),
+                        round_trip_us: micros(round_trip),
                     });
                     return;
                 }
+                Ok((Ok(Err(error)), _)) => {
+                    failures.push(format!("{address} refused describe: {error}"))
+                }
+                Ok((Ok(Ok(other)), _)) => {
+                    failures.push(format!("{address} answered describe with {other:?}"))
+                }
+                Ok((Err(error), _)) | Err(error) => failures.push(error.to_string()),
             }
         }
-        let mut client = Client::new(
-            &address,
-            &self.settings.session,
-            self.settings.options.clone(),
-        );
-        match client.describe() {
-            Ok(timed) => match timed.value {
-                Ok(describe) => {
-                    log::info!("connected to {} at {address}", describe.server);
-                    self.client = Some(client);
-                    self.emit(NetEvent::Connected {
-                        info: ServerInfo::from(&describe),
-                        round_trip_us: micros(timed.round_trip),
-                    });
-                }
-                Err(error) => self.emit(NetEvent::Down {
-                    reason: format!("{address} refused describe: {error}"),
-                }),
-            },
-            Err(error) => self.emit(NetEvent::Down {
-                reason: error.to_string(),
-            }),
+        self.fail_queued("the server is down");
+        let retry_in = self.schedule_reconnect();
+        self.emit(NetEvent::Down {
+            reason: failures.join("; "),
+            retry_in_ms: retry_in.map(|pause| pause.as_millis() as u64),
+        });
+    }
+
+    /// Starts the bundled server when auto-start applies and nothing
+    /// answers at `address`; a server already there is used as it is.
+    fn start_local_server_if_absent(&mut self, address: &str) -> Result<(), ServerError> {
+        let Some(local) = self.settings.auto_start.clone() else {
+            return Ok(());
+        };
+        if self.started.is_some() {
+            return Ok(());
+        }
+        match local.check_free() {
+            Ok(()) => {
+                self.emit(NetEvent::Connecting {
+                    address: address.to_string(),
+                    starting_server: true,
+                });
+                self.started = Some(local.spawn()?);
+                Ok(())
+            }
+            Err(ServerError::AlreadyRunning { .. } | ServerError::AddressInUse(_)) => Ok(()),
+            Err(error) => Err(error),
         }
     }
 
+    /// When the user still wants a connection, the pause before the next
+    /// try: the first pause, then doubling up to the maximum.
+    fn schedule_reconnect(&mut self) -> Option<Duration> {
+        let reconnect = self.settings.reconnect.filter(|_| self.wanted)?;
+        let pause = match self.reconnect_pause {
+            None => reconnect.first,
+            Some(last) => (last * 2).min(reconnect.max),
+        };
+        self.reconnect_pause = Some(pause);
+        self.reconnect_at = Some(Instant::now() + pause);
+        Some(pause)
+    }
+
     fn heartbeat(&mut self) {
-        let Some(client) = self.client.as_mut() else {
+        let Some(mut connected) = self.connected.take() else {
             return;
         };
-        match client.ping() {
-            Ok(timed) => self.emit(NetEvent::Alive {
-                round_trip_us: micros(timed.round_trip),
-            }),
+        let request = connected.client.new_request(RequestBody::ping());
+        let outcome = self.exchange(&mut connected.client, &request);
+        connected.last_exchange = Instant::now();
+        match outcome {
+            Ok(timed) => {
+                self.connected = Some(connected);
+                self.emit(NetEvent::Alive {
+                    round_trip_us: micros(timed.round_trip),
+                });
+            }
+            Err(NetError::Cancelled) => self.connected = Some(connected),
+            Err(error) => self.lost(error),
+        }
+    }
+
+    fn poll_transcript(&mut self) {
+        let Some(mut connected) = self.connected.take() else {
+            return;
+        };
+        let request = connected
+            .client
+            .new_request(RequestBody::Transcript(TranscriptParams {
+                since: connected.transcript_cursor.clone(),
+            }));
+        let outcome = self.exchange(&mut connected.client, &request);
+        connected.last_poll = Instant::now();
+        match outcome.map(|timed| split(&request, timed.value)) {
+            Ok(Ok(Ok(Answer::Transcript(TranscriptResult { text, next, .. })))) => {
+                connected.transcript_cursor = Some(next);
+                let text = strip_echoes(&text, &connected.echoes);
+                connected.echoes.clear();
+                self.connected = Some(connected);
+                if !text.is_empty() {
+                    self.emit(NetEvent::Transcript { text });
+                }
+            }
+            // A server without `transcript`, or one that refuses it: stop asking.
+            Ok(Ok(Err(error))) => {
+                log::warn!("transcript polling stops: {error}");
+                self.settings.transcript_poll = None;
+                self.connected = Some(connected);
+            }
+            Ok(Ok(Ok(_)) | Err(_)) | Err(NetError::Malformed(_) | NetError::TooLarge { .. }) => {
+                log::warn!("unusable transcript reply; polling goes on");
+                self.connected = Some(connected);
+            }
+            Err(NetError::Cancelled) => self.connected = Some(connected),
             Err(error) => self.lost(error),
         }
     }
 
     fn send_request(&mut self, request: Request) {
-        let Some(client) = self.client.as_mut() else {
+        let Some(mut connected) = self.connected.take() else {
             self.emit(NetEvent::Failed {
                 id: request.id,
                 reason: "not connected".into(),
             });
             return;
         };
-        // While waiting, keep reading commands: a disconnect or shutdown
-        // abandons the wait, new requests queue up behind this one.
-        let inbox = &self.inbox;
-        let queue = &mut self.queue;
-        let settings = &self.settings;
-        let mut stop = None;
-        let outcome = client.send(&request, || {
-            loop {
-                match inbox.try_recv() {
-                    Ok(BridgeCommand::Send(next)) => queue.push_back(next),
-                    Ok(BridgeCommand::Interrupt) => interrupt(settings),
-                    Ok(BridgeCommand::Connect) => {}
-                    Ok(other) => {
-                        stop = Some(other);
-                        return true;
-                    }
-                    Err(TryRecvError::Empty) => return false,
-                    Err(TryRecvError::Disconnected) => {
-                        stop = Some(BridgeCommand::Shutdown);
-                        return true;
-                    }
-                }
-            }
-        });
+        let outcome = self.exchange(&mut connected.client, &request);
+        connected.last_exchange = Instant::now();
         match outcome {
             Ok(reply) => match decode_answer(&request.body, reply.value) {
-                Ok(result) => self.emit(NetEvent::Reply {
-                    id: request.id,
-                    result,
-                    round_trip_us: micros(reply.round_trip),
-                }),
-                Err(error) => self.emit(NetEvent::Failed {
-                    id: request.id,
-                    reason: error.to_string(),
-                }),
+                Ok(result) => {
+                    connected.echoes.extend(evaluation_output(&result));
+                    self.connected = Some(connected);
+                    self.emit(NetEvent::Reply {
+                        id: request.id,
+                        result,
+                        round_trip_us: micros(reply.round_trip),
+                    });
+                }
+                Err(error) => {
+                    self.connected = Some(connected);
+                    self.emit(NetEvent::Failed {
+                        id: request.id,
+                        reason: error.to_string(),
+                    });
+                }
             },
-            Err(NetError::Cancelled) => {
+            // The server answered, just not usably: it is still there.
+            Err(
+                error @ (NetError::Cancelled | NetError::Malformed(_) | NetError::TooLarge { .. }),
+            ) => {
+                self.connected = Some(connected);
                 self.emit(NetEvent::Failed {
                     id: request.id,
-                    reason: "cancelled".into(),
+                    reason: error.to_string(),
                 });
             }
-            Err(NetError::Malformed(why)) => self.emit(NetEvent::Failed {
-                id: request.id,
-                reason: format!("unreadable reply: {why}"),
-            }),
             Err(error) => {
                 self.emit(NetEvent::Failed {
                     id: request.id,
@@ -284,39 +504,164 @@ impl Worker {
                 self.lost(error);
             }
         }
-        if let Some(command) = stop {
-            self.handle(command);
-        }
     }
 
-    /// The server stopped answering: report it down and drop what was queued.
+    /// Sends `request` on `client` and waits for its reply. Meanwhile new
+    /// requests queue up, an interrupt goes out on a second (control)
+    /// socket, and a disconnect or shutdown ends the wait (kept in
+    /// `deferred`). A long wait (an evaluation) pings on the control socket
+    /// every heartbeat, so a server that died is noticed before the
+    /// evaluation's own timeout.
+    fn exchange(
+        &mut self,
+        client: &mut Client,
+        request: &Request,
+    ) -> Result<Timed<Reply>, NetError> {
+        let address = client.address().to_string();
+        let tries = client.options().tries;
+        let mut control = Client::new(
+            &address,
+            &self.settings.session,
+            ClientOptions {
+                tries: 1,
+                ..client.options().clone()
+            },
+        );
+        let (inbox, queue, events) = (&self.inbox, &mut self.queue, &self.events);
+        // Only a request that may run long (an evaluation) needs a liveness
+        // check: the others give up after one plain try's timeout anyway.
+        let check_every = self
+            .settings
+            .heartbeat
+            .filter(|_| !evaluation_allowance(&request.body).is_zero())
+            .map(|every| every.max(client.options().request_timeout));
+        let max_queued = self.settings.max_queued;
+        let deferred = &mut self.deferred;
+        let started = Instant::now();
+        let mut last_check = started;
+        let mut unresponsive = false;
+        let outcome = client.send_observed(
+            request,
+            || loop {
+                match inbox.try_recv() {
+                    Ok(BridgeCommand::Send(next)) => enqueue(queue, max_queued, events, next),
+                    Ok(BridgeCommand::Interrupt) => interrupt(&mut control),
+                    Ok(BridgeCommand::Connect) => {}
+                    Ok(other) => {
+                        *deferred = Some(other);
+                        return true;
+                    }
+                    Err(TryRecvError::Empty) => {
+                        if check_every.is_some_and(|every| last_check.elapsed() >= every) {
+                            if control.ping().is_err() {
+                                unresponsive = true;
+                                return true;
+                            }
+                            last_check = Instant::now();
+                        }
+                        return false;
+                    }
+                    Err(TryRecvError::Disconnected) => {
+                        *deferred = Some(BridgeCommand::Shutdown);
+                        return true;
+                    }
+                }
+            },
+            |attempt| {
+                let _ = events.send(NetEvent::Retrying {
+                    id: request.id.clone(),
+                    request_type: request.body.type_name().to_string(),
+                    attempt,
+                    tries,
+                });
+            },
+        );
+        if unresponsive {
+            return Err(NetError::Unresponsive {
+                address,
+                waited: started.elapsed(),
+            });
+        }
+        outcome
+    }
+
+    /// The server stopped answering: report it down, fail what was queued
+    /// and plan the reconnection.
     fn lost(&mut self, error: NetError) {
-        self.client = None;
+        self.connected = None;
+        self.fail_queued("the server is down");
+        let retry_in = self.schedule_reconnect();
+        self.emit(NetEvent::Down {
+            reason: error.to_string(),
+            retry_in_ms: retry_in.map(|pause| pause.as_millis() as u64),
+        });
+    }
+
+    fn fail_queued(&mut self, why: &str) {
         for request in self.queue.drain(..) {
             let _ = self.events.send(NetEvent::Failed {
                 id: request.id,
-                reason: "the server is down".into(),
+                reason: why.to_string(),
             });
         }
-        self.emit(NetEvent::Down {
-            reason: error.to_string(),
-        });
     }
 }
 
-/// Sends `interrupt` for the session on a socket of its own: the request
+/// Queues `request` behind the one in flight, or refuses it when the queue is full.
+fn enqueue(
+    queue: &mut VecDeque<Request>,
+    max_queued: usize,
+    events: &Sender<NetEvent>,
+    request: Request,
+) {
+    if queue.len() >= max_queued {
+        let _ = events.send(NetEvent::Failed {
+            id: request.id,
+            reason: format!(
+                "request queue full: {} requests are already waiting for the one in flight",
+                queue.len()
+            ),
+        });
+    } else {
+        queue.push_back(request);
+    }
+}
+
+fn split(
+    request: &Request,
+    reply: Reply,
+) -> Result<Result<Answer, crate::protocol::ErrorObject>, NetError> {
+    decode_answer(&request.body, reply)
+}
+
+/// The Transcript text an evaluation reply already carried.
+fn evaluation_output(result: &Result<Answer, crate::protocol::ErrorObject>) -> Option<String> {
+    let output = match result {
+        Ok(Answer::Evaluate(value)) => Some(&value.output),
+        Err(error) => error.output.as_ref(),
+        Ok(_) => None,
+    };
+    output.filter(|text| !text.is_empty()).cloned()
+}
+
+/// `text` without the first occurrence of each echo, taken in order.
+pub fn strip_echoes(text: &str, echoes: &[String]) -> String {
+    let mut remaining = text.to_string();
+    let mut from = 0;
+    for echo in echoes {
+        if let Some(found) = remaining[from..].find(echo.as_str()) {
+            let start = from + found;
+            remaining.replace_range(start..start + echo.len(), "");
+            from = start;
+        }
+    }
+    remaining
+}
+
+/// Sends `interrupt` for the session on the control socket: the request
 /// socket is busy waiting for the evaluation it interrupts, which then
 /// answers `interrupted`.
-fn interrupt(settings: &BridgeSettings) {
-    let mut control = Client::new(
-        &settings.address,
-        &settings.session,
-        ClientOptions {
-            request_timeout: settings.options.request_timeout,
-            tries: 1,
-            ..ClientOptions::default()
-        },
-    );
+fn interrupt(control: &mut Client) {
     let outcome =
         control.call::<InterruptResult>(RequestBody::Interrupt(InterruptParams::default()));
     match outcome {
@@ -327,4 +672,60 @@ fn interrupt(settings: &BridgeSettings) {
 
 fn micros(duration: Duration) -> u64 {
     duration.as_micros().min(u64::MAX as u128) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoes_are_stripped_once_and_in_order() {
+        let echoes = vec!["hello\n".to_string(), "world\n".to_string()];
+        assert_eq!(
+            strip_echoes("other\nhello\nmiddle\nworld\nhello\n", &echoes),
+            "other\nmiddle\nhello\n"
+        );
+        assert_eq!(strip_echoes("nothing here", &echoes), "nothing here");
+        assert_eq!(strip_echoes("", &[]), "");
+    }
+
+    #[test]
+    fn reconnect_pause_doubles_up_to_the_maximum() {
+        let (events, _inbox) = channel();
+        let (_commands, inbox) = channel();
+        let mut settings = BridgeSettings::new("tcp://127.0.0.1:1", "s");
+        settings.reconnect = Some(Reconnect {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(350),
+        });
+        let mut worker = Worker::new(settings, events, inbox);
+        assert_eq!(
+            worker.schedule_reconnect(),
+            None,
+            "not wanted: no reconnection"
+        );
+        worker.wanted = true;
+        let pauses: Vec<u128> = (0..4)
+            .map(|_| worker.schedule_reconnect().unwrap().as_millis())
+            .collect();
+        assert_eq!(pauses, [100, 200, 350, 350]);
+    }
+
+    #[test]
+    fn a_full_queue_refuses_the_new_request_by_id() {
+        let (events, inbox) = channel();
+        let mut queue = VecDeque::new();
+        let request = |n: u32| Request::new(format!("r{n}"), "s", RequestBody::ping());
+        for n in 0..3 {
+            enqueue(&mut queue, 2, &events, request(n));
+        }
+        assert_eq!(queue.len(), 2);
+        match inbox.try_recv().unwrap() {
+            NetEvent::Failed { id, reason } => {
+                assert_eq!(id, "r2");
+                assert!(reason.contains("queue full"), "{reason}");
+            }
+            other => panic!("expected Failed, got {other:?}"),
+        }
+    }
 }

@@ -68,6 +68,8 @@ pub enum NetError {
     Malformed(String),
     /// The socket could not be created or used (bad address, …).
     Socket(String),
+    /// The server stopped answering pings while a long request waited.
+    Unresponsive { address: String, waited: Duration },
     /// The reply was larger than the configured maximum.
     TooLarge { bytes: u64, limit: u64 },
     /// The request was abandoned (disconnect or shutdown) before its reply.
@@ -88,6 +90,11 @@ impl std::fmt::Display for NetError {
             ),
             Self::Malformed(why) => write!(f, "unreadable reply: {why}"),
             Self::Socket(why) => write!(f, "socket error: {why}"),
+            Self::Unresponsive { address, waited } => write!(
+                f,
+                "{address} stopped answering pings while waiting for a reply ({} ms)",
+                waited.as_millis()
+            ),
             Self::TooLarge { bytes, limit } => write!(
                 f,
                 "reply of {bytes} bytes refused: larger than max_reply_bytes ({limit})"
@@ -167,29 +174,44 @@ impl Client {
         mut on_retry: impl FnMut(u32),
     ) -> Result<Timed<Reply>, NetError> {
         let payload = request.to_json();
-        let per_try = self.options.request_timeout + evaluation_allowance(&request.body);
+        let per_try = self.options.request_timeout;
+        // An evaluation may rightly run this long. Until then an unanswered
+        // try is re-asked at once (same id: the server joins the running
+        // request, or answers a finished one from its cache, so a lost
+        // reply costs one try's timeout, not the whole evaluation time);
+        // only tries after it count against `tries`.
+        let allowance = evaluation_allowance(&request.body);
+        let tries = self.options.tries.max(1);
         let started = Instant::now();
         let address = self.address.clone();
         let max_reply_bytes = self.options.max_reply_bytes;
-        for attempt in 1..=self.options.tries.max(1) {
-            if attempt > 1 {
-                let resume = Instant::now() + self.options.backoff_before(attempt);
-                while Instant::now() < resume {
-                    if should_cancel() {
-                        return Err(NetError::Cancelled);
-                    }
-                    std::thread::sleep(
-                        (resume - Instant::now().min(resume)).min(Duration::from_millis(20)),
-                    );
+        let mut mismatched: Option<String> = None;
+        let mut attempt = 0;
+        loop {
+            if started.elapsed() >= allowance {
+                attempt += 1;
+                if attempt > tries {
+                    break;
                 }
-                on_retry(attempt);
+                if attempt > 1 {
+                    let resume = Instant::now() + self.options.backoff_before(attempt);
+                    while Instant::now() < resume {
+                        if should_cancel() {
+                            return Err(NetError::Cancelled);
+                        }
+                        std::thread::sleep(
+                            (resume - Instant::now().min(resume)).min(Duration::from_millis(20)),
+                        );
+                    }
+                    on_retry(attempt);
+                }
             }
+            mismatched = None;
             let socket = self.socket()?;
             socket
                 .send(payload.as_bytes(), 0)
                 .map_err(|e| NetError::Socket(format!("send to {address}: {e}")))?;
-            let try_started = Instant::now();
-            let deadline = try_started + per_try;
+            let deadline = Instant::now() + per_try;
             loop {
                 if should_cancel() {
                     self.reset();
@@ -208,7 +230,7 @@ impl Client {
                     let bytes = socket
                         .recv_bytes(0)
                         .map_err(|e| NetError::Socket(format!("receive: {e}")))?;
-                    let round_trip = try_started.elapsed();
+                    let round_trip = started.elapsed();
                     if bytes.len() as u64 > max_reply_bytes {
                         return Err(NetError::TooLarge {
                             bytes: bytes.len() as u64,
@@ -220,10 +242,15 @@ impl Client {
                     let reply = Reply::from_json(&text)
                         .map_err(|MalformedReply(why)| NetError::Malformed(why))?;
                     if reply.id.as_deref().is_some_and(|id| id != request.id) {
-                        return Err(NetError::Malformed(format!(
-                            "reply is for id {:?}, expected {}",
-                            reply.id, request.id
-                        )));
+                        // Never taken for this request's reply: drop it,
+                        // reopen the socket and ask again (same id).
+                        log::warn!(
+                            "discarded a reply for id {:?} while waiting for {}",
+                            reply.id,
+                            request.id
+                        );
+                        mismatched = reply.id.clone();
+                        break;
                     }
                     return Ok(Timed {
                         value: reply,
@@ -231,19 +258,32 @@ impl Client {
                     });
                 }
             }
-            log::warn!(
-                "no reply to {} ({}) from {} within {} ms (try {attempt})",
-                request.id,
-                request.body.type_name(),
-                address,
-                per_try.as_millis()
-            );
+            if mismatched.is_none() {
+                log::warn!(
+                    "no reply to {} ({}) from {} within {} ms ({})",
+                    request.id,
+                    request.body.type_name(),
+                    address,
+                    per_try.as_millis(),
+                    if attempt == 0 {
+                        "asking again while it may still run".to_string()
+                    } else {
+                        format!("try {attempt} of {tries}")
+                    }
+                );
+            }
             // A REQ socket that timed out cannot send again: close it and reopen.
             self.reset();
         }
+        if let Some(other) = mismatched {
+            return Err(NetError::Malformed(format!(
+                "the only replies were for id {other:?}, not {}",
+                request.id
+            )));
+        }
         Err(NetError::NoReply {
             address: self.address.clone(),
-            tries: self.options.tries.max(1),
+            tries,
             waited: started.elapsed(),
         })
     }
@@ -274,6 +314,10 @@ impl Client {
         code: &str,
     ) -> Result<Timed<Result<EvaluateResult, ErrorObject>>, NetError> {
         self.call(RequestBody::evaluate(code))
+    }
+
+    pub fn set_options(&mut self, options: ClientOptions) {
+        self.options = options;
     }
 
     /// Closes the socket; the next request opens a new one.
@@ -309,7 +353,7 @@ impl Client {
 }
 
 /// An evaluation may legitimately run for its own timeout before replying.
-fn evaluation_allowance(body: &RequestBody) -> Duration {
+pub fn evaluation_allowance(body: &RequestBody) -> Duration {
     match body {
         RequestBody::Evaluate(params) => Duration::from_millis(params.timeout_ms.unwrap_or(30_000)),
         _ => Duration::ZERO,

@@ -8,20 +8,30 @@ use crate::protocol::{
     ReleaseResult, TranscriptResult,
 };
 
-/// What the server said about itself on connect.
+/// What the server said about itself on connect, and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerInfo {
     pub server: String,
     pub dialect: String,
     pub dialect_version: String,
+    /// The endpoint that answered.
+    pub address: String,
+    /// 0 for the configured server, n for the n-th failover backup.
+    pub backup: usize,
+    /// The server's process id: a new one after a reconnection means the
+    /// image restarted and the session's variables and handles are gone.
+    pub pid: u64,
 }
 
-impl From<&DescribeResult> for ServerInfo {
-    fn from(describe: &DescribeResult) -> Self {
+impl ServerInfo {
+    pub fn new(address: &str, backup: usize, describe: &DescribeResult) -> Self {
         Self {
             server: describe.server.clone(),
             dialect: describe.dialect.clone(),
             dialect_version: describe.dialect_version.clone(),
+            address: address.to_string(),
+            backup,
+            pid: describe.pid,
         }
     }
 }
@@ -62,9 +72,23 @@ pub enum NetEvent {
     Alive {
         round_trip_us: u64,
     },
-    /// The server could not be reached or stopped answering.
+    /// The server could not be reached or stopped answering; with
+    /// `retry_in_ms` the bridge reconnects on its own after that pause.
     Down {
         reason: String,
+        retry_in_ms: Option<u64>,
+    },
+    /// A request got no reply in time and is sent again (same id).
+    Retrying {
+        id: String,
+        request_type: String,
+        attempt: u32,
+        tries: u32,
+    },
+    /// New Transcript output of the image (other than what evaluation
+    /// replies already carried).
+    Transcript {
+        text: String,
     },
     /// The answer to a request: its result, or the server's error object.
     Reply {
@@ -83,6 +107,6 @@ pub mod bridge;
 pub mod client;
 pub mod port;
 
-pub use bridge::{Bridge, BridgeCommand, BridgeSettings};
+pub use bridge::{Bridge, BridgeCommand, BridgeSettings, Reconnect};
 pub use client::{Client, ClientOptions, NetError, Timed};
 pub use port::NetPort;

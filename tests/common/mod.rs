@@ -48,8 +48,13 @@ impl TestServer {
     }
 
     pub fn start_with(extra_args: &[&str]) -> Self {
+        Self::start_at(&format!("tcp://127.0.0.1:{}", free_port()), extra_args)
+    }
+
+    /// A server on `address`, e.g. to restart one where a client expects it.
+    pub fn start_at(address: &str, extra_args: &[&str]) -> Self {
         let dir = TempDir::new("server");
-        let address = format!("tcp://127.0.0.1:{}", free_port());
+        let address = address.to_string();
         let log_file = dir.path().join("server.log");
         let child = Command::new("gst")
             .args(server_files())
@@ -134,14 +139,16 @@ pub fn spawn_bridge(
     heartbeat: Option<Duration>,
     auto_start: Option<LocalServer>,
 ) -> (Bridge, Receiver<NetEvent>) {
+    let mut settings = BridgeSettings::new(address, "bridge-test");
+    settings.options = options;
+    settings.heartbeat = heartbeat;
+    settings.auto_start = auto_start;
+    spawn_bridge_with(settings)
+}
+
+/// A bridge thread with these settings and the receiver of its events.
+pub fn spawn_bridge_with(settings: BridgeSettings) -> (Bridge, Receiver<NetEvent>) {
     let (events, inbox) = channel();
-    let settings = BridgeSettings {
-        address: address.to_string(),
-        session: "bridge-test".into(),
-        options,
-        heartbeat,
-        auto_start,
-    };
     (Bridge::spawn(settings, events), inbox)
 }
 
