@@ -15,6 +15,10 @@ pub struct Request {
     pub stui: u32,
     pub id: String,
     pub session: String,
+    /// Reserved for authentication (see Security in the protocol); this
+    /// client sends none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Value>,
     #[serde(flatten)]
     pub body: RequestBody,
 }
@@ -25,6 +29,7 @@ impl Request {
             stui: PROTOCOL_VERSION,
             id: id.into(),
             session: session.into(),
+            auth: None,
             body,
         }
     }
@@ -306,10 +311,39 @@ pub struct ErrorObject {
     /// unsupported_version: the versions the server speaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported: Option<Vec<u32>>,
-    /// evaluation_error, timeout: Transcript output written before the error
-    /// (an addition of this implementation, see docs/PROTOCOL.md).
+    /// evaluation_error, timeout, interrupted: Transcript output written
+    /// before the error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// The members this implementation adds for some codes (boxed: they
+    /// are rare, and an error object stays small).
+    #[serde(flatten)]
+    pub details: Box<ErrorDetails>,
+}
+
+/// Error members that this implementation adds to the contract's
+/// (docs/PROTOCOL.md, "Extra error members"). Clients must not rely on them
+/// when talking to other servers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetails {
+    /// invalid_request for a body that is not JSON: byte offset of the fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u64>,
+    /// unknown_type: the type that was asked for.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub request_type: Option<String>,
+    /// too_large: the size of the refused request, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// too_large: the server's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message_bytes: Option<u64>,
+    /// timeout: the limit that was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// not_found from release: the handles the session does not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handles: Option<Vec<String>>,
 }
 
 impl ErrorObject {
@@ -325,6 +359,7 @@ impl ErrorObject {
             what: None,
             supported: None,
             output: None,
+            details: Box::default(),
         }
     }
 }
@@ -405,6 +440,12 @@ pub struct InspectResult {
     /// The indexed size (0 for objects without indexed slots).
     pub size: u64,
     pub elements: Vec<InspectElement>,
+    /// Whether `print` was cut (an addition of this implementation).
+    #[serde(default)]
+    pub truncated: bool,
+    /// Where `elements` starts (0-based; an addition of this implementation).
+    #[serde(default)]
+    pub offset: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -514,6 +555,10 @@ pub struct CompleteResult {
 pub struct TranscriptResult {
     pub text: String,
     pub next: Cursor,
+    /// Bytes lost because `since` was older than what the server keeps
+    /// (an addition of this implementation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -739,7 +784,7 @@ mod tests {
         let inspect: InspectResult = decode(json!({"handle": "h3", "class": "Array",
             "print": "(1 2 3 )", "fields": [{"name": "x", "print": "3", "class": "SmallInteger",
             "handle": "h4"}], "size": 3, "elements": [{"index": 1, "print": "1",
-            "class": "SmallInteger", "handle": "h5"}]}));
+            "class": "SmallInteger", "handle": "h5"}], "truncated": false, "offset": 0}));
         assert_eq!(inspect.elements[0].index, 1);
         assert_eq!(inspect.fields[0].name, "x");
         let release: ReleaseResult = decode(json!({"released": 2}));
