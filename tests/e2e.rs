@@ -258,3 +258,59 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
     };
     assert!(saved.starts_with("Transcript showCr:"), "{saved}");
 }
+
+#[test]
+fn the_tui_shows_output_from_elsewhere_and_comes_back_after_its_server_is_killed() {
+    let home = TempDir::new("e2e-reconnect");
+    let port = free_port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let (tmux, _) = launch(
+        &home,
+        &address,
+        "[server]\nheartbeat_ms = 500\nrequest_timeout_ms = 1000\ntries = 2\n\
+         transcript_poll_ms = 200\nreconnect_ms = 300\nreconnect_max_ms = 1000\n",
+    );
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+
+    // Another client writes to the image's Transcript: the TUI shows it.
+    let status = Command::new(env!("CARGO_BIN_EXE_stui"))
+        .env("XDG_DATA_HOME", home.path().join("cli-data"))
+        .env("XDG_RUNTIME_DIR", home.path().join("cli-run"))
+        .env("XDG_CONFIG_HOME", home.path().join("cli-config"))
+        .args(["--address", &address, "eval"])
+        .arg("Transcript showCr: 'hello from elsewhere'")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tmux.wait_for("the other client's output", Duration::from_secs(20), |s| {
+        s.contains("hello from elsewhere")
+    });
+
+    // The server dies: the TUI says so, starts it again and reconnects alone.
+    let pid_file = home.path().join(format!("run/stui/server-{port}.pid"));
+    let pid = std::fs::read_to_string(&pid_file).expect("the started server's pid file");
+    let killed = Command::new("kill")
+        .args(["-9", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let screen = tmux.wait_for("the reconnection", Duration::from_secs(60), |s| {
+        s.contains("new server process") && s.contains("Connected ·")
+    });
+    assert!(screen.contains("Server down"), "{screen}");
+    assert!(screen.contains("Reconnected to"), "{screen}");
+    tmux.type_text("3 + 4");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for(
+        "the value 7 after reconnecting",
+        Duration::from_secs(20),
+        |s| pane_lines(s).any(|line| line.starts_with("7 ") && line.contains("SmallInteger")),
+    );
+    tmux.send_keys(&["C-q"]);
+    tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=0")
+    });
+    wait_until_stopped(&address);
+}
