@@ -72,7 +72,7 @@ fn eval_against_nothing_fails_clearly_within_the_timeout() {
         "eval",
         "3 + 4",
     ]));
-    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr.contains(&format!("no reply from {address} after 2 tries")),
         "{stderr}"
@@ -101,7 +101,7 @@ fn a_broken_config_file_is_named_and_refused() {
     let config = home.path().join("broken.toml");
     std::fs::write(&config, "[server]\ntries = \"many\"\n").unwrap();
     let (output, _, stderr) = run(stui(home.path()).arg("--config").arg(&config).arg("ping"));
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(78));
     assert!(stderr.contains("broken.toml"), "{stderr}");
     assert!(stderr.contains("tries"), "{stderr}");
 }
@@ -160,7 +160,7 @@ fn server_start_status_stop_manage_the_bundled_server() {
     let mut status = stui(home.path());
     with_address(&mut status);
     let (output, stdout, _) = run(status.args(["server", "status"]));
-    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(output.status.code(), Some(2));
     assert!(stdout.contains("not running"), "{stdout}");
     assert!(
         server_log_in_data_dir(home.path()),

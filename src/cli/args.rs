@@ -1,0 +1,415 @@
+//! The command line (clap). [`parse_from`] also refuses the combinations
+//! clap cannot express, so every usage error comes out of one place.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::error::ErrorKind;
+use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
+
+/// The code `--benchmark` and `stui bench` evaluate by default.
+pub const DEFAULT_BENCH_CODE: &str = "3 + 4";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stui",
+    version,
+    about = "A keyboard-driven terminal IDE for a live Smalltalk image",
+    long_about = "A keyboard-driven terminal IDE for a live Smalltalk image.\n\n\
+        Without a command or flag, stui starts the TUI. The commands and the flags \
+        --test-connection, --health-check, --status, --benchmark and \
+        --generate-support-bundle run without a terminal, for scripts and monitoring.",
+    after_help = super::EXIT_STATUS_HELP,
+    group(
+        ArgGroup::new("mode")
+            .args(["test_connection", "health_check", "status", "benchmark", "generate_support_bundle"])
+    ),
+    group(
+        ArgGroup::new("json_mode")
+            .args(["test_connection", "health_check", "status", "benchmark"])
+    ),
+)]
+pub struct Cli {
+    /// Configuration file (overrides config/default.toml; default: the user's config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Server address, e.g. tcp://127.0.0.1:5555 (overrides config and STUI_SERVER_ADDRESS).
+    #[arg(long, global = true, value_name = "ENDPOINT")]
+    pub address: Option<String>,
+    /// Ping the server, then ask it to describe itself: print the round trip,
+    /// its uptime, name, dialect and version.
+    #[arg(long)]
+    pub test_connection: bool,
+    /// One ping, one try: exit 0 and print one `healthy …` line when the
+    /// server answers within the timeout, else exit 2 and one `unhealthy …`
+    /// line. For systemd, Kubernetes exec probes and scripts.
+    #[arg(long)]
+    pub health_check: bool,
+    /// Server reachability, round trip, uptime, memory use, the local server,
+    /// the config and log files; exit 0 when the server is up, 2 when down.
+    #[arg(long)]
+    pub status: bool,
+    /// Measure round trips against the live server (the same as `stui bench`).
+    #[arg(long)]
+    pub benchmark: bool,
+    /// With --benchmark: how many requests of each kind [default: 1000].
+    #[arg(short = 'n', long, value_name = "N", requires = "benchmark",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: Option<u32>,
+    /// With --benchmark: the code to evaluate [default: 3 + 4].
+    #[arg(long, value_name = "CODE", requires = "benchmark")]
+    pub code: Option<String>,
+    /// Write a tar.gz for a bug report: redacted configuration, log tails,
+    /// the server's describe, versions, platform [default PATH:
+    /// stui-support-<UTC timestamp>.tar.gz].
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub generate_support_bundle: Option<Option<PathBuf>>,
+    /// With --test-connection, --health-check, --status or --benchmark: print
+    /// one JSON object on one line.
+    #[arg(long, requires = "json_mode")]
+    pub json: bool,
+    /// With --test-connection, --health-check, --status, --benchmark or
+    /// --generate-support-bundle: how long one try waits for its reply, in
+    /// milliseconds [default: server.request_timeout_ms].
+    #[arg(long, value_name = "MS", requires = "mode",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate Smalltalk code and print its value (the Transcript output it
+    /// produced comes first); errors go to stderr with exit status 1.
+    Eval {
+        /// The code, e.g. '3 + 4', or - to read it from stdin.
+        #[arg(value_name = "CODE", allow_hyphen_values = true)]
+        code: String,
+        /// Stop the evaluation after this many milliseconds
+        /// [default: server.evaluation_timeout_ms].
+        #[arg(long, value_name = "MS")]
+        timeout: Option<u64>,
+        /// Print the result (or the error) as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ping the server: print its address, the round trip and its uptime.
+    Ping(ProbeArgs),
+    /// Measure round trips: N evaluations through the client core, N client
+    /// pings and N bare ZeroMQ pings; print p50/p90/p99/max and requests per
+    /// second, and the client's overhead over the bare socket.
+    Bench(BenchArgs),
+    /// Check a server against the wire protocol: one line per check, then
+    /// `N passed, M failed`; the exit status is 1 on any failure.
+    Conformance {
+        /// The server's endpoint (default: the configured server address).
+        #[arg(value_name = "ADDRESS")]
+        address: Option<String>,
+        /// How long each check waits for one reply, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 5000)]
+        timeout: u64,
+    },
+    /// Manage the bundled local GNU Smalltalk server.
+    Server {
+        #[command(subcommand)]
+        action: ServerAction,
+    },
+}
+
+/// `--json` and `--timeout` of the commands that only ask the server.
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Print one JSON object on one line.
+    #[arg(long)]
+    pub json: bool,
+    /// How long one try waits for its reply, in milliseconds
+    /// [default: server.request_timeout_ms].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// How many requests of each kind.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// The code to evaluate.
+    #[arg(long, value_name = "CODE", default_value = DEFAULT_BENCH_CODE)]
+    pub code: String,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum ServerAction {
+    /// Start the server in the background and wait until it answers.
+    Start,
+    /// Stop the server started with `stui server start`.
+    Stop,
+    /// Tell whether the server runs and answers.
+    Status,
+}
+
+/// What to run, once the command line is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Tui,
+    Eval {
+        code: String,
+        timeout: Option<u64>,
+    },
+    Ping,
+    TestConnection,
+    HealthCheck,
+    Status,
+    Bench {
+        count: u32,
+        code: String,
+    },
+    SupportBundle(Option<PathBuf>),
+    Conformance {
+        address: Option<String>,
+        timeout: u64,
+    },
+    Server(ServerAction),
+}
+
+/// A command line read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub config: Option<PathBuf>,
+    pub address: Option<String>,
+    pub action: Action,
+    pub json: bool,
+    /// Overrides `server.request_timeout_ms` for this run.
+    pub request_timeout_ms: Option<u64>,
+}
+
+/// Reads the command line; `Err` is a usage error, or the text of `--help`
+/// or `--version` (see [`clap::Error::use_stderr`]).
+pub fn parse_from<I, T>(args: I) -> Result<Invocation, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    let flag = [
+        (cli.test_connection, "--test-connection"),
+        (cli.health_check, "--health-check"),
+        (cli.status, "--status"),
+        (cli.benchmark, "--benchmark"),
+        (
+            cli.generate_support_bundle.is_some(),
+            "--generate-support-bundle",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(set, name)| set.then_some(name));
+    // clap waives `requires = "benchmark"` when a flag that conflicts with
+    // --benchmark is present; say it here instead.
+    if !cli.benchmark {
+        let stray = [
+            (cli.count.is_some(), "--count"),
+            (cli.code.is_some(), "--code"),
+        ];
+        if let Some((_, name)) = stray.into_iter().find(|(set, _)| *set) {
+            return Err(Cli::command().error(
+                ErrorKind::MissingRequiredArgument,
+                format!("the argument '{name}' goes with '--benchmark'"),
+            ));
+        }
+    }
+    let (config, address, json, timeout) = (cli.config, cli.address, cli.json, cli.timeout);
+    let (action, json, request_timeout_ms) = match (cli.command, flag) {
+        (Some(command), Some(flag)) => {
+            return Err(Cli::command().error(
+                ErrorKind::ArgumentConflict,
+                format!(
+                    "the flag '{flag}' cannot be used with the command '{}'",
+                    command_name(&command)
+                ),
+            ));
+        }
+        (Some(command), None) => match command {
+            Command::Eval {
+                code,
+                timeout,
+                json,
+            } => (Action::Eval { code, timeout }, json, None),
+            Command::Ping(probe) => (Action::Ping, probe.json, probe.timeout),
+            Command::Bench(bench) => (
+                Action::Bench {
+                    count: bench.count,
+                    code: bench.code,
+                },
+                bench.probe.json,
+                bench.probe.timeout,
+            ),
+            Command::Conformance { address, timeout } => {
+                (Action::Conformance { address, timeout }, false, None)
+            }
+            Command::Server { action } => (Action::Server(action), false, None),
+        },
+        (None, _) => {
+            let action = if cli.test_connection {
+                Action::TestConnection
+            } else if cli.health_check {
+                Action::HealthCheck
+            } else if cli.status {
+                Action::Status
+            } else if cli.benchmark {
+                Action::Bench {
+                    count: cli.count.unwrap_or(1000),
+                    code: cli.code.unwrap_or_else(|| DEFAULT_BENCH_CODE.into()),
+                }
+            } else if let Some(path) = cli.generate_support_bundle {
+                Action::SupportBundle(path)
+            } else {
+                Action::Tui
+            };
+            (action, json, timeout)
+        }
+    };
+    Ok(Invocation {
+        config,
+        address,
+        action,
+        json,
+        request_timeout_ms,
+    })
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Eval { .. } => "eval",
+        Command::Ping(_) => "ping",
+        Command::Bench(_) => "bench",
+        Command::Conformance { .. } => "conformance",
+        Command::Server { .. } => "server",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Invocation, clap::Error> {
+        parse_from(std::iter::once("stui").chain(line.split_whitespace()))
+    }
+
+    fn usage_error(line: &str) -> String {
+        let error = parse(line).expect_err(line);
+        assert!(error.use_stderr(), "{line}: {error}");
+        error.to_string()
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_arguments_start_the_tui() {
+        assert_eq!(parse("").unwrap().action, Action::Tui);
+        let with_file = parse("--config c.toml --address tcp://127.0.0.1:1").unwrap();
+        assert_eq!(with_file.action, Action::Tui);
+        assert_eq!(with_file.config, Some(PathBuf::from("c.toml")));
+    }
+
+    #[test]
+    fn eval_takes_code_or_a_dash_and_its_own_flags() {
+        let eval = parse("eval 3+4 --json --timeout 50").unwrap();
+        assert_eq!(
+            eval.action,
+            Action::Eval {
+                code: "3+4".into(),
+                timeout: Some(50)
+            }
+        );
+        assert!(eval.json);
+        assert_eq!(eval.request_timeout_ms, None);
+        let stdin = parse("eval -").unwrap();
+        assert!(matches!(stdin.action, Action::Eval { code, .. } if code == "-"));
+        let negative = parse_from(["stui", "eval", "-3 abs"]).unwrap();
+        assert!(matches!(negative.action, Action::Eval { code, .. } if code == "-3 abs"));
+        let global = parse("--address tcp://127.0.0.1:1 eval 1").unwrap();
+        assert_eq!(global.address.as_deref(), Some("tcp://127.0.0.1:1"));
+    }
+
+    #[test]
+    fn top_level_flags_take_json_and_timeout() {
+        let health = parse("--health-check --json --timeout 250").unwrap();
+        assert_eq!(health.action, Action::HealthCheck);
+        assert!(health.json);
+        assert_eq!(health.request_timeout_ms, Some(250));
+        assert_eq!(parse("--status").unwrap().action, Action::Status);
+        assert_eq!(
+            parse("--test-connection").unwrap().action,
+            Action::TestConnection
+        );
+        let ping = parse("ping --json --timeout 9").unwrap();
+        assert_eq!((ping.action, ping.json), (Action::Ping, true));
+        assert_eq!(ping.request_timeout_ms, Some(9));
+    }
+
+    #[test]
+    fn benchmark_flag_and_bench_command_are_the_same() {
+        let expected = Action::Bench {
+            count: 20,
+            code: "1".into(),
+        };
+        assert_eq!(
+            parse("--benchmark -n 20 --code 1").unwrap().action,
+            expected
+        );
+        assert_eq!(parse("bench --count 20 --code 1").unwrap().action, expected);
+        let defaults = Action::Bench {
+            count: 1000,
+            code: DEFAULT_BENCH_CODE.into(),
+        };
+        assert_eq!(parse("--benchmark").unwrap().action, defaults);
+        assert_eq!(parse("bench").unwrap().action, defaults);
+    }
+
+    #[test]
+    fn the_support_bundle_path_is_optional() {
+        assert_eq!(
+            parse("--generate-support-bundle").unwrap().action,
+            Action::SupportBundle(None)
+        );
+        assert_eq!(
+            parse("--generate-support-bundle /tmp/b.tar.gz")
+                .unwrap()
+                .action,
+            Action::SupportBundle(Some(PathBuf::from("/tmp/b.tar.gz")))
+        );
+    }
+
+    #[test]
+    fn conflicting_and_misplaced_flags_are_usage_errors() {
+        usage_error("--status --health-check");
+        usage_error("--benchmark --generate-support-bundle");
+        assert!(usage_error("--status eval 3").contains("'--status'"));
+        usage_error("--health-check ping");
+        usage_error("--json");
+        usage_error("--generate-support-bundle x --json");
+        usage_error("--timeout 5");
+        usage_error("-n 5");
+        usage_error("--status -n 5");
+        usage_error("--benchmark -n 0");
+        usage_error("bench -n many");
+        usage_error("eval");
+        usage_error("--no-such-flag");
+        usage_error("server");
+    }
+
+    #[test]
+    fn help_and_version_are_not_errors() {
+        let help = parse("--help").unwrap_err();
+        assert!(!help.use_stderr());
+        assert!(help.to_string().contains("Exit status:"), "{help}");
+        assert!(!parse("--version").unwrap_err().use_stderr());
+    }
+}

@@ -1,0 +1,404 @@
+//! `stui bench` / `stui --benchmark`: round trips against the live server
+//! through the client core, next to bare ZeroMQ round trips of the same run,
+//! so the client's own cost shows as a ratio.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::probe::Probe;
+use super::{Context, Failure, answer, exit, print_json};
+use crate::net::{Client, NetError};
+use crate::protocol::{EvaluateParams, EvaluateResult, PingResult, Request, RequestBody};
+
+/// Figures of one kind of request, in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub count: usize,
+    pub p50_us: u64,
+    pub p90_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+    /// `count` divided by the sum of the round trips.
+    pub requests_per_second: f64,
+}
+
+/// The nearest-rank percentile `p` (0–100) of ascending `sorted` values.
+pub fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+impl Summary {
+    pub fn of(samples: &[Duration]) -> Self {
+        let mut micros: Vec<u64> = samples.iter().map(|d| d.as_micros() as u64).collect();
+        micros.sort_unstable();
+        let total: Duration = samples.iter().sum();
+        Self {
+            count: samples.len(),
+            p50_us: percentile(&micros, 50.0),
+            p90_us: percentile(&micros, 90.0),
+            p99_us: percentile(&micros, 99.0),
+            max_us: micros.last().copied().unwrap_or(0),
+            requests_per_second: if total.is_zero() {
+                0.0
+            } else {
+                (samples.len() as f64 / total.as_secs_f64() * 10.0).round() / 10.0
+            },
+        }
+    }
+}
+
+/// How much slower the client core is than a bare REQ socket, at the median.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overhead {
+    /// Client-core ping p50 / bare ping p50.
+    pub client_ping_p50_ratio: f64,
+    /// Evaluation p50 / bare ping p50.
+    pub evaluate_p50_ratio: f64,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        (a as f64 / b as f64 * 100.0).round() / 100.0
+    }
+}
+
+/// What `--benchmark --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub address: String,
+    /// The server's name from `describe`.
+    pub server: Option<String>,
+    pub code: String,
+    pub count: u32,
+    /// Requests of each kind sent before measuring.
+    pub warmup: u32,
+    pub evaluate: Summary,
+    pub client_ping: Summary,
+    pub bare_ping: Summary,
+    pub overhead: Overhead,
+}
+
+impl Report {
+    pub fn new(
+        address: &str,
+        server: Option<String>,
+        code: &str,
+        warmup: u32,
+        samples: &Samples,
+    ) -> Self {
+        let evaluate = Summary::of(&samples.evaluate);
+        let client_ping = Summary::of(&samples.client_ping);
+        let bare_ping = Summary::of(&samples.bare_ping);
+        Self {
+            address: address.into(),
+            server,
+            code: code.into(),
+            count: samples.evaluate.len() as u32,
+            warmup,
+            overhead: Overhead {
+                client_ping_p50_ratio: ratio(client_ping.p50_us, bare_ping.p50_us),
+                evaluate_p50_ratio: ratio(evaluate.p50_us, bare_ping.p50_us),
+            },
+            evaluate,
+            client_ping,
+            bare_ping,
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut lines = vec![
+            format!(
+                "benchmark of {}{}: {} requests of each kind after {} warm-up rounds",
+                self.address,
+                self.server
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default(),
+                self.count,
+                self.warmup
+            ),
+            format!(
+                "{:<24}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10}",
+                "round trip", "count", "p50 us", "p90 us", "p99 us", "max us", "req/s"
+            ),
+        ];
+        for (what, summary) in [
+            (format!("evaluate {}", one_line(&self.code)), &self.evaluate),
+            ("client ping".to_string(), &self.client_ping),
+            ("bare zmq ping".to_string(), &self.bare_ping),
+        ] {
+            lines.push(format!(
+                "{:<24}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10.1}",
+                what,
+                summary.count,
+                summary.p50_us,
+                summary.p90_us,
+                summary.p99_us,
+                summary.max_us,
+                summary.requests_per_second
+            ));
+        }
+        lines.push(format!(
+            "client overhead: client ping p50 / bare ping p50 = {:.2}, evaluate p50 / bare ping p50 = {:.2}",
+            self.overhead.client_ping_p50_ratio, self.overhead.evaluate_p50_ratio
+        ));
+        lines.join("\n")
+    }
+}
+
+/// The code on one line, shortened to fit the table.
+fn one_line(code: &str) -> String {
+    let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= 15 {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(14).collect::<String>())
+    }
+}
+
+/// Round trips measured, one list a kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Samples {
+    pub evaluate: Vec<Duration>,
+    pub client_ping: Vec<Duration>,
+    pub bare_ping: Vec<Duration>,
+}
+
+/// A REQ socket that sends ready-made request text and reads the reply
+/// bytes without decoding them: the floor the client core is compared with.
+struct BareSocket {
+    socket: zmq::Socket,
+    address: String,
+    session: String,
+    timeout: Duration,
+}
+
+impl BareSocket {
+    fn open(context: &zmq::Context, address: &str, timeout: Duration) -> Result<Self, Failure> {
+        let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e.to_string()));
+        let socket = context.socket(zmq::REQ).map_err(socket_error)?;
+        socket.set_linger(0).map_err(socket_error)?;
+        socket
+            .set_rcvtimeo(timeout.as_millis().min(i32::MAX as u128) as i32)
+            .map_err(socket_error)?;
+        socket.connect(address).map_err(|e| {
+            Failure::Connection(NetError::Socket(format!(
+                "cannot connect to {address:?}: {e}"
+            )))
+        })?;
+        Ok(Self {
+            socket,
+            address: address.into(),
+            session: format!("stui-bench-bare-{}", uuid::Uuid::new_v4()),
+            timeout,
+        })
+    }
+
+    /// A ping request with its own id, serialised before the clock starts.
+    fn ping_payload(&self, n: u32) -> String {
+        Request::new(
+            format!("bare-{n}"),
+            self.session.clone(),
+            RequestBody::ping(),
+        )
+        .to_json()
+    }
+
+    fn round_trip(&self, payload: &str) -> Result<Duration, Failure> {
+        let started = Instant::now();
+        self.socket
+            .send(payload.as_bytes(), 0)
+            .map_err(|e| Failure::Connection(NetError::Socket(format!("send: {e}"))))?;
+        match self.socket.recv_bytes(0) {
+            Ok(_reply) => Ok(started.elapsed()),
+            Err(zmq::Error::EAGAIN) => Err(Failure::Connection(NetError::NoReply {
+                address: self.address.clone(),
+                tries: 1,
+                waited: self.timeout,
+            })),
+            Err(e) => Err(Failure::Connection(NetError::Socket(format!(
+                "receive: {e}"
+            )))),
+        }
+    }
+}
+
+/// The wall time of one call of the client core, decoding included.
+fn timed_call<T>(
+    call: impl FnOnce() -> Result<crate::net::Timed<Result<T, crate::protocol::ErrorObject>>, NetError>,
+) -> Result<Duration, Failure> {
+    let started = Instant::now();
+    answer(call())?;
+    Ok(started.elapsed())
+}
+
+/// Warm-up rounds before measuring `count` rounds.
+pub fn warmup_for(count: u32) -> u32 {
+    (count / 10).clamp(5, 50)
+}
+
+/// Runs `rounds` rounds of an evaluation, a client ping and a bare ping,
+/// interleaved so that drift in the machine's load touches all three alike.
+fn measure(
+    client: &mut Client,
+    bare: &BareSocket,
+    evaluate: &RequestBody,
+    first: u32,
+    rounds: u32,
+    samples: &mut Samples,
+) -> Result<(), Failure> {
+    for n in first..first + rounds {
+        samples.evaluate.push(timed_call::<EvaluateResult>(|| {
+            client.call(evaluate.clone())
+        })?);
+        samples
+            .client_ping
+            .push(timed_call::<PingResult>(|| client.ping())?);
+        let payload = bare.ping_payload(n);
+        samples.bare_ping.push(bare.round_trip(&payload)?);
+    }
+    Ok(())
+}
+
+fn benchmark(context: &Context, count: u32, code: &str) -> Result<Report, Failure> {
+    let mut client = context.client();
+    let probe = Probe::run(&mut client, true);
+    if let Some(failure) = probe.failure() {
+        return Err(failure.clone());
+    }
+    let zmq_context = zmq::Context::new();
+    let bare = BareSocket::open(
+        &zmq_context,
+        context.address(),
+        client.options().request_timeout,
+    )?;
+    let evaluate = RequestBody::Evaluate(EvaluateParams {
+        code: code.to_string(),
+        timeout_ms: Some(context.settings.server.evaluation_timeout_ms),
+        print_limit: None,
+    });
+    let warmup = warmup_for(count);
+    measure(
+        &mut client,
+        &bare,
+        &evaluate,
+        0,
+        warmup,
+        &mut Samples::default(),
+    )?;
+    let mut samples = Samples::default();
+    measure(&mut client, &bare, &evaluate, warmup, count, &mut samples)?;
+    let server = probe.described().map(|d| d.value.server.clone());
+    Ok(Report::new(
+        context.address(),
+        server,
+        code,
+        warmup,
+        &samples,
+    ))
+}
+
+pub fn run(context: &Context, count: u32, code: &str) -> u8 {
+    match benchmark(context, count, code) {
+        Ok(report) => {
+            if context.json {
+                print_json(&report);
+            } else {
+                println!("{}", report.to_text());
+            }
+            exit::SUCCESS
+        }
+        Err(failure) => {
+            if let (false, Failure::Reply(_)) = (context.json, &failure) {
+                eprintln!("stui: the benchmark code failed:");
+            }
+            failure.finish(context.json)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let values: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&values, 50.0), 50);
+        assert_eq!(percentile(&values, 90.0), 90);
+        assert_eq!(percentile(&values, 99.0), 99);
+        assert_eq!(percentile(&values, 100.0), 100);
+        assert_eq!(percentile(&[7], 50.0), 7);
+        assert_eq!(percentile(&[7], 99.0), 7);
+        assert_eq!(percentile(&[1, 2, 3], 50.0), 2);
+        assert_eq!(percentile(&[1, 2, 3, 4], 50.0), 2);
+        assert_eq!(percentile(&[], 50.0), 0);
+        assert_eq!(percentile(&[5, 9], 0.0), 5);
+    }
+
+    #[test]
+    fn a_summary_has_percentiles_max_and_rate() {
+        let samples: Vec<Duration> = [400, 100, 300, 200]
+            .into_iter()
+            .map(Duration::from_micros)
+            .collect();
+        let summary = Summary::of(&samples);
+        assert_eq!(summary.count, 4);
+        assert_eq!(summary.p50_us, 200);
+        assert_eq!(summary.p90_us, 400);
+        assert_eq!(summary.max_us, 400);
+        // 4 requests in 1 ms in all.
+        assert_eq!(summary.requests_per_second, 4000.0);
+        assert_eq!(Summary::of(&[]).requests_per_second, 0.0);
+    }
+
+    #[test]
+    fn the_report_compares_the_client_with_the_bare_socket() {
+        let micros = |list: &[u64]| -> Vec<Duration> {
+            list.iter().copied().map(Duration::from_micros).collect()
+        };
+        let samples = Samples {
+            evaluate: micros(&[1500, 1500, 1600]),
+            client_ping: micros(&[600, 600, 700]),
+            bare_ping: micros(&[500, 500, 520]),
+        };
+        let report = Report::new(
+            "tcp://127.0.0.1:1",
+            Some("stui-gst 0.1.0".into()),
+            "3 + 4",
+            5,
+            &samples,
+        );
+        assert_eq!(report.count, 3);
+        assert_eq!(report.overhead.client_ping_p50_ratio, 1.2);
+        assert_eq!(report.overhead.evaluate_p50_ratio, 3.0);
+        let value = serde_json::to_value(&report).unwrap();
+        assert_eq!(value["bare_ping"]["p50_us"], 500);
+        assert_eq!(value["evaluate"]["max_us"], 1600);
+        let text = report.to_text();
+        assert!(text.contains("evaluate 3 + 4"), "{text}");
+        assert!(text.contains("bare zmq ping"), "{text}");
+        assert!(text.contains("= 1.20"), "{text}");
+    }
+
+    #[test]
+    fn long_code_is_shortened_in_the_table_and_warmup_is_short() {
+        assert_eq!(one_line("3 +\n 4"), "3 + 4");
+        assert_eq!(
+            one_line("(1 to: 1000) inject: 0 into: [:a :b | a + b]")
+                .chars()
+                .count(),
+            15
+        );
+        assert_eq!(warmup_for(1), 5);
+        assert_eq!(warmup_for(1000), 50);
+        assert_eq!(warmup_for(200), 20);
+    }
+}
