@@ -6,6 +6,8 @@
 //!   10,000 evaluations in a row
 //! - drawing the whole screen with a 100,000-entry transcript (per frame)
 //! - a keystroke in the workspace: handling plus redraw (per key)
+//! - with the default settings: how long the bridge takes to report a killed
+//!   server Down, and to reconnect on its own once it is back
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -17,8 +19,9 @@ use common::TestServer;
 use stui::app::view::{self, App};
 use stui::app::{Connection, Model, TranscriptEntry};
 use stui::config::keymap::Keymap;
+use stui::config::settings::Settings;
 use stui::config::theme::Theme;
-use stui::net::{Client, ClientOptions, ServerInfo};
+use stui::net::{BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent, ServerInfo};
 use stui::protocol::{
     EvaluateParams, EvaluateResult, InterruptParams, InterruptResult, RequestBody,
 };
@@ -81,6 +84,15 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
 
+    drop(client);
+    let (noticed, reconnected) = outage(server);
+    println!(
+        "default settings: a killed server is reported Down after {} ms (target: a few seconds); \
+         back on the same address, reconnected {} ms after it answers again",
+        noticed.as_millis(),
+        reconnected.as_millis()
+    );
+
     let entries = 100_000 / scale;
     let mut app = mounted_app();
     let model = model_with_transcript(entries);
@@ -111,6 +123,36 @@ fn main() {
             started.elapsed()
         }),
     );
+}
+
+/// Kills `server` under a connected bridge with the default settings and
+/// starts it again: how long until Down, and from its restart until Connected.
+fn outage(mut server: TestServer) -> (Duration, Duration) {
+    let settings = Settings::defaults();
+    let mut bridge_settings = BridgeSettings::from_settings(&settings, "bench-outage");
+    bridge_settings.addresses = vec![server.address.clone()];
+    bridge_settings.auto_start = None;
+    let (bridge, inbox) = common::spawn_bridge_with(bridge_settings);
+    bridge.send(BridgeCommand::Connect);
+    let wait_for = |wanted: fn(&NetEvent) -> bool| loop {
+        let event = common::next_event(&inbox);
+        if wanted(&event) {
+            break;
+        }
+    };
+    wait_for(|event| matches!(event, NetEvent::Connected { .. }));
+    let address = server.address.clone();
+    let killed = Instant::now();
+    server.kill();
+    wait_for(|event| matches!(event, NetEvent::Down { .. }));
+    let noticed = killed.elapsed();
+    let restarted = TestServer::start_at(&address, &[]);
+    let answering = Instant::now();
+    wait_for(|event| matches!(event, NetEvent::Connected { .. }));
+    let reconnected = answering.elapsed();
+    drop(bridge);
+    drop(restarted);
+    (noticed, reconnected)
 }
 
 /// Pings while a runaway evaluation runs in another session, then interrupts it.

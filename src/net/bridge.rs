@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel}
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::client::{Client, ClientOptions, NetError, Timed, decode_answer, evaluation_allowance};
+use super::client::{Client, ClientOptions, NetError, Timed, decode_answer, run_allowance};
 use super::{Answer, NetEvent, ServerInfo};
 use crate::config::settings::Settings;
 use crate::protocol::{
@@ -528,12 +528,12 @@ impl Worker {
             },
         );
         let (inbox, queue, events) = (&self.inbox, &mut self.queue, &self.events);
-        // Only a request that may run long (an evaluation) needs a liveness
-        // check: the others give up after one plain try's timeout anyway.
+        // Only a request that may run long (an evaluation, a code tool)
+        // needs a liveness check: the others give up after their tries.
         let check_every = self
             .settings
             .heartbeat
-            .filter(|_| !evaluation_allowance(&request.body).is_zero())
+            .filter(|_| !run_allowance(&request.body).is_zero())
             .map(|every| every.max(client.options().request_timeout));
         let max_queued = self.settings.max_queued;
         let deferred = &mut self.deferred;

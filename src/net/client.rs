@@ -175,12 +175,12 @@ impl Client {
     ) -> Result<Timed<Reply>, NetError> {
         let payload = request.to_json();
         let per_try = self.options.request_timeout;
-        // An evaluation may rightly run this long. Until then an unanswered
+        // The request may rightly run this long. Until then an unanswered
         // try is re-asked at once (same id: the server joins the running
         // request, or answers a finished one from its cache, so a lost
         // reply costs one try's timeout, not the whole evaluation time);
         // only tries after it count against `tries`.
-        let allowance = evaluation_allowance(&request.body);
+        let allowance = run_allowance(&request.body);
         let tries = self.options.tries.max(1);
         let started = Instant::now();
         let address = self.address.clone();
@@ -352,11 +352,28 @@ impl Client {
     }
 }
 
-/// An evaluation may legitimately run for its own timeout before replying.
-pub fn evaluation_allowance(body: &RequestBody) -> Duration {
+/// How long a request may rightly run on the server before it replies: an
+/// evaluation its own timeout, the code tools (which walk the image or run
+/// printString) as long as a default evaluation; the rest answer at once.
+pub fn run_allowance(body: &RequestBody) -> Duration {
+    const DEFAULT_EVALUATION_MS: u64 = 30_000;
     match body {
-        RequestBody::Evaluate(params) => Duration::from_millis(params.timeout_ms.unwrap_or(30_000)),
-        _ => Duration::ZERO,
+        RequestBody::Evaluate(params) => {
+            Duration::from_millis(params.timeout_ms.unwrap_or(DEFAULT_EVALUATION_MS))
+        }
+        RequestBody::Ping(_)
+        | RequestBody::Describe(_)
+        | RequestBody::Release(_)
+        | RequestBody::Transcript(_)
+        | RequestBody::Interrupt(_) => Duration::ZERO,
+        RequestBody::Inspect(_)
+        | RequestBody::ListClasses(_)
+        | RequestBody::Class(_)
+        | RequestBody::Method(_)
+        | RequestBody::Compile(_)
+        | RequestBody::Senders(_)
+        | RequestBody::Implementors(_)
+        | RequestBody::Complete(_) => Duration::from_millis(DEFAULT_EVALUATION_MS),
     }
 }
 
