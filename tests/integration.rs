@@ -423,7 +423,7 @@ fn bridge_polls_the_image_transcript_without_repeating_evaluation_output() {
     let mut reply_output = None;
     while !polled.contains("from another session") || reply_output.is_none() {
         match next_event(&inbox) {
-            NetEvent::Transcript { text } => polled.push_str(&text),
+            NetEvent::Transcript { text, .. } => polled.push_str(&text),
             NetEvent::Reply {
                 result: Ok(Answer::Evaluate(value)),
                 ..
@@ -438,7 +438,7 @@ fn bridge_polls_the_image_transcript_without_repeating_evaluation_output() {
     while let Ok(event) =
         inbox.recv_timeout(until.saturating_duration_since(std::time::Instant::now()))
     {
-        if let NetEvent::Transcript { text } = event {
+        if let NetEvent::Transcript { text, .. } = event {
             polled.push_str(&text);
         }
     }

@@ -209,7 +209,17 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 )));
             }
         }
-        NetEvent::Transcript { text } => model.transcript.push(TranscriptEntry::Output(text)),
+        NetEvent::Transcript { text, dropped } => {
+            if dropped > 0 {
+                model.transcript.push(TranscriptEntry::Notice(format!(
+                    "{dropped} bytes of Transcript output were lost: the server keeps only \
+                     its most recent output."
+                )));
+            }
+            if !text.is_empty() {
+                model.transcript.push(TranscriptEntry::Output(text));
+            }
+        }
         // The status bar's round trip comes from pings (Alive): an
         // evaluation's reply time is mostly the image's work.
         NetEvent::Reply {
@@ -687,9 +697,20 @@ mod tests {
             &mut model,
             Msg::Net(NetEvent::Transcript {
                 text: "tick\n".into(),
+                dropped: 0,
             }),
         );
         assert_eq!(model.transcript, [TranscriptEntry::Output("tick\n".into())]);
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Transcript {
+                text: String::new(),
+                dropped: 2048,
+            }),
+        );
+        assert!(
+            matches!(&model.transcript[1], TranscriptEntry::Notice(n) if n.starts_with("2048 bytes of Transcript output were lost"))
+        );
     }
 
     #[test]

@@ -433,13 +433,18 @@ impl Worker {
         let outcome = self.exchange(&mut connected.client, &request);
         connected.last_poll = Instant::now();
         match outcome.map(|timed| split(&request, timed.value)) {
-            Ok(Ok(Ok(Answer::Transcript(TranscriptResult { text, next, .. })))) => {
+            Ok(Ok(Ok(Answer::Transcript(TranscriptResult {
+                text,
+                next,
+                dropped,
+            })))) => {
                 connected.transcript_cursor = Some(next);
                 let text = strip_echoes(&text, &connected.echoes);
                 connected.echoes.clear();
                 self.connected = Some(connected);
-                if !text.is_empty() {
-                    self.emit(NetEvent::Transcript { text });
+                let dropped = dropped.unwrap_or(0);
+                if !text.is_empty() || dropped > 0 {
+                    self.emit(NetEvent::Transcript { text, dropped });
                 }
             }
             // A server without `transcript`, or one that refuses it: stop asking.

@@ -89,6 +89,8 @@ pub enum NetEvent {
     /// replies already carried).
     Transcript {
         text: String,
+        /// Bytes the server no longer had since the last poll.
+        dropped: u64,
     },
     /// The answer to a request: its result, or the server's error object.
     Reply {
