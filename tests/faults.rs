@@ -25,7 +25,8 @@ fn fake_server(
 ) -> thread::JoinHandle<Vec<Value>> {
     let context = zmq::Context::new();
     let socket = context.socket(zmq::ROUTER).unwrap();
-    socket.set_linger(0).unwrap();
+    // Replies still in flight when the thread ends are delivered, not dropped.
+    socket.set_linger(2000).unwrap();
     socket.bind(address).unwrap();
     thread::spawn(move || {
         let _context = context;
