@@ -291,4 +291,32 @@ mod tests {
             .to_string();
         assert!(error.contains("log.level"), "{error}");
     }
+
+    #[test]
+    fn the_example_config_is_valid_and_sets_failover() {
+        let settings = Settings::from_layers(
+            Some(Path::new("examples/config.toml")),
+            Some(include_str!("../../examples/config.toml")),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            settings.server_addresses(),
+            ["tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556"]
+        );
+    }
+
+    #[test]
+    fn a_backup_that_is_not_an_endpoint_is_named() {
+        let error = Settings::from_layers(
+            Some(Path::new("c.toml")),
+            Some("[failover]\nbackup_servers = [\"tcp://a:1\", \"b:2\"]\n"),
+            None,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("failover.backup_servers[1]"), "{error}");
+    }
 }
