@@ -9,7 +9,9 @@ use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{TestServer, free_port, next_event, spawn_bridge, spawn_bridge_with};
+use common::{
+    TestServer, connected_bridge, free_port, next_event, spawn_bridge, spawn_bridge_with,
+};
 use serde_json::{Value, json};
 use stui::net::{
     Answer, BridgeCommand, BridgeSettings, Client, ClientOptions, NetError, NetEvent, Reconnect,
@@ -267,20 +269,6 @@ impl Drop for FaultProxy {
 
 fn evaluate(id: &str, code: &str) -> BridgeCommand {
     BridgeCommand::Send(Request::new(id, "bridge-test", RequestBody::evaluate(code)))
-}
-
-/// Connects a bridge to `address` and waits until it says Connected.
-fn connected_bridge(settings: BridgeSettings) -> (stui::net::Bridge, Receiver<NetEvent>) {
-    let (bridge, inbox) = spawn_bridge_with(settings);
-    bridge.send(BridgeCommand::Connect);
-    loop {
-        match next_event(&inbox) {
-            NetEvent::Connecting { .. } => continue,
-            NetEvent::Connected { .. } => break,
-            other => panic!("expected Connected, got {other:?}"),
-        }
-    }
-    (bridge, inbox)
 }
 
 /// The events up to and including the reply (or failure) for `id`.

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, next_event, spawn_bridge, spawn_bridge_with};
+use common::{TestServer, connected_bridge, next_event, spawn_bridge};
 use serde_json::{Value, json};
 use stui::net::{Answer, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
 use stui::protocol::{ErrorCode, Request, RequestBody};
@@ -397,15 +397,7 @@ fn bridge_polls_the_image_transcript_without_repeating_evaluation_output() {
     let server = TestServer::start();
     let mut settings = BridgeSettings::new(&server.address, "poller");
     settings.transcript_poll = Some(Duration::from_millis(100));
-    let (bridge, inbox) = spawn_bridge_with(settings);
-    bridge.send(BridgeCommand::Connect);
-    loop {
-        match next_event(&inbox) {
-            NetEvent::Connecting { .. } => continue,
-            NetEvent::Connected { .. } => break,
-            other => panic!("expected Connected, got {other:?}"),
-        }
-    }
+    let (bridge, inbox) = connected_bridge(settings);
     // Output of the bridge's own evaluation comes with its reply ...
     bridge.send(BridgeCommand::Send(Request::new(
         "mine",

@@ -53,26 +53,6 @@ fn client_decode(
     decode_answer(request, reply)
 }
 
-/// The wire type an answer is the result of.
-fn answer_type(answer: &Answer) -> &'static str {
-    match answer {
-        Answer::Ping(_) => "ping",
-        Answer::Describe(_) => "describe",
-        Answer::Evaluate(_) => "evaluate",
-        Answer::Inspect(_) => "inspect",
-        Answer::Release(_) => "release",
-        Answer::ListClasses(_) => "list_classes",
-        Answer::Class(_) => "class",
-        Answer::Method(_) => "method",
-        Answer::Compile(_) => "compile",
-        Answer::Senders(_) => "senders",
-        Answer::Implementors(_) => "implementors",
-        Answer::Complete(_) => "complete",
-        Answer::Transcript(_) => "transcript",
-        Answer::Interrupt(_) => "interrupt",
-    }
-}
-
 /// The typed result written back out as JSON.
 fn answer_json(answer: &Answer) -> Value {
     match answer {
@@ -97,7 +77,7 @@ fn answer_json(answer: &Answer) -> Value {
 /// `ok:<type>`, `error:<code>` or `malformed`: what a reply decodes to.
 fn outcome(decoded: &Result<Result<Answer, ErrorObject>, NetError>) -> String {
     match decoded {
-        Ok(Ok(answer)) => format!("ok:{}", answer_type(answer)),
+        Ok(Ok(answer)) => format!("ok:{}", answer.type_name()),
         Ok(Err(error)) => format!("error:{}", error.code.as_str()),
         Err(NetError::Malformed(_)) => "malformed".into(),
         Err(other) => format!("unexpected error {other:?}"),
@@ -523,7 +503,7 @@ fn every_result_shape_of_the_table_decodes_with_every_member() {
             Ok(Ok(answer)) => answer,
             other => panic!("{kind}: {result} decoded to {other:?}"),
         };
-        assert_eq!(answer_type(&answer), kind);
+        assert_eq!(answer.type_name(), kind);
         assert_eq!(answer_json(&answer), result, "{kind}: members survive");
         seen.insert(kind);
     }

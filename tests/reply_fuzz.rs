@@ -72,25 +72,6 @@ fn every_request() -> Vec<RequestBody> {
     ]
 }
 
-fn answer_type(answer: &Answer) -> &'static str {
-    match answer {
-        Answer::Ping(_) => "ping",
-        Answer::Describe(_) => "describe",
-        Answer::Evaluate(_) => "evaluate",
-        Answer::Inspect(_) => "inspect",
-        Answer::Release(_) => "release",
-        Answer::ListClasses(_) => "list_classes",
-        Answer::Class(_) => "class",
-        Answer::Method(_) => "method",
-        Answer::Compile(_) => "compile",
-        Answer::Senders(_) => "senders",
-        Answer::Implementors(_) => "implementors",
-        Answer::Complete(_) => "complete",
-        Answer::Transcript(_) => "transcript",
-        Answer::Interrupt(_) => "interrupt",
-    }
-}
-
 /// How one input decoded for each request type, in [`every_request`] order.
 type Outcomes = Vec<Result<Result<Answer, ErrorObject>, NetError>>;
 
@@ -117,7 +98,7 @@ fn decode_everywhere(bytes: &[u8]) -> Outcomes {
             let decoded = client_decode(bytes, request);
             match &decoded {
                 Ok(Ok(answer)) => {
-                    assert_eq!(answer_type(answer), request.type_name());
+                    assert_eq!(answer.type_name(), request.type_name());
                     assert_eq!(reply_ok, Some(json!(true)), "a result from a failure");
                 }
                 Ok(Err(error)) => {

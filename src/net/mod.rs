@@ -55,6 +55,28 @@ pub enum Answer {
     Interrupt(InterruptResult),
 }
 
+impl Answer {
+    /// The wire type this is the result of (`RequestBody::type_name` of its request).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Ping(_) => "ping",
+            Self::Describe(_) => "describe",
+            Self::Evaluate(_) => "evaluate",
+            Self::Inspect(_) => "inspect",
+            Self::Release(_) => "release",
+            Self::ListClasses(_) => "list_classes",
+            Self::Class(_) => "class",
+            Self::Method(_) => "method",
+            Self::Compile(_) => "compile",
+            Self::Senders(_) => "senders",
+            Self::Implementors(_) => "implementors",
+            Self::Complete(_) => "complete",
+            Self::Transcript(_) => "transcript",
+            Self::Interrupt(_) => "interrupt",
+        }
+    }
+}
+
 /// What the bridge thread reports to the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetEvent {

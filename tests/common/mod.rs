@@ -152,6 +152,20 @@ pub fn spawn_bridge_with(settings: BridgeSettings) -> (Bridge, Receiver<NetEvent
     (Bridge::spawn(settings, events), inbox)
 }
 
+/// A bridge with these settings, told to connect, once it says Connected.
+pub fn connected_bridge(settings: BridgeSettings) -> (Bridge, Receiver<NetEvent>) {
+    let (bridge, inbox) = spawn_bridge_with(settings);
+    bridge.send(stui::net::BridgeCommand::Connect);
+    loop {
+        match next_event(&inbox) {
+            NetEvent::Connecting { .. } => continue,
+            NetEvent::Connected { .. } => break,
+            other => panic!("expected Connected, got {other:?}"),
+        }
+    }
+    (bridge, inbox)
+}
+
 /// The bridge's next event; fails the test after 40 s without one.
 pub fn next_event(inbox: &Receiver<NetEvent>) -> NetEvent {
     inbox
