@@ -776,3 +776,38 @@ fn configuration_errors_exit_78_with_file_and_line() {
         assert!(stderr.contains("bad.toml:3:"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn eval_fails_over_to_the_first_backup_that_answers() {
+    let server = TestServer::start();
+    let home = TempDir::new("cli-failover");
+    let dead = format!("tcp://127.0.0.1:{}", free_port());
+    let config = home.path().join("failover.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\naddress = \"{dead}\"\nrequest_timeout_ms = 300\ntries = 1\n\
+             [failover]\nbackup_servers = [\"{dead}\", \"{}\"]\n",
+            server.address
+        ),
+    )
+    .unwrap();
+    let (output, stdout, stderr) = run(stui(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["eval", "3 + 4"]));
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout, "7\n");
+
+    // With no backup answering, the failure names the last one tried.
+    drop(server);
+    let (output, _, stderr) = run(stui(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["eval", "3 + 4"]));
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no reply from tcp://127.0.0.1:"),
+        "{stderr}"
+    );
+}

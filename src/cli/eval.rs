@@ -71,10 +71,10 @@ fn evaluate(
     code: &str,
     timeout_ms: Option<u64>,
 ) -> Result<Timed<EvaluateResult>, Failure> {
-    let mut client = context.client();
     // An evaluation may rightly take its whole timeout; a ping first tells an
-    // absent server within the request timeout instead.
-    answer(client.ping())?;
+    // absent server within the request timeout instead (and picks a
+    // failover backup when the server does not answer).
+    let mut client = context.answering_client()?;
     let body = RequestBody::Evaluate(EvaluateParams {
         code: code.to_string(),
         timeout_ms: Some(timeout_ms.unwrap_or(context.settings.server.evaluation_timeout_ms)),

@@ -77,11 +77,40 @@ impl Context {
     }
 
     fn client_with(&self, options: ClientOptions) -> Client {
+        self.client_at(&self.settings.server.address, options)
+    }
+
+    fn client_at(&self, address: &str, options: ClientOptions) -> Client {
         Client::new(
-            &self.settings.server.address,
+            address,
             format!("stui-cli-{}", uuid::Uuid::new_v4()),
             options,
         )
+    }
+
+    /// A client of the first server that answers `ping`: `server.address`,
+    /// then each of `[failover] backup_servers` in order. Without an answer,
+    /// the failure of the last one tried.
+    pub fn answering_client(&self) -> Result<Client, Failure> {
+        let options = ClientOptions::from_settings(&self.settings.server);
+        let mut last = None;
+        for address in self.settings.server_addresses() {
+            let mut client = self.client_at(&address, options.clone());
+            match answer(client.ping()) {
+                Ok(_) => {
+                    if address != self.settings.server.address {
+                        log::info!(
+                            "{} did not answer: using backup {address}",
+                            self.settings.server.address
+                        );
+                    }
+                    return Ok(client);
+                }
+                Err(failure @ Failure::Reply(_)) => return Err(failure),
+                Err(failure) => last = Some(failure),
+            }
+        }
+        Err(last.expect("server_addresses has the server address"))
     }
 
     pub fn address(&self) -> &str {
