@@ -441,3 +441,45 @@ fn bridge_polls_the_image_transcript_without_repeating_evaluation_output() {
         "{polled:?}"
     );
 }
+
+#[test]
+fn output_of_a_running_evaluation_shows_while_it_runs_and_only_once() {
+    let server = TestServer::start();
+    let mut settings = BridgeSettings::new(&server.address, "streamer");
+    settings.transcript_poll = Some(Duration::from_millis(100));
+    let (bridge, inbox) = connected_bridge(settings);
+    bridge.send(BridgeCommand::Send(Request::new(
+        "slow",
+        "streamer",
+        RequestBody::evaluate(
+            "Transcript showCr: 'early'. (Delay forMilliseconds: 1500) wait. \
+             Transcript showCr: 'late'. 3",
+        ),
+    )));
+    let mut polled_before_reply = String::new();
+    let reply_output = loop {
+        match next_event(&inbox) {
+            NetEvent::Transcript { text, .. } => polled_before_reply.push_str(&text),
+            NetEvent::Reply {
+                result: Ok(Answer::Evaluate(value)),
+                ..
+            } => break value.output,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(polled_before_reply, "early\n", "shown while it ran");
+    assert_eq!(
+        reply_output, "late\n",
+        "the reply keeps only what was not shown"
+    );
+    // Later polls repeat neither.
+    let until = std::time::Instant::now() + Duration::from_millis(600);
+    while let Ok(event) =
+        inbox.recv_timeout(until.saturating_duration_since(std::time::Instant::now()))
+    {
+        assert!(
+            !matches!(&event, NetEvent::Transcript { text, .. } if text.contains("early") || text.contains("late")),
+            "{event:?}"
+        );
+    }
+}

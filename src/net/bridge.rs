@@ -13,11 +13,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::client::{Client, ClientOptions, NetError, Timed, decode_answer, run_allowance};
+use super::transcript::TranscriptFeed;
 use super::{Answer, NetEvent, ServerInfo};
 use crate::config::settings::Settings;
 use crate::protocol::{
-    Cursor, InterruptParams, InterruptResult, Reply, Request, RequestBody, TranscriptParams,
-    TranscriptResult,
+    InterruptParams, InterruptResult, Reply, Request, RequestBody, TranscriptResult,
 };
 use crate::server::{LocalServer, ServerError, StartedServer, is_loopback};
 
@@ -132,11 +132,7 @@ struct Connected {
     client: Client,
     last_exchange: Instant,
     last_poll: Instant,
-    /// Where the next Transcript poll starts; None = the session's own cursor.
-    transcript_cursor: Option<Cursor>,
-    /// Evaluation output already shown with its reply; stripped from the next
-    /// poll so the Transcript does not show it twice.
-    echoes: Vec<String>,
+    transcript: TranscriptFeed,
 }
 
 struct Worker {
@@ -324,7 +320,7 @@ impl Worker {
                 },
             );
             let request = client.new_request(RequestBody::describe());
-            let outcome = self.exchange(&mut client, &request);
+            let outcome = self.exchange(&mut client, &request, None);
             if self.deferred.is_some() {
                 // Disconnect or shutdown while connecting: that wins.
                 self.fail_queued("disconnected while connecting");
@@ -339,8 +335,7 @@ impl Worker {
                         client,
                         last_exchange: now,
                         last_poll: now,
-                        transcript_cursor: None,
-                        echoes: Vec::new(),
+                        transcript: TranscriptFeed::default(),
                     });
                     self.reconnect_pause = None;
                     self.emit(NetEvent::Connected {
@@ -407,7 +402,7 @@ impl Worker {
             return;
         };
         let request = connected.client.new_request(RequestBody::ping());
-        let outcome = self.exchange(&mut connected.client, &request);
+        let outcome = self.exchange(&mut connected.client, &request, None);
         connected.last_exchange = Instant::now();
         match outcome {
             Ok(timed) => {
@@ -427,24 +422,15 @@ impl Worker {
         };
         let request = connected
             .client
-            .new_request(RequestBody::Transcript(TranscriptParams {
-                since: connected.transcript_cursor.clone(),
-            }));
-        let outcome = self.exchange(&mut connected.client, &request);
+            .new_request(RequestBody::Transcript(connected.transcript.params()));
+        let outcome = self.exchange(&mut connected.client, &request, None);
         connected.last_poll = Instant::now();
         match outcome.map(|timed| split(&request, timed.value)) {
-            Ok(Ok(Ok(Answer::Transcript(TranscriptResult {
-                text,
-                next,
-                dropped,
-            })))) => {
-                connected.transcript_cursor = Some(next);
-                let text = strip_echoes(&text, &connected.echoes);
-                connected.echoes.clear();
+            Ok(Ok(Ok(Answer::Transcript(result)))) => {
+                let event = connected.transcript.accept(result, false);
                 self.connected = Some(connected);
-                let dropped = dropped.unwrap_or(0);
-                if !text.is_empty() || dropped > 0 {
-                    self.emit(NetEvent::Transcript { text, dropped });
+                if let Some(event) = event {
+                    self.emit(event);
                 }
             }
             // A server without `transcript`, or one that refuses it: stop asking.
@@ -470,12 +456,16 @@ impl Worker {
             });
             return;
         };
-        let outcome = self.exchange(&mut connected.client, &request);
+        let outcome = self.exchange(
+            &mut connected.client,
+            &request,
+            Some(&mut connected.transcript),
+        );
         connected.last_exchange = Instant::now();
         match outcome {
             Ok(reply) => match decode_answer(&request.body, reply.value) {
-                Ok(result) => {
-                    connected.echoes.extend(evaluation_output(&result));
+                Ok(mut result) => {
+                    connected.transcript.settle(&mut result);
                     self.connected = Some(connected);
                     self.emit(NetEvent::Reply {
                         id: request.id,
@@ -516,11 +506,13 @@ impl Worker {
     /// socket, and a disconnect or shutdown ends the wait (kept in
     /// `deferred`). A long wait (an evaluation) pings on the control socket
     /// every heartbeat, so a server that died is noticed before the
-    /// evaluation's own timeout.
+    /// evaluation's own timeout, and polls the Transcript there so output
+    /// shows while the evaluation runs.
     fn exchange(
         &mut self,
         client: &mut Client,
         request: &Request,
+        mut transcript: Option<&mut TranscriptFeed>,
     ) -> Result<Timed<Reply>, NetError> {
         let address = client.address().to_string();
         let tries = client.options().tries;
@@ -535,15 +527,18 @@ impl Worker {
         let (inbox, queue, events) = (&self.inbox, &mut self.queue, &self.events);
         // Only a request that may run long (an evaluation, a code tool)
         // needs a liveness check: the others give up after their tries.
+        let long = !run_allowance(&request.body).is_zero();
         let check_every = self
             .settings
             .heartbeat
-            .filter(|_| !run_allowance(&request.body).is_zero())
+            .filter(|_| long)
             .map(|every| every.max(client.options().request_timeout));
+        let poll_every = self.settings.transcript_poll.filter(|_| long);
         let max_queued = self.settings.max_queued;
         let deferred = &mut self.deferred;
         let started = Instant::now();
         let mut last_check = started;
+        let mut last_poll = started;
         let mut unresponsive = false;
         let outcome = client.send_observed(
             request,
@@ -563,6 +558,20 @@ impl Worker {
                                 return true;
                             }
                             last_check = Instant::now();
+                        }
+                        if let (Some(every), Some(feed)) = (poll_every, transcript.as_deref_mut())
+                            && last_poll.elapsed() >= every
+                        {
+                            last_poll = Instant::now();
+                            let polled = control
+                                .call::<TranscriptResult>(RequestBody::Transcript(feed.params()));
+                            if let Ok(Timed {
+                                value: Ok(result), ..
+                            }) = polled
+                                && let Some(event) = feed.accept(result, true)
+                            {
+                                let _ = events.send(event);
+                            }
                         }
                         return false;
                     }
@@ -639,30 +648,6 @@ fn split(
     decode_answer(&request.body, reply)
 }
 
-/// The Transcript text an evaluation reply already carried.
-fn evaluation_output(result: &Result<Answer, crate::protocol::ErrorObject>) -> Option<String> {
-    let output = match result {
-        Ok(Answer::Evaluate(value)) => Some(&value.output),
-        Err(error) => error.output.as_ref(),
-        Ok(_) => None,
-    };
-    output.filter(|text| !text.is_empty()).cloned()
-}
-
-/// `text` without the first occurrence of each echo, taken in order.
-pub fn strip_echoes(text: &str, echoes: &[String]) -> String {
-    let mut remaining = text.to_string();
-    let mut from = 0;
-    for echo in echoes {
-        if let Some(found) = remaining[from..].find(echo.as_str()) {
-            let start = from + found;
-            remaining.replace_range(start..start + echo.len(), "");
-            from = start;
-        }
-    }
-    remaining
-}
-
 /// Sends `interrupt` for the session on the control socket: the request
 /// socket is busy waiting for the evaluation it interrupts, which then
 /// answers `interrupted`.
@@ -682,17 +667,6 @@ fn micros(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn echoes_are_stripped_once_and_in_order() {
-        let echoes = vec!["hello\n".to_string(), "world\n".to_string()];
-        assert_eq!(
-            strip_echoes("other\nhello\nmiddle\nworld\nhello\n", &echoes),
-            "other\nmiddle\nhello\n"
-        );
-        assert_eq!(strip_echoes("nothing here", &echoes), "nothing here");
-        assert_eq!(strip_echoes("", &[]), "");
-    }
 
     #[test]
     fn reconnect_pause_doubles_up_to_the_maximum() {

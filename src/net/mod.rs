@@ -130,6 +130,7 @@ pub enum NetEvent {
 pub mod bridge;
 pub mod client;
 pub mod port;
+pub mod transcript;
 
 pub use bridge::{Bridge, BridgeCommand, BridgeSettings, Reconnect};
 pub use client::{Client, ClientOptions, NetError, Timed};
