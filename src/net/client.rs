@@ -258,18 +258,20 @@ impl Client {
                     });
                 }
             }
-            if mismatched.is_none() {
+            if mismatched.is_none() && attempt == 0 {
+                log::debug!(
+                    "no reply to {} ({}) within {} ms: asking again while it may still run",
+                    request.id,
+                    request.body.type_name(),
+                    per_try.as_millis()
+                );
+            } else if mismatched.is_none() {
                 log::warn!(
-                    "no reply to {} ({}) from {} within {} ms ({})",
+                    "no reply to {} ({}) from {} within {} ms (try {attempt} of {tries})",
                     request.id,
                     request.body.type_name(),
                     address,
-                    per_try.as_millis(),
-                    if attempt == 0 {
-                        "asking again while it may still run".to_string()
-                    } else {
-                        format!("try {attempt} of {tries}")
-                    }
+                    per_try.as_millis()
                 );
             }
             // A REQ socket that timed out cannot send again: close it and reopen.
