@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 if ! command -v cargo >/dev/null; then
-  echo "run: cargo not found. Install Rust 1.85 or newer with rustup (https://rustup.rs), then run this again." >&2
+  echo "run: cargo not found. Install Rust 1.88 or newer with rustup (https://rustup.rs), then run this again." >&2
   exit 1
 fi
 cargo build --release --quiet
