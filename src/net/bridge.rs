@@ -148,6 +148,9 @@ struct Worker {
     reconnect_pause: Option<Duration>,
     /// A command read while waiting for a reply that ends the wait.
     deferred: Option<BridgeCommand>,
+    /// The second socket: interrupts, and liveness pings and Transcript
+    /// polls while a long request waits.
+    control: Option<Client>,
     shutting_down: bool,
 }
 
@@ -168,6 +171,7 @@ impl Worker {
             reconnect_at: None,
             reconnect_pause: None,
             deferred: None,
+            control: None,
             shutting_down: false,
         }
     }
@@ -516,14 +520,18 @@ impl Worker {
     ) -> Result<Timed<Reply>, NetError> {
         let address = client.address().to_string();
         let tries = client.options().tries;
-        let mut control = Client::new(
-            &address,
-            &self.settings.session,
-            ClientOptions {
-                tries: 1,
-                ..client.options().clone()
-            },
-        );
+        // One control socket serves every wait at this address.
+        let mut control = match self.control.take() {
+            Some(control) if control.address() == address => control,
+            _ => Client::new(
+                &address,
+                &self.settings.session,
+                ClientOptions {
+                    tries: 1,
+                    ..client.options().clone()
+                },
+            ),
+        };
         let (inbox, queue, events) = (&self.inbox, &mut self.queue, &self.events);
         // Only a request that may run long (an evaluation, a code tool)
         // needs a liveness check: the others give up after their tries.
@@ -590,6 +598,7 @@ impl Worker {
                 });
             },
         );
+        self.control = Some(control);
         if unresponsive {
             return Err(NetError::Unresponsive {
                 address,
