@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use stui::net::Answer;
 use stui::net::NetError;
-use stui::net::client::decode_answer;
+use stui::net::client::{decode_answer, read_reply};
 use stui::protocol::*;
 
 use reply_script::{Expect, Recorded, Sample};
@@ -47,10 +47,7 @@ fn client_decode(
     bytes: &[u8],
     request: &RequestBody,
 ) -> Result<Result<Answer, ErrorObject>, NetError> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
-    let reply = Reply::from_json(text).map_err(|MalformedReply(why)| NetError::Malformed(why))?;
-    decode_answer(request, reply)
+    decode_answer(request, read_reply(bytes)?)
 }
 
 /// The typed result written back out as JSON.

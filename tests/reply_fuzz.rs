@@ -19,7 +19,7 @@ use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Map, Value, json};
 use stui::net::Answer;
 use stui::net::NetError;
-use stui::net::client::decode_answer;
+use stui::net::client::{decode_answer, read_reply};
 use stui::protocol::*;
 
 /// What the client makes of a reply's bytes for `request` (the decode path
@@ -28,10 +28,7 @@ fn client_decode(
     bytes: &[u8],
     request: &RequestBody,
 ) -> Result<Result<Answer, ErrorObject>, NetError> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
-    let reply = Reply::from_json(text).map_err(|MalformedReply(why)| NetError::Malformed(why))?;
-    decode_answer(request, reply)
+    decode_answer(request, read_reply(bytes)?)
 }
 
 /// One request of every type.

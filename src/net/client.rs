@@ -237,10 +237,7 @@ impl Client {
                             limit: max_reply_bytes,
                         });
                     }
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
-                    let reply = Reply::from_json(&text)
-                        .map_err(|MalformedReply(why)| NetError::Malformed(why))?;
+                    let reply = read_reply(&bytes)?;
                     if reply.id.as_deref().is_some_and(|id| id != request.id) {
                         // Never taken for this request's reply: drop it,
                         // reopen the socket and ask again (same id).
@@ -377,6 +374,14 @@ pub fn run_allowance(body: &RequestBody) -> Duration {
         | RequestBody::Implementors(_)
         | RequestBody::Complete(_) => Duration::from_millis(DEFAULT_EVALUATION_MS),
     }
+}
+
+/// Reads a reply's bytes as a protocol reply (the first half of what the
+/// client makes of them; [`decode_answer`] is the second).
+pub fn read_reply(bytes: &[u8]) -> Result<Reply, NetError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| NetError::Malformed("reply is not UTF-8".into()))?;
+    Reply::from_json(text).map_err(|MalformedReply(why)| NetError::Malformed(why))
 }
 
 /// Decodes a reply's result into the type that matches the request.
