@@ -3,12 +3,10 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{TestServer, free_port};
+use common::{Background, TestServer, free_port};
 use serde_json::{Value, json};
 use stui::conformance::{Options, Outcome, Summary, check_names, run_selected, run_with};
 
@@ -117,22 +115,19 @@ fn check_names_are_unique() {
 /// silent on `None`) until dropped.
 struct FakeServer {
     address: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _serving: Background,
 }
 
 impl FakeServer {
     fn start(answer: fn(&[u8]) -> Option<Value>) -> Self {
         let address = format!("tcp://127.0.0.1:{}", free_port());
-        let stop = Arc::new(AtomicBool::new(false));
         let context = zmq::Context::new();
         let socket = context.socket(zmq::ROUTER).unwrap();
         socket.set_linger(0).unwrap();
         socket.bind(&address).unwrap();
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
+        let serving = Background::spawn(move |stop| {
             let _context = context;
-            while !flag.load(Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 if socket.poll(zmq::POLLIN, 50).unwrap_or(0) == 0 {
                     continue;
                 }
@@ -152,17 +147,7 @@ impl FakeServer {
         });
         Self {
             address,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for FakeServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _serving: serving,
         }
     }
 }
@@ -253,23 +238,20 @@ fn keep_reply(_: &Value, _: &mut Value) {}
 /// request is forwarded on its own thread, so the proxy adds no queueing.
 struct Proxy {
     address: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _serving: Background,
 }
 
 impl Proxy {
     fn start(backend: &str, mutation: Mutation) -> Self {
         let address = format!("tcp://127.0.0.1:{}", free_port());
-        let stop = Arc::new(AtomicBool::new(false));
         let context = zmq::Context::new();
         let front = context.socket(zmq::ROUTER).unwrap();
         front.set_linger(0).unwrap();
         front.bind(&address).unwrap();
-        let flag = stop.clone();
         let backend = backend.to_string();
-        let thread = std::thread::spawn(move || {
+        let serving = Background::spawn(move |stop| {
             let (replies, inbox) = std::sync::mpsc::channel::<Vec<Vec<u8>>>();
-            while !flag.load(Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 while let Ok(frames) = inbox.try_recv() {
                     let _ = front.send_multipart(frames, 0);
                 }
@@ -322,17 +304,7 @@ impl Proxy {
         });
         Self {
             address,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _serving: serving,
         }
     }
 }

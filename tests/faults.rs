@@ -3,14 +3,14 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    TestServer, connected_bridge, free_port, next_event, spawn_bridge, spawn_bridge_with,
+    Background, TestServer, connected_bridge, free_port, next_event, spawn_bridge,
+    spawn_bridge_with,
 };
 use serde_json::{Value, json};
 use stui::net::{
@@ -199,14 +199,12 @@ enum Fault {
 /// ones pass. Stops when dropped.
 struct FaultProxy {
     address: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<thread::JoinHandle<()>>,
+    _serving: Background,
 }
 
 impl FaultProxy {
     fn start(backend: &str, faults: Vec<Fault>) -> Self {
         let address = format!("tcp://127.0.0.1:{}", free_port());
-        let stop = Arc::new(AtomicBool::new(false));
         let context = zmq::Context::new();
         let front = context.socket(zmq::ROUTER).unwrap();
         front.set_linger(0).unwrap();
@@ -214,12 +212,11 @@ impl FaultProxy {
         let back = context.socket(zmq::DEALER).unwrap();
         back.set_linger(0).unwrap();
         back.connect(backend).unwrap();
-        let stopping = stop.clone();
-        let thread = thread::spawn(move || {
+        let serving = Background::spawn(move |stop| {
             let _context = context;
             let mut replies = 0;
             let mut late: Vec<(Instant, Vec<Vec<u8>>)> = Vec::new();
-            while !stopping.load(Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 let mut items = [
                     front.as_poll_item(zmq::POLLIN),
                     back.as_poll_item(zmq::POLLIN),
@@ -252,17 +249,7 @@ impl FaultProxy {
         });
         Self {
             address,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _serving: serving,
         }
     }
 }

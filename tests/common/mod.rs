@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
+use std::thread::JoinHandle;
 
 use stui::net::{Bridge, BridgeSettings, ClientOptions, NetEvent};
 use stui::server::{LocalServer, ping_once};
@@ -171,4 +174,32 @@ pub fn next_event(inbox: &Receiver<NetEvent>) -> NetEvent {
     inbox
         .recv_timeout(Duration::from_secs(40))
         .expect("an event from the bridge")
+}
+
+/// A thread that serves a test until dropped: `work` loops until the flag
+/// it is given is set, which dropping does before joining the thread.
+pub struct Background {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn spawn(work: impl FnOnce(&AtomicBool) + Send + 'static) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || work(&flag));
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
