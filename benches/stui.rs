@@ -21,7 +21,7 @@ use stui::app::{Connection, Model, TranscriptEntry};
 use stui::config::keymap::Keymap;
 use stui::config::settings::Settings;
 use stui::config::theme::Theme;
-use stui::net::{BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent, ServerInfo};
+use stui::net::{BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
 use stui::protocol::{
     EvaluateParams, EvaluateResult, InterruptParams, InterruptResult, RequestBody,
 };
@@ -239,14 +239,7 @@ fn mounted_app() -> App {
 fn model_with_transcript(entries: usize) -> Model {
     let mut model = Model::new("tcp://127.0.0.1:5555", "bench");
     model.connection = Connection::Connected {
-        info: ServerInfo {
-            server: "stui-gst 0.1.0".into(),
-            dialect: "GNU Smalltalk".into(),
-            dialect_version: "3.2.5".into(),
-            address: "tcp://127.0.0.1:5555".into(),
-            backup: 0,
-            pid: 4242,
-        },
+        info: common::gst_server_info(),
         round_trip_us: 500,
     };
     for n in 0..entries / 2 {

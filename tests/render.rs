@@ -1,6 +1,8 @@
 //! Headless screen and key-handling tests of the TUI layer: no terminal, no server.
 //! They assert the text a user reads on an 80x24 screen.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,7 +11,7 @@ use stui::app::{Connection, Focus, Model, Msg, TranscriptEntry};
 use stui::components::{Help, Transcript, Workspace};
 use stui::config::keymap::Keymap;
 use stui::config::theme::Theme;
-use stui::net::{NetEvent, ServerInfo};
+use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
 use tuirealm::application::PollStrategy;
 use tuirealm::component::AppComponent;
@@ -25,14 +27,7 @@ fn model() -> Model {
 
 fn connected() -> Connection {
     Connection::Connected {
-        info: ServerInfo {
-            server: "stui-gst 0.1.0".into(),
-            dialect: "GNU Smalltalk".into(),
-            dialect_version: "3.2.5".into(),
-            address: "tcp://127.0.0.1:5555".into(),
-            backup: 0,
-            pid: 4242,
-        },
+        info: common::gst_server_info(),
         round_trip_us: 400,
     }
 }

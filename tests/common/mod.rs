@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 
-use stui::net::{Bridge, BridgeSettings, ClientOptions, NetEvent};
+use stui::net::{Bridge, BridgeSettings, ClientOptions, NetEvent, ServerInfo};
 use stui::server::{LocalServer, ping_once};
 
 pub fn repo_root() -> PathBuf {
@@ -201,5 +201,18 @@ impl Drop for Background {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// What the GNU Smalltalk server says of itself, for screens and models
+/// that need a connected state without a server.
+pub fn gst_server_info() -> ServerInfo {
+    ServerInfo {
+        server: "stui-gst 0.1.0".into(),
+        dialect: "GNU Smalltalk".into(),
+        dialect_version: "3.2.5".into(),
+        address: "tcp://127.0.0.1:5555".into(),
+        backup: 0,
+        pid: 4242,
     }
 }
