@@ -330,7 +330,8 @@ impl Worker {
                 self.fail_queued("disconnected while connecting");
                 return;
             }
-            match outcome.map(|timed| (split(&request, timed.value), timed.round_trip)) {
+            match outcome.map(|timed| (decode_answer(&request.body, timed.value), timed.round_trip))
+            {
                 Ok((Ok(Ok(Answer::Describe(describe))), round_trip)) => {
                     log::info!("connected to {} at {address}", describe.server);
                     client.set_options(self.settings.options.clone());
@@ -429,7 +430,7 @@ impl Worker {
             .new_request(RequestBody::Transcript(connected.transcript.params()));
         let outcome = self.exchange(&mut connected.client, &request, None);
         connected.last_poll = Instant::now();
-        match outcome.map(|timed| split(&request, timed.value)) {
+        match outcome.map(|timed| decode_answer(&request.body, timed.value)) {
             Ok(Ok(Ok(Answer::Transcript(result)))) => {
                 let event = connected.transcript.accept(result, false);
                 self.connected = Some(connected);
@@ -648,13 +649,6 @@ fn enqueue(
     } else {
         queue.push_back(request);
     }
-}
-
-fn split(
-    request: &Request,
-    reply: Reply,
-) -> Result<Result<Answer, crate::protocol::ErrorObject>, NetError> {
-    decode_answer(&request.body, reply)
 }
 
 /// Sends `interrupt` for the session on the control socket: the request
