@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the SUnit tests of the GNU Smalltalk server (smalltalk/tests) with gst,
 # from any working directory. Loads the server files of
-# smalltalk/load-order.txt except gst/main.st (which would start serving),
+# smalltalk/load-order.txt except gst/start.st (which would start serving),
 # then the tests. Prints one line per failing test and ends with the line
 # "N passed, M failed"; exits non-zero on any failure or error.
 set -uo pipefail
@@ -20,10 +20,10 @@ while IFS= read -r line || [ -n "$line" ]; do
   line="${line%%#*}"
   line="$(echo "$line" | tr -d '[:space:]')"
   [ -z "$line" ] && continue
-  [ "$line" = "gst/main.st" ] && continue
+  [ "$line" = "gst/start.st" ] && continue
   files+=("$st/$line")
 done < "$st/load-order.txt"
-files+=("$st/tests/load-sunit.st" "$st/tests/core-tests.st" "$st/tests/gst-tests.st" "$st/tests/tools-tests.st" "$st/tests/run.st")
+files+=("$st/tests/load-sunit.st" "$st/tests/core-tests.st" "$st/tests/gst-tests.st" "$st/tests/tools-tests.st" "$st/tests/process-tests.st" "$st/tests/run.st")
 
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT

@@ -325,8 +325,22 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
         (
             RequestBody::Interrupt(InterruptParams {
                 target: some("7f3c0e1a"),
+                process: None,
             }),
             &["target"],
+        ),
+        (
+            RequestBody::Interrupt(InterruptParams {
+                target: None,
+                process: some("p3"),
+            }),
+            &["process"],
+        ),
+        (
+            RequestBody::Describe(DescribeParams {
+                timings: Some(true),
+            }),
+            &["timings"],
         ),
         (RequestBody::Interrupt(InterruptParams::default()), &[]),
     ];

@@ -187,6 +187,10 @@ pub(crate) mod tests {
             pid: 42,
             image: None,
             uptime_ms: 5000,
+            arithmetic_fix: None,
+            processes: None,
+            processes_total: None,
+            timings: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! Serde types of the STUI wire protocol, version 1 (`docs/PROTOCOL.md`).
 //! No I/O here: the client core and the tests both build on these types.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -44,7 +46,7 @@ impl Request {
 #[serde(tag = "type", content = "params", rename_all = "snake_case")]
 pub enum RequestBody {
     Ping(Empty),
-    Describe(Empty),
+    Describe(DescribeParams),
     Evaluate(EvaluateParams),
     Inspect(InspectParams),
     Release(ReleaseParams),
@@ -65,7 +67,7 @@ impl RequestBody {
     }
 
     pub fn describe() -> Self {
-        Self::Describe(Empty {})
+        Self::Describe(DescribeParams::default())
     }
 
     pub fn evaluate(code: impl Into<String>) -> Self {
@@ -100,6 +102,14 @@ impl RequestBody {
 /// `{}`: the params of `ping` and `describe`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
+
+/// `describe`: `timings` (this implementation) adds the server's stage
+/// timings of its recent requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<bool>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluateParams {
@@ -195,6 +205,10 @@ pub struct TranscriptParams {
 pub struct InterruptParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// This implementation: stop a process that evaluated code forked (an
+    /// id of `describe.processes`, or `"all"`) instead of requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
 }
 
 /// One reply. `id` is null when the server could not read the request's id.
@@ -402,6 +416,53 @@ pub struct DescribeResult {
     pub pid: u64,
     pub image: Option<String>,
     pub uptime_ms: u64,
+    /// This implementation: which fix of GNU Smalltalk 3.2.5's integer
+    /// multiplication is active (`machine_code`, `send`, `not_needed`,
+    /// `failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arithmetic_fix: Option<String>,
+    /// This implementation: processes that evaluated code forked and that
+    /// still run (the first 100, oldest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes: Option<Vec<ForkedProcess>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processes_total: Option<u64>,
+    /// This implementation, when asked with `timings`: per request type,
+    /// where the server's time went in its recent requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<BTreeMap<String, TypeTimings>>,
+}
+
+/// A process that evaluated code forked (`describe.processes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForkedProcess {
+    pub id: String,
+    pub name: Option<String>,
+    pub priority: i64,
+    /// `running`, `ready`, `waiting` or `suspended`.
+    pub state: String,
+    /// The session and request whose evaluation forked it (null for a
+    /// process forked by a process that is not an evaluation's).
+    pub session: Option<String>,
+    pub request: Option<String>,
+    pub age_ms: u64,
+}
+
+/// The stage timings of one request type (`describe.timings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeTimings {
+    pub count: u64,
+    /// Stage name (`receive`, `decode`, `queue`, `compile`, `run`, `print`,
+    /// `encode`, `send`, `server`) to its figures.
+    pub stages_us: BTreeMap<String, StageTimings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageTimings {
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    pub mean: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
