@@ -1,5 +1,6 @@
-//! Embeds the Smalltalk server files listed in smalltalk/load-order.txt, so
-//! the `stui` binary can start its bundled server from anywhere.
+//! Embeds the Smalltalk server files listed in smalltalk/load-order.txt (and
+//! gst/snapshot.st, which saves them as an image), so the `stui` binary can
+//! start its bundled server from anywhere.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -31,6 +32,15 @@ fn main() {
         .unwrap();
     }
     generated.push_str("];\n");
+    // Not in the load order: it saves an image of the loaded server.
+    let snapshot = root.join("gst/snapshot.st");
+    println!("cargo:rerun-if-changed={}", snapshot.display());
+    writeln!(
+        generated,
+        "pub const SNAPSHOT_FILE: (&str, &str) = (\"gst/snapshot.st\", include_str!({:?}));",
+        snapshot.display().to_string()
+    )
+    .unwrap();
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("server_files.rs");
     std::fs::write(out, generated).unwrap();
 }

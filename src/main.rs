@@ -53,11 +53,11 @@ fn run() -> u8 {
         Action::TestConnection => cli::probe::ping(&context, true),
         Action::HealthCheck => cli::probe::health_check(&context),
         Action::Status => cli::status::run(&context),
-        Action::Bench { count, code } => cli::bench::run(&context, count, &code),
+        Action::Bench(plan) => cli::bench::run(&context, &plan),
         Action::SupportBundle(path) => cli::bundle::run(&context, path),
         Action::Conformance { address, timeout } => {
             cli::local::conformance(&context.settings, address, timeout)
         }
-        Action::Server(action) => cli::local::server(&context.settings, action),
+        Action::Server(action) => cli::local::server(&context, action),
     }
 }

@@ -7,8 +7,13 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 
+use crate::cli::bench::Plan;
+
 /// The code `--benchmark` and `stui bench` evaluate by default.
 pub const DEFAULT_BENCH_CODE: &str = "3 + 4";
+/// Clients and seconds of the concurrent part of `stui bench`.
+pub const DEFAULT_LOAD_CLIENTS: u32 = 20;
+pub const DEFAULT_LOAD_SECONDS: u32 = 5;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -138,11 +143,18 @@ pub struct BenchArgs {
     /// The code to evaluate.
     #[arg(long, value_name = "CODE", default_value = DEFAULT_BENCH_CODE)]
     pub code: String,
+    /// Then this many clients evaluate the code at once (0: skip that part).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LOAD_CLIENTS)]
+    pub clients: u32,
+    /// For this many seconds.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_LOAD_SECONDS,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub load_seconds: u32,
     #[command(flatten)]
     pub probe: ProbeArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum ServerAction {
     /// Start the server in the background and wait until it answers.
     Start,
@@ -150,6 +162,16 @@ pub enum ServerAction {
     Stop,
     /// Tell whether the server runs and answers.
     Status,
+    /// List the processes that evaluated code forked and that still run
+    /// (at the configured address), or stop one of them.
+    Processes {
+        /// Stop the process with this id (from the list), or `all`.
+        #[arg(long, value_name = "ID")]
+        stop: Option<String>,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What to run, once the command line is read.
@@ -164,10 +186,7 @@ pub enum Action {
     TestConnection,
     HealthCheck,
     Status,
-    Bench {
-        count: u32,
-        code: String,
-    },
+    Bench(Plan),
     SupportBundle(Option<PathBuf>),
     Conformance {
         address: Option<String>,
@@ -240,17 +259,22 @@ where
             } => (Action::Eval { code, timeout }, json, None),
             Command::Ping(probe) => (Action::Ping, probe.json, probe.timeout),
             Command::Bench(bench) => (
-                Action::Bench {
+                Action::Bench(Plan {
                     count: bench.count,
                     code: bench.code,
-                },
+                    clients: bench.clients,
+                    load_seconds: bench.load_seconds,
+                }),
                 bench.probe.json,
                 bench.probe.timeout,
             ),
             Command::Conformance { address, timeout } => {
                 (Action::Conformance { address, timeout }, false, None)
             }
-            Command::Server { action } => (Action::Server(action), false, None),
+            Command::Server { action } => {
+                let json = matches!(action, ServerAction::Processes { json: true, .. });
+                (Action::Server(action), json, None)
+            }
         },
         (None, _) => {
             let action = if cli.test_connection {
@@ -260,10 +284,12 @@ where
             } else if cli.status {
                 Action::Status
             } else if cli.benchmark {
-                Action::Bench {
+                Action::Bench(Plan {
                     count: cli.count.unwrap_or(1000),
                     code: cli.code.unwrap_or_else(|| DEFAULT_BENCH_CODE.into()),
-                }
+                    clients: DEFAULT_LOAD_CLIENTS,
+                    load_seconds: DEFAULT_LOAD_SECONDS,
+                })
             } else if let Some(path) = cli.generate_support_bundle {
                 Action::SupportBundle(path)
             } else {
@@ -356,19 +382,23 @@ mod tests {
 
     #[test]
     fn benchmark_flag_and_bench_command_are_the_same() {
-        let expected = Action::Bench {
+        let expected = Action::Bench(Plan {
             count: 20,
             code: "1".into(),
-        };
+            clients: DEFAULT_LOAD_CLIENTS,
+            load_seconds: DEFAULT_LOAD_SECONDS,
+        });
         assert_eq!(
             parse("--benchmark -n 20 --code 1").unwrap().action,
             expected
         );
         assert_eq!(parse("bench --count 20 --code 1").unwrap().action, expected);
-        let defaults = Action::Bench {
+        let defaults = Action::Bench(Plan {
             count: 1000,
             code: DEFAULT_BENCH_CODE.into(),
-        };
+            clients: DEFAULT_LOAD_CLIENTS,
+            load_seconds: DEFAULT_LOAD_SECONDS,
+        });
         assert_eq!(parse("--benchmark").unwrap().action, defaults);
         assert_eq!(parse("bench").unwrap().action, defaults);
     }

@@ -1,15 +1,22 @@
 //! `stui bench` / `stui --benchmark`: round trips against the live server
-//! through the client core, next to bare ZeroMQ round trips of the same run,
-//! so the client's own cost shows as a ratio.
+//! through the client core, next to bare ZeroMQ round trips of the same run
+//! (so the client's own cost shows as a ratio) and to a ZeroMQ echo inside
+//! this process (the machine's floor); where the server's time went, from
+//! its stage timings; and many clients evaluating at once (`load`).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::load::LoadReport;
 use super::probe::Probe;
 use super::{Context, Failure, answer, exit, print_json};
 use crate::net::{Client, NetError};
-use crate::protocol::{EvaluateParams, EvaluateResult, PingResult, Request, RequestBody};
+use crate::protocol::{
+    DescribeParams, DescribeResult, EvaluateParams, EvaluateResult, PingResult, Request,
+    RequestBody, TypeTimings,
+};
 
 /// Figures of one kind of request, in microseconds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,7 +89,15 @@ pub struct Report {
     pub evaluate: Summary,
     pub client_ping: Summary,
     pub bare_ping: Summary,
+    /// A ZeroMQ REQ/ROUTER echo between two threads of this process over
+    /// loopback TCP: the round trip no server can beat on this machine.
+    pub zmq_echo: Summary,
     pub overhead: Overhead,
+    /// The server's own stage timings of its recent requests, per type
+    /// (`describe` with `timings`), when it reports them.
+    pub server_stages: Option<BTreeMap<String, TypeTimings>>,
+    /// Several clients at once, when asked for.
+    pub load: Option<LoadReport>,
 }
 
 impl Report {
@@ -96,6 +111,7 @@ impl Report {
         let evaluate = Summary::of(&samples.evaluate);
         let client_ping = Summary::of(&samples.client_ping);
         let bare_ping = Summary::of(&samples.bare_ping);
+        let zmq_echo = Summary::of(&samples.zmq_echo);
         Self {
             address: address.into(),
             server,
@@ -109,6 +125,9 @@ impl Report {
             evaluate,
             client_ping,
             bare_ping,
+            zmq_echo,
+            server_stages: None,
+            load: None,
         }
     }
 
@@ -133,6 +152,7 @@ impl Report {
             (format!("evaluate {}", one_line(&self.code)), &self.evaluate),
             ("client ping".to_string(), &self.client_ping),
             ("bare zmq ping".to_string(), &self.bare_ping),
+            ("zmq echo (floor)".to_string(), &self.zmq_echo),
         ] {
             lines.push(format!(
                 "{:<24}{:>8}{:>10}{:>10}{:>10}{:>10}{:>10.1}",
@@ -149,8 +169,72 @@ impl Report {
             "client overhead: client ping p50 / bare ping p50 = {:.2}, evaluate p50 / bare ping p50 = {:.2}",
             self.overhead.client_ping_p50_ratio, self.overhead.evaluate_p50_ratio
         ));
+        if let Some(stages) = &self.server_stages {
+            lines.extend(stage_lines(stages));
+        }
+        if let Some(load) = &self.load {
+            lines.push(load.to_text());
+        }
+        lines.extend(self.target_lines());
         lines.join("\n")
     }
+
+    /// The speed targets, each with this run's figure.
+    fn target_lines(&self) -> Vec<String> {
+        let verdict = |met: bool| if met { "met" } else { "missed" };
+        let mut lines = vec![
+            format!(
+                "target evaluate p50 < 500 us: {} us, {}",
+                self.evaluate.p50_us,
+                verdict(self.evaluate.p50_us < 500)
+            ),
+            format!(
+                "target evaluate p99 < 2000 us: {} us, {}",
+                self.evaluate.p99_us,
+                verdict(self.evaluate.p99_us < 2000)
+            ),
+            format!(
+                "target ping p50 < 200 us: {} us, {} (zmq echo floor here: {} us)",
+                self.client_ping.p50_us,
+                verdict(self.client_ping.p50_us < 200),
+                self.zmq_echo.p50_us
+            ),
+        ];
+        if let Some(load) = &self.load {
+            lines.push(format!(
+                "target {} clients p99 < 10000 us with no error: {} us, {} errors, {}",
+                load.clients,
+                load.evaluate.p99_us,
+                load.errors,
+                verdict(load.evaluate.p99_us < 10_000 && load.errors == 0)
+            ));
+        }
+        lines
+    }
+}
+
+/// The server's stage timings of `evaluate` and `ping`: p50 and p99 of each stage.
+fn stage_lines(stages: &BTreeMap<String, TypeTimings>) -> Vec<String> {
+    let order = [
+        "receive", "decode", "queue", "compile", "run", "print", "encode", "send", "server",
+    ];
+    let mut lines = vec!["server stages, p50/p99 us (its recent requests):".to_string()];
+    for kind in ["evaluate", "ping"] {
+        let Some(timings) = stages.get(kind) else {
+            continue;
+        };
+        let figures: Vec<String> = order
+            .iter()
+            .filter_map(|stage| {
+                timings
+                    .stages_us
+                    .get(*stage)
+                    .map(|t| format!("{stage} {}/{}", t.p50, t.p99))
+            })
+            .collect();
+        lines.push(format!("  {kind:<9} {}", figures.join("  ")));
+    }
+    lines
 }
 
 /// The code on one line, shortened to fit the table.
@@ -169,6 +253,55 @@ pub struct Samples {
     pub evaluate: Vec<Duration>,
     pub client_ping: Vec<Duration>,
     pub bare_ping: Vec<Duration>,
+    pub zmq_echo: Vec<Duration>,
+}
+
+/// A ROUTER socket in a thread of this process that answers every message
+/// with a fixed ping reply, as fast as ZeroMQ can: the floor of a round trip.
+struct EchoServer {
+    address: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EchoServer {
+    fn start(context: &zmq::Context) -> Result<Self, Failure> {
+        let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e.to_string()));
+        let socket = context.socket(zmq::ROUTER).map_err(socket_error)?;
+        socket.set_linger(0).map_err(socket_error)?;
+        socket.set_rcvtimeo(50).map_err(socket_error)?;
+        socket.bind("tcp://127.0.0.1:*").map_err(socket_error)?;
+        let address = socket
+            .get_last_endpoint()
+            .map_err(socket_error)?
+            .unwrap_or_default();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let reply = br#"{"stui":1,"id":"echo","ok":true,"result":{"uptime_ms":1}}"#;
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(mut frames) = socket.recv_multipart(0) {
+                    frames.pop();
+                    frames.push(reply.to_vec());
+                    let _ = socket.send_multipart(frames, 0);
+                }
+            }
+        });
+        Ok(Self {
+            address,
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for EchoServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// A REQ socket that sends ready-made request text and reads the reply
@@ -244,69 +377,100 @@ pub fn warmup_for(count: u32) -> u32 {
     (count / 10).clamp(5, 50)
 }
 
-/// Runs `rounds` rounds of an evaluation, a client ping and a bare ping,
-/// interleaved so that drift in the machine's load touches all three alike.
+/// The sockets one round of the benchmark talks through.
+struct Targets<'a> {
+    client: &'a mut Client,
+    bare: &'a BareSocket,
+    echo: &'a BareSocket,
+    evaluate: &'a RequestBody,
+}
+
+/// Runs `rounds` rounds of an evaluation, a client ping, a bare ping and an
+/// echo, interleaved so that drift in the machine's load touches all alike.
 fn measure(
-    client: &mut Client,
-    bare: &BareSocket,
-    evaluate: &RequestBody,
+    targets: &mut Targets,
     first: u32,
     rounds: u32,
     samples: &mut Samples,
 ) -> Result<(), Failure> {
     for n in first..first + rounds {
+        let evaluate = targets.evaluate.clone();
         samples.evaluate.push(timed_call::<EvaluateResult>(|| {
-            client.call(evaluate.clone())
+            targets.client.call(evaluate)
         })?);
         samples
             .client_ping
-            .push(timed_call::<PingResult>(|| client.ping())?);
-        let payload = bare.ping_payload(n);
-        samples.bare_ping.push(bare.round_trip(&payload)?);
+            .push(timed_call::<PingResult>(|| targets.client.ping())?);
+        let payload = targets.bare.ping_payload(n);
+        samples.bare_ping.push(targets.bare.round_trip(&payload)?);
+        samples.zmq_echo.push(targets.echo.round_trip(&payload)?);
     }
     Ok(())
 }
 
-fn benchmark(context: &Context, count: u32, code: &str) -> Result<Report, Failure> {
+/// The server's stage timings, when it reports them.
+fn server_stages(client: &mut Client) -> Option<BTreeMap<String, TypeTimings>> {
+    let body = RequestBody::Describe(DescribeParams {
+        timings: Some(true),
+    });
+    let described = answer(client.call::<DescribeResult>(body)).ok()?;
+    described.value.timings
+}
+
+/// What to measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub count: u32,
+    pub code: String,
+    /// Clients of the concurrent phase (0: none).
+    pub clients: u32,
+    pub load_seconds: u32,
+}
+
+fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
+    let (count, code) = (plan.count, plan.code.as_str());
     let mut client = context.client();
     let probe = Probe::run(&mut client, true);
     if let Some(failure) = probe.failure() {
         return Err(failure.clone());
     }
     let zmq_context = zmq::Context::new();
-    let bare = BareSocket::open(
-        &zmq_context,
-        context.address(),
-        client.options().request_timeout,
-    )?;
+    let timeout = client.options().request_timeout;
+    let bare = BareSocket::open(&zmq_context, context.address(), timeout)?;
+    let echo_server = EchoServer::start(&zmq_context)?;
+    let echo = BareSocket::open(&zmq_context, &echo_server.address, timeout)?;
     let evaluate = RequestBody::Evaluate(EvaluateParams {
         code: code.to_string(),
         timeout_ms: Some(context.settings.server.evaluation_timeout_ms),
         print_limit: None,
     });
     let warmup = warmup_for(count);
-    measure(
-        &mut client,
-        &bare,
-        &evaluate,
-        0,
-        warmup,
-        &mut Samples::default(),
-    )?;
+    let mut targets = Targets {
+        client: &mut client,
+        bare: &bare,
+        echo: &echo,
+        evaluate: &evaluate,
+    };
+    measure(&mut targets, 0, warmup, &mut Samples::default())?;
     let mut samples = Samples::default();
-    measure(&mut client, &bare, &evaluate, warmup, count, &mut samples)?;
+    measure(&mut targets, warmup, count, &mut samples)?;
     let server = probe.described().map(|d| d.value.server.clone());
-    Ok(Report::new(
-        context.address(),
-        server,
-        code,
-        warmup,
-        &samples,
-    ))
+    let mut report = Report::new(context.address(), server, code, warmup, &samples);
+    report.server_stages = server_stages(&mut client);
+    if plan.clients > 0 {
+        report.load = Some(super::load::run(
+            context.address(),
+            client.options(),
+            code,
+            plan.clients as usize,
+            Duration::from_secs(u64::from(plan.load_seconds.max(1))),
+        ));
+    }
+    Ok(report)
 }
 
-pub fn run(context: &Context, count: u32, code: &str) -> u8 {
-    match benchmark(context, count, code) {
+pub fn run(context: &Context, plan: &Plan) -> u8 {
+    match benchmark(context, plan) {
         Ok(report) => {
             if context.json {
                 print_json(&report);
@@ -368,6 +532,7 @@ mod tests {
             evaluate: micros(&[1500, 1500, 1600]),
             client_ping: micros(&[600, 600, 700]),
             bare_ping: micros(&[500, 500, 520]),
+            zmq_echo: micros(&[100, 110, 120]),
         };
         let report = Report::new(
             "tcp://127.0.0.1:1",

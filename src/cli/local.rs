@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::args::ServerAction;
-use super::exit;
+use super::{Context, exit};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
@@ -58,17 +58,23 @@ pub fn conformance(settings: &Settings, address: Option<String>, timeout_ms: u64
     }
 }
 
-/// `stui server start|stop|status`.
-pub fn server(settings: &Settings, action: ServerAction) -> u8 {
-    let local = LocalServer::from_settings(settings);
+/// `stui server start|stop|status|processes`.
+pub fn server(context: &Context, action: ServerAction) -> u8 {
+    let local = LocalServer::from_settings(&context.settings);
     match action {
+        ServerAction::Processes { stop, .. } => super::processes::run(context, stop),
         ServerAction::Start => match local.start() {
             Ok(started) => {
+                let from = started.image.as_ref().map_or_else(
+                    || "its sources".to_string(),
+                    |image| image.display().to_string(),
+                );
                 println!(
-                    "started the local server at {} (pid {}, log {})",
+                    "started the local server at {} (pid {}, log {}); it answered ping {:.0} ms after it was launched, from {from}",
                     local.address,
                     started.pid,
-                    local.log_file.display()
+                    local.log_file.display(),
+                    started.ready_after.as_secs_f64() * 1000.0
                 );
                 exit::SUCCESS
             }

@@ -19,8 +19,10 @@ pub mod args;
 pub mod bench;
 pub mod bundle;
 pub mod eval;
+pub mod load;
 pub mod local;
 pub mod probe;
+pub mod processes;
 pub mod status;
 
 /// The exit statuses of `stui`, in one place (listed by `--help` and the README).

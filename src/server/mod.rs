@@ -229,7 +229,11 @@ impl LocalServer {
         }
     }
 
-    fn spawn_with(&self, files: &[PathBuf], image: Option<&Path>) -> Result<StartedServer, ServerError> {
+    fn spawn_with(
+        &self,
+        files: &[PathBuf],
+        image: Option<&Path>,
+    ) -> Result<StartedServer, ServerError> {
         for dir in [self.pid_file.parent(), self.log_file.parent()]
             .into_iter()
             .flatten()
@@ -266,7 +270,7 @@ impl LocalServer {
             }
             // Short tries: each one connects afresh, so the first ping after
             // the server binds is answered at once.
-            if ping_once(&self.address, Duration::from_millis(50)).is_some() {
+            if ping_once(&self.address, Duration::from_millis(20)).is_some() {
                 return Ok(StartedServer {
                     pid,
                     ready_after: started.elapsed(),
