@@ -25,16 +25,37 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// The server files in load order, straight from the repository.
-pub fn server_files() -> Vec<PathBuf> {
-    let root = repo_root().join("smalltalk");
-    std::fs::read_to_string(root.join("load-order.txt"))
-        .expect("smalltalk/load-order.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|name| root.join(name))
-        .collect()
+/// The saved server image, as `stui server start` builds and runs it: the
+/// server files bundled in this build, installed under the target
+/// directory and saved once per stamp (built at most once per test process).
+pub fn server_image() -> &'static ServerImage {
+    static IMAGE: std::sync::OnceLock<ServerImage> = std::sync::OnceLock::new();
+    IMAGE.get_or_init(|| {
+        let files_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("server-image");
+        let local = LocalServer {
+            address: String::new(),
+            gst: "gst".into(),
+            max_message_bytes: 16 << 20,
+            log_level: "info".into(),
+            start_timeout: Duration::from_secs(30),
+            pid_file: files_dir.join("unused.pid"),
+            log_file: files_dir.join("unused.log"),
+            files_dir: files_dir.clone(),
+        };
+        let files = local.install_files().expect("the server files install");
+        let image = local
+            .ensure_image(&files)
+            .expect("gst saves the server image (scripts/install-deps.sh installs gst)");
+        ServerImage {
+            image,
+            start_file: files_dir.join("gst/start.st"),
+        }
+    })
+}
+
+pub struct ServerImage {
+    pub image: PathBuf,
+    pub start_file: PathBuf,
 }
 
 /// A real server process, killed on drop.
@@ -59,8 +80,12 @@ impl TestServer {
         let dir = TempDir::new("server");
         let address = address.to_string();
         let log_file = dir.path().join("server.log");
+        let image = server_image();
         let child = Command::new("gst")
-            .args(server_files())
+            .arg("-g")
+            .arg("-I")
+            .arg(&image.image)
+            .arg(&image.start_file)
             .arg("-a")
             .args(["--endpoint", &address, "--log-file"])
             .arg(&log_file)

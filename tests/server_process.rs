@@ -1,0 +1,243 @@
+//! The bundled server as a process, against the real GNU Smalltalk server:
+//! no evaluation outlives its reply (the server is idle afterwards), what
+//! evaluated code writes to stdout reaches the user, the processes it forks
+//! are listed and stopped by `stui server processes`, the saved image starts
+//! and survives a full garbage collection, and many clients at once neither
+//! kill the server nor lose a reply.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::{TempDir, TestServer, free_port};
+use serde_json::Value;
+use stui::net::{Client, ClientOptions};
+use stui::protocol::{EvaluateParams, EvaluateResult, RequestBody};
+
+fn client(server: &TestServer) -> Client {
+    Client::new(
+        &server.address,
+        format!("test-{}", uuid::Uuid::new_v4()),
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+            ..ClientOptions::default()
+        },
+    )
+}
+
+fn evaluate(client: &mut Client, code: &str, timeout_ms: u64) -> Result<EvaluateResult, String> {
+    let body = RequestBody::Evaluate(EvaluateParams {
+        code: code.into(),
+        timeout_ms: Some(timeout_ms),
+        print_limit: None,
+    });
+    match client.call::<EvaluateResult>(body) {
+        Ok(timed) => timed
+            .value
+            .map_err(|error| format!("{:?}: {}", error.code, error.message)),
+        Err(error) => Err(format!("no reply: {error}")),
+    }
+}
+
+/// User plus system CPU time of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the server runs");
+    let after_name = stat.rsplit_once(')').expect("a stat line").1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[test]
+fn no_evaluation_keeps_running_after_its_reply() {
+    let server = TestServer::start();
+    let mut client = client(&server);
+    let timed_out = evaluate(&mut client, "[true] whileTrue", 300).unwrap_err();
+    assert!(timed_out.contains("Timeout"), "{timed_out}");
+    let stubborn = evaluate(
+        &mut client,
+        "[[true] whileTrue] ensure: [[true] whileTrue]",
+        300,
+    )
+    .unwrap_err();
+    assert!(stubborn.contains("Timeout"), "{stubborn}");
+    let live = evaluate(
+        &mut client,
+        "(Process allInstances select: [:p | p isTerminated not and: [p name = 'stui request']]) size",
+        5000,
+    )
+    .unwrap();
+    assert_eq!(live.print, "1", "only the evaluation asking is running");
+    // Idle means under 1% of a core: at most 2 ticks of 10 ms in 2 s.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_ticks(server.pid());
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_ticks(server.pid()) - before;
+    assert!(
+        used <= 2,
+        "the server used {used} ticks in 2 s after the replies"
+    );
+}
+
+#[test]
+fn what_code_writes_to_stdout_and_stderr_is_its_output() {
+    let server = TestServer::start();
+    let mut client = client(&server);
+    let result = evaluate(
+        &mut client,
+        "stdout nextPutAll: 'to stdout'; nl; flush. stderr nextPutAll: 'to stderr'; nl. Transcript showCr: 'to the Transcript'. 42",
+        5000,
+    )
+    .unwrap();
+    assert_eq!(result.print, "42");
+    assert_eq!(result.output, "to stdout\nto stderr\nto the Transcript\n");
+    let log = std::fs::read_to_string(&server.log_file).unwrap_or_default();
+    assert!(
+        !log.contains("to stdout"),
+        "stdout of user code went to the log:\n{log}"
+    );
+}
+
+#[test]
+fn a_warning_shows_its_message_and_a_halt_ends_the_evaluation() {
+    let server = TestServer::start();
+    let mut client = client(&server);
+    let warned = evaluate(&mut client, "(Warning signal: 'careful') printString", 5000).unwrap();
+    assert_eq!(warned.print, "'nil'");
+    assert!(
+        warned.output.contains("Warning: careful"),
+        "{}",
+        warned.output
+    );
+    let halted = evaluate(&mut client, "self halt. 3", 5000).unwrap_err();
+    assert!(halted.contains("EvaluationError"), "{halted}");
+}
+
+fn stui(home: &Path, address: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stui"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .args(["--address", address])
+        .args(args)
+        .output()
+        .expect("stui runs")
+}
+
+#[test]
+fn server_processes_lists_forked_processes_and_stops_them() {
+    let server = TestServer::start();
+    let home = TempDir::new("processes");
+    let mut client = client(&server);
+    evaluate(
+        &mut client,
+        "ticker := [[true] whileTrue: [(Delay forMilliseconds: 50) wait]] newProcess. ticker name: 'ticker'; resume. 1",
+        5000,
+    )
+    .unwrap();
+    let listed = stui(
+        home.path(),
+        &server.address,
+        &["server", "processes", "--json"],
+    );
+    assert!(listed.status.success());
+    let json: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let processes = json["processes"].as_array().unwrap();
+    assert_eq!(processes.len(), 1, "{json}");
+    assert_eq!(processes[0]["name"], "ticker");
+    let id = processes[0]["id"].as_str().unwrap().to_string();
+    let text = stui(home.path(), &server.address, &["server", "processes"]);
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(text.contains(&id) && text.contains("\"ticker\""), "{text}");
+
+    let stopped = stui(
+        home.path(),
+        &server.address,
+        &["server", "processes", "--stop", &id],
+    );
+    assert!(stopped.status.success());
+    assert!(String::from_utf8_lossy(&stopped.stdout).contains("stopping 1"));
+    std::thread::sleep(Duration::from_millis(400));
+    let ended = evaluate(&mut client, "ticker isTerminated", 5000).unwrap();
+    assert_eq!(ended.print, "true");
+    let listed = stui(
+        home.path(),
+        &server.address,
+        &["server", "processes", "--json"],
+    );
+    let json: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(json["total"], 0, "{json}");
+}
+
+#[test]
+fn the_saved_image_starts_the_server_and_survives_a_full_collection() {
+    let home = TempDir::new("image");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let first = stui(home.path(), &address, &["server", "start"]);
+    assert!(first.status.success(), "{first:?}");
+    let said = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(
+        said.contains("answered ping") && said.contains(".im"),
+        "{said}"
+    );
+    let stop = stui(home.path(), &address, &["server", "stop"]);
+    assert!(stop.status.success());
+
+    let again = stui(home.path(), &address, &["server", "start"]);
+    assert!(again.status.success());
+    let collected = stui(
+        home.path(),
+        &address,
+        &[
+            "eval",
+            "ObjectMemory globalGarbageCollect. ObjectMemory compact. 100 factorial printString size > 100",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&collected.stdout),
+        "true\n",
+        "{collected:?}"
+    );
+    let describe = stui(home.path(), &address, &["--test-connection", "--json"]);
+    let json: Value = serde_json::from_slice(&describe.stdout).unwrap();
+    let image = json["server"]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        image.contains("stui-server-") && image.ends_with(".im"),
+        "{json}"
+    );
+    assert!(
+        stui(home.path(), &address, &["server", "stop"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn twenty_clients_at_once_get_every_reply_and_the_server_lives_on() {
+    let server = TestServer::start();
+    let options = ClientOptions {
+        request_timeout: Duration::from_secs(5),
+        tries: 1,
+        ..ClientOptions::default()
+    };
+    let started = Instant::now();
+    let report = stui::cli::load::run(
+        &server.address,
+        &options,
+        "3 + 4",
+        20,
+        Duration::from_secs(3),
+    );
+    assert_eq!(report.errors, 0, "{}", report.to_text());
+    assert!(report.evaluate.count > 100, "{}", report.to_text());
+    assert!(report.min_per_client > 0, "{}", report.to_text());
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let mut client = client(&server);
+    assert_eq!(evaluate(&mut client, "3 + 4", 5000).unwrap().print, "7");
+}
