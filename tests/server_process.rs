@@ -101,6 +101,31 @@ fn what_code_writes_to_stdout_and_stderr_is_its_output() {
 }
 
 #[test]
+fn what_the_vm_writes_to_stderr_for_an_evaluation_is_its_output() {
+    // A C call with an argument of the wrong type: the VM itself prints a
+    // diagnostic to file descriptor 2 (GNU Smalltalk's Sockets tests do so
+    // on purpose); it belongs to the evaluation, not to the server log.
+    let server = TestServer::start();
+    let mut client = client(&server);
+    let result = evaluate(
+        &mut client,
+        "[StuiGstZmq close: 3] on: Error do: [:e | 'failed']",
+        5000,
+    )
+    .unwrap();
+    assert_eq!(result.print, "'failed'");
+    assert!(
+        result
+            .output
+            .starts_with("Attempt to pass an instance of SmallInteger as a void *"),
+        "{:?}",
+        result.output
+    );
+    let log = std::fs::read_to_string(&server.log_file).unwrap_or_default();
+    assert!(!log.contains("void *"), "{log}");
+}
+
+#[test]
 fn a_warning_shows_its_message_and_a_halt_ends_the_evaluation() {
     let server = TestServer::start();
     let mut client = client(&server);

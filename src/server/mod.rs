@@ -417,7 +417,24 @@ fn endpoint_port(address: &str) -> Option<String> {
 }
 
 /// The last lines the server wrote to its log since `from`.
+/// The last lines the server wrote to its log since `from`, then the last
+/// lines the VM itself wrote to stderr (`<log>.stderr`, where a crash's
+/// last words go once the server runs).
 fn log_tail(path: &Path, from: u64) -> String {
+    let mut tail = last_lines(path, from);
+    let mut vm_stderr = path.as_os_str().to_owned();
+    vm_stderr.push(".stderr");
+    let vm = last_lines(Path::new(&vm_stderr), 0);
+    if !vm.is_empty() {
+        if !tail.is_empty() {
+            tail.push('\n');
+        }
+        tail.push_str(&vm);
+    }
+    tail
+}
+
+fn last_lines(path: &Path, from: u64) -> String {
     let mut text = String::new();
     if let Ok(mut file) = fs::File::open(path) {
         let _ = file.seek(SeekFrom::Start(from));
