@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of STUI: style checks, Rust unit, rendering, integration
 # (against the real GNU Smalltalk server) and end-to-end (the release binary
-# in tmux), then the server's own SUnit tests. Installs what is missing first.
+# in tmux), then the server's own SUnit tests and GNU Smalltalk's package
+# suites through `stui eval` (compared with gst-sunit). Installs what is
+# missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +19,5 @@ echo "== cargo test (unit, rendering, integration, end-to-end)"
 cargo test --release
 echo "== Smalltalk server SUnit tests"
 bash scripts/test-smalltalk.sh
+echo "== GNU Smalltalk package suites through stui eval"
+bash scripts/test-packages.sh
