@@ -339,8 +339,9 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
         (
             RequestBody::Describe(DescribeParams {
                 timings: Some(true),
+                reset_timings: Some(true),
             }),
-            &["timings"],
+            &["timings", "reset_timings"],
         ),
         (RequestBody::Interrupt(InterruptParams::default()), &[]),
     ];

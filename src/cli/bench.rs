@@ -408,10 +408,13 @@ fn measure(
     Ok(())
 }
 
-/// The server's stage timings, when it reports them.
-fn server_stages(client: &mut Client) -> Option<BTreeMap<String, TypeTimings>> {
+/// The server's stage timings, when it reports them; with `reset`, it
+/// forgets them afterwards (before measuring, so that the figures are this
+/// run's).
+fn server_stages(client: &mut Client, reset: bool) -> Option<BTreeMap<String, TypeTimings>> {
     let body = RequestBody::Describe(DescribeParams {
-        timings: Some(true),
+        timings: Some(!reset),
+        reset_timings: Some(reset),
     });
     let described = answer(client.call::<DescribeResult>(body)).ok()?;
     described.value.timings
@@ -452,11 +455,12 @@ fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
         evaluate: &evaluate,
     };
     measure(&mut targets, 0, warmup, &mut Samples::default())?;
+    server_stages(targets.client, true);
     let mut samples = Samples::default();
     measure(&mut targets, warmup, count, &mut samples)?;
     let server = probe.described().map(|d| d.value.server.clone());
     let mut report = Report::new(context.address(), server, code, warmup, &samples);
-    report.server_stages = server_stages(&mut client);
+    report.server_stages = server_stages(&mut client, false);
     if plan.clients > 0 {
         report.load = Some(super::load::run(
             context.address(),

@@ -104,11 +104,13 @@ impl RequestBody {
 pub struct Empty {}
 
 /// `describe`: `timings` (this implementation) adds the server's stage
-/// timings of its recent requests.
+/// timings of its recent requests; `reset_timings` forgets them afterwards.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_timings: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
