@@ -75,8 +75,17 @@ impl TestServer {
         Self::start_at(&format!("tcp://127.0.0.1:{}", free_port()), extra_args)
     }
 
+    /// A server whose process has the environment variables `env` too.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
+        Self::launch(&format!("tcp://127.0.0.1:{}", free_port()), &[], env)
+    }
+
     /// A server on `address`, e.g. to restart one where a client expects it.
     pub fn start_at(address: &str, extra_args: &[&str]) -> Self {
+        Self::launch(address, extra_args, &[])
+    }
+
+    fn launch(address: &str, extra_args: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = TempDir::new("server");
         let address = address.to_string();
         let log_file = dir.path().join("server.log");
@@ -90,6 +99,7 @@ impl TestServer {
             .args(["--endpoint", &address, "--log-file"])
             .arg(&log_file)
             .args(extra_args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
