@@ -191,6 +191,7 @@ pub(crate) mod tests {
             processes: None,
             processes_total: None,
             timings: None,
+            ..Default::default()
         }
     }
 
@@ -198,7 +199,10 @@ pub(crate) mod tests {
         Probe {
             address: "tcp://127.0.0.1:5555".into(),
             ping: Ok(Timed {
-                value: PingResult { uptime_ms: 4_200 },
+                value: PingResult {
+                    uptime_ms: 4_200,
+                    ..Default::default()
+                },
                 round_trip: Duration::from_micros(1234),
             }),
             describe: Some(Ok(Timed {
