@@ -391,7 +391,7 @@ pub fn decode_answer(
 ) -> Result<Result<Answer, ErrorObject>, NetError> {
     Ok(match request {
         RequestBody::Ping(_) => split_reply(reply)?.map(Answer::Ping),
-        RequestBody::Describe(_) => split_reply(reply)?.map(Answer::Describe),
+        RequestBody::Describe(_) => split_reply(reply)?.map(|d| Answer::Describe(Box::new(d))),
         RequestBody::Evaluate(_) => split_reply(reply)?.map(Answer::Evaluate),
         RequestBody::Inspect(_) => split_reply(reply)?.map(Answer::Inspect),
         RequestBody::Release(_) => split_reply(reply)?.map(Answer::Release),

@@ -40,7 +40,7 @@ impl ServerInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     Ping(PingResult),
-    Describe(DescribeResult),
+    Describe(Box<DescribeResult>),
     Evaluate(EvaluateResult),
     Inspect(InspectResult),
     Release(ReleaseResult),
