@@ -90,6 +90,33 @@ fn a_busy_loop_that_raised_its_priority_still_times_out() {
     assert!(other.ping().unwrap().value.is_ok());
 }
 
+/// A forked loop at the highest priority is brought down to the priority
+/// of evaluations after a few ms: the server and every session go on, and
+/// `interrupt` with `process: "all"` stops it.
+#[test]
+fn a_forked_loop_at_the_highest_priority_starves_nobody() {
+    let server = TestServer::start();
+    let mut looper = client(&server.address, "looper");
+    let forked = looper
+        .evaluate("[[true] whileTrue] forkAt: Processor timingPriority. 3")
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(forked.print, "3");
+    let mut other = client(&server.address, "other");
+    for _ in 0..3 {
+        let value = other.evaluate("3 + 4").unwrap().value.unwrap();
+        assert_eq!(value.print, "7");
+    }
+    let stopped = send_json(
+        &server.address,
+        &json!({"stui": 1, "id": "stop", "session": "looper", "type": "interrupt",
+                "params": {"process": "all"}})
+        .to_string(),
+    );
+    assert_eq!(stopped["result"]["interrupted"], json!(1), "{stopped}");
+}
+
 fn send_json(address: &str, body: &str) -> Value {
     let context = zmq::Context::new();
     let socket = request_socket(&context, address);
