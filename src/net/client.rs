@@ -95,7 +95,8 @@ impl std::fmt::Display for NetError {
             Self::Socket(why) => write!(f, "socket error: {why}"),
             Self::Unresponsive { address, waited } => write!(
                 f,
-                "{address} stopped answering pings while waiting for a reply ({} ms)",
+                "the server at {address} stopped answering during the evaluation (pings \
+                 unanswered; {} ms after it was sent)",
                 waited.as_millis()
             ),
             Self::TooLarge { bytes, limit } => write!(
@@ -606,7 +607,7 @@ pub fn decode_answer(
 }
 
 /// The typed result or the server's error; a reply of the wrong shape is a `NetError`.
-fn split_reply<T: DeserializeOwned>(reply: Reply) -> Result<Result<T, ErrorObject>, NetError> {
+pub fn split_reply<T: DeserializeOwned>(reply: Reply) -> Result<Result<T, ErrorObject>, NetError> {
     reply
         .into_result()
         .map_err(|MalformedReply(why)| NetError::Malformed(why))
