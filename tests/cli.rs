@@ -892,3 +892,81 @@ fn eval_escapes_control_characters_on_a_terminal_and_raw_prints_them() {
     assert!(!escaped.contains('\u{1b}'), "{escaped:?}");
     assert!(on_terminal("--raw").contains(HOSTILE_PRINT));
 }
+
+#[test]
+fn eval_caught_by_a_server_restart_exits_3_saying_the_outcome_is_unknown() {
+    let (address, _server) = fake_server(|id| {
+        serde_json::json!({"stui": 1, "id": id, "ok": false, "error": {
+            "code": "server_restarted", "message": "instance differs", "instance": "i2"}})
+    });
+    let home = TempDir::new("cli");
+    let (output, stdout, stderr) = stui_at(home.path(), &address, &["eval", "x := 1"]);
+    assert_eq!(code(&output), 3, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains(
+            "the server restarted while this request was in flight: its outcome is unknown \
+             (it was not run again); session variables are gone"
+        ),
+        "{stderr}"
+    );
+    let (_, help, _) = run(stui(home.path()).arg("--help"));
+    assert!(help.contains("3   the server restarted"), "{help}");
+}
+
+#[test]
+fn eval_reports_a_server_killed_mid_evaluation_within_seconds() {
+    let mut server = TestServer::start();
+    let home = TempDir::new("cli");
+    let config = home.path().join("live.toml");
+    std::fs::write(
+        &config,
+        "[server]\nrequest_timeout_ms = 400\ntries = 2\nheartbeat_ms = 500\n",
+    )
+    .unwrap();
+    let child = stui(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "--address",
+            &server.address,
+            "eval",
+            "(Delay forSeconds: 30) wait",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    // SIGKILL: nothing of the server answers any more.
+    server.kill();
+    let killed = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        killed.elapsed() < Duration::from_secs(5),
+        "reported after {:?}",
+        killed.elapsed()
+    );
+    assert_eq!(code(&output), 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the server at {} stopped answering during the evaluation",
+            server.address
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn localhost_addresses_work() {
+    let server = TestServer::start();
+    let port = server.address.rsplit(':').next().unwrap();
+    let home = TempDir::new("cli");
+    let localhost = format!("tcp://localhost:{port}");
+    let (output, stdout, stderr) = stui_at(home.path(), &localhost, &["eval", "3 + 4"]);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout, "7\n");
+    let (output, _, stderr) = stui_at(home.path(), &localhost, &["ping"]);
+    assert!(output.status.success(), "{stderr}");
+}
