@@ -48,7 +48,7 @@ fn run() -> u8 {
     };
     match invocation.action {
         Action::Tui => cli::local::tui(&context.settings),
-        Action::Eval { code, timeout } => cli::eval::run(&context, &code, timeout),
+        Action::Eval { code, timeout, raw } => cli::eval::run(&context, &code, timeout, raw),
         Action::Ping => cli::probe::ping(&context, false),
         Action::TestConnection => cli::probe::ping(&context, true),
         Action::HealthCheck => cli::probe::health_check(&context),

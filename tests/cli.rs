@@ -811,3 +811,162 @@ fn eval_fails_over_to_the_first_backup_that_answers() {
         "{stderr}"
     );
 }
+
+// -- hostile or restarted servers, liveness, localhost
+
+/// A fake server (a real ROUTER socket): answers ping with instance `i1`
+/// and every evaluate with `evaluate_reply(id)`. Stops when dropped.
+fn fake_server(
+    evaluate_reply: impl Fn(&Value) -> Value + Send + 'static,
+) -> (String, common::Background) {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let context = zmq::Context::new();
+    let socket = context.socket(zmq::ROUTER).unwrap();
+    socket.set_linger(0).unwrap();
+    socket.bind(&address).unwrap();
+    let serving = common::Background::spawn(move |stop| {
+        let _context = context;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if socket.poll(zmq::POLLIN, 20).unwrap() == 0 {
+                continue;
+            }
+            let frames = socket.recv_multipart(0).unwrap();
+            let body: Value = serde_json::from_slice(frames.last().unwrap()).unwrap();
+            let reply = match body["type"].as_str() {
+                Some("evaluate") => evaluate_reply(&body["id"]),
+                _ => serde_json::json!({"stui": 1, "id": body["id"], "ok": true,
+                                        "result": {"uptime_ms": 1, "instance": "i1"}}),
+            };
+            let bytes = reply.to_string().into_bytes();
+            socket
+                .send_multipart([frames[0].clone(), Vec::new(), bytes], 0)
+                .unwrap();
+        }
+    });
+    (address, serving)
+}
+
+/// Prints terminal control sequences: clear screen, a window title, the
+/// clipboard (OSC 52), a bell and the C1 CSI.
+const HOSTILE_PRINT: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}\u{1b}]52;c;cm0gLXJm\u{7}\u{9b}31mred";
+
+fn hostile_value(id: &Value) -> Value {
+    serde_json::json!({"stui": 1, "id": id, "ok": true, "result": {
+        "print": HOSTILE_PRINT, "class": "String", "truncated": false,
+        "handle": "h", "output": "", "duration_us": 1}})
+}
+
+#[test]
+fn eval_escapes_control_characters_on_a_terminal_and_raw_prints_them() {
+    let (address, _server) = fake_server(hostile_value);
+    let home = TempDir::new("cli");
+    // A pipe: the text as it is, with or without --raw.
+    for args in [&["eval", "x"][..], &["eval", "--raw", "x"]] {
+        let (output, stdout, _) = stui_at(home.path(), &address, args);
+        assert!(output.status.success());
+        assert_eq!(stdout, format!("{HOSTILE_PRINT}\n"), "{args:?}");
+    }
+    // A terminal (a pty made by script(1)): escaped, unless --raw.
+    let on_terminal = |extra: &str| {
+        let command = format!(
+            "{} --address {address} eval {extra} x",
+            env!("CARGO_BIN_EXE_stui")
+        );
+        let mut script = Command::new("script");
+        script
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_RUNTIME_DIR", home.path().join("run"))
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(Stdio::null());
+        let (output, stdout, _) = run(&mut script);
+        assert!(output.status.success(), "{stdout}");
+        stdout
+    };
+    let escaped = on_terminal("");
+    assert!(
+        escaped.contains(r"\e[2J\e]0;owned\x07\e]52;c;cm0gLXJm\x07\u{9b}31mred"),
+        "{escaped:?}"
+    );
+    assert!(!escaped.contains('\u{1b}'), "{escaped:?}");
+    assert!(on_terminal("--raw").contains(HOSTILE_PRINT));
+}
+
+#[test]
+fn eval_caught_by_a_server_restart_exits_3_saying_the_outcome_is_unknown() {
+    let (address, _server) = fake_server(|id| {
+        serde_json::json!({"stui": 1, "id": id, "ok": false, "error": {
+            "code": "server_restarted", "message": "instance differs", "instance": "i2"}})
+    });
+    let home = TempDir::new("cli");
+    let (output, stdout, stderr) = stui_at(home.path(), &address, &["eval", "x := 1"]);
+    assert_eq!(code(&output), 3, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains(
+            "the server restarted while this request was in flight: its outcome is unknown \
+             (it was not run again); session variables are gone"
+        ),
+        "{stderr}"
+    );
+    let (_, help, _) = run(stui(home.path()).arg("--help"));
+    assert!(help.contains("3   the server restarted"), "{help}");
+}
+
+#[test]
+fn eval_reports_a_server_killed_mid_evaluation_within_seconds() {
+    let mut server = TestServer::start();
+    let home = TempDir::new("cli");
+    let config = home.path().join("live.toml");
+    std::fs::write(
+        &config,
+        "[server]\nrequest_timeout_ms = 400\ntries = 2\nheartbeat_ms = 500\n",
+    )
+    .unwrap();
+    let child = stui(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "--address",
+            &server.address,
+            "eval",
+            "(Delay forSeconds: 30) wait",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    // SIGKILL: nothing of the server answers any more.
+    server.kill();
+    let killed = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        killed.elapsed() < Duration::from_secs(5),
+        "reported after {:?}",
+        killed.elapsed()
+    );
+    assert_eq!(code(&output), 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the server at {} stopped answering during the evaluation",
+            server.address
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn localhost_addresses_work() {
+    let server = TestServer::start();
+    let port = server.address.rsplit(':').next().unwrap();
+    let home = TempDir::new("cli");
+    let localhost = format!("tcp://localhost:{port}");
+    let (output, stdout, stderr) = stui_at(home.path(), &localhost, &["eval", "3 + 4"]);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stdout, "7\n");
+    let (output, _, stderr) = stui_at(home.path(), &localhost, &["ping"]);
+    assert!(output.status.success(), "{stderr}");
+}

@@ -12,6 +12,7 @@ use stui::conformance::{Options, Outcome, Summary, check_names, run_selected, ru
 
 /// Checks of the core types: they must run (not be skipped) and pass.
 const CORE_CHECKS: &[&str] = &[
+    "instance_rule",
     "describe_shape",
     "ping_shape",
     "envelope_echo",
@@ -194,6 +195,38 @@ fn a_server_answering_empty_successes_fails() {
     }
 }
 
+/// Answers ping and describe with an instance, and runs every evaluation
+/// whatever instance it carries.
+fn ignores_instance(body: &[u8]) -> Option<Value> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let result = match request["type"].as_str()? {
+        "ping" => json!({"uptime_ms": 5, "instance": "fake-1"}),
+        "describe" => json!({"server": "fake", "dialect": "GNU Smalltalk",
+            "dialect_version": "3.2.5", "protocol": 1, "types": ["ping", "describe", "evaluate"],
+            "max_message_bytes": 16777216, "pid": 1, "image": null, "uptime_ms": 5,
+            "instance": "fake-1"}),
+        _ => json!({"print": "1", "class": "SmallInteger", "truncated": false, "handle": "h",
+                    "output": "", "duration_us": 1}),
+    };
+    Some(json!({"stui": 1, "id": request["id"], "ok": true, "result": result}))
+}
+
+#[test]
+fn a_server_that_ignores_the_instance_fails_the_instance_rule() {
+    let fake = FakeServer::start(ignores_instance);
+    let options = Options {
+        timeout: Duration::from_secs(2),
+    };
+    let mut out = Vec::new();
+    let summary = run_selected(&fake.address, &options, &|n| n == "instance_rule", &mut out);
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        matches!(summary.outcome("instance_rule"),
+                 Some(Outcome::Fail(why)) if why.contains("server_restarted")),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_server_echoing_the_wrong_id_fails() {
     let fake = FakeServer::start(|_| {
@@ -319,6 +352,16 @@ fn is_describe(reply: &Value) -> bool {
 #[test]
 fn each_check_fails_when_its_rule_is_broken() {
     let mutations: Vec<Mutation> = vec![
+        // A server that ignores the instance a request carries.
+        Mutation {
+            check: "instance_rule",
+            request: |q| {
+                if let Some(envelope) = q.as_object_mut() {
+                    envelope.remove("instance");
+                }
+            },
+            reply: keep_reply,
+        },
         Mutation {
             check: "describe_shape",
             request: keep_request,
@@ -663,4 +706,4 @@ fn each_check_fails_when_its_rule_is_broken() {
 }
 
 /// How many of the mutations above break core checks (always tried).
-const CORE_MUTATIONS: usize = 16;
+const CORE_MUTATIONS: usize = 17;

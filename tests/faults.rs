@@ -611,3 +611,161 @@ fn requests_queue_in_order_behind_a_running_one_and_a_full_queue_refuses_clearly
         "refused at once, the rest in order"
     );
 }
+
+// -- reply validation and the instance rule
+
+fn reply_bytes(id: &Value, result: Value) -> Vec<u8> {
+    json!({"stui": 1, "id": id, "ok": true, "result": result})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn a_reply_with_a_null_id_is_ignored_and_the_right_one_awaited() {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let server = fake_server(&address, 2, |n, body| {
+        let id = if n == 0 {
+            Value::Null
+        } else {
+            body["id"].clone()
+        };
+        Some(reply_bytes(&id, json!({"uptime_ms": n})))
+    });
+    // One try: the right reply must come within it, not through a retry.
+    let mut client = Client::new(&address, "s", options(2000, 1));
+    let reply = client.ping().expect("the reply with the right id is taken");
+    assert_eq!(reply.value.unwrap().uptime_ms, 1, "not the null-id reply");
+    server.join().unwrap();
+}
+
+/// A ROUTER that answers the first request with two frames, the rest as `pong`.
+fn two_frame_server(address: &str) -> thread::JoinHandle<()> {
+    let context = zmq::Context::new();
+    let socket = context.socket(zmq::ROUTER).unwrap();
+    socket.set_linger(2000).unwrap();
+    socket.bind(address).unwrap();
+    thread::spawn(move || {
+        let _context = context;
+        for n in 0..2 {
+            let frames = socket.recv_multipart(0).unwrap();
+            let body: Value = serde_json::from_slice(frames.last().unwrap()).unwrap();
+            let mut reply = vec![frames[0].clone(), Vec::new(), pong(&body)];
+            if n == 0 {
+                reply.push(b"a second frame".to_vec());
+            }
+            socket.send_multipart(reply, 0).unwrap();
+        }
+    })
+}
+
+#[test]
+fn a_multi_frame_reply_is_refused_and_the_socket_stays_in_step() {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let server = two_frame_server(&address);
+    let mut client = Client::new(&address, "s", options(2000, 1));
+    match client.ping() {
+        Err(NetError::Malformed(why)) => assert!(why.contains("2 frames"), "{why}"),
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+    let next = client.ping().expect("the same client is still usable");
+    assert!(next.value.is_ok());
+    server.join().unwrap();
+}
+
+#[test]
+fn a_reply_over_the_socket_ceiling_is_reported_too_large_not_as_no_reply() {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let server = fake_server(&address, 3, |n, body| {
+        let result = match n {
+            // 4x the limit is the socket's ceiling: this one it drops unread.
+            1 => json!({"uptime_ms": 1, "instance": "i1", "pad": "x".repeat(50_000)}),
+            _ => json!({"uptime_ms": 1, "instance": "i1"}),
+        };
+        Some(reply_bytes(&body["id"], result))
+    });
+    let mut client = Client::new(
+        &address,
+        "s",
+        ClientOptions {
+            max_reply_bytes: 10_000,
+            ..options(5000, 1)
+        },
+    );
+    client.ping().expect("a small reply");
+    let started = Instant::now();
+    match client.ping() {
+        Err(error @ NetError::ReplyOverCeiling { .. }) => assert!(
+            error
+                .to_string()
+                .contains("the reply was too large (over 40000 bytes)"),
+            "{error}"
+        ),
+        other => panic!("expected ReplyOverCeiling, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "told before the timeout: {:?}",
+        started.elapsed()
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn requests_that_run_code_carry_the_instance_pings_do_not() {
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let server = fake_server(&address, 3, |n, body| {
+        Some(match n {
+            0 => reply_bytes(&body["id"], json!({"uptime_ms": 1, "instance": "i1"})),
+            1 => reply_bytes(
+                &body["id"],
+                json!({"print": "7", "class": "SmallInteger", "truncated": false,
+                       "handle": "h", "output": "", "duration_us": 1}),
+            ),
+            _ => pong(body),
+        })
+    });
+    let mut client = Client::new(&address, "s", options(2000, 1));
+    client.ping().unwrap();
+    assert_eq!(client.instance(), Some("i1"));
+    client.evaluate("3 + 4").unwrap();
+    client.ping().unwrap();
+    let seen = server.join().unwrap();
+    assert_eq!(seen[0].get("instance"), None);
+    assert_eq!(seen[1]["instance"], "i1");
+    assert_eq!(seen[2].get("instance"), None);
+}
+
+#[test]
+fn an_evaluation_in_flight_when_the_server_restarts_is_not_run_again() {
+    let mut server = TestServer::start();
+    let address = server.address.clone();
+    let mut client = Client::new(&address, "s", options(500, 2));
+    client.ping().unwrap();
+    let flag = "StuiRanAfterRestart";
+    let asker = thread::spawn(move || {
+        let code = format!("(Delay forSeconds: 2) wait. Smalltalk at: #{flag} put: true");
+        client.evaluate(&code)
+    });
+    thread::sleep(Duration::from_millis(400));
+    server.kill();
+    let restarted = TestServer::start_at(&address, &[]);
+    let outcome = asker.join().unwrap().expect("the new server answers");
+    let error = outcome.value.expect_err("refused, not run");
+    assert_eq!(error.code, stui::protocol::ErrorCode::ServerRestarted);
+    assert!(error.details.instance.is_some());
+    assert!(
+        error.to_string().contains("its outcome is unknown"),
+        "{error}"
+    );
+    thread::sleep(Duration::from_millis(2500));
+    let mut checker = Client::new(&restarted.address, "t", options(2000, 1));
+    let ran = checker
+        .evaluate(&format!("Smalltalk includesKey: #{flag}"))
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(
+        ran.print, "false",
+        "the resend did not run on the new server"
+    );
+}

@@ -494,3 +494,29 @@ fn net_events_from_a_port_become_net_messages_once() {
     }
     assert_eq!(messages, vec![Msg::Net(event)]);
 }
+
+#[test]
+fn a_restarted_server_and_a_request_caught_by_it_are_told_on_screen() {
+    let mut model = model();
+    model.connection = connected();
+    stui::app::update(
+        &mut model,
+        Msg::Net(NetEvent::Alive {
+            round_trip_us: 300,
+            instance: Some("gst-9-b".into()),
+            restart_reason: Some("heap limit".into()),
+        }),
+    );
+    let mut error = ErrorObject::new(ErrorCode::ServerRestarted, "instance differs");
+    error.details.instance = Some("gst-9-b".into());
+    model.transcript.push(TranscriptEntry::Error(error));
+    let screen = screen_of(&model);
+    assert_shows(
+        &screen,
+        "The server restarted (heap limit): session variables are gone.",
+    );
+    assert_shows(
+        &screen,
+        "the server restarted while this request was in flight: its outcome is",
+    );
+}

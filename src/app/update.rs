@@ -3,7 +3,7 @@
 
 use super::model::{Connection, Focus, Model, PendingEvaluation, TranscriptEntry};
 use super::msg::Msg;
-use crate::net::{Answer, NetEvent};
+use crate::net::{Answer, NetEvent, ServerInfo};
 use crate::protocol::{EvaluateParams, Request, RequestBody};
 
 /// What the runtime must do after an update.
@@ -153,14 +153,21 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 round_trip_us,
             };
         }
-        NetEvent::Alive { round_trip_us } => {
+        NetEvent::Alive {
+            round_trip_us,
+            instance,
+            restart_reason,
+        } => {
             model.retrying = None;
             if let Connection::Connected {
                 round_trip_us: last,
-                ..
+                info,
             } = &mut model.connection
             {
                 *last = round_trip_us;
+                if let Some(notice) = restart_notice(info, instance, restart_reason) {
+                    model.transcript.push(TranscriptEntry::Notice(notice));
+                }
             }
         }
         NetEvent::Disconnected => {
@@ -266,6 +273,26 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
     vec![]
 }
 
+/// The notice for a heartbeat that answered another instance than the
+/// server had (once per change: `info` takes the new one).
+fn restart_notice(
+    info: &mut ServerInfo,
+    instance: Option<String>,
+    restart_reason: Option<String>,
+) -> Option<String> {
+    let new = instance?;
+    let old = info.instance.replace(new.clone());
+    if old.is_none_or(|old| old == new) {
+        return None;
+    }
+    let why = restart_reason
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    Some(format!(
+        "The server restarted{why}: session variables are gone."
+    ))
+}
+
 fn abandon_pending(model: &mut Model, why: &str) {
     if !model.pending.is_empty() {
         let count = model.pending.len();
@@ -290,6 +317,7 @@ mod tests {
             address: "tcp://127.0.0.1:5555".into(),
             backup: 0,
             pid: 4242,
+            instance: Some("gst-4242-a".into()),
         }
     }
 
@@ -300,6 +328,14 @@ mod tests {
             round_trip_us: 400,
         };
         model
+    }
+
+    fn alive(round_trip_us: u64, instance: &str) -> Msg {
+        Msg::Net(NetEvent::Alive {
+            round_trip_us,
+            instance: Some(instance.into()),
+            restart_reason: None,
+        })
     }
 
     fn sent_request(effects: &[Effect]) -> &Request {
@@ -411,7 +447,7 @@ mod tests {
             },
             "an evaluation's time is not the network round trip"
         );
-        update(&mut model, Msg::Net(NetEvent::Alive { round_trip_us: 250 }));
+        update(&mut model, alive(250, "gst-4242-a"));
         assert!(matches!(
             model.connection,
             Connection::Connected {
@@ -786,6 +822,59 @@ mod tests {
                 .any(|n| n.contains("tcp://10.0.0.1:5555 did not answer")
                     && n.contains("backup 1 (tcp://10.0.0.2:5555)")),
             "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_heartbeat_from_another_instance_says_the_server_restarted_once() {
+        let mut model = connected_model();
+        update(&mut model, alive(250, "gst-4242-a"));
+        assert!(notices(&model).is_empty(), "same instance: nothing to say");
+        let restarted = Msg::Net(NetEvent::Alive {
+            round_trip_us: 300,
+            instance: Some("gst-5151-b".into()),
+            restart_reason: Some("the server stopped answering pings".into()),
+        });
+        update(&mut model, restarted.clone());
+        update(&mut model, restarted);
+        assert_eq!(
+            notices(&model),
+            [
+                "The server restarted (the server stopped answering pings): \
+              session variables are gone."
+            ],
+            "once per change"
+        );
+        update(&mut model, alive(250, "gst-6000-c"));
+        assert_eq!(
+            notices(&model)[1],
+            "The server restarted: session variables are gone."
+        );
+    }
+
+    #[test]
+    fn a_request_caught_by_a_restart_says_its_outcome_is_unknown() {
+        let mut model = connected_model();
+        let id = sent_request(&update(&mut model, Msg::Evaluate("x := 1".into())))
+            .id
+            .clone();
+        let mut error = ErrorObject::new(ErrorCode::ServerRestarted, "instance differs");
+        error.details.instance = Some("gst-5151-b".into());
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Reply {
+                id,
+                result: Err(error),
+                round_trip_us: 900,
+            }),
+        );
+        let TranscriptEntry::Error(shown) = model.transcript.last().unwrap() else {
+            panic!("expected an error entry: {:?}", model.transcript);
+        };
+        assert_eq!(
+            shown.to_string(),
+            "the server restarted while this request was in flight: its outcome is unknown \
+             (it was not run again); session variables are gone"
         );
     }
 }

@@ -98,6 +98,12 @@ pub enum Command {
         /// Print the result (or the error) as one JSON object.
         #[arg(long)]
         json: bool,
+        /// Print the server's text as it is, control characters included.
+        /// Without it, on a terminal, control characters (ESC, C0 but
+        /// newline and tab, DEL, C1) show as escapes like \e, \x07,
+        /// \u{9b}; to a pipe or file the text goes as it is.
+        #[arg(long)]
+        raw: bool,
     },
     /// Ping the server: print its address, the round trip and its uptime.
     Ping(ProbeArgs),
@@ -181,6 +187,7 @@ pub enum Action {
     Eval {
         code: String,
         timeout: Option<u64>,
+        raw: bool,
     },
     Ping,
     TestConnection,
@@ -256,7 +263,8 @@ where
                 code,
                 timeout,
                 json,
-            } => (Action::Eval { code, timeout }, json, None),
+                raw,
+            } => (Action::Eval { code, timeout, raw }, json, None),
             Command::Ping(probe) => (Action::Ping, probe.json, probe.timeout),
             Command::Bench(bench) => (
                 Action::Bench(Plan {
@@ -351,10 +359,13 @@ mod tests {
             eval.action,
             Action::Eval {
                 code: "3+4".into(),
-                timeout: Some(50)
+                timeout: Some(50),
+                raw: false,
             }
         );
         assert!(eval.json);
+        let raw = parse("eval 3+4 --raw").unwrap();
+        assert!(matches!(raw.action, Action::Eval { raw: true, .. }));
         assert_eq!(eval.request_timeout_ms, None);
         let stdin = parse("eval -").unwrap();
         assert!(matches!(stdin.action, Action::Eval { code, .. } if code == "-"));

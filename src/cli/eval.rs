@@ -1,12 +1,67 @@
 //! `stui eval CODE` and `stui eval -`.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use super::{Context, Failure, answer, exit, millis, print_json};
-use crate::net::Timed;
-use crate::protocol::{EvaluateParams, EvaluateResult, RequestBody};
+use crate::net::client::split_reply;
+use crate::net::{Client, ClientOptions, NetError, Timed};
+use crate::protocol::{ErrorObject, EvaluateParams, EvaluateResult, RequestBody};
+
+/// Text from the server on its way to a terminal: control characters (ESC,
+/// C0 but newline and tab, DEL, C1) shown as escapes, so a hostile server
+/// cannot retitle the window, clear the screen or write the clipboard.
+pub fn escape_controls(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => shown.push(c),
+            '\u{1b}' => shown.push_str("\\e"),
+            '\0'..='\u{1f}' | '\u{7f}' => shown.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{80}'..='\u{9f}' => shown.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            _ => shown.push(c),
+        }
+    }
+    shown
+}
+
+/// How `stui eval` prints what the server sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// As it came (`--raw`, or stdout is not a terminal).
+    Raw,
+    /// Control characters escaped (see [`escape_controls`]).
+    Escaped,
+}
+
+impl Output {
+    /// Escaped on a terminal unless `raw`; as it is for pipes and files.
+    pub fn choose(raw: bool, terminal: bool) -> Self {
+        if raw || !terminal {
+            Self::Raw
+        } else {
+            Self::Escaped
+        }
+    }
+
+    pub fn show(self, text: &str) -> String {
+        match self {
+            Self::Raw => text.to_string(),
+            Self::Escaped => escape_controls(text),
+        }
+    }
+
+    /// The error's server-written texts, shown this way.
+    fn show_error(self, error: &mut ErrorObject) {
+        error.message = self.show(&error.message);
+        error.class = error.class.as_deref().map(|c| self.show(c));
+        for frame in error.stack.iter_mut().flatten() {
+            *frame = self.show(frame);
+        }
+    }
+}
 
 /// The code to evaluate: the argument, or stdin for `-`.
 pub fn code_from(argument: &str, stdin: &mut impl Read) -> std::io::Result<String> {
@@ -39,7 +94,7 @@ fn with_newline(output: &str) -> String {
     text
 }
 
-pub fn run(context: &Context, code: &str, timeout_ms: Option<u64>) -> u8 {
+pub fn run(context: &Context, code: &str, timeout_ms: Option<u64>, raw: bool) -> u8 {
     let code = match code_from(code, &mut std::io::stdin().lock()) {
         Ok(code) => code,
         Err(error) => {
@@ -47,19 +102,22 @@ pub fn run(context: &Context, code: &str, timeout_ms: Option<u64>) -> u8 {
             return exit::FAILURE;
         }
     };
+    let stdout = Output::choose(raw, std::io::stdout().is_terminal());
     match evaluate(context, &code, timeout_ms) {
         Ok(timed) => {
             if context.json {
                 print_json(&success_json(&timed));
             } else {
-                print!("{}", success_text(&timed.value));
+                print!("{}", stdout.show(&success_text(&timed.value)));
             }
             exit::SUCCESS
         }
-        Err(failure) => {
-            if let (false, Failure::Reply(error)) = (context.json, &failure) {
+        Err(mut failure) => {
+            if let (false, Failure::Reply(error)) = (context.json, &mut failure) {
                 // What the code wrote before it failed.
-                print!("{}", with_newline(error.output.as_deref().unwrap_or("")));
+                let output = with_newline(error.output.as_deref().unwrap_or(""));
+                print!("{}", stdout.show(&output));
+                Output::choose(raw, std::io::stderr().is_terminal()).show_error(error);
             }
             failure.finish(context.json)
         }
@@ -80,7 +138,48 @@ fn evaluate(
         timeout_ms: Some(timeout_ms.unwrap_or(context.settings.server.evaluation_timeout_ms)),
         print_limit: None,
     });
-    answer(client.call(body))
+    let heartbeat = Duration::from_millis(context.settings.server.heartbeat_ms);
+    let mut control = Client::new(
+        client.address(),
+        client.session(),
+        ClientOptions::from_settings(&context.settings.server),
+    );
+    answer(call_watched(&mut client, &mut control, body, heartbeat))
+}
+
+/// Sends `body` on `client` and, while its reply is awaited, pings the
+/// server on `control` every `heartbeat` (0: never): a server that stops
+/// answering is reported after its tries, not after the whole evaluation
+/// timeout.
+pub fn call_watched(
+    client: &mut Client,
+    control: &mut Client,
+    body: RequestBody,
+    heartbeat: Duration,
+) -> Result<Timed<Result<EvaluateResult, ErrorObject>>, NetError> {
+    let request = client.new_request(body);
+    let started = Instant::now();
+    let mut last_ping = started;
+    let mut silent = false;
+    let outcome = client.send(&request, || {
+        if heartbeat.is_zero() || last_ping.elapsed() < heartbeat {
+            return false;
+        }
+        silent = control.ping().is_err();
+        last_ping = Instant::now();
+        silent
+    });
+    if silent {
+        return Err(NetError::Unresponsive {
+            address: client.address().to_string(),
+            waited: started.elapsed(),
+        });
+    }
+    let reply = outcome?;
+    Ok(Timed {
+        value: split_reply(reply.value)?,
+        round_trip: reply.round_trip,
+    })
 }
 
 #[cfg(test)]
@@ -97,6 +196,30 @@ mod tests {
             output: output.into(),
             duration_us: 12,
         }
+    }
+
+    #[test]
+    fn control_characters_from_the_server_are_escaped_for_a_terminal() {
+        // OSC 52 (write the clipboard), terminated by BEL.
+        assert_eq!(
+            escape_controls("\u{1b}]52;c;aGk=\u{7}"),
+            "\\e]52;c;aGk=\\x07"
+        );
+        // CSI clear screen and cursor home.
+        assert_eq!(escape_controls("\u{1b}[2J\u{1b}[H"), "\\e[2J\\e[H");
+        assert_eq!(escape_controls("ding\u{7}"), "ding\\x07");
+        // The one-character C1 CSI, and DEL.
+        assert_eq!(escape_controls("\u{9b}2J\u{7f}"), "\\u{9b}2J\\x7f");
+        // Text, newlines, tabs and other characters stay as they are.
+        assert_eq!(escape_controls("a\tb\nçé ✓\r"), "a\tb\nçé ✓\\x0d");
+    }
+
+    #[test]
+    fn escaping_applies_on_a_terminal_unless_raw() {
+        let text = "\u{1b}[2J";
+        assert_eq!(Output::choose(false, true).show(text), "\\e[2J");
+        assert_eq!(Output::choose(true, true).show(text), text);
+        assert_eq!(Output::choose(false, false).show(text), text);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::config::settings::Settings;
 use crate::net::{Client, ClientOptions, NetError, Timed};
-use crate::protocol::ErrorObject;
+use crate::protocol::{ErrorCode, ErrorObject};
 
 pub mod args;
 pub mod bench;
@@ -36,6 +36,9 @@ pub mod exit {
     /// No usable answer from the server: no reply after the tries, an
     /// unreadable or too large reply, a socket error; the server is down.
     pub const CONNECTION: u8 = 2;
+    /// The server restarted while the request was in flight (error
+    /// `server_restarted`): its outcome is unknown, it was not run again.
+    pub const RESTARTED: u8 = 3;
     /// The command line is wrong (unknown flag, missing value, conflicting
     /// flags); like `EX_USAGE` of sysexits.h.
     pub const USAGE: u8 = 64;
@@ -51,6 +54,8 @@ Exit status:
       command failed (conformance check, server start, writing a bundle)
   2   connection problem: no reply after the tries, unreadable or too large
       reply, socket error (for --health-check and --status: the server is down)
+  3   the server restarted while the request was in flight: its outcome is
+      unknown (it was not run again); session variables are gone
   64  command-line usage error
   78  configuration error (config, keymap or theme file; the file and line are named)";
 
@@ -135,6 +140,7 @@ pub enum Failure {
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
+            Self::Reply(error) if error.code == ErrorCode::ServerRestarted => exit::RESTARTED,
             Self::Reply(_) => exit::FAILURE,
             Self::Connection(_) => exit::CONNECTION,
         }
@@ -270,7 +276,6 @@ pub fn rss_bytes(pid: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::ErrorCode;
 
     #[test]
     fn exit_statuses_are_distinct_and_listed_in_the_help() {
@@ -278,6 +283,7 @@ mod tests {
             exit::SUCCESS,
             exit::FAILURE,
             exit::CONNECTION,
+            exit::RESTARTED,
             exit::USAGE,
             exit::CONFIG,
         ];
@@ -299,6 +305,11 @@ mod tests {
             reply.to_json(),
             json!({"ok": false, "error": {"code": "syntax_error", "message": "expected expression"}})
         );
+        let restarted = Failure::Reply(Box::new(ErrorObject::new(
+            ErrorCode::ServerRestarted,
+            "instance differs",
+        )));
+        assert_eq!(restarted.exit_code(), exit::RESTARTED);
         let down = Failure::Connection(NetError::Socket("boom".into()));
         assert_eq!(down.exit_code(), exit::CONNECTION);
         assert_eq!(

@@ -69,6 +69,7 @@ pub(super) const REGISTRY: &[Check] = &[
     check("evaluate_output", &[], evaluate_output),
     check("retry_executes_once", &[], retry_executes_once),
     check("retry_while_running", &[], retry_while_running),
+    check("instance_rule", &[], instance_rule),
     check("timeout_ms", &[], timeout_ms),
     check("concurrency", &["interrupt"], concurrency),
     check("interrupt", &["interrupt"], interrupt),
@@ -704,6 +705,48 @@ fn retry_executes_once(probe: &Probe) -> Verdict {
         "a resent failing request got a different reply".into()
     })?;
     Ok(String::new())
+}
+
+/// ping and describe name the same non-empty instance; a request carrying
+/// another instance gets `server_restarted` (with the server's own) and runs
+/// nothing; one carrying the right instance runs.
+fn instance_rule(probe: &Probe) -> Verdict {
+    let session = new_session();
+    let ping: PingResult = typed(probe.call_in(&session, "ping", json!({}))?)?;
+    let describe: DescribeResult = typed(probe.call_in(&session, "describe", json!({}))?)?;
+    let instance = ping
+        .instance
+        .filter(|instance| !instance.is_empty())
+        .ok_or("ping answered no instance (a non-empty string)")?;
+    ensure(
+        describe.instance.as_deref() == Some(instance.as_str()),
+        || {
+            format!(
+                "describe's instance {:?} is not ping's {instance:?}",
+                describe.instance
+            )
+        },
+    )?;
+    let global = format!("StuiConformanceProbe{}", unique_suffix());
+    let code = format!("Smalltalk at: #{global} put: 1. 1");
+    let mut foreign = probe.envelope(&session, "evaluate", json!({"code": code}));
+    foreign["instance"] = json!(format!("{instance}-another-process"));
+    let error = error_with_code(&probe.send_envelope(&foreign)?, "server_restarted")?;
+    ensure(error["instance"] == json!(instance), || {
+        format!("server_restarted names instance {}", error["instance"])
+    })?;
+    let ran = probe.evaluate(&session, &format!("Smalltalk includesKey: #{global}"))?;
+    ensure(ran.print == "false", || {
+        "the request with another instance was executed".into()
+    })?;
+    let mut right = probe.envelope(&session, "evaluate", json!({"code": code}));
+    right["instance"] = json!(instance);
+    let value: EvaluateResult = typed(success(probe.send_envelope(&right)?)?)?;
+    let _ = probe.evaluate(&session, &format!("Smalltalk removeKey: #{global}. nil"));
+    ensure(value.print == "1", || {
+        format!("with the right instance it printed {:?}", value.print)
+    })?;
+    Ok(format!("instance {instance:?}"))
 }
 
 /// A resend that arrives while the original still runs waits for it and

@@ -411,9 +411,16 @@ impl Worker {
         connected.last_exchange = Instant::now();
         match outcome {
             Ok(timed) => {
+                let round_trip_us = micros(timed.round_trip);
+                let pong = match decode_answer(&request.body, timed.value) {
+                    Ok(Ok(Answer::Ping(pong))) => pong,
+                    _ => Default::default(),
+                };
                 self.connected = Some(connected);
                 self.emit(NetEvent::Alive {
-                    round_trip_us: micros(timed.round_trip),
+                    round_trip_us,
+                    instance: pong.instance,
+                    restart_reason: pong.restart_reason,
                 });
             }
             Err(NetError::Cancelled) => self.connected = Some(connected),
@@ -444,7 +451,12 @@ impl Worker {
                 self.settings.transcript_poll = None;
                 self.connected = Some(connected);
             }
-            Ok(Ok(Ok(_)) | Err(_)) | Err(NetError::Malformed(_) | NetError::TooLarge { .. }) => {
+            Ok(Ok(Ok(_)) | Err(_))
+            | Err(
+                NetError::Malformed(_)
+                | NetError::TooLarge { .. }
+                | NetError::ReplyOverCeiling { .. },
+            ) => {
                 log::warn!("unusable transcript reply; polling goes on");
                 self.connected = Some(connected);
             }
@@ -488,7 +500,10 @@ impl Worker {
             },
             // The server answered, just not usably: it is still there.
             Err(
-                error @ (NetError::Cancelled | NetError::Malformed(_) | NetError::TooLarge { .. }),
+                error @ (NetError::Cancelled
+                | NetError::Malformed(_)
+                | NetError::TooLarge { .. }
+                | NetError::ReplyOverCeiling { .. }),
             ) => {
                 self.connected = Some(connected);
                 self.emit(NetEvent::Failed {
@@ -533,6 +548,8 @@ impl Worker {
                 },
             ),
         };
+        // Its pings then tell a restart from the instance the request was sent to.
+        control.set_instance(client.instance().map(str::to_string));
         let (inbox, queue, events) = (&self.inbox, &mut self.queue, &self.events);
         // Only a request that may run long (an evaluation, a code tool)
         // needs a liveness check: the others give up after their tries.

@@ -72,6 +72,9 @@ pub enum NetError {
     Unresponsive { address: String, waited: Duration },
     /// The reply was larger than the configured maximum.
     TooLarge { bytes: u64, limit: u64 },
+    /// The reply was over the socket's own ceiling: the connection dropped
+    /// it unread (the server, still the same process, answered a ping after).
+    ReplyOverCeiling { limit: u64 },
     /// The request was abandoned (disconnect or shutdown) before its reply.
     Cancelled,
 }
@@ -92,12 +95,18 @@ impl std::fmt::Display for NetError {
             Self::Socket(why) => write!(f, "socket error: {why}"),
             Self::Unresponsive { address, waited } => write!(
                 f,
-                "{address} stopped answering pings while waiting for a reply ({} ms)",
+                "the server at {address} stopped answering during the evaluation (pings \
+                 unanswered; {} ms after it was sent)",
                 waited.as_millis()
             ),
             Self::TooLarge { bytes, limit } => write!(
                 f,
-                "reply of {bytes} bytes refused: larger than max_reply_bytes ({limit})"
+                "the reply was too large (over {limit} bytes): {bytes} bytes refused \
+                 (max_reply_bytes)"
+            ),
+            Self::ReplyOverCeiling { limit } => write!(
+                f,
+                "the reply was too large (over {limit} bytes): the connection dropped it unread"
             ),
             Self::Cancelled => write!(f, "cancelled"),
         }
@@ -119,6 +128,27 @@ pub struct Client {
     session: String,
     options: ClientOptions,
     socket: Option<zmq::Socket>,
+    /// Tells when the request socket's connection drops (see [`Client::receive`]).
+    monitor: Option<zmq::Socket>,
+    /// The server instance last learned from ping or describe.
+    instance: Option<String>,
+}
+
+/// How long one poll waits: keeps cancellation responsive.
+const SLICE: Duration = Duration::from_millis(50);
+
+/// One request's wait for its reply, across tries.
+struct Wait<'a> {
+    id: &'a str,
+    started: Instant,
+    /// The id of the last reply that was for another request.
+    foreign: Option<String>,
+}
+
+/// True for the requests that run code or change the image: every type but
+/// ping and describe. Their resends must carry the instance.
+pub fn runs_code(body: &RequestBody) -> bool {
+    !matches!(body, RequestBody::Ping(_) | RequestBody::Describe(_))
 }
 
 impl Client {
@@ -133,7 +163,20 @@ impl Client {
             session: session.into(),
             options,
             socket: None,
+            monitor: None,
+            instance: None,
         }
+    }
+
+    /// The server instance last learned from ping or describe.
+    pub fn instance(&self) -> Option<&str> {
+        self.instance.as_deref()
+    }
+
+    /// Takes `instance` as the server's (e.g. learned by another client of
+    /// the same server).
+    pub fn set_instance(&mut self, instance: Option<String>) {
+        self.instance = instance;
     }
 
     pub fn address(&self) -> &str {
@@ -173,7 +216,9 @@ impl Client {
         mut should_cancel: impl FnMut() -> bool,
         mut on_retry: impl FnMut(u32),
     ) -> Result<Timed<Reply>, NetError> {
-        let payload = request.to_json();
+        // Every send of this request carries the instance known now, so a
+        // resend to a restarted server is refused instead of run again.
+        let payload = self.stamped(request).to_json();
         let per_try = self.options.request_timeout;
         // The request may rightly run this long. Until then an unanswered
         // try is re-asked at once (same id: the server joins the running
@@ -182,109 +227,196 @@ impl Client {
         // only tries after it count against `tries`.
         let allowance = run_allowance(&request.body);
         let tries = self.options.tries.max(1);
-        let started = Instant::now();
-        let address = self.address.clone();
-        let max_reply_bytes = self.options.max_reply_bytes;
-        let mut mismatched: Option<String> = None;
+        let mut wait = Wait {
+            id: &request.id,
+            started: Instant::now(),
+            foreign: None,
+        };
         let mut attempt = 0;
         loop {
-            if started.elapsed() >= allowance {
+            if wait.started.elapsed() >= allowance {
                 attempt += 1;
                 if attempt > tries {
                     break;
                 }
                 if attempt > 1 {
-                    let resume = Instant::now() + self.options.backoff_before(attempt);
-                    while Instant::now() < resume {
-                        if should_cancel() {
-                            return Err(NetError::Cancelled);
-                        }
-                        std::thread::sleep(
-                            (resume - Instant::now().min(resume)).min(Duration::from_millis(20)),
-                        );
-                    }
+                    self.pause(self.options.backoff_before(attempt), &mut should_cancel)?;
                     on_retry(attempt);
                 }
             }
-            mismatched = None;
-            let socket = self.socket()?;
-            socket
-                .send(payload.as_bytes(), 0)
-                .map_err(|e| NetError::Socket(format!("send to {address}: {e}")))?;
             let deadline = Instant::now() + per_try;
-            loop {
-                if should_cancel() {
-                    self.reset();
-                    return Err(NetError::Cancelled);
-                }
-                let now = Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                // Short poll slices keep cancellation responsive.
-                let slice = (deadline - now).min(Duration::from_millis(50));
-                let readable = socket
-                    .poll(zmq::POLLIN, slice.as_millis().max(1) as i64)
-                    .map_err(|e| NetError::Socket(e.to_string()))?;
-                if readable > 0 {
-                    let bytes = socket
-                        .recv_bytes(0)
-                        .map_err(|e| NetError::Socket(format!("receive: {e}")))?;
-                    let round_trip = started.elapsed();
-                    if bytes.len() as u64 > max_reply_bytes {
-                        return Err(NetError::TooLarge {
-                            bytes: bytes.len() as u64,
-                            limit: max_reply_bytes,
-                        });
-                    }
-                    let reply = read_reply(&bytes)?;
-                    if reply.id.as_deref().is_some_and(|id| id != request.id) {
-                        // Never taken for this request's reply: drop it,
-                        // reopen the socket and ask again (same id).
-                        log::warn!(
-                            "discarded a reply for id {:?} while waiting for {}",
-                            reply.id,
-                            request.id
-                        );
-                        mismatched = reply.id.clone();
-                        break;
-                    }
-                    return Ok(Timed {
-                        value: reply,
-                        round_trip,
-                    });
-                }
+            if let Some(reply) = self.one_try(&payload, deadline, &mut wait, &mut should_cancel)? {
+                self.learn_instance(&request.body, &reply.value);
+                return Ok(reply);
             }
-            if mismatched.is_none() && attempt == 0 {
-                log::debug!(
-                    "no reply to {} ({}) within {} ms: asking again while it may still run",
-                    request.id,
-                    request.body.type_name(),
-                    per_try.as_millis()
-                );
-            } else if mismatched.is_none() {
-                log::warn!(
-                    "no reply to {} ({}) from {} within {} ms (try {attempt} of {tries})",
-                    request.id,
-                    request.body.type_name(),
-                    address,
-                    per_try.as_millis()
-                );
-            }
+            self.log_unanswered(request, attempt, tries);
             // A REQ socket that timed out cannot send again: close it and reopen.
             self.reset();
         }
-        if let Some(other) = mismatched {
+        if let Some(other) = wait.foreign {
             return Err(NetError::Malformed(format!(
-                "the only replies were for id {other:?}, not {}",
+                "a reply with a foreign id ({other}) was ignored, and none came for {}",
                 request.id
             )));
         }
         Err(NetError::NoReply {
             address: self.address.clone(),
             tries,
-            waited: started.elapsed(),
+            waited: wait.started.elapsed(),
         })
+    }
+
+    /// The request as sent: with this client's known server instance when
+    /// it runs code and names none itself.
+    fn stamped<'r>(&self, request: &'r Request) -> std::borrow::Cow<'r, Request> {
+        if request.instance.is_some() || !runs_code(&request.body) || self.instance.is_none() {
+            return std::borrow::Cow::Borrowed(request);
+        }
+        let mut stamped = request.clone();
+        stamped.instance = self.instance.clone();
+        std::borrow::Cow::Owned(stamped)
+    }
+
+    /// Remembers the instance a ping or describe answered.
+    fn learn_instance(&mut self, body: &RequestBody, reply: &Reply) {
+        if !matches!(body, RequestBody::Ping(_) | RequestBody::Describe(_)) || !reply.ok {
+            return;
+        }
+        let instance = reply
+            .result
+            .as_ref()
+            .and_then(|result| result.get("instance"))
+            .and_then(|instance| instance.as_str());
+        if let Some(instance) = instance {
+            self.instance = Some(instance.to_string());
+        }
+    }
+
+    /// Sleeps `pause`, in slices, unless the caller cancels meanwhile.
+    fn pause(
+        &mut self,
+        pause: Duration,
+        should_cancel: &mut impl FnMut() -> bool,
+    ) -> Result<(), NetError> {
+        let resume = Instant::now() + pause;
+        while Instant::now() < resume {
+            if should_cancel() {
+                return Err(NetError::Cancelled);
+            }
+            std::thread::sleep(resume.saturating_duration_since(Instant::now()).min(SLICE));
+        }
+        Ok(())
+    }
+
+    /// Sends `payload` and waits until `deadline` for the reply with the
+    /// request's id (None: no such reply came). A reply with another id is
+    /// ignored and the request asked again on a fresh socket (same id).
+    fn one_try(
+        &mut self,
+        payload: &str,
+        deadline: Instant,
+        wait: &mut Wait,
+        should_cancel: &mut impl FnMut() -> bool,
+    ) -> Result<Option<Timed<Reply>>, NetError> {
+        self.send_payload(payload)?;
+        while Instant::now() < deadline {
+            if should_cancel() {
+                self.reset();
+                return Err(NetError::Cancelled);
+            }
+            let slice = deadline
+                .saturating_duration_since(Instant::now())
+                .min(SLICE);
+            let Some(frames) = self.receive(slice)? else {
+                continue;
+            };
+            let reply = self.accept(frames)?;
+            if reply.id.as_deref() == Some(wait.id) {
+                let round_trip = wait.started.elapsed();
+                return Ok(Some(Timed {
+                    value: reply,
+                    round_trip,
+                }));
+            }
+            let other = format!("{:?}", reply.id);
+            log::warn!(
+                "a reply with a foreign id was ignored: {other} while waiting for {}",
+                wait.id
+            );
+            wait.foreign = Some(other);
+            self.reset();
+            std::thread::sleep(SLICE.min(deadline.saturating_duration_since(Instant::now())));
+            self.send_payload(payload)?;
+        }
+        Ok(None)
+    }
+
+    fn send_payload(&mut self, payload: &str) -> Result<(), NetError> {
+        let address = self.address.clone();
+        self.socket()?
+            .send(payload.as_bytes(), 0)
+            .map_err(|e| NetError::Socket(format!("send to {address}: {e}")))
+    }
+
+    /// Every frame of the next message, if one comes within `slice`; a
+    /// connection the socket dropped meanwhile is checked for a reply that
+    /// exceeded the socket's size ceiling.
+    fn receive(&mut self, slice: Duration) -> Result<Option<Vec<Vec<u8>>>, NetError> {
+        let socket = self.socket()?;
+        let readable = socket
+            .poll(zmq::POLLIN, slice.as_millis().max(1) as i64)
+            .map_err(|e| NetError::Socket(e.to_string()))?;
+        if readable > 0 {
+            // All frames, so the REQ socket stays in step even when a
+            // reply has more than the one the protocol allows.
+            let frames = socket
+                .recv_multipart(0)
+                .map_err(|e| NetError::Socket(format!("receive: {e}")))?;
+            return Ok(Some(frames));
+        }
+        if self.connection_dropped() && self.same_server_still_answers() {
+            return Err(NetError::ReplyOverCeiling {
+                limit: self.socket_ceiling(),
+            });
+        }
+        Ok(None)
+    }
+
+    /// The reply in `frames`, refused when it is not one frame of at most
+    /// `max_reply_bytes`.
+    fn accept(&self, frames: Vec<Vec<u8>>) -> Result<Reply, NetError> {
+        let [bytes] = frames.as_slice() else {
+            return Err(NetError::Malformed(format!(
+                "the reply has {} frames; the protocol sends one",
+                frames.len()
+            )));
+        };
+        let limit = self.options.max_reply_bytes;
+        if bytes.len() as u64 > limit {
+            return Err(NetError::TooLarge {
+                bytes: bytes.len() as u64,
+                limit,
+            });
+        }
+        read_reply(bytes)
+    }
+
+    fn log_unanswered(&self, request: &Request, attempt: u32, tries: u32) {
+        let per_try = self.options.request_timeout.as_millis();
+        if attempt == 0 {
+            log::debug!(
+                "no reply to {} ({}) within {per_try} ms: asking again while it may still run",
+                request.id,
+                request.body.type_name(),
+            );
+        } else {
+            log::warn!(
+                "no reply to {} ({}) from {} within {per_try} ms (try {attempt} of {tries})",
+                request.id,
+                request.body.type_name(),
+                self.address,
+            );
+        }
     }
 
     /// Sends a request of this client's session and decodes its result as `T`.
@@ -322,26 +454,21 @@ impl Client {
     /// Closes the socket; the next request opens a new one.
     pub fn reset(&mut self) {
         self.socket = None;
+        self.monitor = None;
+    }
+
+    /// The size over which the socket itself drops a reply unread.
+    fn socket_ceiling(&self) -> u64 {
+        self.options
+            .max_reply_bytes
+            .saturating_mul(SOCKET_REPLY_CEILING_FACTOR)
+            .min(i64::MAX as u64)
     }
 
     fn socket(&mut self) -> Result<&zmq::Socket, NetError> {
         if self.socket.is_none() {
-            let socket = self
-                .context
-                .socket(zmq::REQ)
-                .map_err(|e| NetError::Socket(e.to_string()))?;
-            // Unsent requests must not keep the process alive at exit.
-            socket
-                .set_linger(0)
-                .map_err(|e| NetError::Socket(e.to_string()))?;
-            let ceiling = self
-                .options
-                .max_reply_bytes
-                .saturating_mul(SOCKET_REPLY_CEILING_FACTOR)
-                .min(i64::MAX as u64) as i64;
-            socket
-                .set_maxmsgsize(ceiling)
-                .map_err(|e| NetError::Socket(e.to_string()))?;
+            let socket = self.open_socket()?;
+            self.monitor = self.watch_disconnects(&socket);
             socket.connect(&self.address).map_err(|e| {
                 NetError::Socket(format!("cannot connect to {:?}: {e}", self.address))
             })?;
@@ -349,6 +476,78 @@ impl Client {
         }
         Ok(self.socket.as_ref().expect("socket was just opened"))
     }
+
+    /// A REQ socket with this client's options, not yet connected.
+    fn open_socket(&self) -> Result<zmq::Socket, NetError> {
+        let socket = self
+            .context
+            .socket(zmq::REQ)
+            .map_err(|e| NetError::Socket(e.to_string()))?;
+        // Unsent requests must not keep the process alive at exit.
+        socket
+            .set_linger(0)
+            .map_err(|e| NetError::Socket(e.to_string()))?;
+        socket
+            .set_maxmsgsize(self.socket_ceiling() as i64)
+            .map_err(|e| NetError::Socket(e.to_string()))?;
+        Ok(socket)
+    }
+
+    /// A socket that receives an event whenever `socket` loses its
+    /// connection: the only sign libzmq gives of a reply over the ceiling.
+    fn watch_disconnects(&self, socket: &zmq::Socket) -> Option<zmq::Socket> {
+        let endpoint = format!("inproc://stui-monitor-{}", uuid::Uuid::new_v4());
+        socket
+            .monitor(&endpoint, zmq::SocketEvent::DISCONNECTED as i32)
+            .ok()?;
+        let monitor = self.context.socket(zmq::PAIR).ok()?;
+        monitor.connect(&endpoint).ok()?;
+        Some(monitor)
+    }
+
+    /// True when the request socket's connection dropped since last asked.
+    fn connection_dropped(&self) -> bool {
+        let Some(monitor) = &self.monitor else {
+            return false;
+        };
+        let mut dropped = false;
+        while let Ok(frames) = monitor.recv_multipart(zmq::DONTWAIT) {
+            let event = frames.first().filter(|f| f.len() >= 2);
+            dropped |= event.is_some_and(|f| {
+                u16::from_ne_bytes([f[0], f[1]]) == zmq::SocketEvent::DISCONNECTED.to_raw()
+            });
+        }
+        dropped
+    }
+
+    /// After a dropped connection: does the server still answer a ping, as
+    /// the same process (when its instance is known)? Then it was this
+    /// side that dropped the connection, over a reply too large.
+    fn same_server_still_answers(&self) -> bool {
+        let timeout = self.options.request_timeout.min(Duration::from_secs(2));
+        match probe_instance(self, timeout) {
+            Some(answered) => self.instance.is_none() || self.instance == answered,
+            None => false,
+        }
+    }
+}
+
+/// One ping on a fresh socket: Some(its instance) when the server answered.
+fn probe_instance(client: &Client, timeout: Duration) -> Option<Option<String>> {
+    let socket = client.open_socket().ok()?;
+    socket.connect(&client.address).ok()?;
+    let ping = Request::new(
+        uuid::Uuid::new_v4().to_string(),
+        client.session.clone(),
+        RequestBody::ping(),
+    );
+    socket.send(ping.to_json().as_bytes(), 0).ok()?;
+    if socket.poll(zmq::POLLIN, timeout.as_millis() as i64).ok()? == 0 {
+        return None;
+    }
+    let reply = read_reply(&socket.recv_bytes(0).ok()?).ok()?;
+    let result: PingResult = reply.into_result().ok()?.ok()?;
+    Some(result.instance)
 }
 
 /// How long a request may rightly run on the server before it replies: an
@@ -408,7 +607,7 @@ pub fn decode_answer(
 }
 
 /// The typed result or the server's error; a reply of the wrong shape is a `NetError`.
-fn split_reply<T: DeserializeOwned>(reply: Reply) -> Result<Result<T, ErrorObject>, NetError> {
+pub fn split_reply<T: DeserializeOwned>(reply: Reply) -> Result<Result<T, ErrorObject>, NetError> {
     reply
         .into_result()
         .map_err(|MalformedReply(why)| NetError::Malformed(why))

@@ -21,6 +21,8 @@ pub struct ServerInfo {
     /// The server's process id: a new one after a reconnection means the
     /// image restarted and the session's variables and handles are gone.
     pub pid: u64,
+    /// The server's instance (unique to its process), when it names one.
+    pub instance: Option<String>,
 }
 
 impl ServerInfo {
@@ -32,6 +34,7 @@ impl ServerInfo {
             address: address.to_string(),
             backup,
             pid: describe.pid,
+            instance: describe.instance.clone(),
         }
     }
 }
@@ -93,6 +96,11 @@ pub enum NetEvent {
     /// evaluation time in it.
     Alive {
         round_trip_us: u64,
+        /// The instance the ping answered: another than before means the
+        /// server restarted under the session (e.g. by a supervisor).
+        instance: Option<String>,
+        /// Why a supervisor last restarted it, when it says.
+        restart_reason: Option<String>,
     },
     /// The server could not be reached or stopped answering; with
     /// `retry_in_ms` the bridge reconnects on its own after that pause.

@@ -21,6 +21,11 @@ pub struct Request {
     /// client sends none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Value>,
+    /// The server instance this request is meant for (the instance rule of
+    /// "Retries are safe"): a server with another instance answers
+    /// `server_restarted` and runs nothing. None: any server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     #[serde(flatten)]
     pub body: RequestBody,
 }
@@ -32,6 +37,7 @@ impl Request {
             id: id.into(),
             session: session.into(),
             auth: None,
+            instance: None,
             body,
         }
     }
@@ -279,6 +285,7 @@ pub enum ErrorCode {
     NotFound,
     PermissionDenied,
     Internal,
+    ServerRestarted,
     #[serde(untagged)]
     Other(String),
 }
@@ -297,10 +304,15 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::PermissionDenied => "permission_denied",
             Self::Internal => "internal",
+            Self::ServerRestarted => "server_restarted",
             Self::Other(code) => code,
         }
     }
 }
+
+/// How a `server_restarted` error reads to the user.
+pub const SERVER_RESTARTED_IN_FLIGHT: &str = "the server restarted while this request was in \
+    flight: its outcome is unknown (it was not run again); session variables are gone";
 
 /// `{"code", "message", …}` with the members each code adds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,6 +372,9 @@ pub struct ErrorDetails {
     /// not_found from release: the handles the session does not hold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handles: Option<Vec<String>>,
+    /// server_restarted: the instance of the server that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 impl ErrorObject {
@@ -391,6 +406,8 @@ impl std::fmt::Display for ErrorObject {
             (ErrorCode::EvaluationError, _, _, Some(class)) => {
                 write!(f, "{class}: {}", self.message)
             }
+            // What the user must know, rather than the server's wording.
+            (ErrorCode::ServerRestarted, ..) => f.write_str(SERVER_RESTARTED_IN_FLIGHT),
             (code, ..) => {
                 write!(f, "{}: {}", code.as_str(), self.message)?;
                 if let Some(field) = &self.field {

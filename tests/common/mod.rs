@@ -249,5 +249,6 @@ pub fn gst_server_info() -> ServerInfo {
         address: "tcp://127.0.0.1:5555".into(),
         backup: 0,
         pid: 4242,
+        instance: Some("gst-4242-a".into()),
     }
 }
