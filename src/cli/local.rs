@@ -143,6 +143,7 @@ fn status(local: &LocalServer, json: bool) -> u8 {
             "running": status.pid.is_some(),
             "supervisor_pid": status.pid,
             "server_pid": supervisor.server_pid,
+            "server_answering": supervisor.answering,
             "restarts": supervisor.restarts,
             "last_restart_reason": supervisor.last_restart_reason,
             "address": local.address,

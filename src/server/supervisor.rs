@@ -69,6 +69,9 @@ pub struct SupervisorState {
     pub supervisor_pid: u32,
     /// The gst process, while one runs.
     pub server_pid: Option<u32>,
+    /// That process has answered a ping.
+    #[serde(default)]
+    pub answering: bool,
     pub restarts: u64,
     pub last_restart_reason: Option<String>,
 }
@@ -182,6 +185,7 @@ impl Supervisor {
             ))
         })?;
         self.state.server_pid = Some(child.id());
+        self.state.answering = false;
         self.write_state();
         log::info!(
             "supervisor {}: started the server, pid {}, at {}",
@@ -215,13 +219,8 @@ impl Supervisor {
                 return Outcome::Exited(status);
             }
             if Instant::now() >= next_ping {
-                let request = pinger.new_request(RequestBody::ping());
-                if pinger
-                    .send(&request, || self.stop.load(Ordering::Relaxed))
-                    .is_ok()
-                {
+                if self.ping(&mut pinger, last_answer.is_some()) {
                     last_answer = Some(Instant::now());
-                    self.answered_once = true;
                 }
                 let (silent_since, limit) = match last_answer {
                     Some(at) => (at, supervision.unresponsive_after),
@@ -230,10 +229,33 @@ impl Supervisor {
                 if silent_since.elapsed() >= limit {
                     return Outcome::Unresponsive(silent_since.elapsed());
                 }
-                next_ping = Instant::now() + supervision.ping_every;
+                next_ping = match last_answer {
+                    Some(_) => Instant::now() + supervision.ping_every,
+                    None => Instant::now(),
+                };
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// One ping. Until the server first answers, short tries on fresh
+    /// sockets, so that its start is seen at once (a server that dies
+    /// after it listened is not a start-up failure).
+    fn ping(&mut self, pinger: &mut Client, answered: bool) -> bool {
+        let answers = if answered {
+            let request = pinger.new_request(RequestBody::ping());
+            pinger
+                .send(&request, || self.stop.load(Ordering::Relaxed))
+                .is_ok()
+        } else {
+            super::ping_once(pinger.address(), Duration::from_millis(50)).is_some()
+        };
+        if answers && !answered {
+            self.answered_once = true;
+            self.state.answering = true;
+            self.write_state();
+        }
+        answers
     }
 
     fn stop_child(&self, child: &mut Child) {
@@ -269,6 +291,7 @@ impl Supervisor {
         }
         self.quick_crashes += 1;
         self.state.server_pid = None;
+        self.state.answering = false;
         if self.quick_crashes > supervision.max_quick_crashes {
             self.note_error(&format!(
                 "the server failed {} times in a row, each within a minute of its start (last: it {reason}); giving up",
