@@ -394,7 +394,7 @@ fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() 
     assert_eq!(
         second.restarts,
         Some(1),
-        "{first:?} {second:?} {}",
+        "the server log:\n{}",
         std::fs::read_to_string(home.path().join(format!("data/stui/server-{port}.log")))
             .unwrap_or_default()
     );
