@@ -169,7 +169,7 @@ fn print_status(local: &LocalServer, status: &ServerStatus, supervisor: &Supervi
                 .server_pid
                 .map_or("none (being restarted)".into(), |pid| pid.to_string());
             println!(
-                "local server: running, supervisor pid {pid}, server pid {server} (pid file {})",
+                "local server: running, pid {pid} (the supervisor), server pid {server} (pid file {})",
                 local.pid_file.display()
             );
             match &supervisor.last_restart_reason {
