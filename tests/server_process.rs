@@ -267,6 +267,19 @@ fn twenty_clients_at_once_get_every_reply_and_the_server_lives_on() {
     assert_eq!(evaluate(&mut client, "3 + 4", 5000).unwrap().print, "7");
 }
 
+/// Runs `stui server stop` when dropped, so that a failing test leaves no
+/// server behind.
+struct StopOnDrop<'a> {
+    home: &'a Path,
+    address: String,
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = stui(self.home, &self.address, &["server", "stop"]);
+    }
+}
+
 /// `stui` with isolated directories and a config file of the test's.
 fn stui_configured(home: &Path, address: &str, config: &str, args: &[&str]) -> Output {
     let file = home.join("test-config.toml");
@@ -380,6 +393,10 @@ fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() 
     let run = |args: &[&str]| stui_configured(home.path(), &address, QUICK_SUPERVISION, args);
     let started = run(&["server", "start"]);
     assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
     let first = wait_for_ping(&address, Duration::from_secs(5), "answer", |_| true);
     assert_eq!(first.restarts, None, "a first server was not restarted");
     let status = supervised_and_answering(home.path(), &address);
@@ -437,6 +454,10 @@ fn a_killed_supervisor_takes_its_server_with_it() {
         &["server", "start"],
     );
     assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
     let status = server_status(home.path(), &address);
     let supervisor = status["supervisor_pid"].as_u64().unwrap();
     let server = status["server_pid"].as_u64().unwrap();
@@ -454,6 +475,10 @@ fn a_localhost_address_starts_a_server_that_answers() {
     let address = format!("tcp://localhost:{}", free_port());
     let started = stui(home.path(), &address, &["server", "start"]);
     assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
     let ping = stui(home.path(), &address, &["ping"]);
     assert!(ping.status.success(), "{ping:?}");
     let stop = stui(home.path(), &address, &["server", "stop"]);
@@ -488,6 +513,10 @@ fn what_stui_and_its_server_write_is_private() {
     let address = format!("tcp://127.0.0.1:{}", free_port());
     let started = stui(home.path(), &address, &["server", "start"]);
     assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
     let evaluated = stui(
         home.path(),
         &address,
