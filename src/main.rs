@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use stui::cli::args::{Action, parse_from};
+use stui::cli::args::{Action, ServerAction, parse_from};
 use stui::cli::{self, Context, exit};
 use stui::config::settings::Settings;
 
@@ -24,6 +24,10 @@ fn run() -> u8 {
             };
         }
     };
+    // The supervisor gets its settings from the process that starts it.
+    if invocation.action == Action::Server(ServerAction::Supervise) {
+        return cli::local::supervise();
+    }
     let loaded = match Settings::load(invocation.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(error) => {

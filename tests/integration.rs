@@ -267,6 +267,9 @@ fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
         pid_file: dir.path().join("server.pid"),
         log_file: dir.path().join("server.log"),
         files_dir: dir.path().join("files"),
+        supervision: stui::server::Supervision::default(),
+        stui_exe: env!("CARGO_BIN_EXE_stui").into(),
+        stui_log: dir.path().join("stui.log"),
     };
     let (bridge, inbox) = spawn_bridge(
         &address,

@@ -266,3 +266,275 @@ fn twenty_clients_at_once_get_every_reply_and_the_server_lives_on() {
     let mut client = client(&server);
     assert_eq!(evaluate(&mut client, "3 + 4", 5000).unwrap().print, "7");
 }
+
+/// Runs `stui server stop` when dropped, so that a failing test leaves no
+/// server behind.
+struct StopOnDrop<'a> {
+    home: &'a Path,
+    address: String,
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = stui(self.home, &self.address, &["server", "stop"]);
+    }
+}
+
+/// `stui` with isolated directories and a config file of the test's.
+fn stui_configured(home: &Path, address: &str, config: &str, args: &[&str]) -> Output {
+    let file = home.join("test-config.toml");
+    std::fs::write(&file, config).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_stui"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .arg("--config")
+        .arg(&file)
+        .args(["--address", address])
+        .args(args)
+        .output()
+        .expect("stui runs")
+}
+
+/// Short supervision times, so that a test sees restarts in seconds.
+const QUICK_SUPERVISION: &str = "[local_server]\nping_ms = 300\nunresponsive_after_ms = 2000\n\
+    stop_grace_ms = 500\nrestart_backoff_ms = 200\n";
+
+fn server_status(home: &Path, address: &str) -> Value {
+    let output = stui_configured(
+        home,
+        address,
+        QUICK_SUPERVISION,
+        &["server", "status", "--json"],
+    );
+    serde_json::from_slice(&output.stdout).expect("server status --json prints JSON")
+}
+
+/// `stui server status --json` once the supervisor has seen its server
+/// answer (a server killed before that counts as failing to start).
+fn supervised_and_answering(home: &Path, address: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let status = server_status(home, address);
+        if status["server_answering"] == true {
+            return status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the supervisor never saw its server answer: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: u64) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// Processes whose command line names `needle`.
+fn processes_naming(needle: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().parse::<u64>().is_ok())
+        .filter(|entry| alive(entry.file_name().to_string_lossy().parse().unwrap()))
+        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+        .map(|raw| String::from_utf8_lossy(&raw).replace('\0', " "))
+        .filter(|line| line.contains(needle))
+        .collect()
+}
+
+fn send(pid: u64, signal: libc::c_int) {
+    // SAFETY: kill(2) with a pid this test read from the supervisor.
+    assert_eq!(unsafe { libc::kill(pid as libc::pid_t, signal) }, 0);
+}
+
+/// Waits up to `limit` for a ping that `accept`s the server's answer.
+fn wait_for_ping(
+    address: &str,
+    limit: Duration,
+    what: &str,
+    accept: impl Fn(&stui::protocol::PingResult) -> bool,
+) -> stui::protocol::PingResult {
+    let started = Instant::now();
+    loop {
+        let mut client = Client::new(
+            address,
+            "supervision-test",
+            ClientOptions {
+                request_timeout: Duration::from_millis(500),
+                tries: 1,
+                ..ClientOptions::default()
+            },
+        );
+        if let Ok(timed) = client.ping()
+            && let Ok(ping) = timed.value
+            && accept(&ping)
+        {
+            return ping;
+        }
+        assert!(started.elapsed() < limit, "no {what} within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() {
+    let home = TempDir::new("supervisor");
+    let port = free_port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let run = |args: &[&str]| stui_configured(home.path(), &address, QUICK_SUPERVISION, args);
+    let started = run(&["server", "start"]);
+    assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
+    let first = wait_for_ping(&address, Duration::from_secs(5), "answer", |_| true);
+    assert_eq!(first.restarts, None, "a first server was not restarted");
+    let status = supervised_and_answering(home.path(), &address);
+    let supervisor = status["supervisor_pid"].as_u64().expect("a supervisor pid");
+    let server = status["server_pid"].as_u64().expect("a server pid");
+    assert_ne!(supervisor, server);
+
+    send(server, libc::SIGKILL);
+    let second = wait_for_ping(&address, Duration::from_secs(15), "new server", |ping| {
+        ping.instance != first.instance
+    });
+    assert_eq!(
+        second.restarts,
+        Some(1),
+        "the server log:\n{}",
+        std::fs::read_to_string(home.path().join(format!("data/stui/server-{port}.log")))
+            .unwrap_or_default()
+    );
+    let reason = second.restart_reason.clone().unwrap_or_default();
+    assert!(reason.contains("signal 9"), "{reason}");
+    let status = server_status(home.path(), &address);
+    assert_eq!(status["restarts"], 1, "{status}");
+    assert_eq!(status["supervisor_pid"], supervisor, "{status}");
+    let stopped = status["server_pid"].as_u64().expect("the new server's pid");
+    assert_ne!(stopped, server);
+
+    // A server that stops answering (SIGSTOP) is killed and started again.
+    supervised_and_answering(home.path(), &address);
+    send(stopped, libc::SIGSTOP);
+    let third = wait_for_ping(&address, Duration::from_secs(30), "restart", |ping| {
+        ping.restarts == Some(2)
+    });
+    let reason = third.restart_reason.unwrap_or_default();
+    assert!(reason.contains("stopped answering pings"), "{reason}");
+    assert!(!alive(stopped), "the stopped server was killed");
+
+    let stop = run(&["server", "stop"]);
+    assert!(stop.status.success(), "{stop:?}");
+    let newest = server_status(home.path(), &address);
+    assert_eq!(newest["running"], false, "{newest}");
+    assert!(!alive(supervisor), "the supervisor is gone");
+    let left = processes_naming(&format!(":{port}"));
+    assert!(left.is_empty(), "left running: {left:?}");
+}
+
+#[test]
+fn a_killed_supervisor_takes_its_server_with_it() {
+    let home = TempDir::new("supervisor-killed");
+    let port = free_port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let started = stui_configured(
+        home.path(),
+        &address,
+        QUICK_SUPERVISION,
+        &["server", "start"],
+    );
+    assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
+    let status = server_status(home.path(), &address);
+    let supervisor = status["supervisor_pid"].as_u64().unwrap();
+    let server = status["server_pid"].as_u64().unwrap();
+    send(supervisor, libc::SIGKILL);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive(server) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(server), "gst outlived its supervisor");
+}
+
+#[test]
+fn a_localhost_address_starts_a_server_that_answers() {
+    let home = TempDir::new("localhost");
+    let address = format!("tcp://localhost:{}", free_port());
+    let started = stui(home.path(), &address, &["server", "start"]);
+    assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
+    let ping = stui(home.path(), &address, &["ping"]);
+    assert!(ping.status.success(), "{ping:?}");
+    let stop = stui(home.path(), &address, &["server", "stop"]);
+    assert!(stop.status.success(), "{stop:?}");
+}
+
+/// Every file and directory under `dir` with a wider mode than private.
+fn not_private(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut wrong = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return wrong;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let mode = meta.permissions().mode() & 0o777;
+        let expected = if meta.is_dir() { 0o700 } else { 0o600 };
+        if mode != expected {
+            wrong.push(format!("{:o} {}", mode, path.display()));
+        }
+        if meta.is_dir() {
+            wrong.extend(not_private(&path));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn what_stui_and_its_server_write_is_private() {
+    let home = TempDir::new("private");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let started = stui(home.path(), &address, &["server", "start"]);
+    assert!(started.status.success(), "{started:?}");
+    let _stop = StopOnDrop {
+        home: home.path(),
+        address: address.clone(),
+    };
+    let evaluated = stui(
+        home.path(),
+        &address,
+        &["eval", "Transcript showCr: 'hello'. 3 + 4"],
+    );
+    assert_eq!(String::from_utf8_lossy(&evaluated.stdout), "hello\n7\n");
+    // The server has written its log and the VM's stderr file meanwhile.
+    let status = stui(home.path(), &address, &["server", "status"]);
+    assert!(status.status.success());
+    let mut wrong = Vec::new();
+    for dir in ["data", "config", "run"] {
+        wrong.extend(not_private(&home.path().join(dir)));
+    }
+    let stop = stui(home.path(), &address, &["server", "stop"]);
+    assert!(stop.status.success());
+    assert!(
+        home.path().join("data/stui/stui.log").is_file(),
+        "the walk saw the client log"
+    );
+    assert!(wrong.is_empty(), "not private: {wrong:#?}");
+}

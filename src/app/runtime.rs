@@ -126,10 +126,7 @@ fn carry_out(effect: Effect, bridge: &Bridge) {
 }
 
 fn save_workspace(path: &std::path::Path, text: &str) {
-    let result = path
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(path, text));
+    let result = crate::paths::write_private(path, text);
     if let Err(error) = result {
         log::error!("cannot save the workspace to {}: {error}", path.display());
     }

@@ -166,8 +166,17 @@ pub enum ServerAction {
     Start,
     /// Stop the server started with `stui server start`.
     Stop,
-    /// Tell whether the server runs and answers.
-    Status,
+    /// Tell whether the server runs and answers: the supervisor's and the
+    /// server's pids, how often it was restarted and why it last was.
+    Status {
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the server and restart it when it fails (what `start` runs in
+    /// the background; it reads its assignment as JSON on stdin).
+    #[command(hide = true)]
+    Supervise,
     /// List the processes that evaluated code forked and that still run
     /// (at the configured address), or stop one of them.
     Processes {
@@ -280,7 +289,11 @@ where
                 (Action::Conformance { address, timeout }, false, None)
             }
             Command::Server { action } => {
-                let json = matches!(action, ServerAction::Processes { json: true, .. });
+                let json = matches!(
+                    action,
+                    ServerAction::Processes { json: true, .. }
+                        | ServerAction::Status { json: true }
+                );
                 (Action::Server(action), json, None)
             }
         },

@@ -236,18 +236,15 @@ pub fn print_json(value: &impl Serialize) {
 /// Logs go to a file: the TUI owns the terminal, and the commands' stdout
 /// and stderr are for their results.
 pub fn init_logging(settings: &Settings) {
-    let path = settings.log_file();
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let level = settings.log.level.parse().unwrap_or(log::LevelFilter::Info);
+    init_logging_to(&settings.log_file(), level);
+}
+
+/// Logging to `path` (created 0600: the log may hold evaluated code).
+pub fn init_logging_to(path: &std::path::Path, level: log::LevelFilter) {
+    let Ok(file) = crate::paths::open_private_append(path) else {
         return;
     };
-    let level = settings.log.level.parse().unwrap_or(log::LevelFilter::Info);
     let _ = env_logger::Builder::new()
         .filter_level(level)
         // The zmq crate logs every socket drop at debug level.

@@ -64,9 +64,13 @@ pub struct ClientInfo {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocalServerInfo {
-    /// Pid of the bundled server started by `stui server start` (or the TUI)
-    /// for this address, when it runs.
+    /// Pid of the supervisor of the bundled server started by `stui server
+    /// start` (or the TUI) for this address, when it runs.
     pub pid: Option<u32>,
+    /// The gst process it runs, how often it restarted it and why it last did.
+    pub server_pid: Option<u32>,
+    pub restarts: u64,
+    pub last_restart_reason: Option<String>,
     pub pid_file: String,
     pub log_file: String,
 }
@@ -82,6 +86,10 @@ impl Status {
         let ping = probe.ping.as_ref().ok();
         let described = probe.described();
         let local = LocalServer::from_settings(&context.settings);
+        let supervisor_pid = local.running_pid();
+        let supervisor = supervisor_pid
+            .and_then(|_| local.supervisor_state())
+            .unwrap_or_default();
         let (major, minor, patch) = zmq::version();
         Self {
             status: if ping.is_some() { "up" } else { "down" },
@@ -117,7 +125,10 @@ impl Status {
                 .map(|p| p.display().to_string()),
             log_file: context.settings.log_file().display().to_string(),
             local_server: LocalServerInfo {
-                pid: local.running_pid(),
+                pid: supervisor_pid,
+                server_pid: supervisor.server_pid,
+                restarts: supervisor.restarts,
+                last_restart_reason: supervisor.last_restart_reason,
                 pid_file: local.pid_file.display().to_string(),
                 log_file: local.log_file.display().to_string(),
             },
@@ -159,9 +170,7 @@ impl Status {
         ));
         lines.push(format!(
             "local server: {} (pid file {})",
-            self.local_server
-                .pid
-                .map_or("not running".into(), |pid| format!("pid {pid}")),
+            self.local_server.describe(),
             self.local_server.pid_file
         ));
         lines.push(format!(
@@ -174,6 +183,24 @@ impl Status {
             self.client.version, self.client.libzmq, self.client.pid
         ));
         lines.join("\n")
+    }
+}
+
+impl LocalServerInfo {
+    /// `not running`, or the pids and restarts.
+    fn describe(&self) -> String {
+        let Some(pid) = self.pid else {
+            return "not running".into();
+        };
+        let server = self.server_pid.map_or("none".into(), |pid| pid.to_string());
+        let mut text = format!("supervisor pid {pid}, server pid {server}");
+        if let Some(reason) = &self.last_restart_reason {
+            text.push_str(&format!(
+                ", {} restart(s), the last because it {reason}",
+                self.restarts
+            ));
+        }
+        text
     }
 }
 

@@ -51,6 +51,12 @@ pub struct LocalServerSettings {
     pub start_timeout_ms: u64,
     pub max_message_bytes: u64,
     pub log_level: String,
+    pub ping_ms: u64,
+    pub unresponsive_after_ms: u64,
+    pub stop_grace_ms: u64,
+    pub restart_backoff_ms: u64,
+    pub restart_backoff_max_ms: u64,
+    pub max_quick_crashes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,6 +167,13 @@ impl Settings {
         }
         if self.server.request_timeout_ms == 0 {
             return Err("server.request_timeout_ms must be more than 0".into());
+        }
+        let local = &self.local_server;
+        if local.ping_ms == 0 || local.unresponsive_after_ms <= local.ping_ms {
+            return Err(
+                "local_server.ping_ms must be more than 0 and less than local_server.unresponsive_after_ms"
+                    .into(),
+            );
         }
         for (key, level) in [
             ("log.level", &self.log.level),

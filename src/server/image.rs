@@ -25,6 +25,7 @@ impl LocalServer {
             .files_dir
             .join(format!("{IMAGE_PREFIX}{}.im", stamp(&self.gst)));
         if path.is_file() {
+            crate::paths::make_private(&path).map_err(|e| io_error(&path, e))?;
             return Ok(path);
         }
         self.build_image(files, &path)?;
@@ -40,7 +41,9 @@ impl LocalServer {
         let sources = files.iter().filter(|file| !file.ends_with(START_FILE));
         // Not -g here: an image saved by `gst -g` aborts when it starts
         // (gst 3.2.5); the server turns the messages off itself.
-        let output = Command::new(&self.gst)
+        let mut command = Command::new(&self.gst);
+        super::process::private_umask(&mut command);
+        let output = command
             .args(sources)
             .arg(self.files_dir.join(SNAPSHOT_FILE.0))
             .arg("-a")

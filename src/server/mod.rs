@@ -1,34 +1,48 @@
 //! The bundled local GNU Smalltalk server: start, stop, status.
 //! Its files are embedded in the binary and written to the data directory,
 //! where a saved image of them is kept (see `image`); the pid file goes to
-//! the runtime directory, the log to the data directory.
+//! the runtime directory, the log to the data directory. gst runs under a
+//! supervisor (see `supervisor`), a process of `stui` itself that the pid
+//! file names.
 
 mod image;
+pub mod process;
+pub mod supervisor;
 
 pub use image::stamp as image_stamp;
+pub use supervisor::{Assignment, Supervision, SupervisorState};
 
 use std::fs;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::config::settings::Settings;
 use crate::net::{Client, ClientOptions};
+use process::{command_line, process_alive, terminate};
 
 include!(concat!(env!("OUT_DIR"), "/server_files.rs"));
 
 /// How the local server is run and where its files go.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalServer {
     pub address: String,
     pub gst: String,
     pub max_message_bytes: u64,
     pub log_level: String,
     pub start_timeout: Duration,
+    /// Names the supervisor's pid.
     pub pid_file: PathBuf,
     pub log_file: PathBuf,
     pub files_dir: PathBuf,
+    pub supervision: Supervision,
+    /// The `stui` executable that runs the supervisor, and where the
+    /// supervisor logs (the client log).
+    pub stui_exe: PathBuf,
+    pub stui_log: PathBuf,
 }
 
 #[derive(Debug)]
@@ -86,17 +100,21 @@ impl std::error::Error for ServerError {}
 /// What `status` found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerStatus {
-    /// The pid in the pid file, when that process is alive.
+    /// The pid in the pid file (the supervisor's), when that process is alive.
     pub pid: Option<u32>,
+    /// What the supervisor says: the gst pid, restarts and why.
+    pub supervisor: Option<SupervisorState>,
     /// The round trip of a ping, when the address answers.
     pub ping: Option<Duration>,
 }
 
-/// A server this process started; stopping it also reaps the child.
+/// A server this process started: the supervisor is its child; stopping
+/// it also reaps the child.
 #[derive(Debug)]
 pub struct StartedServer {
+    /// The supervisor's pid.
     pub pid: u32,
-    /// From spawning gst to its first answered ping.
+    /// From launching the supervisor to the server's first answered ping.
     pub ready_after: Duration,
     /// The saved image it runs, or None when it filed in the sources.
     pub image: Option<PathBuf>,
@@ -114,16 +132,33 @@ impl LocalServer {
     pub fn from_settings(settings: &Settings) -> Self {
         let port = endpoint_port(&settings.server.address).unwrap_or_else(|| "default".into());
         let data = crate::paths::data_dir();
+        let local = &settings.local_server;
+        let millis = Duration::from_millis;
         Self {
             address: settings.server.address.clone(),
-            gst: settings.local_server.gst.clone(),
-            max_message_bytes: settings.local_server.max_message_bytes,
-            log_level: settings.local_server.log_level.clone(),
-            start_timeout: Duration::from_millis(settings.local_server.start_timeout_ms),
+            gst: local.gst.clone(),
+            max_message_bytes: local.max_message_bytes,
+            log_level: local.log_level.clone(),
+            start_timeout: millis(local.start_timeout_ms),
             pid_file: crate::paths::runtime_dir().join(format!("server-{port}.pid")),
             log_file: data.join(format!("server-{port}.log")),
             files_dir: data.join("server").join(env!("CARGO_PKG_VERSION")),
+            supervision: Supervision {
+                ping_every: millis(local.ping_ms),
+                unresponsive_after: millis(local.unresponsive_after_ms),
+                stop_grace: millis(local.stop_grace_ms),
+                first_backoff: millis(local.restart_backoff_ms),
+                max_backoff: millis(local.restart_backoff_max_ms),
+                max_quick_crashes: local.max_quick_crashes,
+            },
+            stui_exe: std::env::current_exe().unwrap_or_else(|_| "stui".into()),
+            stui_log: settings.log_file(),
         }
+    }
+
+    /// The supervisor's state file, next to the pid file.
+    pub fn state_file(&self) -> PathBuf {
+        self.pid_file.with_extension("state.json")
     }
 
     /// Writes the embedded server files and answers their paths in load order.
@@ -143,12 +178,12 @@ impl LocalServer {
     fn install_file(&self, (name, text): (&str, &str)) -> Result<PathBuf, ServerError> {
         let path = self.files_dir.join(name);
         let unchanged = fs::read_to_string(&path).is_ok_and(|old| old == text);
-        if !unchanged {
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
-            }
-            fs::write(&path, text).map_err(|e| io_error(&path, e))?;
-        }
+        let result = if unchanged {
+            crate::paths::make_private(&path)
+        } else {
+            crate::paths::write_private(&path, text)
+        };
+        result.map_err(|e| io_error(&path, e))?;
         Ok(path)
     }
 
@@ -170,7 +205,7 @@ impl LocalServer {
         }
         command.arg("-a").args([
             "--endpoint",
-            &self.address,
+            &gst_endpoint(&self.address),
             "--log-file",
             &self.log_file.display().to_string(),
             "--log-level",
@@ -181,11 +216,12 @@ impl LocalServer {
         command
     }
 
-    /// Starts the server detached from the terminal, writes the pid file and
-    /// waits until it answers ping; refuses when the address is not free.
+    /// Starts the server under a supervisor detached from this process (it
+    /// outlives it), and waits until the server answers ping; refuses when
+    /// the address is not free. For `stui server start`.
     pub fn start(&self) -> Result<StartedServer, ServerError> {
         self.check_free()?;
-        self.spawn()
+        self.launch_supervisor(true)
     }
 
     /// Ok when a server may be started here: a loopback address where no
@@ -203,11 +239,18 @@ impl LocalServer {
         Ok(())
     }
 
-    /// Starts the server without checking the address first: for callers
-    /// that just did (see `check_free`). Runs the saved image, built first
-    /// when the sources or gst changed; when the image cannot be built or
-    /// its server exits during start-up, files in the sources instead.
+    /// Starts the server under a supervisor without checking the address
+    /// first: for callers that just did (see `check_free`). The supervisor
+    /// is stopped when the calling thread ends (the TUI's bridge thread):
+    /// a server the TUI started never outlives it, even when it is killed.
     pub fn spawn(&self) -> Result<StartedServer, ServerError> {
+        self.launch_supervisor(false)
+    }
+
+    /// Installs the files and the saved image (built first when the
+    /// sources or gst changed; the sources are filed in when it cannot be
+    /// built), runs the supervisor and waits for the server's first answer.
+    fn launch_supervisor(&self, detached: bool) -> Result<StartedServer, ServerError> {
         let files = self.install_files()?;
         let image = match self.ensure_image(&files) {
             Ok(image) => Some(image),
@@ -216,72 +259,89 @@ impl LocalServer {
                 None
             }
         };
-        match (self.spawn_with(&files, image.as_deref()), image) {
-            (Err(error @ ServerError::Exited { .. }), Some(image)) => {
-                log::warn!(
-                    "the server image {} did not start ({error}); removed, starting from the sources",
-                    image.display()
-                );
-                let _ = fs::remove_file(&image);
-                self.spawn_with(&files, None)
-            }
-            (result, _) => result,
-        }
+        let log_start = fs::metadata(&self.log_file).map(|m| m.len()).unwrap_or(0);
+        let assignment = Assignment {
+            local: self.clone(),
+            image: image.clone(),
+            stui_log: self.stui_log.clone(),
+            log_level: log::max_level().to_string().to_lowercase(),
+        };
+        let started = Instant::now();
+        let child = self.spawn_supervisor(&assignment, detached)?;
+        let pid = child.id();
+        log::info!(
+            "started the supervisor of the local server, pid {pid}, at {}",
+            self.address
+        );
+        let mut server = StartedServer {
+            pid,
+            ready_after: Duration::ZERO,
+            image,
+            child,
+        };
+        self.wait_until_ready(&mut server, started, log_start)?;
+        server.ready_after = started.elapsed();
+        Ok(server)
     }
 
-    fn spawn_with(
+    fn spawn_supervisor(
         &self,
-        files: &[PathBuf],
-        image: Option<&Path>,
-    ) -> Result<StartedServer, ServerError> {
-        for dir in [self.pid_file.parent(), self.log_file.parent()]
-            .into_iter()
-            .flatten()
-        {
-            fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        }
-        let log_start = fs::metadata(&self.log_file).map(|m| m.len()).unwrap_or(0);
-        let output = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log_file)
+        assignment: &Assignment,
+        detached: bool,
+    ) -> Result<Child, ServerError> {
+        let errors = crate::paths::open_private_append(&self.log_file)
             .map_err(|e| io_error(&self.log_file, e))?;
-        let errors = output
-            .try_clone()
-            .map_err(|e| io_error(&self.log_file, e))?;
-        let mut command = self.command(files, image);
-        command.stdin(Stdio::null()).stdout(output).stderr(errors);
+        let mut command = Command::new(&self.stui_exe);
+        command
+            .args(["server", "supervise"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(errors);
         // Its own process group: a Ctrl+C in the terminal must not kill it.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let started = Instant::now();
-        let mut child = command.spawn().map_err(|e| {
-            ServerError::Spawn(format!("{} ({e}); is GNU Smalltalk installed?", self.gst))
-        })?;
-        let pid = child.id();
-        fs::write(&self.pid_file, format!("{pid}\n")).map_err(|e| io_error(&self.pid_file, e))?;
-        log::info!("started the local server, pid {pid}, at {}", self.address);
+        process::private_umask(&mut command);
+        if !detached {
+            process::die_with_parent(&mut command, libc::SIGTERM);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| ServerError::Spawn(format!("{} ({e})", self.stui_exe.display())))?;
+        let json = serde_json::to_vec(assignment).expect("the assignment serialises");
+        let handed = child.stdin.take().map(|mut stdin| stdin.write_all(&json));
+        if let Some(Err(error)) = handed {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(ServerError::Spawn(format!(
+                "the supervisor did not read its assignment: {error}"
+            )));
+        }
+        Ok(child)
+    }
+
+    /// Waits until the server answers ping, the supervisor gives up, or the
+    /// start timeout (plus the supervisor's own stopping time) passes.
+    fn wait_until_ready(
+        &self,
+        server: &mut StartedServer,
+        started: Instant,
+        log_start: u64,
+    ) -> Result<(), ServerError> {
+        let deadline = self.start_timeout + self.supervision.stop_grace + Duration::from_secs(2);
         loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                let _ = fs::remove_file(&self.pid_file);
+            if let Ok(Some(status)) = server.child.try_wait() {
                 return Err(ServerError::Exited {
-                    status: status.to_string(),
+                    status: process::describe_exit(status),
                     log_tail: log_tail(&self.log_file, log_start),
                 });
             }
             // Short tries: each one connects afresh, so the first ping after
             // the server binds is answered at once.
             if ping_once(&self.address, Duration::from_millis(20)).is_some() {
-                return Ok(StartedServer {
-                    pid,
-                    ready_after: started.elapsed(),
-                    image: image.map(Path::to_path_buf),
-                    child,
-                });
+                return Ok(());
             }
-            if started.elapsed() >= self.start_timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                let _ = fs::remove_file(&self.pid_file);
+            if started.elapsed() >= deadline {
+                let _ = server.child.kill();
+                let _ = server.child.wait();
                 return Err(ServerError::NotReady {
                     waited: started.elapsed(),
                     log_tail: log_tail(&self.log_file, log_start),
@@ -290,83 +350,94 @@ impl LocalServer {
         }
     }
 
-    /// Stops the server named by the pid file. Answers the pid it stopped.
+    /// How long a supervisor may take to stop its server before it is killed.
+    fn supervisor_grace(&self) -> Duration {
+        self.supervision.stop_grace + Duration::from_secs(2)
+    }
+
+    /// Stops the supervisor named by the pid file, and so its server (a
+    /// server that outlived it anyway is stopped too). Answers the pid it
+    /// stopped.
     pub fn stop(&self) -> Result<Option<u32>, ServerError> {
         let Some(pid) = self.running_pid() else {
             let _ = fs::remove_file(&self.pid_file);
+            let _ = fs::remove_file(self.state_file());
             return Ok(None);
         };
-        terminate(pid, || process_alive(pid));
+        let server_pid = self.supervisor_state().and_then(|state| state.server_pid);
+        terminate(pid, || process_alive(pid), self.supervisor_grace());
+        if let Some(server) = server_pid.filter(|&p| process_alive(p) && is_ours(p)) {
+            terminate(
+                server,
+                || process_alive(server),
+                self.supervision.stop_grace,
+            );
+        }
         let _ = fs::remove_file(&self.pid_file);
+        let _ = fs::remove_file(self.state_file());
         log::info!("stopped the local server, pid {pid}");
         Ok(Some(pid))
     }
 
-    /// Stops a server this process started, and reaps it.
+    /// Stops a server this process started, and reaps its supervisor.
     pub fn stop_started(&self, mut started: StartedServer) {
         let pid = started.pid;
-        terminate(pid, || matches!(started.child.try_wait(), Ok(None)));
+        let grace = self.supervisor_grace();
+        terminate(pid, || matches!(started.child.try_wait(), Ok(None)), grace);
         let _ = started.child.wait();
         if self.pid_file_pid() == Some(pid) {
             let _ = fs::remove_file(&self.pid_file);
+            let _ = fs::remove_file(self.state_file());
         }
         log::info!("stopped the local server this session started, pid {pid}");
     }
 
     pub fn status(&self) -> ServerStatus {
+        let pid = self.running_pid();
         ServerStatus {
-            pid: self.running_pid(),
+            pid,
+            supervisor: pid.and_then(|_| self.supervisor_state()),
             ping: ping_once(&self.address, Duration::from_millis(1000)),
         }
+    }
+
+    /// What the supervisor last wrote (whether or not it still runs).
+    pub fn supervisor_state(&self) -> Option<SupervisorState> {
+        serde_json::from_str(&fs::read_to_string(self.state_file()).ok()?).ok()
     }
 
     fn pid_file_pid(&self) -> Option<u32> {
         fs::read_to_string(&self.pid_file).ok()?.trim().parse().ok()
     }
 
-    /// The pid in the pid file, if that process is alive and is a gst.
+    /// The pid in the pid file, if that process is alive and is a
+    /// supervisor (or, from older versions, a gst).
     pub fn running_pid(&self) -> Option<u32> {
         let pid = self.pid_file_pid()?;
-        (process_alive(pid) && is_gst(pid)).then_some(pid)
+        (process_alive(pid) && is_ours(pid)).then_some(pid)
     }
 }
 
-/// SIGTERM, a grace period, then SIGKILL.
-fn terminate(pid: u32, mut alive: impl FnMut() -> bool) {
-    send_signal(pid, libc::SIGTERM);
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while alive() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    if alive() {
-        send_signal(pid, libc::SIGKILL);
+/// A supervisor (`stui server supervise`) or a gst, by its command line.
+fn is_ours(pid: u32) -> bool {
+    command_line(pid).is_none_or(|line| line.contains("gst") || line.contains("server supervise"))
+}
+
+/// The endpoint gst binds: gst cannot resolve `localhost` ("No such
+/// device"), so a localhost address is given to it as 127.0.0.1.
+pub fn gst_endpoint(address: &str) -> String {
+    match address.strip_prefix("tcp://localhost:") {
+        Some(port) => format!("tcp://127.0.0.1:{port}"),
+        None => address.to_string(),
     }
 }
 
-fn send_signal(pid: u32, signal: libc::c_int) {
-    // SAFETY: kill(2) has no memory effects; a stale pid only yields ESRCH.
-    unsafe {
-        libc::kill(pid as libc::pid_t, signal);
-    }
-}
-
-fn process_alive(pid: u32) -> bool {
-    // A zombie still "exists" for kill(0); /proc tells it apart.
-    let state = fs::read_to_string(format!("/proc/{pid}/stat")).ok();
-    match state {
-        Some(stat) => !stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-        // SAFETY: signal 0 only checks that the process exists.
-        None => unsafe { libc::kill(pid as libc::pid_t, 0) == 0 },
-    }
-}
-
-fn is_gst(pid: u32) -> bool {
-    match fs::read(format!("/proc/{pid}/cmdline")) {
-        Ok(cmdline) => String::from_utf8_lossy(&cmdline).contains("gst"),
-        Err(_) => true,
-    }
+/// Where the VM's own stderr goes once the server runs (the server's
+/// choice: the log file's name with `.stderr`).
+fn vm_stderr_file(log: &Path) -> PathBuf {
+    let mut name = log.as_os_str().to_owned();
+    name.push(".stderr");
+    PathBuf::from(name)
 }
 
 /// One ping with a short timeout and a single try: answers the round trip.
@@ -416,15 +487,12 @@ fn endpoint_port(address: &str) -> Option<String> {
         .then(|| port.to_string())
 }
 
-/// The last lines the server wrote to its log since `from`.
 /// The last lines the server wrote to its log since `from`, then the last
 /// lines the VM itself wrote to stderr (`<log>.stderr`, where a crash's
 /// last words go once the server runs).
 fn log_tail(path: &Path, from: u64) -> String {
     let mut tail = last_lines(path, from);
-    let mut vm_stderr = path.as_os_str().to_owned();
-    vm_stderr.push(".stderr");
-    let vm = last_lines(Path::new(&vm_stderr), 0);
+    let vm = last_lines(&vm_stderr_file(path), 0);
     if !vm.is_empty() {
         if !tail.is_empty() {
             tail.push('\n');

@@ -41,6 +41,9 @@ pub fn server_image() -> &'static ServerImage {
             pid_file: files_dir.join("unused.pid"),
             log_file: files_dir.join("unused.log"),
             files_dir: files_dir.clone(),
+            supervision: stui::server::Supervision::default(),
+            stui_exe: env!("CARGO_BIN_EXE_stui").into(),
+            stui_log: files_dir.join("stui.log"),
         };
         let files = local.install_files().expect("the server files install");
         let image = local
