@@ -398,7 +398,10 @@ fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() 
         address: address.clone(),
     };
     let first = wait_for_ping(&address, Duration::from_secs(5), "answer", |_| true);
-    assert_eq!(first.restarts, None, "a first server was not restarted");
+    assert_eq!(
+        first.process.restarts, None,
+        "a first server was not restarted"
+    );
     let status = supervised_and_answering(home.path(), &address);
     let supervisor = status["supervisor_pid"].as_u64().expect("a supervisor pid");
     let server = status["server_pid"].as_u64().expect("a server pid");
@@ -406,16 +409,16 @@ fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() 
 
     send(server, libc::SIGKILL);
     let second = wait_for_ping(&address, Duration::from_secs(15), "new server", |ping| {
-        ping.instance != first.instance
+        ping.process.instance != first.process.instance
     });
     assert_eq!(
-        second.restarts,
+        second.process.restarts,
         Some(1),
         "the server log:\n{}",
         std::fs::read_to_string(home.path().join(format!("data/stui/server-{port}.log")))
             .unwrap_or_default()
     );
-    let reason = second.restart_reason.clone().unwrap_or_default();
+    let reason = second.process.restart_reason.clone().unwrap_or_default();
     assert!(reason.contains("signal 9"), "{reason}");
     let status = server_status(home.path(), &address);
     assert_eq!(status["restarts"], 1, "{status}");
@@ -427,9 +430,9 @@ fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() 
     supervised_and_answering(home.path(), &address);
     send(stopped, libc::SIGSTOP);
     let third = wait_for_ping(&address, Duration::from_secs(30), "restart", |ping| {
-        ping.restarts == Some(2)
+        ping.process.restarts == Some(2)
     });
-    let reason = third.restart_reason.unwrap_or_default();
+    let reason = third.process.restart_reason.unwrap_or_default();
     assert!(reason.contains("stopped answering pings"), "{reason}");
     assert!(!alive(stopped), "the stopped server was killed");
 

@@ -715,15 +715,16 @@ fn instance_rule(probe: &Probe) -> Verdict {
     let ping: PingResult = typed(probe.call_in(&session, "ping", json!({}))?)?;
     let describe: DescribeResult = typed(probe.call_in(&session, "describe", json!({}))?)?;
     let instance = ping
+        .process
         .instance
         .filter(|instance| !instance.is_empty())
         .ok_or("ping answered no instance (a non-empty string)")?;
     ensure(
-        describe.instance.as_deref() == Some(instance.as_str()),
+        describe.process.instance.as_deref() == Some(instance.as_str()),
         || {
             format!(
                 "describe's instance {:?} is not ping's {instance:?}",
-                describe.instance
+                describe.process.instance
             )
         },
     )?;

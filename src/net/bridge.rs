@@ -419,8 +419,8 @@ impl Worker {
                 self.connected = Some(connected);
                 self.emit(NetEvent::Alive {
                     round_trip_us,
-                    instance: pong.instance,
-                    restart_reason: pong.restart_reason,
+                    instance: pong.process.instance,
+                    restart_reason: pong.process.restart_reason,
                 });
             }
             Err(NetError::Cancelled) => self.connected = Some(connected),

@@ -279,7 +279,7 @@ impl Client {
 
     /// Remembers the instance a ping or describe answered.
     fn learn_instance(&mut self, body: &RequestBody, reply: &Reply) {
-        if !matches!(body, RequestBody::Ping(_) | RequestBody::Describe(_)) || !reply.ok {
+        if runs_code(body) || !reply.ok {
             return;
         }
         let instance = reply
@@ -547,7 +547,7 @@ fn probe_instance(client: &Client, timeout: Duration) -> Option<Option<String>> 
     }
     let reply = read_reply(&socket.recv_bytes(0).ok()?).ok()?;
     let result: PingResult = reply.into_result().ok()?.ok()?;
-    Some(result.instance)
+    Some(result.process.instance)
 }
 
 /// How long a request may rightly run on the server before it replies: an

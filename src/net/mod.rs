@@ -34,7 +34,7 @@ impl ServerInfo {
             address: address.to_string(),
             backup,
             pid: describe.pid,
-            instance: describe.instance.clone(),
+            instance: describe.process.instance.clone(),
         }
     }
 }

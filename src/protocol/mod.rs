@@ -419,9 +419,9 @@ impl std::fmt::Display for ErrorObject {
     }
 }
 
+/// Which server process answered (`ping` and `describe`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PingResult {
-    pub uptime_ms: u64,
+pub struct ServerProcess {
     /// A string unique to the server process (the `instance` rule of
     /// "Retries are safe"); servers before it answer none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -435,6 +435,13 @@ pub struct PingResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PingResult {
+    pub uptime_ms: u64,
+    #[serde(flatten)]
+    pub process: ServerProcess,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeResult {
     pub server: String,
     pub dialect: String,
@@ -445,16 +452,8 @@ pub struct DescribeResult {
     pub pid: u64,
     pub image: Option<String>,
     pub uptime_ms: u64,
-    /// A string unique to the server process (the `instance` rule of
-    /// "Retries are safe"); servers before it answer none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// This implementation: how many times the supervisor restarted the
-    /// server, and why it last did (present only after a restart).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restarts: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart_reason: Option<String>,
+    #[serde(flatten)]
+    pub process: ServerProcess,
     /// This implementation: which fix of GNU Smalltalk 3.2.5's integer
     /// multiplication is active (`machine_code`, `send`, `not_needed`,
     /// `failed`).
