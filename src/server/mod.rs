@@ -205,7 +205,7 @@ impl LocalServer {
         }
         command.arg("-a").args([
             "--endpoint",
-            &gst_endpoint(&self.address),
+            &self.address,
             "--log-file",
             &self.log_file.display().to_string(),
             "--log-level",
@@ -421,15 +421,6 @@ impl LocalServer {
 /// A supervisor (`stui server supervise`) or a gst, by its command line.
 fn is_ours(pid: u32) -> bool {
     command_line(pid).is_none_or(|line| line.contains("gst") || line.contains("server supervise"))
-}
-
-/// The endpoint gst binds: gst cannot resolve `localhost` ("No such
-/// device"), so a localhost address is given to it as 127.0.0.1.
-pub fn gst_endpoint(address: &str) -> String {
-    match address.strip_prefix("tcp://localhost:") {
-        Some(port) => format!("tcp://127.0.0.1:{port}"),
-        None => address.to_string(),
-    }
 }
 
 /// Where the VM's own stderr goes once the server runs (the server's

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::process::{describe_exit, die_with_parent, private_umask, terminate};
+use super::process::{describe_exit, die_with_parent, terminate};
 use super::{LocalServer, ServerError, io_error};
 use crate::net::{Client, ClientOptions};
 use crate::paths::{make_private, open_private_append, write_private};
@@ -176,7 +176,7 @@ impl Supervisor {
             command.env("STUI_RESTART_COUNT", self.state.restarts.to_string());
             command.env("STUI_RESTART_REASON", reason);
         }
-        private_umask(&mut command);
+        // gst inherits the supervisor's umask (077, set in `run`).
         die_with_parent(&mut command, libc::SIGKILL);
         let child = command.spawn().map_err(|e| {
             ServerError::Spawn(format!(
@@ -200,7 +200,7 @@ impl Supervisor {
     fn watch(&mut self, child: &mut Child) -> Outcome {
         let supervision = self.local.supervision.clone();
         let mut pinger = Client::new(
-            super::gst_endpoint(&self.local.address),
+            self.local.address.clone(),
             format!("stui-supervisor-{}", self.state.supervisor_pid),
             ClientOptions {
                 request_timeout: supervision.ping_every.min(Duration::from_secs(2)),
