@@ -25,6 +25,18 @@ fn fake_server(
     count: usize,
     mut answer: impl FnMut(usize, &Value) -> Option<Vec<u8>> + Send + 'static,
 ) -> thread::JoinHandle<Vec<Value>> {
+    fake_server_frames(address, count, move |n, body| {
+        answer(n, body).map(|reply| vec![reply])
+    })
+}
+
+/// As `fake_server`, but `answer` gives the reply's body frames (the
+/// protocol allows one).
+fn fake_server_frames(
+    address: &str,
+    count: usize,
+    mut answer: impl FnMut(usize, &Value) -> Option<Vec<Vec<u8>>> + Send + 'static,
+) -> thread::JoinHandle<Vec<Value>> {
     let context = zmq::Context::new();
     let socket = context.socket(zmq::ROUTER).unwrap();
     // Replies still in flight when the thread ends are delivered, not dropped.
@@ -37,8 +49,9 @@ fn fake_server(
             let frames = socket.recv_multipart(0).unwrap();
             let body: Value = serde_json::from_slice(frames.last().unwrap()).unwrap();
             if let Some(reply) = answer(n, &body) {
+                let envelope = [frames[0].clone(), Vec::new()];
                 socket
-                    .send_multipart([frames[0].clone(), Vec::new(), reply], 0)
+                    .send_multipart(envelope.into_iter().chain(reply), 0)
                     .unwrap();
             }
             seen.push(body);
@@ -638,30 +651,17 @@ fn a_reply_with_a_null_id_is_ignored_and_the_right_one_awaited() {
     server.join().unwrap();
 }
 
-/// A ROUTER that answers the first request with two frames, the rest as `pong`.
-fn two_frame_server(address: &str) -> thread::JoinHandle<()> {
-    let context = zmq::Context::new();
-    let socket = context.socket(zmq::ROUTER).unwrap();
-    socket.set_linger(2000).unwrap();
-    socket.bind(address).unwrap();
-    thread::spawn(move || {
-        let _context = context;
-        for n in 0..2 {
-            let frames = socket.recv_multipart(0).unwrap();
-            let body: Value = serde_json::from_slice(frames.last().unwrap()).unwrap();
-            let mut reply = vec![frames[0].clone(), Vec::new(), pong(&body)];
-            if n == 0 {
-                reply.push(b"a second frame".to_vec());
-            }
-            socket.send_multipart(reply, 0).unwrap();
-        }
-    })
-}
-
 #[test]
 fn a_multi_frame_reply_is_refused_and_the_socket_stays_in_step() {
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let server = two_frame_server(&address);
+    // The first reply has a second body frame.
+    let server = fake_server_frames(&address, 2, |n, body| {
+        let mut reply = vec![pong(body)];
+        if n == 0 {
+            reply.push(b"a second frame".to_vec());
+        }
+        Some(reply)
+    });
     let mut client = Client::new(&address, "s", options(2000, 1));
     match client.ping() {
         Err(NetError::Malformed(why)) => assert!(why.contains("2 frames"), "{why}"),
