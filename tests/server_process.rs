@@ -274,6 +274,18 @@ struct StopOnDrop<'a> {
     address: String,
 }
 
+impl<'a> StopOnDrop<'a> {
+    /// Asserts that `started` (a `server start`) succeeded; that server is
+    /// stopped when this is dropped, also when the test fails.
+    fn after(started: Output, home: &'a Path, address: &str) -> Self {
+        assert!(started.status.success(), "{started:?}");
+        Self {
+            home,
+            address: address.to_string(),
+        }
+    }
+}
+
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         let _ = stui(self.home, &self.address, &["server", "stop"]);
@@ -392,11 +404,7 @@ fn the_supervisor_restarts_a_killed_or_stopped_server_and_stop_leaves_nothing() 
     let address = format!("tcp://127.0.0.1:{port}");
     let run = |args: &[&str]| stui_configured(home.path(), &address, QUICK_SUPERVISION, args);
     let started = run(&["server", "start"]);
-    assert!(started.status.success(), "{started:?}");
-    let _stop = StopOnDrop {
-        home: home.path(),
-        address: address.clone(),
-    };
+    let _stop = StopOnDrop::after(started, home.path(), &address);
     let first = wait_for_ping(&address, Duration::from_secs(5), "answer", |_| true);
     assert_eq!(
         first.process.restarts, None,
@@ -456,11 +464,7 @@ fn a_killed_supervisor_takes_its_server_with_it() {
         QUICK_SUPERVISION,
         &["server", "start"],
     );
-    assert!(started.status.success(), "{started:?}");
-    let _stop = StopOnDrop {
-        home: home.path(),
-        address: address.clone(),
-    };
+    let _stop = StopOnDrop::after(started, home.path(), &address);
     let status = server_status(home.path(), &address);
     let supervisor = status["supervisor_pid"].as_u64().unwrap();
     let server = status["server_pid"].as_u64().unwrap();
@@ -477,11 +481,7 @@ fn a_localhost_address_starts_a_server_that_answers() {
     let home = TempDir::new("localhost");
     let address = format!("tcp://localhost:{}", free_port());
     let started = stui(home.path(), &address, &["server", "start"]);
-    assert!(started.status.success(), "{started:?}");
-    let _stop = StopOnDrop {
-        home: home.path(),
-        address: address.clone(),
-    };
+    let _stop = StopOnDrop::after(started, home.path(), &address);
     let ping = stui(home.path(), &address, &["ping"]);
     assert!(ping.status.success(), "{ping:?}");
     let stop = stui(home.path(), &address, &["server", "stop"]);
@@ -515,11 +515,7 @@ fn what_stui_and_its_server_write_is_private() {
     let home = TempDir::new("private");
     let address = format!("tcp://127.0.0.1:{}", free_port());
     let started = stui(home.path(), &address, &["server", "start"]);
-    assert!(started.status.success(), "{started:?}");
-    let _stop = StopOnDrop {
-        home: home.path(),
-        address: address.clone(),
-    };
+    let _stop = StopOnDrop::after(started, home.path(), &address);
     let evaluated = stui(
         home.path(),
         &address,
