@@ -37,6 +37,8 @@ pub struct LocalServer {
     /// Names the supervisor's pid.
     pub pid_file: PathBuf,
     pub log_file: PathBuf,
+    /// Where the server logs every change to code (see `crate::changes`).
+    pub changes_file: PathBuf,
     pub files_dir: PathBuf,
     pub supervision: Supervision,
     /// The `stui` executable that runs the supervisor, and where the
@@ -142,6 +144,7 @@ impl LocalServer {
             start_timeout: millis(local.start_timeout_ms),
             pid_file: crate::paths::runtime_dir().join(format!("server-{port}.pid")),
             log_file: data.join(format!("server-{port}.log")),
+            changes_file: data.join(format!("server-{port}.changes")),
             files_dir: data.join("server").join(env!("CARGO_PKG_VERSION")),
             supervision: Supervision {
                 ping_every: millis(local.ping_ms),

@@ -40,6 +40,7 @@ pub fn server_image() -> &'static ServerImage {
             start_timeout: Duration::from_secs(30),
             pid_file: files_dir.join("unused.pid"),
             log_file: files_dir.join("unused.log"),
+            changes_file: files_dir.join("unused.changes"),
             files_dir: files_dir.clone(),
             supervision: stui::server::Supervision::default(),
             stui_exe: env!("CARGO_BIN_EXE_stui").into(),
