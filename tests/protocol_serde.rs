@@ -67,6 +67,9 @@ fn answer_json(answer: &Answer) -> Value {
         Answer::Complete(result) => serde_json::to_value(result),
         Answer::Transcript(result) => serde_json::to_value(result),
         Answer::Interrupt(result) => serde_json::to_value(result),
+        Answer::FileIn(result) => serde_json::to_value(result),
+        Answer::FileOut(result) => serde_json::to_value(result),
+        Answer::SaveImage(result) => serde_json::to_value(result),
     }
     .expect("a typed result serialises")
 }

@@ -9,9 +9,9 @@ use super::{
     poll_until, require_members, success, typed, unique_suffix,
 };
 use crate::protocol::{
-    ClassResult, CompileResult, CompleteResult, DescribeResult, EvaluateResult, InspectResult,
-    InterruptResult, ListClassesResult, MethodResult, MethodsResult, PingResult, ReleaseResult,
-    TranscriptResult,
+    ClassResult, CompileResult, CompleteResult, DescribeResult, EXTENSION_TYPES, EvaluateResult,
+    InspectResult, InterruptResult, ListClassesResult, MethodResult, MethodsResult, PingResult,
+    ReleaseResult, TranscriptResult,
 };
 
 /// The types of the contract's table, with params a server must accept.
@@ -136,10 +136,11 @@ fn describe_shape(probe: &Probe) -> Verdict {
             format!("types {:?} lacks {kind}", describe.types)
         })?;
     }
+    // This implementation's own types are known too; anything else is odd.
     if let Some(odd) = describe
         .types
         .iter()
-        .find(|t| !TABLE_TYPES.contains(&t.as_str()))
+        .find(|t| !TABLE_TYPES.contains(&t.as_str()) && !EXTENSION_TYPES.contains(&t.as_str()))
     {
         return Err(format!("types lists {odd:?}, not a type of the protocol").into());
     }

@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 
 use super::Answer;
 use crate::protocol::{
-    DescribeResult, ErrorObject, EvaluateResult, MalformedReply, PingResult, Reply, Request,
-    RequestBody,
+    DescribeResult, ErrorObject, EvaluateParams, EvaluateResult, FileInParams, MalformedReply,
+    PingResult, Reply, Request, RequestBody,
 };
 
 use crate::config::settings::ServerSettings;
@@ -146,9 +146,13 @@ struct Wait<'a> {
 }
 
 /// True for the requests that run code or change the image: every type but
-/// ping and describe. Their resends must carry the instance.
+/// ping, describe and file_out (which only reads a class). Their resends
+/// must carry the instance.
 pub fn runs_code(body: &RequestBody) -> bool {
-    !matches!(body, RequestBody::Ping(_) | RequestBody::Describe(_))
+    !matches!(
+        body,
+        RequestBody::Ping(_) | RequestBody::Describe(_) | RequestBody::FileOut(_)
+    )
 }
 
 impl Client {
@@ -556,8 +560,9 @@ fn probe_instance(client: &Client, timeout: Duration) -> Option<Option<String>> 
 pub fn run_allowance(body: &RequestBody) -> Duration {
     const DEFAULT_EVALUATION_MS: u64 = 30_000;
     match body {
-        RequestBody::Evaluate(params) => {
-            Duration::from_millis(params.timeout_ms.unwrap_or(DEFAULT_EVALUATION_MS))
+        RequestBody::Evaluate(EvaluateParams { timeout_ms, .. })
+        | RequestBody::FileIn(FileInParams { timeout_ms, .. }) => {
+            Duration::from_millis(timeout_ms.unwrap_or(DEFAULT_EVALUATION_MS))
         }
         RequestBody::Ping(_)
         | RequestBody::Describe(_)
@@ -571,7 +576,9 @@ pub fn run_allowance(body: &RequestBody) -> Duration {
         | RequestBody::Compile(_)
         | RequestBody::Senders(_)
         | RequestBody::Implementors(_)
-        | RequestBody::Complete(_) => Duration::from_millis(DEFAULT_EVALUATION_MS),
+        | RequestBody::Complete(_)
+        | RequestBody::FileOut(_)
+        | RequestBody::SaveImage(_) => Duration::from_millis(DEFAULT_EVALUATION_MS),
     }
 }
 
@@ -603,6 +610,9 @@ pub fn decode_answer(
         RequestBody::Complete(_) => split_reply(reply)?.map(Answer::Complete),
         RequestBody::Transcript(_) => split_reply(reply)?.map(Answer::Transcript),
         RequestBody::Interrupt(_) => split_reply(reply)?.map(Answer::Interrupt),
+        RequestBody::FileIn(_) => split_reply(reply)?.map(Answer::FileIn),
+        RequestBody::FileOut(_) => split_reply(reply)?.map(Answer::FileOut),
+        RequestBody::SaveImage(_) => split_reply(reply)?.map(Answer::SaveImage),
     })
 }
 

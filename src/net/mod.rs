@@ -4,8 +4,8 @@
 
 use crate::protocol::{
     ClassResult, CompileResult, CompleteResult, DescribeResult, ErrorObject, EvaluateResult,
-    InspectResult, InterruptResult, ListClassesResult, MethodResult, MethodsResult, PingResult,
-    ReleaseResult, TranscriptResult,
+    FileInResult, FileOutResult, InspectResult, InterruptResult, ListClassesResult, MethodResult,
+    MethodsResult, PingResult, ReleaseResult, SaveImageResult, TranscriptResult,
 };
 
 /// What the server said about itself on connect, and where it was found.
@@ -56,6 +56,9 @@ pub enum Answer {
     Complete(CompleteResult),
     Transcript(TranscriptResult),
     Interrupt(InterruptResult),
+    FileIn(FileInResult),
+    FileOut(FileOutResult),
+    SaveImage(SaveImageResult),
 }
 
 impl Answer {
@@ -76,6 +79,9 @@ impl Answer {
             Self::Complete(_) => "complete",
             Self::Transcript(_) => "transcript",
             Self::Interrupt(_) => "interrupt",
+            Self::FileIn(_) => "file_in",
+            Self::FileOut(_) => "file_out",
+            Self::SaveImage(_) => "save_image",
         }
     }
 }

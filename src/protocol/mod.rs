@@ -65,6 +65,11 @@ pub enum RequestBody {
     Complete(CompleteParams),
     Transcript(TranscriptParams),
     Interrupt(InterruptParams),
+    /// This implementation's extensions (docs/PROTOCOL.md, "Extensions of
+    /// this implementation"); servers that lack them answer `unknown_type`.
+    FileIn(FileInParams),
+    FileOut(FileOutParams),
+    SaveImage(SaveImageParams),
 }
 
 impl RequestBody {
@@ -101,9 +106,15 @@ impl RequestBody {
             Self::Complete(_) => "complete",
             Self::Transcript(_) => "transcript",
             Self::Interrupt(_) => "interrupt",
+            Self::FileIn(_) => "file_in",
+            Self::FileOut(_) => "file_out",
+            Self::SaveImage(_) => "save_image",
         }
     }
 }
+
+/// The request types this implementation adds to the contract's table.
+pub const EXTENSION_TYPES: [&str; 3] = ["file_in", "file_out", "save_image"];
 
 /// `{}`: the params of `ping` and `describe`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +228,30 @@ pub struct InterruptParams {
     /// id of `describe.processes`, or `"all"`) instead of requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
+}
+
+/// `file_in`: GNU Smalltalk bracket class syntax or classic chunks, as
+/// `gst file.st` reads them. `origin` (a file name, `"changes replay"`)
+/// names the code in messages and in the changes log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInParams {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+/// `file_out`: one class in classic chunk format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileOutParams {
+    pub class: String,
+}
+
+/// `save_image`: snapshot the running image to exactly `path`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveImageParams {
+    pub path: String,
 }
 
 /// One reply. `id` is null when the server could not read the request's id.
@@ -469,6 +504,10 @@ pub struct DescribeResult {
     /// where the server's time went in its recent requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<BTreeMap<String, TypeTimings>>,
+    /// This implementation: sessions seen lately that sent more than pings
+    /// (the caller's own included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_sessions: Option<u64>,
 }
 
 /// A process that evaluated code forked (`describe.processes`).
@@ -665,6 +704,39 @@ pub struct InterruptResult {
     pub interrupted: u64,
 }
 
+/// What `file_in` did: the classes defined or extended, the methods compiled
+/// (`Foo>>bar`, `Foo class>>baz`) and every error it met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInResult {
+    pub classes: Vec<String>,
+    pub methods: Vec<String>,
+    pub errors: Vec<FileInError>,
+}
+
+/// An error of `file_in`, at a 1-based position in its `code` (column 1
+/// when only the line is known).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInError {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileOutResult {
+    pub code: String,
+}
+
+/// `save_image`: the image written, and beside it the code history of the
+/// image's lineage as a file-in (`history_path`, `history_changes` entries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveImageResult {
+    pub path: String,
+    pub bytes: u64,
+    pub history_path: String,
+    pub history_changes: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -855,6 +927,17 @@ mod tests {
             ("transcript", json!({})),
             ("interrupt", json!({"target": "7f3c"})),
             ("interrupt", json!({})),
+            (
+                "file_in",
+                json!({"code": "Object subclass: Foo [ bar [ ^42 ] ]",
+                       "origin": "foo.st", "timeout_ms": 5000}),
+            ),
+            (
+                "file_in",
+                json!({"code": "!Foo methodsFor: 'x'!\nbar\n\t^42! !"}),
+            ),
+            ("file_out", json!({"class": "Foo"})),
+            ("save_image", json!({"path": "/tmp/stui/image.im"})),
         ];
         for (kind, params) in cases {
             let wire =
@@ -922,5 +1005,19 @@ mod tests {
         assert_eq!(transcript.next, json!(42));
         let interrupt: InterruptResult = decode(json!({"interrupted": 1}));
         assert_eq!(interrupt.interrupted, 1);
+        let file_in: FileInResult = decode(json!({"classes": ["Foo"],
+            "methods": ["Foo>>bar", "Foo class>>baz"],
+            "errors": [{"line": 3, "column": 1, "message": "expected ]"}]}));
+        assert_eq!(file_in.errors[0].line, 3);
+        let file_out: FileOutResult = decode(json!({"code": "Object subclass: #Foo!"}));
+        assert!(file_out.code.starts_with("Object"));
+        let saved: SaveImageResult = decode(json!({"path": "/d/a.im", "bytes": 4096,
+            "history_path": "/d/a.im.history.st", "history_changes": 12}));
+        assert_eq!(saved.history_changes, 12);
+        let describe: DescribeResult = decode(json!({"server": "stui-gst 0.1.0",
+            "dialect": "GNU Smalltalk", "dialect_version": "3.2.5", "protocol": 1,
+            "types": ["ping", "file_in"], "max_message_bytes": 1, "pid": 2, "image": null,
+            "uptime_ms": 3, "active_sessions": 2}));
+        assert_eq!(describe.active_sessions, Some(2));
     }
 }
