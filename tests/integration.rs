@@ -267,6 +267,8 @@ fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
         pid_file: dir.path().join("server.pid"),
         log_file: dir.path().join("server.log"),
         changes_file: dir.path().join("server.changes"),
+        images_dir: dir.path().join("images"),
+        save_on_stop: true,
         files_dir: dir.path().join("files"),
         supervision: stui::server::Supervision::default(),
         stui_exe: env!("CARGO_BIN_EXE_stui").into(),

@@ -74,8 +74,11 @@ pub fn run(
     // Whatever ended the loop (a terminal that is gone, even a panic), keep the text.
     save_workspace(&workspace_path, &view::workspace_text(&app));
     drop(terminal);
-    // Dropping the bridge stops a server it started.
-    drop(bridge);
+    // The last TUI to leave a server a TUI started saves and stops it; the
+    // terminal is back to normal, so the user reads what became of it.
+    if let Some(last_words) = bridge.shutdown() {
+        println!("stui: {last_words}");
+    }
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 

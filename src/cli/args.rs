@@ -162,10 +162,36 @@ pub struct BenchArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum ServerAction {
-    /// Start the server in the background and wait until it answers.
-    Start,
-    /// Stop the server started with `stui server start`.
-    Stop,
+    /// Start the server in the background and wait until it answers: from
+    /// the image last saved for its address, unless told otherwise.
+    Start {
+        /// Start from the saved image of this name (see `stui server images`).
+        #[arg(long, value_name = "NAME", conflicts_with = "fresh")]
+        image: Option<String>,
+        /// Start from the bundled server alone, with none of the saved code.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Stop the local server, saving its image first (unless
+    /// `local_server.save_on_stop` is false or `--no-save` is given).
+    Stop {
+        /// Stop without saving the image.
+        #[arg(long)]
+        no_save: bool,
+    },
+    /// Save the running server's image (classes, methods, globals) under
+    /// NAME, by default the name it was started from ("default" at first).
+    Save {
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// List the saved images: name, size, when saved, the address they
+    /// served, and whether they need rebuilding for this server.
+    Images {
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Tell whether the server runs and answers: the supervisor's and the
     /// server's pids, how often it was restarted and why it last was.
     Status {
@@ -293,6 +319,7 @@ where
                     action,
                     ServerAction::Processes { json: true, .. }
                         | ServerAction::Status { json: true }
+                        | ServerAction::Images { json: true }
                 );
                 (Action::Server(action), json, None)
             }

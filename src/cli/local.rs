@@ -9,7 +9,9 @@ use super::{Context, exit};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
-use crate::server::{Assignment, LocalServer, ServerStatus, SupervisorState};
+use crate::server::{
+    Assignment, DEFAULT_IMAGE, ImageChoice, LocalServer, SavedImage, ServerStatus, SupervisorState,
+};
 
 /// The full-screen TUI.
 pub fn tui(settings: &Settings) -> u8 {
@@ -64,8 +66,17 @@ pub fn server(context: &Context, action: ServerAction) -> u8 {
     let local = LocalServer::from_settings(&context.settings);
     match action {
         ServerAction::Processes { stop, .. } => super::processes::run(context, stop),
-        ServerAction::Start => start(&local),
-        ServerAction::Stop => stop(&local),
+        ServerAction::Start { image, fresh } => {
+            let choice = match (image, fresh) {
+                (Some(name), _) => ImageChoice::Named(name),
+                (None, true) => ImageChoice::Fresh,
+                (None, false) => ImageChoice::Last,
+            };
+            start(&local, &choice)
+        }
+        ServerAction::Stop { no_save } => stop(&local, !no_save),
+        ServerAction::Save { name } => save(&local, name),
+        ServerAction::Images { json } => images(&local, json),
         ServerAction::Status { json } => status(&local, json),
         // main.rs runs it before reading the settings.
         ServerAction::Supervise => supervise(),
@@ -92,20 +103,31 @@ pub fn supervise() -> u8 {
     crate::server::supervisor::run(assignment)
 }
 
-fn start(local: &LocalServer) -> u8 {
-    match local.start() {
+fn start(local: &LocalServer, choice: &ImageChoice) -> u8 {
+    match local.start(choice) {
         Ok(started) => {
-            let from = started.image.as_ref().map_or_else(
-                || "its sources".to_string(),
-                |image| image.display().to_string(),
-            );
+            let from = match (&started.launch.user_image, &started.image) {
+                (Some(image), _) => format!("the saved image {}", image.display()),
+                (None, Some(image)) => format!("the bundled server's image {}", image.display()),
+                (None, None) => "its sources".to_string(),
+            };
             println!(
-                "started the local server at {} (supervisor pid {}, log {}); it answered ping {:.0} ms after it was launched, from {from}",
+                "started the local server at {} (supervisor pid {}, log {}); it answered ping {:.0} ms after it was launched, from {from}; saves go to the image \"{}\"",
                 local.address,
                 started.pid,
                 local.log_file.display(),
-                started.ready_after.as_secs_f64() * 1000.0
+                started.ready_after.as_secs_f64() * 1000.0,
+                started.launch.image_name
             );
+            if let Some(rebuilt) = &started.rebuilt {
+                println!(
+                    "the image \"{}\" was saved by an older server: rebuilt on this one from its history ({} changes)",
+                    rebuilt.name, rebuilt.changes
+                );
+                for error in &rebuilt.errors {
+                    eprintln!("stui: {error}");
+                }
+            }
             exit::SUCCESS
         }
         Err(error) => {
@@ -115,7 +137,17 @@ fn start(local: &LocalServer) -> u8 {
     }
 }
 
-fn stop(local: &LocalServer) -> u8 {
+fn stop(local: &LocalServer, save_first: bool) -> u8 {
+    let saved = if save_first {
+        local.save_before_stop()
+    } else {
+        None
+    };
+    match &saved {
+        Some(Ok(image)) => println!("saved the image {}", describe_image(image)),
+        Some(Err(error)) => eprintln!("stui: {error}; stopping without saving"),
+        None => {}
+    }
     match local.stop() {
         Ok(Some(pid)) => {
             println!("stopped the local server (supervisor pid {pid})");
@@ -133,6 +165,95 @@ fn stop(local: &LocalServer) -> u8 {
             exit::FAILURE
         }
     }
+}
+
+fn save(local: &LocalServer, name: Option<String>) -> u8 {
+    let name = name
+        .or_else(|| {
+            local
+                .supervisor_state()
+                .map(|state| state.launch.image_name)
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| DEFAULT_IMAGE.to_string());
+    match local.save_image(&name) {
+        Ok(image) => {
+            println!("saved the image {}", describe_image(&image));
+            exit::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("stui: {error}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// `NAME (PATH, 12.3 MB, 4 changes in its history)`.
+fn describe_image(image: &SavedImage) -> String {
+    let (bytes, changes) = image
+        .meta
+        .as_ref()
+        .map_or((0, 0), |meta| (meta.bytes, meta.history_changes));
+    format!(
+        "\"{}\" ({}, {:.1} MB, {changes} changes in its history)",
+        image.name,
+        image.path.display(),
+        bytes as f64 / 1e6
+    )
+}
+
+fn images(local: &LocalServer, json: bool) -> u8 {
+    let stamp = crate::server::image_stamp(&local.gst);
+    let images = local.saved_images();
+    if json {
+        let list: Vec<_> = images
+            .iter()
+            .map(|image| {
+                serde_json::json!({
+                    "name": image.name,
+                    "path": image.path,
+                    "bytes": image.meta.as_ref().map(|m| m.bytes),
+                    "saved_at": image.meta.as_ref().map(|m| m.saved_at),
+                    "address": image.meta.as_ref().map(|m| &m.address),
+                    "history_changes": image.meta.as_ref().map(|m| m.history_changes),
+                    "outdated": image.is_outdated(&stamp),
+                })
+            })
+            .collect();
+        super::print_json(&serde_json::json!({ "images": list, "directory": local.images_dir }));
+        return exit::SUCCESS;
+    }
+    if images.is_empty() {
+        println!("no saved images in {}", local.images_dir.display());
+        return exit::SUCCESS;
+    }
+    println!(
+        "{:<20} {:>9}  {:<20} {:<24} note",
+        "name", "size", "saved (UTC)", "address"
+    );
+    for image in &images {
+        let (size, saved, address) = image.meta.as_ref().map_or_else(
+            || ("?".to_string(), "?".to_string(), "?".to_string()),
+            |meta| {
+                let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(meta.saved_at);
+                (
+                    format!("{:.1} MB", meta.bytes as f64 / 1e6),
+                    super::bundle::utc_rfc3339(at).chars().take(19).collect(),
+                    meta.address.clone(),
+                )
+            },
+        );
+        let note = if image.is_outdated(&stamp) {
+            "saved by another server version: rebuilt from its history at start"
+        } else {
+            ""
+        };
+        println!(
+            "{:<20} {size:>9}  {saved:<20} {address:<24} {note}",
+            image.name
+        );
+    }
+    exit::SUCCESS
 }
 
 fn status(local: &LocalServer, json: bool) -> u8 {

@@ -57,6 +57,7 @@ pub struct LocalServerSettings {
     pub restart_backoff_ms: u64,
     pub restart_backoff_max_ms: u64,
     pub max_quick_crashes: u32,
+    pub save_on_stop: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

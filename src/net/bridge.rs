@@ -94,7 +94,8 @@ impl BridgeSettings {
 
 pub struct Bridge {
     commands: Sender<BridgeCommand>,
-    thread: Option<JoinHandle<()>>,
+    /// Answers what became of the local server when the TUI left.
+    thread: Option<JoinHandle<Option<String>>>,
 }
 
 impl Bridge {
@@ -114,11 +115,18 @@ impl Bridge {
         // A send only fails when the thread has ended; shutdown reports that.
         let _ = self.commands.send(command);
     }
+
+    /// Stops the thread and waits for it; answers what it did with a
+    /// local server a TUI started (saved and stopped it, or left it to
+    /// the other sessions), for the TUI's last words.
+    pub fn shutdown(mut self) -> Option<String> {
+        self.send(BridgeCommand::Shutdown);
+        self.thread.take()?.join().ok().flatten()
+    }
 }
 
 impl Drop for Bridge {
-    /// Stops the thread (and a server it started) and waits for it, also
-    /// when a panic unwinds past the bridge.
+    /// Stops the thread the same way when a panic unwinds past the bridge.
     fn drop(&mut self) {
         self.send(BridgeCommand::Shutdown);
         if let Some(thread) = self.thread.take() {
@@ -180,7 +188,7 @@ impl Worker {
         let _ = self.events.send(event);
     }
 
-    fn run(mut self) {
+    fn run(mut self) -> Option<String> {
         while !self.shutting_down {
             if let Some(command) = self.deferred.take() {
                 self.handle(command);
@@ -208,9 +216,8 @@ impl Worker {
             }
         }
         self.connected = None;
-        if let (Some(started), Some(local)) = (self.started.take(), &self.settings.auto_start) {
-            local.stop_started(started);
-        }
+        let local = self.settings.auto_start.as_ref()?;
+        local.depart(&self.settings.session).message(&local.address)
     }
 
     /// The earliest moment a timer needs the thread, if any.

@@ -6,10 +6,12 @@
 //! file names.
 
 mod image;
+mod images;
 pub mod process;
 pub mod supervisor;
 
 pub use image::stamp as image_stamp;
+pub use images::{DEFAULT_IMAGE, ImageChoice, ImageMeta, Rebuilt, SavedImage, check_name};
 pub use supervisor::{Assignment, Supervision, SupervisorState};
 
 use std::fs;
@@ -40,6 +42,10 @@ pub struct LocalServer {
     /// Where the server logs every change to code (see `crate::changes`).
     pub changes_file: PathBuf,
     pub files_dir: PathBuf,
+    /// Saved user images (see `images`).
+    pub images_dir: PathBuf,
+    /// Save the image before stopping a server (`local_server.save_on_stop`).
+    pub save_on_stop: bool,
     pub supervision: Supervision,
     /// The `stui` executable that runs the supervisor, and where the
     /// supervisor logs (the client log).
@@ -99,6 +105,44 @@ impl std::fmt::Display for ServerError {
 
 impl std::error::Error for ServerError {}
 
+/// What a TUI's departure did to the local server (see `depart`).
+#[derive(Debug)]
+pub enum Departure {
+    /// Not a server a TUI started, or none runs.
+    NotOurs,
+    LeftRunning {
+        others: u64,
+    },
+    /// Saved first when the settings say so (None: not saved).
+    Stopped {
+        saved: Option<Result<SavedImage, ServerError>>,
+    },
+}
+
+impl Departure {
+    /// The TUI's last words about the server, if any.
+    pub fn message(&self, address: &str) -> Option<String> {
+        match self {
+            Self::NotOurs => None,
+            Self::LeftRunning { others } => Some(format!(
+                "left the local server at {address} running: {others} other session(s) use it"
+            )),
+            Self::Stopped { saved: None } => Some(format!("stopped the local server at {address}")),
+            Self::Stopped {
+                saved: Some(Ok(image)),
+            } => Some(format!(
+                "saved the image {} and stopped the local server at {address}",
+                image.path.display()
+            )),
+            Self::Stopped {
+                saved: Some(Err(error)),
+            } => Some(format!(
+                "stopped the local server at {address}; the image was NOT saved: {error}"
+            )),
+        }
+    }
+}
+
 /// What `status` found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerStatus {
@@ -118,9 +162,24 @@ pub struct StartedServer {
     pub pid: u32,
     /// From launching the supervisor to the server's first answered ping.
     pub ready_after: Duration,
-    /// The saved image it runs, or None when it filed in the sources.
+    /// The image it runs, or None when it filed in the sources.
     pub image: Option<PathBuf>,
+    pub launch: Launch,
+    /// When the chosen image was saved by an older server: the changes of
+    /// its history brought over onto the new server's image.
+    pub rebuilt: Option<Rebuilt>,
     child: Child,
+}
+
+/// Which user image a server runs and how it came to run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Launch {
+    /// Where `stui server save` with no name, and the save on stop, go.
+    pub image_name: String,
+    /// The saved image it runs; None: the bundled server's image.
+    pub user_image: Option<PathBuf>,
+    /// A TUI started it for itself: the last TUI to leave stops it.
+    pub auto_started: bool,
 }
 
 impl StartedServer {
@@ -146,6 +205,8 @@ impl LocalServer {
             log_file: data.join(format!("server-{port}.log")),
             changes_file: data.join(format!("server-{port}.changes")),
             files_dir: data.join("server").join(env!("CARGO_PKG_VERSION")),
+            images_dir: data.join("images"),
+            save_on_stop: local.save_on_stop,
             supervision: Supervision {
                 ping_every: millis(local.ping_ms),
                 unresponsive_after: millis(local.unresponsive_after_ms),
@@ -220,11 +281,12 @@ impl LocalServer {
     }
 
     /// Starts the server under a supervisor detached from this process (it
-    /// outlives it), and waits until the server answers ping; refuses when
-    /// the address is not free. For `stui server start`.
-    pub fn start(&self) -> Result<StartedServer, ServerError> {
+    /// outlives it), from the image `choice` names, and waits until the
+    /// server answers ping; refuses when the address is not free. For
+    /// `stui server start`.
+    pub fn start(&self, choice: &ImageChoice) -> Result<StartedServer, ServerError> {
         self.check_free()?;
-        self.launch_supervisor(true)
+        self.launch_supervisor(choice, false)
     }
 
     /// Ok when a server may be started here: a loopback address where no
@@ -242,18 +304,23 @@ impl LocalServer {
         Ok(())
     }
 
-    /// Starts the server under a supervisor without checking the address
-    /// first: for callers that just did (see `check_free`). The supervisor
-    /// is stopped when the calling thread ends (the TUI's bridge thread):
-    /// a server the TUI started never outlives it, even when it is killed.
+    /// Starts the server for a TUI, from the image last saved for the
+    /// address, without checking the address first (the caller just did,
+    /// see `check_free`). It is detached like any other: it stays up while
+    /// other sessions use it, and the last TUI to leave stops it (`depart`).
     pub fn spawn(&self) -> Result<StartedServer, ServerError> {
-        self.launch_supervisor(false)
+        self.launch_supervisor(&ImageChoice::Last, true)
     }
 
-    /// Installs the files and the saved image (built first when the
-    /// sources or gst changed; the sources are filed in when it cannot be
-    /// built), runs the supervisor and waits for the server's first answer.
-    fn launch_supervisor(&self, detached: bool) -> Result<StartedServer, ServerError> {
+    /// Installs the files and the bundled server's image (built first when
+    /// the sources or gst changed; the sources are filed in when it cannot
+    /// be built), runs the supervisor and waits for the server's first
+    /// answer. A user image of an older server is rebuilt from its history.
+    fn launch_supervisor(
+        &self,
+        choice: &ImageChoice,
+        auto_started: bool,
+    ) -> Result<StartedServer, ServerError> {
         let files = self.install_files()?;
         let image = match self.ensure_image(&files) {
             Ok(image) => Some(image),
@@ -262,15 +329,28 @@ impl LocalServer {
                 None
             }
         };
+        let saved = self.choose_image(choice)?;
+        let outdated = saved
+            .as_ref()
+            .filter(|saved| saved.is_outdated(&image::stamp(&self.gst)))
+            .cloned();
+        let launch = Launch {
+            image_name: saved
+                .as_ref()
+                .map_or_else(|| DEFAULT_IMAGE.to_string(), |saved| saved.name.clone()),
+            user_image: saved.filter(|_| outdated.is_none()).map(|saved| saved.path),
+            auto_started,
+        };
         let log_start = fs::metadata(&self.log_file).map(|m| m.len()).unwrap_or(0);
         let assignment = Assignment {
             local: self.clone(),
             image: image.clone(),
+            launch: launch.clone(),
             stui_log: self.stui_log.clone(),
             log_level: log::max_level().to_string().to_lowercase(),
         };
         let started = Instant::now();
-        let child = self.spawn_supervisor(&assignment, detached)?;
+        let child = self.spawn_supervisor(&assignment)?;
         let pid = child.id();
         log::info!(
             "started the supervisor of the local server, pid {pid}, at {}",
@@ -279,19 +359,20 @@ impl LocalServer {
         let mut server = StartedServer {
             pid,
             ready_after: Duration::ZERO,
-            image,
+            image: launch.user_image.clone().or(image),
+            launch,
+            rebuilt: None,
             child,
         };
         self.wait_until_ready(&mut server, started, log_start)?;
         server.ready_after = started.elapsed();
+        if let Some(outdated) = outdated {
+            server.rebuilt = Some(self.rebuild(&outdated)?);
+        }
         Ok(server)
     }
 
-    fn spawn_supervisor(
-        &self,
-        assignment: &Assignment,
-        detached: bool,
-    ) -> Result<Child, ServerError> {
+    fn spawn_supervisor(&self, assignment: &Assignment) -> Result<Child, ServerError> {
         let errors = crate::paths::open_private_append(&self.log_file)
             .map_err(|e| io_error(&self.log_file, e))?;
         let mut command = Command::new(&self.stui_exe);
@@ -303,9 +384,6 @@ impl LocalServer {
         // Its own process group: a Ctrl+C in the terminal must not kill it.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         process::private_umask(&mut command);
-        if !detached {
-            process::die_with_parent(&mut command, libc::SIGTERM);
-        }
         let mut child = command
             .spawn()
             .map_err(|e| ServerError::Spawn(format!("{} ({e})", self.stui_exe.display())))?;
@@ -382,17 +460,65 @@ impl LocalServer {
         Ok(Some(pid))
     }
 
-    /// Stops a server this process started, and reaps its supervisor.
-    pub fn stop_started(&self, mut started: StartedServer) {
-        let pid = started.pid;
-        let grace = self.supervisor_grace();
-        terminate(pid, || matches!(started.child.try_wait(), Ok(None)), grace);
-        let _ = started.child.wait();
-        if self.pid_file_pid() == Some(pid) {
-            let _ = fs::remove_file(&self.pid_file);
-            let _ = fs::remove_file(self.state_file());
+    /// Saves the running server's image before a stop, when the settings
+    /// ask for it and the server answers: under the name it was started
+    /// with. None when there was nothing to save.
+    pub fn save_before_stop(&self) -> Option<Result<SavedImage, ServerError>> {
+        if !self.save_on_stop || self.running_pid().is_none() {
+            return None;
         }
-        log::info!("stopped the local server this session started, pid {pid}");
+        ping_once(&self.address, Duration::from_millis(2000))?;
+        let name = self
+            .supervisor_state()
+            .map(|state| state.launch.image_name)
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| DEFAULT_IMAGE.to_string());
+        Some(self.save_image(&name))
+    }
+
+    /// A TUI of `session` leaves: a server a TUI started for itself is
+    /// saved and stopped when no other session is active; one started
+    /// with `stui server start` is the user's to stop.
+    pub fn depart(&self, session: &str) -> Departure {
+        let Some(state) = self.running_pid().and_then(|_| self.supervisor_state()) else {
+            return Departure::NotOurs;
+        };
+        if !state.launch.auto_started {
+            return Departure::NotOurs;
+        }
+        let others = self.other_active_sessions(session);
+        if others > 0 {
+            log::info!("left the local server running: {others} other session(s) use it");
+            return Departure::LeftRunning { others };
+        }
+        let saved = self.save_before_stop();
+        if let Some(Err(error)) = &saved {
+            log::error!("{error}");
+        }
+        let _ = self.stop();
+        Departure::Stopped { saved }
+    }
+
+    /// Active sessions other than `session`, by `describe` (0 when the
+    /// server does not answer).
+    fn other_active_sessions(&self, session: &str) -> u64 {
+        let mut client = Client::new(
+            &self.address,
+            session,
+            ClientOptions {
+                request_timeout: Duration::from_secs(2),
+                tries: 1,
+                ..ClientOptions::default()
+            },
+        );
+        match client.describe() {
+            Ok(timed) => timed
+                .value
+                .ok()
+                .and_then(|describe| describe.active_sessions)
+                .map_or(0, |active| active.saturating_sub(1)),
+            Err(_) => 0,
+        }
     }
 
     pub fn status(&self) -> ServerStatus {

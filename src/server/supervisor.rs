@@ -9,12 +9,12 @@ use std::path::PathBuf;
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use super::process::{describe_exit, die_with_parent, terminate};
-use super::{LocalServer, ServerError, io_error};
+use super::{Launch, LocalServer, ServerError, io_error};
 use crate::net::{Client, ClientOptions};
 use crate::paths::{make_private, open_private_append, write_private};
 use crate::protocol::RequestBody;
@@ -56,8 +56,10 @@ impl Default for Supervision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     pub local: LocalServer,
-    /// The saved image to run; None files in the sources.
+    /// The bundled server's image; None files in the sources.
     pub image: Option<PathBuf>,
+    /// Which user image runs, and how the server came to run.
+    pub launch: Launch,
     /// The client log (stui.log) and its level.
     pub stui_log: PathBuf,
     pub log_level: String,
@@ -74,6 +76,10 @@ pub struct SupervisorState {
     pub answering: bool,
     pub restarts: u64,
     pub last_restart_reason: Option<String>,
+    /// The name saves go to, the user image the server runs (None: the
+    /// bundled server's), and whether a TUI started it for itself.
+    #[serde(default)]
+    pub launch: Launch,
 }
 
 enum Outcome {
@@ -94,9 +100,11 @@ pub fn run(assignment: Assignment) -> u8 {
     let mut supervisor = Supervisor {
         local: assignment.local,
         image: assignment.image,
+        started_at: std::time::SystemTime::now(),
         stop,
         state: SupervisorState {
             supervisor_pid: std::process::id(),
+            launch: assignment.launch,
             ..SupervisorState::default()
         },
         answered_once: false,
@@ -112,6 +120,9 @@ pub fn run(assignment: Assignment) -> u8 {
 struct Supervisor {
     local: LocalServer,
     image: Option<PathBuf>,
+    /// Images saved since then under the launch's name are what a restart
+    /// runs: a crash after a save loses nothing saved.
+    started_at: std::time::SystemTime,
     stop: Arc<AtomicBool>,
     state: SupervisorState,
     /// Some server of this supervisor answered a ping.
@@ -164,7 +175,14 @@ impl Supervisor {
     /// Starts gst with the restart count and reason in its environment.
     fn launch(&mut self) -> Result<Child, ServerError> {
         let files = self.local.install_files()?;
-        let mut command = self.local.command(&files, self.image.as_deref());
+        self.follow_saves();
+        let image = self
+            .state
+            .launch
+            .user_image
+            .as_ref()
+            .or(self.image.as_ref());
+        let mut command = self.local.command(&files, image.map(PathBuf::as_path));
         let log = &self.local.log_file;
         let output = open_private_append(log).map_err(|e| io_error(log, e))?;
         let errors = output.try_clone().map_err(|e| io_error(log, e))?;
@@ -264,9 +282,38 @@ impl Supervisor {
         let _ = child.wait();
     }
 
-    /// A saved image whose server never answered is removed, and the
-    /// sources are filed in instead. False when there is no image to drop.
+    /// Runs the image last saved under the launch's name when it was saved
+    /// after this supervisor started (and by this server version).
+    fn follow_saves(&mut self) {
+        let name = self.state.launch.image_name.clone();
+        let stamp = super::image_stamp(&self.local.gst);
+        let saved = self.local.saved_images().into_iter().find(|image| {
+            image.name == name
+                && !image.is_outdated(&stamp)
+                && image.meta.as_ref().is_some_and(|meta| {
+                    UNIX_EPOCH + Duration::from_secs(meta.saved_at + 1) >= self.started_at
+                })
+        });
+        if let Some(image) = saved {
+            self.state.launch.user_image = Some(image.path);
+        }
+    }
+
+    /// A user image whose server never answered is left as it is and the
+    /// bundled server starts instead; a bundled image is removed and the
+    /// sources are filed in. False when there is nothing to fall back to.
     fn fall_back_to_sources(&mut self, reason: &str) -> bool {
+        if let Some(user_image) = self.state.launch.user_image.take() {
+            self.note(
+                log::Level::Error,
+                &format!(
+                    "the saved image {} did not start (the server {reason}); it is kept, and the bundled server starts instead",
+                    user_image.display()
+                ),
+            );
+            self.started_at = std::time::SystemTime::now() + Duration::from_secs(1);
+            return true;
+        }
         let Some(image) = self.image.take() else {
             return false;
         };

@@ -41,6 +41,8 @@ pub fn server_image() -> &'static ServerImage {
             pid_file: files_dir.join("unused.pid"),
             log_file: files_dir.join("unused.log"),
             changes_file: files_dir.join("unused.changes"),
+            images_dir: files_dir.join("images"),
+            save_on_stop: false,
             files_dir: files_dir.clone(),
             supervision: stui::server::Supervision::default(),
             stui_exe: env!("CARGO_BIN_EXE_stui").into(),
