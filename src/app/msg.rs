@@ -17,6 +17,10 @@ pub enum Msg {
     /// Move keyboard focus between the workspace and the transcript.
     FocusNext,
     ClearTranscript,
+    /// Save the local server's image.
+    SaveImage,
+    /// File the changes made since the last save into the server again.
+    ReplayChanges,
     Quit,
     /// Something the bridge thread reports.
     Net(NetEvent),

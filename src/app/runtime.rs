@@ -123,6 +123,8 @@ fn carry_out(effect: Effect, bridge: &Bridge) {
         Effect::Disconnect => bridge.send(BridgeCommand::Disconnect),
         Effect::Send(request) => bridge.send(BridgeCommand::Send(request)),
         Effect::Interrupt => bridge.send(BridgeCommand::Interrupt),
+        Effect::SaveImage => bridge.send(BridgeCommand::SaveImage),
+        Effect::ReplayChanges => bridge.send(BridgeCommand::ReplayChanges),
         // The loop ends once the model says quit.
         Effect::Quit => {}
     }

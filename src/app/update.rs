@@ -14,6 +14,10 @@ pub enum Effect {
     Send(Request),
     /// Ask the server to stop this session's running evaluations.
     Interrupt,
+    /// Save the local server's image.
+    SaveImage,
+    /// Replay the changes made since the last save.
+    ReplayChanges,
     Quit,
 }
 
@@ -66,6 +70,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             };
             vec![]
         }
+        Msg::SaveImage => local_server_command(model, Effect::SaveImage, "Saving the image…"),
+        Msg::ReplayChanges => {
+            local_server_command(model, Effect::ReplayChanges, "Replaying the changes…")
+        }
         Msg::ClearTranscript => {
             model.transcript.clear();
             vec![]
@@ -75,6 +83,21 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Msg::Net(event) => net_event(model, event),
+    }
+}
+
+/// Effects that need the server: refused with a notice while not connected.
+fn local_server_command(model: &mut Model, effect: Effect, doing: &str) -> Vec<Effect> {
+    let notice = if model.connection.is_connected() {
+        doing.to_string()
+    } else {
+        "Not connected: press F2 to connect first.".to_string()
+    };
+    model.transcript.push(TranscriptEntry::Notice(notice));
+    if model.connection.is_connected() {
+        vec![effect]
+    } else {
+        vec![]
     }
 }
 
@@ -269,6 +292,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 )));
             }
         }
+        NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
     }
     vec![]
 }

@@ -27,6 +27,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::FocusNext => Some(Msg::FocusNext),
         Action::ClearTranscript => Some(Msg::ClearTranscript),
         Action::Interrupt => Some(Msg::Interrupt),
+        Action::SaveImage => Some(Msg::SaveImage),
+        Action::ReplayChanges => Some(Msg::ReplayChanges),
         Action::Evaluate
         | Action::ScrollUp
         | Action::ScrollDown

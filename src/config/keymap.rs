@@ -76,10 +76,12 @@ pub enum Action {
     PageDown,
     ScrollToTop,
     ScrollToBottom,
+    SaveImage,
+    ReplayChanges,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
@@ -94,6 +96,8 @@ impl Action {
         Self::PageDown,
         Self::ScrollToTop,
         Self::ScrollToBottom,
+        Self::SaveImage,
+        Self::ReplayChanges,
     ];
 
     /// The name used in keymap files (the serde name).
@@ -113,6 +117,8 @@ impl Action {
             Self::PageDown => "page_down",
             Self::ScrollToTop => "scroll_to_top",
             Self::ScrollToBottom => "scroll_to_bottom",
+            Self::SaveImage => "save_image",
+            Self::ReplayChanges => "replay_changes",
         }
     }
 
@@ -133,6 +139,8 @@ impl Action {
             Self::PageDown => "Scroll down one page",
             Self::ScrollToTop => "Scroll to the oldest entry",
             Self::ScrollToBottom => "Follow the newest entry",
+            Self::SaveImage => "Save the local server's image (every class and method)",
+            Self::ReplayChanges => "Replay the code changes made since the last save",
         }
     }
 

@@ -28,6 +28,10 @@ pub enum BridgeCommand {
     Send(Request),
     /// Stop the session's running evaluation (sent on a second socket).
     Interrupt,
+    /// Save the local server's image; the outcome comes as `LocalServer`.
+    SaveImage,
+    /// File in the changes made since the last save.
+    ReplayChanges,
     Shutdown,
 }
 
@@ -54,6 +58,9 @@ pub struct BridgeSettings {
     pub max_queued: usize,
     /// Set when STUI may start the bundled server for the first address.
     pub auto_start: Option<LocalServer>,
+    /// The local server at the first address, when it is a loopback one:
+    /// its images and changes file.
+    pub local: Option<LocalServer>,
 }
 
 impl BridgeSettings {
@@ -68,14 +75,15 @@ impl BridgeSettings {
             reconnect: None,
             max_queued: 64,
             auto_start: None,
+            local: None,
         }
     }
 
     pub fn from_settings(settings: &Settings, session: impl Into<String>) -> Self {
         let server = &settings.server;
         let every = |ms: u64| (ms > 0).then(|| Duration::from_millis(ms));
-        let auto_start = (settings.local_server.auto_start && is_loopback(&server.address))
-            .then(|| LocalServer::from_settings(settings));
+        let local = is_loopback(&server.address).then(|| LocalServer::from_settings(settings));
+        let auto_start = local.clone().filter(|_| settings.local_server.auto_start);
         Self {
             addresses: settings.server_addresses(),
             session: session.into(),
@@ -88,6 +96,7 @@ impl BridgeSettings {
             }),
             max_queued: server.max_queued_requests,
             auto_start,
+            local,
         }
     }
 }
@@ -141,6 +150,8 @@ struct Connected {
     last_exchange: Instant,
     last_poll: Instant,
     transcript: TranscriptFeed,
+    /// The server process last seen: another one means it restarted.
+    instance: Option<String>,
 }
 
 struct Worker {
@@ -216,7 +227,7 @@ impl Worker {
             }
         }
         self.connected = None;
-        let local = self.settings.auto_start.as_ref()?;
+        let local = self.settings.local.as_ref()?;
         local.depart(&self.settings.session).message(&local.address)
     }
 
@@ -286,7 +297,61 @@ impl Worker {
             }
             // Nothing is running between requests.
             BridgeCommand::Interrupt => {}
+            BridgeCommand::SaveImage => {
+                let outcome = self.save_image();
+                self.emit(NetEvent::LocalServer(outcome));
+            }
+            BridgeCommand::ReplayChanges => {
+                let outcome = self.replay_changes();
+                self.emit(NetEvent::LocalServer(outcome));
+            }
             BridgeCommand::Shutdown => self.shutting_down = true,
+        }
+    }
+
+    /// After the local server (re)started: the code changes it lost (made
+    /// after the last save, before a crash) are offered for replay.
+    fn offer_lost_changes(&self) {
+        let Some(local) = &self.settings.local else {
+            return;
+        };
+        let Ok(log) = crate::changes::ChangeLog::read(&local.changes_file) else {
+            return;
+        };
+        let lost = log.lost_at_restart().len();
+        if lost > 0 {
+            self.emit(NetEvent::LocalServer(format!(
+                "{lost} change(s) to code made since the last save are not in the image the server started from: press F5 (replay_changes) to replay them."
+            )));
+        }
+    }
+
+    /// Saves the local server's image under the name it was started
+    /// with; answers what to tell the user.
+    fn save_image(&self) -> String {
+        let Some(local) = &self.settings.local else {
+            return "Saving the image needs a local server (a loopback address); save a remote image on its machine.".into();
+        };
+        let name = local
+            .supervisor_state()
+            .map(|state| state.launch.image_name)
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| crate::server::DEFAULT_IMAGE.to_string());
+        match local.save_image(&name) {
+            Ok(image) => format!("Saved the image \"{name}\" to {}.", image.path.display()),
+            Err(error) => format!("The image was not saved: {error}"),
+        }
+    }
+
+    /// Files the changes made since the last save into the server again
+    /// (after a crash lost them); answers what to tell the user.
+    fn replay_changes(&self) -> String {
+        let Some(local) = &self.settings.local else {
+            return "Replaying changes needs a local server (a loopback address).".into();
+        };
+        match crate::changes::replay_since_save(local, &self.settings.session) {
+            Ok(report) => report,
+            Err(error) => format!("The changes were not replayed: {error}"),
         }
     }
 
@@ -348,12 +413,14 @@ impl Worker {
                         last_exchange: now,
                         last_poll: now,
                         transcript: TranscriptFeed::default(),
+                        instance: describe.process.instance.clone(),
                     });
                     self.reconnect_pause = None;
                     self.emit(NetEvent::Connected {
                         info: ServerInfo::new(address, index, &describe),
                         round_trip_us: micros(round_trip),
                     });
+                    self.offer_lost_changes();
                     return;
                 }
                 Ok((Ok(Err(error)), _)) => {
@@ -423,12 +490,18 @@ impl Worker {
                     Ok(Ok(Answer::Ping(pong))) => pong,
                     _ => Default::default(),
                 };
+                let restarted = pong.process.instance.is_some()
+                    && pong.process.instance != connected.instance;
+                connected.instance.clone_from(&pong.process.instance);
                 self.connected = Some(connected);
                 self.emit(NetEvent::Alive {
                     round_trip_us,
                     instance: pong.process.instance,
                     restart_reason: pong.process.restart_reason,
                 });
+                if restarted {
+                    self.offer_lost_changes();
+                }
             }
             Err(NetError::Cancelled) => self.connected = Some(connected),
             Err(error) => self.lost(error),

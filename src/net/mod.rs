@@ -134,6 +134,9 @@ pub enum NetEvent {
         result: Result<Answer, ErrorObject>,
         round_trip_us: u64,
     },
+    /// What became of a command on the local server (a save, a replay),
+    /// or what the user should know about it (changes lost in a crash).
+    LocalServer(String),
     /// A request that got no usable reply (the reason says why).
     Failed {
         id: String,

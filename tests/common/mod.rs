@@ -186,6 +186,7 @@ pub fn spawn_bridge(
     let mut settings = BridgeSettings::new(address, "bridge-test");
     settings.options = options;
     settings.heartbeat = heartbeat;
+    settings.local = auto_start.clone();
     settings.auto_start = auto_start;
     spawn_bridge_with(settings)
 }
@@ -258,3 +259,42 @@ pub fn gst_server_info() -> ServerInfo {
         instance: Some("gst-4242-a".into()),
     }
 }
+
+/// The `stui` binary with its own user directories under `home`, at `address`.
+pub fn stui(home: &Path, address: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_stui"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .args(["--address", address])
+        .args(args)
+        .output()
+        .expect("stui runs")
+}
+
+/// Runs `stui server stop` when dropped, so that a failing test leaves no
+/// server behind.
+pub struct StopOnDrop<'a> {
+    home: &'a Path,
+    address: String,
+}
+
+impl<'a> StopOnDrop<'a> {
+    /// Asserts that `started` (a `server start`) succeeded; that server is
+    /// stopped when this is dropped, also when the test fails.
+    pub fn after(started: std::process::Output, home: &'a Path, address: &str) -> Self {
+        assert!(started.status.success(), "{started:?}");
+        Self {
+            home,
+            address: address.to_string(),
+        }
+    }
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = stui(self.home, &self.address, &["server", "stop"]);
+    }
+}
+
