@@ -469,6 +469,10 @@ pub struct DescribeResult {
     /// where the server's time went in its recent requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<BTreeMap<String, TypeTimings>>,
+    /// This implementation: sessions that sent a request other than `ping`
+    /// and were seen within the server's `--active-session-ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_sessions: Option<u64>,
 }
 
 /// A process that evaluated code forked (`describe.processes`).
