@@ -504,8 +504,8 @@ pub struct DescribeResult {
     /// where the server's time went in its recent requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<BTreeMap<String, TypeTimings>>,
-    /// This implementation: sessions seen lately that sent more than pings
-    /// (the caller's own included).
+    /// This implementation: sessions that sent a request other than `ping`
+    /// and were seen within the server's `--active-session-ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_sessions: Option<u64>,
 }
