@@ -1,6 +1,7 @@
 //! STUI: a keyboard-driven terminal IDE for a live Smalltalk image.
 
 pub mod app;
+pub mod changes;
 pub mod cli;
 pub mod components;
 pub mod config;
