@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{TempDir, TestServer, free_port};
+use common::{StopOnDrop, TempDir, TestServer, free_port, stui};
 use serde_json::Value;
 use stui::net::{Client, ClientOptions};
 use stui::protocol::{EvaluateParams, EvaluateResult, RequestBody};

@@ -349,7 +349,7 @@ impl Worker {
         let Some(local) = &self.settings.local else {
             return "Replaying changes needs a local server (a loopback address).".into();
         };
-        match crate::changes::replay_since_save(local, &self.settings.session) {
+        match replay_since_save(local, &self.settings.session) {
             Ok(report) => report,
             Err(error) => format!("The changes were not replayed: {error}"),
         }
@@ -762,6 +762,37 @@ fn interrupt(control: &mut Client) {
 
 fn micros(duration: Duration) -> u64 {
     duration.as_micros().min(u64::MAX as u128) as u64
+}
+
+/// Files the changes made since the last save into the local server.
+fn replay_since_save(local: &LocalServer, session: &str) -> Result<String, String> {
+    let log = crate::changes::ChangeLog::read(&local.changes_file)
+        .map_err(|e| format!("{}: {e}", local.changes_file.display()))?;
+    let entries = log.since_save();
+    if entries.is_empty() {
+        return Ok("No changes since the last save: nothing to replay.".into());
+    }
+    let mut client = Client::new(&local.address, session, ClientOptions::default());
+    let body = RequestBody::FileIn(crate::protocol::FileInParams {
+        code: crate::changes::file_in_text(entries.iter().copied()),
+        origin: Some("changes replay".into()),
+        timeout_ms: Some(300_000),
+    });
+    let result = client
+        .call::<crate::protocol::FileInResult>(body)
+        .map_err(|e| e.to_string())?
+        .value
+        .map_err(|e| e.to_string())?;
+    let mut report = format!(
+        "Replayed {} change(s): {} method(s), classes {}.",
+        entries.len(),
+        result.methods.len(),
+        result.classes.join(", ")
+    );
+    for error in &result.errors {
+        report.push_str(&format!("\nline {}: {}", error.line, error.message));
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

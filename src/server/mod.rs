@@ -276,6 +276,8 @@ impl LocalServer {
             &self.log_level,
             "--max-message-bytes",
             &self.max_message_bytes.to_string(),
+            "--changes-file",
+            &self.changes_file.display().to_string(),
         ]);
         command
     }
