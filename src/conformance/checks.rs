@@ -32,6 +32,10 @@ const TABLE_TYPES: &[&str] = &[
     "interrupt",
 ];
 
+/// Request types this implementation adds to the contract's table
+/// (docs/PROTOCOL.md, "This implementation"): `describe` may list them.
+const EXTENSION_TYPES: &[&str] = &["file_in"];
+
 /// Largest request the suite sends to provoke `too_large`.
 const MAX_TOO_LARGE_PROBE: u64 = 64 * 1024 * 1024;
 
@@ -139,7 +143,7 @@ fn describe_shape(probe: &Probe) -> Verdict {
     if let Some(odd) = describe
         .types
         .iter()
-        .find(|t| !TABLE_TYPES.contains(&t.as_str()))
+        .find(|t| !TABLE_TYPES.contains(&t.as_str()) && !EXTENSION_TYPES.contains(&t.as_str()))
     {
         return Err(format!("types lists {odd:?}, not a type of the protocol").into());
     }
