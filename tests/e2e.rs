@@ -110,9 +110,20 @@ fn shell_quote(path: &Path) -> String {
 /// `home`, the given config file text and address; answers the tmux and the
 /// file that catches the binary's stderr.
 fn launch(home: &TempDir, address: &str, config_text: &str) -> (Tmux, std::path::PathBuf) {
-    let config = home.path().join("stui.toml");
+    launch_as("stui", home, address, config_text)
+}
+
+/// `launch` for one of several TUIs sharing `home`: `name` tells their
+/// config and stderr files apart.
+fn launch_as(
+    name: &str,
+    home: &TempDir,
+    address: &str,
+    config_text: &str,
+) -> (Tmux, std::path::PathBuf) {
+    let config = home.path().join(format!("{name}.toml"));
     std::fs::write(&config, config_text).unwrap();
-    let stderr_file = home.path().join("stderr.txt");
+    let stderr_file = home.path().join(format!("{name}-stderr.txt"));
     let command = format!(
         "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data XDG_RUNTIME_DIR={home}/run \
          STUI_SERVER_ADDRESS={address} {binary} --config {config} 2>{stderr}; echo STUI-EXIT=$?; sleep 600",
@@ -310,6 +321,114 @@ fn the_tui_shows_output_from_elsewhere_and_comes_back_after_its_server_is_killed
     );
     tmux.send_keys(&["C-q"]);
     tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=0")
+    });
+    wait_until_stopped(&address);
+}
+
+/// The `stui` CLI with the same user directories as the TUIs in `home`.
+fn cli(home: &TempDir, address: &str, args: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_stui"))
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_RUNTIME_DIR", home.path().join("run"))
+        .args(["--address", address])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    output
+}
+
+#[test]
+fn two_tuis_share_the_server_and_the_last_to_quit_saves_and_stops_it() {
+    let home = TempDir::new("e2e-shared");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (first, _) = launch_as("first", &home, &address, "");
+    first.wait_for("the first TUI connected", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    let (second, _) = launch_as("second", &home, &address, "");
+    second.wait_for("the second TUI connected", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    second.type_text("x := 6 * 7.");
+    second.send_keys(&["C-e"]);
+    second.wait_for("x assigned", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("42 "))
+    });
+
+    // The first quits: the server stays up for the second, and it says so.
+    first.send_keys(&["C-q"]);
+    let said = first.wait_for("the first TUI to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    assert!(said.contains("STUI-EXIT=0"), "{said}");
+    assert!(
+        said.contains("running: 1 other session(s) use it"),
+        "{said}"
+    );
+    second.send_keys(&["Enter"]);
+    second.type_text("x + 1");
+    second.send_keys(&["C-e"]);
+    second.wait_for("x still 42", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("43 "))
+    });
+
+    // The last quits: the image is saved and the server stopped.
+    second.send_keys(&["C-q"]);
+    let said = second.wait_for("the second TUI to exit", Duration::from_secs(30), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    assert!(said.contains("STUI-EXIT=0"), "{said}");
+    assert!(said.contains("saved the image"), "{said}");
+    wait_until_stopped(&address);
+    assert!(home.path().join("data/stui/images/default.im").is_file());
+}
+
+#[test]
+fn after_a_crash_the_tui_offers_to_replay_the_lost_changes() {
+    let home = TempDir::new("e2e-replay");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(
+        &home,
+        &address,
+        "[server]\nheartbeat_ms = 500\nreconnect_ms = 300\n",
+    );
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    cli(&home, &address, &["server", "save"]);
+    cli(
+        &home,
+        &address,
+        &[
+            "eval",
+            "Object subclass: #Lost instanceVariableNames: '' classVariableNames: '' package: 'Test'. Lost compile: 'answer ^42'",
+        ],
+    );
+    // The server process dies; its supervisor starts the saved image again.
+    let status = cli(&home, &address, &["server", "status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let pid = json["server_pid"].as_i64().expect("the server's pid") as i32;
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    tmux.wait_for("the offer to replay", Duration::from_secs(60), |s| {
+        s.contains("2 change(s)") && s.contains("replay_changes")
+    });
+    tmux.send_keys(&["F5"]);
+    tmux.wait_for("the replay", Duration::from_secs(30), |s| {
+        s.contains("Replayed 2 change(s)")
+    });
+    tmux.type_text("Lost new answer");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for(
+        "the replayed method's answer",
+        Duration::from_secs(20),
+        |s| pane_lines(s).any(|line| line.starts_with("42 ")),
+    );
+    tmux.send_keys(&["C-q"]);
+    tmux.wait_for("stui to exit", Duration::from_secs(30), |s| {
         s.contains("STUI-EXIT=0")
     });
     wait_until_stopped(&address);

@@ -102,9 +102,17 @@ fn a_second_save_keeps_the_first_as_a_backup_and_names_are_checked() {
     let started = stui(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
     eval(home.path(), &address, "Smalltalk at: #Marker put: 1");
-    assert!(stui(home.path(), &address, &["server", "save", "work"]).status.success());
+    assert!(
+        stui(home.path(), &address, &["server", "save", "work"])
+            .status
+            .success()
+    );
     eval(home.path(), &address, "Smalltalk at: #Marker put: 2");
-    assert!(stui(home.path(), &address, &["server", "save", "work"]).status.success());
+    assert!(
+        stui(home.path(), &address, &["server", "save", "work"])
+            .status
+            .success()
+    );
     let images = home.path().join("data/stui/images");
     assert!(images.join("work.im").is_file());
     assert!(images.join("work.im.bak").is_file());
@@ -122,10 +130,17 @@ fn a_second_save_keeps_the_first_as_a_backup_and_names_are_checked() {
     assert_eq!(eval(home.path(), &address, "Smalltalk at: #Marker"), "2");
     let missing = stui(home.path(), &address, &["server", "stop", "--no-save"]);
     assert!(missing.status.success());
-    let unknown = stui(home.path(), &address, &["server", "start", "--image", "nope"]);
+    let unknown = stui(
+        home.path(),
+        &address,
+        &["server", "start", "--image", "nope"],
+    );
     assert!(!unknown.status.success());
     let said = String::from_utf8_lossy(&unknown.stderr);
-    assert!(said.contains("no saved image named \"nope\"") && said.contains("work"), "{said}");
+    assert!(
+        said.contains("no saved image named \"nope\"") && said.contains("work"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -161,16 +176,24 @@ fn an_image_of_an_older_server_is_rebuilt_from_its_history() {
     let started = stui(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
     define_account(home.path(), &address);
-    assert!(stui(home.path(), &address, &["server", "stop"]).status.success());
+    assert!(
+        stui(home.path(), &address, &["server", "stop"])
+            .status
+            .success()
+    );
 
     // As if the server sources or gst had changed since the save.
     let meta_path = home.path().join("data/stui/images/default.json");
-    let mut meta: Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let mut meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
     meta["stamp"] = Value::from("0000000000000000");
     std::fs::write(&meta_path, meta.to_string()).unwrap();
 
     let said = start(home.path(), &address, &[]);
-    assert!(said.contains("rebuilt on this one from its history"), "{said}");
+    assert!(
+        said.contains("rebuilt on this one from its history"),
+        "{said}"
+    );
     assert_eq!(account_answers(home.path(), &address), "42");
     let listed = stui(home.path(), &address, &["server", "images", "--json"]);
     let json: Value = serde_json::from_slice(&listed.stdout).unwrap();

@@ -70,6 +70,7 @@ fn answer_json(answer: &Answer) -> Value {
         Answer::FileIn(result) => serde_json::to_value(result),
         Answer::FileOut(result) => serde_json::to_value(result),
         Answer::SaveImage(result) => serde_json::to_value(result),
+        Answer::EndSession(result) => serde_json::to_value(result),
     }
     .expect("a typed result serialises")
 }

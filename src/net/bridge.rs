@@ -490,8 +490,8 @@ impl Worker {
                     Ok(Ok(Answer::Ping(pong))) => pong,
                     _ => Default::default(),
                 };
-                let restarted = pong.process.instance.is_some()
-                    && pong.process.instance != connected.instance;
+                let restarted =
+                    pong.process.instance.is_some() && pong.process.instance != connected.instance;
                 connected.instance.clone_from(&pong.process.instance);
                 self.connected = Some(connected);
                 self.emit(NetEvent::Alive {

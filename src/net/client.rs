@@ -146,12 +146,15 @@ struct Wait<'a> {
 }
 
 /// True for the requests that run code or change the image: every type but
-/// ping, describe and file_out (which only reads a class). Their resends
-/// must carry the instance.
+/// ping, describe, file_out (which only reads a class) and end_session.
+/// Their resends must carry the instance.
 pub fn runs_code(body: &RequestBody) -> bool {
     !matches!(
         body,
-        RequestBody::Ping(_) | RequestBody::Describe(_) | RequestBody::FileOut(_)
+        RequestBody::Ping(_)
+            | RequestBody::Describe(_)
+            | RequestBody::FileOut(_)
+            | RequestBody::EndSession(_)
     )
 }
 
@@ -568,7 +571,8 @@ pub fn run_allowance(body: &RequestBody) -> Duration {
         | RequestBody::Describe(_)
         | RequestBody::Release(_)
         | RequestBody::Transcript(_)
-        | RequestBody::Interrupt(_) => Duration::ZERO,
+        | RequestBody::Interrupt(_)
+        | RequestBody::EndSession(_) => Duration::ZERO,
         RequestBody::Inspect(_)
         | RequestBody::ListClasses(_)
         | RequestBody::Class(_)
@@ -613,6 +617,7 @@ pub fn decode_answer(
         RequestBody::FileIn(_) => split_reply(reply)?.map(Answer::FileIn),
         RequestBody::FileOut(_) => split_reply(reply)?.map(Answer::FileOut),
         RequestBody::SaveImage(_) => split_reply(reply)?.map(Answer::SaveImage),
+        RequestBody::EndSession(_) => split_reply(reply)?.map(Answer::EndSession),
     })
 }
 

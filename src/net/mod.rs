@@ -3,9 +3,9 @@
 //! the TUI and reports through [`NetEvent`]s.
 
 use crate::protocol::{
-    ClassResult, CompileResult, CompleteResult, DescribeResult, ErrorObject, EvaluateResult,
-    FileInResult, FileOutResult, InspectResult, InterruptResult, ListClassesResult, MethodResult,
-    MethodsResult, PingResult, ReleaseResult, SaveImageResult, TranscriptResult,
+    ClassResult, CompileResult, CompleteResult, DescribeResult, EndSessionResult, ErrorObject,
+    EvaluateResult, FileInResult, FileOutResult, InspectResult, InterruptResult, ListClassesResult,
+    MethodResult, MethodsResult, PingResult, ReleaseResult, SaveImageResult, TranscriptResult,
 };
 
 /// What the server said about itself on connect, and where it was found.
@@ -59,6 +59,7 @@ pub enum Answer {
     FileIn(FileInResult),
     FileOut(FileOutResult),
     SaveImage(SaveImageResult),
+    EndSession(EndSessionResult),
 }
 
 impl Answer {
@@ -82,6 +83,7 @@ impl Answer {
             Self::FileIn(_) => "file_in",
             Self::FileOut(_) => "file_out",
             Self::SaveImage(_) => "save_image",
+            Self::EndSession(_) => "end_session",
         }
     }
 }

@@ -70,6 +70,8 @@ pub enum RequestBody {
     FileIn(FileInParams),
     FileOut(FileOutParams),
     SaveImage(SaveImageParams),
+    /// The client leaves: its session stops counting as active.
+    EndSession(Empty),
 }
 
 impl RequestBody {
@@ -109,12 +111,13 @@ impl RequestBody {
             Self::FileIn(_) => "file_in",
             Self::FileOut(_) => "file_out",
             Self::SaveImage(_) => "save_image",
+            Self::EndSession(_) => "end_session",
         }
     }
 }
 
 /// The request types this implementation adds to the contract's table.
-pub const EXTENSION_TYPES: [&str; 3] = ["file_in", "file_out", "save_image"];
+pub const EXTENSION_TYPES: [&str; 4] = ["file_in", "file_out", "save_image", "end_session"];
 
 /// `{}`: the params of `ping` and `describe`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -474,6 +477,10 @@ pub struct PingResult {
     pub uptime_ms: u64,
     #[serde(flatten)]
     pub process: ServerProcess,
+    /// This implementation: as in `describe`; a ping does not make its
+    /// own session active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_sessions: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -725,6 +732,13 @@ pub struct FileInError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileOutResult {
     pub code: String,
+}
+
+/// `end_session`: the session is no longer active (and forgotten unless a
+/// request of it still runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndSessionResult {
+    pub ended: bool,
 }
 
 /// `save_image`: the image written, and beside it the code history of the

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::settings::Settings;
 use crate::net::{Client, ClientOptions};
+use crate::protocol::{Empty, EndSessionResult, RequestBody};
 use process::{command_line, process_alive, terminate};
 
 include!(concat!(env!("OUT_DIR"), "/server_files.rs"));
@@ -501,8 +502,8 @@ impl LocalServer {
         Departure::Stopped { saved }
     }
 
-    /// Active sessions other than `session`, by `describe` (0 when the
-    /// server does not answer).
+    /// Ends `session` on the server, then counts the sessions still
+    /// active there (0 when the server does not answer).
     fn other_active_sessions(&self, session: &str) -> u64 {
         let mut client = Client::new(
             &self.address,
@@ -513,12 +514,13 @@ impl LocalServer {
                 ..ClientOptions::default()
             },
         );
-        match client.describe() {
+        let _ = client.call::<EndSessionResult>(RequestBody::EndSession(Empty {}));
+        match client.ping() {
             Ok(timed) => timed
                 .value
                 .ok()
-                .and_then(|describe| describe.active_sessions)
-                .map_or(0, |active| active.saturating_sub(1)),
+                .and_then(|pong| pong.active_sessions)
+                .unwrap_or(0),
             Err(_) => 0,
         }
     }

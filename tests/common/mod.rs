@@ -297,4 +297,3 @@ impl Drop for StopOnDrop<'_> {
         let _ = stui(self.home, &self.address, &["server", "stop"]);
     }
 }
-
