@@ -26,6 +26,10 @@ use process::{command_line, process_alive, terminate};
 
 include!(concat!(env!("OUT_DIR"), "/server_files.rs"));
 
+/// Whether the bundled server takes `--changes-file` (a server given an
+/// option it does not know exits with status 2 at start-up).
+pub const SERVER_LOGS_CHANGES: bool = false;
+
 /// How the local server is run and where its files go.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalServer {
@@ -216,7 +220,17 @@ impl LocalServer {
             "--max-message-bytes",
             &self.max_message_bytes.to_string(),
         ]);
+        command.args(self.changes_file_args());
         command
+    }
+
+    /// `--changes-file PATH` when the bundled server logs code changes
+    /// (see [`SERVER_LOGS_CHANGES`]); nothing otherwise.
+    pub fn changes_file_args(&self) -> Vec<std::ffi::OsString> {
+        if !SERVER_LOGS_CHANGES {
+            return Vec::new();
+        }
+        vec!["--changes-file".into(), self.changes_file.clone().into()]
     }
 
     /// Starts the server under a supervisor detached from this process (it
@@ -542,5 +556,17 @@ mod tests {
             Some("5555")
         );
         assert_eq!(endpoint_port("ipc:///tmp/x"), None);
+    }
+
+    #[test]
+    fn the_changes_file_goes_to_the_server_once_it_logs_changes() {
+        let local = LocalServer::from_settings(&Settings::defaults());
+        assert!(local.changes_file.ends_with("server-5555.changes"));
+        let command = local.command(&[], None);
+        let args: Vec<_> = command.get_args().collect();
+        let passed = args
+            .windows(2)
+            .any(|pair| pair[0] == "--changes-file" && pair[1] == local.changes_file.as_os_str());
+        assert_eq!(passed, SERVER_LOGS_CHANGES, "{args:?}");
     }
 }
