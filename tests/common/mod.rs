@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use std::sync::Arc;
@@ -255,4 +255,26 @@ pub fn gst_server_info() -> ServerInfo {
         pid: 4242,
         instance: Some("gst-4242-a".into()),
     }
+}
+
+/// The `stui` binary with its user directories inside `home`, so nothing of
+/// the real user's is read or written.
+pub fn stui(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stui"));
+    command
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env_remove("STUI_SERVER_ADDRESS")
+        .env_remove("STUI_LOG_LEVEL");
+    command
+}
+
+/// Runs `command`: its output, stdout and stderr as text.
+pub fn run(command: &mut Command) -> (Output, String, String) {
+    let output = command.output().expect("stui runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stdout, stderr)
 }
