@@ -19,6 +19,8 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::protocol::{FileInParams, RequestBody};
+
 const HEADER_START: &str = "\"stui-change ";
 const HEADER_END: &str = "\"!";
 
@@ -129,6 +131,16 @@ impl Entry {
     }
 }
 
+/// Which entries a command takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    All,
+    /// [`ChangeLog::since_save`].
+    SinceSave,
+    /// [`ChangeLog::since`].
+    Since(Timestamp),
+}
+
 /// A changes file read into entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeLog {
@@ -179,6 +191,14 @@ impl ChangeLog {
         }
         log.entries.extend(pending.map(Pending::finish));
         log
+    }
+
+    pub fn select(&self, select: Select) -> Vec<&Entry> {
+        match select {
+            Select::All => self.entries.iter().collect(),
+            Select::SinceSave => self.since_save(),
+            Select::Since(time) => self.since(time),
+        }
     }
 
     /// Complete code entries after the last `save` marker (all of them
@@ -233,6 +253,29 @@ fn replayable(entries: &[Entry]) -> Vec<&Entry> {
     entries.iter().filter(|e| e.is_replayable()).collect()
 }
 
+/// The `origin` of a replay's `file_in`: the server logs what it files in
+/// with the cause `replay` (which ends an offer of `lost_at_restart`).
+pub const REPLAY_ORIGIN: &str = "changes replay";
+
+/// A `file_in` of `code`, named `origin` in messages and in the log.
+pub fn file_in_request(code: String, origin: &str, timeout_ms: u64) -> RequestBody {
+    RequestBody::FileIn(FileInParams {
+        code,
+        origin: Some(origin.to_string()),
+        timeout_ms: Some(timeout_ms),
+    })
+}
+
+/// The one `file_in` that replays `entries` (the CLI's `stui changes
+/// replay` and the TUI's both send it).
+pub fn replay_request(entries: &[&Entry], timeout_ms: u64) -> RequestBody {
+    file_in_request(
+        file_in_text(entries.iter().copied()),
+        REPLAY_ORIGIN,
+        timeout_ms,
+    )
+}
+
 /// The entries as one file-in, in the changes file's own format (headers
 /// are comment chunks, so gst files the whole text in). Entries cut short
 /// are left out: half a chunk would swallow what follows it.
@@ -244,13 +287,14 @@ pub fn file_in_text<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String 
         .collect()
 }
 
-/// Which entry of `entries`, written by [`file_in_text`], holds `line`.
-pub fn entry_at_line<'a>(entries: &[&'a Entry], line: u64) -> Option<&'a Entry> {
+/// Where `line` of the [`file_in_text`] of `entries` came from: its entry,
+/// and the line in the changes file (an entry is written back line for line).
+pub fn locate<'a>(entries: &[&'a Entry], line: u64) -> Option<(&'a Entry, u64)> {
     let mut first = 1u64;
     for entry in entries.iter().filter(|e| e.complete) {
         let lines = entry.to_file_in().lines().count() as u64;
         if line < first + lines {
-            return Some(entry);
+            return Some((entry, entry.line as u64 + line - first));
         }
         first += lines;
     }
@@ -632,27 +676,27 @@ mod tests {
     }
 
     #[test]
-    fn lines_of_an_export_lead_back_to_their_entry() {
+    fn lines_of_an_export_lead_back_to_the_changes_file() {
         let text = format!(
-            "{}{}{}",
+            "{}{}{}{}",
             class(T1, "Foo"),
-            method(T2, "Foo", "bar\n\t^1"),
-            method(T3, "Foo", "baz\n\t^2")
+            marker(T2, "save", "/d/a.im"),
+            method(T3, "Foo", "bar\n\t^1"),
+            method(T4, "Foo", "baz\n\t^2")
         );
         let log = ChangeLog::parse(&text);
-        let entries: Vec<&Entry> = log.entries.iter().collect();
+        let entries = log.since_save();
         let exported = file_in_text(entries.iter().copied());
+        let original: Vec<&str> = text.lines().collect();
         for (index, line) in exported.lines().enumerate() {
-            let entry = entry_at_line(&entries, index as u64 + 1).unwrap();
+            let (entry, at) = locate(&entries, index as u64 + 1).unwrap();
+            assert_eq!(original[at as usize - 1], line, "line {}", index + 1);
             if line.contains("^1") {
                 assert_eq!(entry.target, "Foo>>bar");
             }
-            if line.contains("^2") {
-                assert_eq!(entry.target, "Foo>>baz");
-            }
         }
-        assert_eq!(entry_at_line(&entries, 1).unwrap().target, "Foo");
-        assert!(entry_at_line(&entries, 1000).is_none());
+        assert_eq!(locate(&entries, 1).unwrap().0.target, "Foo>>bar");
+        assert!(locate(&entries, 1000).is_none());
     }
 
     #[test]

@@ -63,5 +63,10 @@ fn run() -> u8 {
             cli::local::conformance(&context.settings, address, timeout)
         }
         Action::Server(action) => cli::local::server(&context, action),
+        Action::Changes { file, command } => cli::changes::run(&context, file.as_deref(), &command),
+        Action::FileIn { file, timeout } => cli::filing::filein(&context, &file, timeout),
+        Action::FileOut { class, file, force } => {
+            cli::filing::fileout(&context, &class, file.as_deref(), force)
+        }
     }
 }

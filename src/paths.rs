@@ -65,6 +65,28 @@ pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> 
     file.write_all(contents.as_ref())
 }
 
+/// Writes `contents` to `path` all at once or not at all: into a temporary
+/// file beside it, then renamed over it, so a crash or a full disk never
+/// leaves half a file. `create_new` refuses an existing `path`.
+pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>, create_new: bool) -> io::Result<()> {
+    if create_new && fs::symlink_metadata(path).is_ok() {
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, "it exists"));
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let written = File::create(&partial).and_then(|mut file| {
+        file.write_all(contents.as_ref())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| fs::rename(&partial, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = fs::remove_file(&partial);
+            Err(error)
+        }
+    }
+}
+
 /// Opens `path` for appending (a log), creating it 0600 in a private
 /// directory; an existing file is made 0600.
 pub fn open_private_append(path: &Path) -> io::Result<File> {
@@ -124,5 +146,22 @@ mod tests {
         assert_eq!(fs::read_to_string(&file).unwrap(), "three");
         make_private(&root.join("absent")).unwrap();
         fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn atomic_writes_replace_whole_files_or_refuse_existing_ones() {
+        let dir = std::env::temp_dir().join(format!("stui-atomic-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("out.st");
+        write_atomic(&file, "one", true).unwrap();
+        let refused = write_atomic(&file, "two", true).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
+        write_atomic(&file, "three", false).unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "three");
+        // Nothing is left beside it.
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        let missing_dir = dir.join("no/such/dir/x.st");
+        assert!(write_atomic(&missing_dir, "x", false).is_err());
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -9,28 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{TempDir, TestServer, free_port};
-
-/// The binary with its user directories inside `home`, so nothing of the
-/// real user's is read or written.
-fn stui(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_stui"));
-    command
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env_remove("STUI_SERVER_ADDRESS")
-        .env_remove("STUI_LOG_LEVEL");
-    command
-}
-
-fn run(command: &mut Command) -> (Output, String, String) {
-    let output = command.output().expect("stui runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output, stdout, stderr)
-}
+use common::{TempDir, TestServer, free_port, run, stui};
 
 #[test]
 fn eval_prints_the_value_and_exits_zero() {

@@ -6,20 +6,20 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{StopOnDrop, TempDir, free_port, stui};
+use common::{StopOnDrop, TempDir, free_port, stui_in};
 use serde_json::Value;
 use stui::net::{Client, ClientOptions};
 use stui::protocol::{CompileParams, CompileResult, RequestBody};
 
 /// What `stui eval CODE` printed, asserting it succeeded.
 fn eval(home: &Path, address: &str, code: &str) -> String {
-    let output = stui(home, address, &["eval", code]);
+    let output = stui_in(home, address, &["eval", code]);
     assert!(output.status.success(), "{code}: {output:?}");
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 fn start(home: &Path, address: &str, args: &[&str]) -> String {
-    let output = stui(home, address, &[&["server", "start"], args].concat());
+    let output = stui_in(home, address, &[&["server", "start"], args].concat());
     assert!(output.status.success(), "{output:?}");
     String::from_utf8_lossy(&output.stdout).to_string()
 }
@@ -70,12 +70,12 @@ fn account_answers(home: &Path, address: &str) -> String {
 fn methods_defined_two_ways_survive_stop_and_start() {
     let home = TempDir::new("images-stop");
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let started = stui(home.path(), &address, &["server", "start"]);
+    let started = stui_in(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
     define_account(home.path(), &address);
     assert_eq!(account_answers(home.path(), &address), "42");
 
-    let stopped = stui(home.path(), &address, &["server", "stop"]);
+    let stopped = stui_in(home.path(), &address, &["server", "stop"]);
     let said = String::from_utf8_lossy(&stopped.stdout).to_string();
     assert!(said.contains("saved the image \"default\""), "{said}");
     let started = start(home.path(), &address, &[]);
@@ -83,13 +83,13 @@ fn methods_defined_two_ways_survive_stop_and_start() {
     assert_eq!(account_answers(home.path(), &address), "42");
 
     // --fresh is the bundled server alone; the saved image stays.
-    stui(home.path(), &address, &["server", "stop", "--no-save"]);
+    stui_in(home.path(), &address, &["server", "stop", "--no-save"]);
     start(home.path(), &address, &["--fresh"]);
     assert_eq!(
         eval(home.path(), &address, "Smalltalk includesKey: #Account"),
         "false"
     );
-    let listed = stui(home.path(), &address, &["server", "images", "--json"]);
+    let listed = stui_in(home.path(), &address, &["server", "images", "--json"]);
     let json: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(json["images"][0]["name"], "default", "{json}");
     assert_eq!(json["images"][0]["outdated"], false, "{json}");
@@ -99,17 +99,17 @@ fn methods_defined_two_ways_survive_stop_and_start() {
 fn a_second_save_keeps_the_first_as_a_backup_and_names_are_checked() {
     let home = TempDir::new("images-save");
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let started = stui(home.path(), &address, &["server", "start"]);
+    let started = stui_in(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
     eval(home.path(), &address, "Smalltalk at: #Marker put: 1");
     assert!(
-        stui(home.path(), &address, &["server", "save", "work"])
+        stui_in(home.path(), &address, &["server", "save", "work"])
             .status
             .success()
     );
     eval(home.path(), &address, "Smalltalk at: #Marker put: 2");
     assert!(
-        stui(home.path(), &address, &["server", "save", "work"])
+        stui_in(home.path(), &address, &["server", "save", "work"])
             .status
             .success()
     );
@@ -118,19 +118,19 @@ fn a_second_save_keeps_the_first_as_a_backup_and_names_are_checked() {
     assert!(images.join("work.im.bak").is_file());
     assert!(!images.join("work.im.partial").exists());
 
-    let refused = stui(home.path(), &address, &["server", "save", "../evil"]);
+    let refused = stui_in(home.path(), &address, &["server", "save", "../evil"]);
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("is not an image name"),
         "{refused:?}"
     );
 
-    stui(home.path(), &address, &["server", "stop", "--no-save"]);
+    stui_in(home.path(), &address, &["server", "stop", "--no-save"]);
     start(home.path(), &address, &["--image", "work"]);
     assert_eq!(eval(home.path(), &address, "Smalltalk at: #Marker"), "2");
-    let missing = stui(home.path(), &address, &["server", "stop", "--no-save"]);
+    let missing = stui_in(home.path(), &address, &["server", "stop", "--no-save"]);
     assert!(missing.status.success());
-    let unknown = stui(
+    let unknown = stui_in(
         home.path(),
         &address,
         &["server", "start", "--image", "nope"],
@@ -148,12 +148,12 @@ fn after_kill_9_changes_replay_brings_the_methods_back() {
     let home = TempDir::new("images-crash");
     let port = free_port();
     let address = format!("tcp://127.0.0.1:{port}");
-    let started = stui(home.path(), &address, &["server", "start"]);
+    let started = stui_in(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
     define_account(home.path(), &address);
 
     // The machine dies: supervisor and server, with no chance to save.
-    let status = stui(home.path(), &address, &["server", "status", "--json"]);
+    let status = stui_in(home.path(), &address, &["server", "status", "--json"]);
     let json: Value = serde_json::from_slice(&status.stdout).unwrap();
     for pid in [&json["supervisor_pid"], &json["server_pid"]] {
         let pid = pid.as_i64().expect("a pid") as i32;
@@ -162,9 +162,9 @@ fn after_kill_9_changes_replay_brings_the_methods_back() {
     while stui::server::ping_once(&address, Duration::from_millis(200)).is_some() {}
 
     start(home.path(), &address, &[]);
-    let gone = stui(home.path(), &address, &["eval", "Account new balance"]);
+    let gone = stui_in(home.path(), &address, &["eval", "Account new balance"]);
     assert!(!gone.status.success(), "the class died with the server");
-    let replayed = stui(home.path(), &address, &["changes", "replay"]);
+    let replayed = stui_in(home.path(), &address, &["changes", "replay"]);
     assert!(replayed.status.success(), "{replayed:?}");
     assert_eq!(account_answers(home.path(), &address), "42");
 }
@@ -173,11 +173,11 @@ fn after_kill_9_changes_replay_brings_the_methods_back() {
 fn an_image_of_an_older_server_is_rebuilt_from_its_history() {
     let home = TempDir::new("images-rebuild");
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let started = stui(home.path(), &address, &["server", "start"]);
+    let started = stui_in(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
     define_account(home.path(), &address);
     assert!(
-        stui(home.path(), &address, &["server", "stop"])
+        stui_in(home.path(), &address, &["server", "stop"])
             .status
             .success()
     );
@@ -195,7 +195,7 @@ fn an_image_of_an_older_server_is_rebuilt_from_its_history() {
         "{said}"
     );
     assert_eq!(account_answers(home.path(), &address), "42");
-    let listed = stui(home.path(), &address, &["server", "images", "--json"]);
+    let listed = stui_in(home.path(), &address, &["server", "images", "--json"]);
     let json: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(json["images"][0]["outdated"], false, "saved again: {json}");
 }

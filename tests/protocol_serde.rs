@@ -348,6 +348,34 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
             &["timings", "reset_timings"],
         ),
         (RequestBody::Interrupt(InterruptParams::default()), &[]),
+        (
+            RequestBody::FileIn(FileInParams {
+                code: "Object subclass: Foo [ bar [ ^42 ] ]".into(),
+                origin: some("foo.st"),
+                timeout_ms: Some(5000),
+            }),
+            &["code", "origin", "timeout_ms"],
+        ),
+        (
+            RequestBody::FileIn(FileInParams {
+                code: "!Foo methodsFor: 'x'!\nbar\n\t^42! !".into(),
+                origin: None,
+                timeout_ms: None,
+            }),
+            &["code"],
+        ),
+        (
+            RequestBody::FileOut(FileOutParams {
+                class: "Foo".into(),
+            }),
+            &["class"],
+        ),
+        (
+            RequestBody::SaveImage(SaveImageParams {
+                path: "/d/a.im".into(),
+            }),
+            &["path"],
+        ),
     ];
     let mut seen = BTreeSet::new();
     for (body, members) in cases {
@@ -361,7 +389,10 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
             "{kind}: envelope members"
         );
         assert_eq!(wire["type"], json!(kind));
-        assert!(TABLE_TYPES.contains(&kind), "{kind} is a type of the table");
+        assert!(
+            TABLE_TYPES.contains(&kind) || EXTENSION_TYPES.contains(&kind),
+            "{kind} is a type of the table or of this implementation"
+        );
         assert_eq!(
             member_names(&wire["params"]),
             sorted(members),
@@ -370,11 +401,7 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
         let back: Request = serde_json::from_value(wire).unwrap();
         assert_eq!(back, request, "{kind} reads back");
     }
-    assert_eq!(
-        seen,
-        TABLE_TYPES.into_iter().collect(),
-        "every type has params"
-    );
+    assert_eq!(seen, all_types(), "every type has params");
 }
 
 /// A result of each row with every documented member (the contract's, then
@@ -504,7 +531,45 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
             json!({"interrupted": 1}),
             &[],
         ),
+        (
+            RequestBody::FileIn(FileInParams {
+                code: String::new(),
+                origin: None,
+                timeout_ms: None,
+            }),
+            json!({"classes": ["Foo"], "methods": ["Foo>>bar", "Foo class>>new"],
+                "errors": [{"line": 3, "column": 1, "message": "expected expression"}]}),
+            &[],
+        ),
+        (
+            RequestBody::FileOut(FileOutParams {
+                class: "Foo".into(),
+            }),
+            json!({"code": "Object subclass: #Foo\n\tinstanceVariableNames: ''!"}),
+            &[],
+        ),
+        (
+            RequestBody::SaveImage(SaveImageParams {
+                path: "/d/a.im".into(),
+            }),
+            json!({"path": "/d/a.im", "bytes": 4_902_040, "history_path": "/d/a.im.history.st",
+                "history_changes": 12}),
+            &[],
+        ),
+        (
+            RequestBody::describe(),
+            json!({"server": "stui-gst 0.1.0", "dialect": "GNU Smalltalk",
+                "dialect_version": "3.2.5", "protocol": 1, "types": all_types(),
+                "max_message_bytes": 16_777_216, "pid": 4242, "image": null, "uptime_ms": 99,
+                "active_sessions": 2}),
+            &["active_sessions"],
+        ),
     ]
+}
+
+/// The contract's types and this implementation's.
+fn all_types() -> BTreeSet<&'static str> {
+    TABLE_TYPES.into_iter().chain(EXTENSION_TYPES).collect()
 }
 
 /// Each result decodes, through the client's path, to the typed answer of
@@ -523,11 +588,7 @@ fn every_result_shape_of_the_table_decodes_with_every_member() {
         assert_eq!(answer_json(&answer), result, "{kind}: members survive");
         seen.insert(kind);
     }
-    assert_eq!(
-        seen,
-        TABLE_TYPES.into_iter().collect(),
-        "every type has a result"
-    );
+    assert_eq!(seen, all_types(), "every type has a result");
 }
 
 /// A server that keeps to the contract alone (no additions of this
@@ -573,6 +634,7 @@ fn a_result_missing_a_member_or_of_the_wrong_type_is_malformed() {
         ("class", "comment"),
         ("method", "protocol"),
         ("transcript", "dropped"),
+        ("describe", "active_sessions"),
     ];
     for (request, result, _) in documented_results() {
         let kind = request.type_name();

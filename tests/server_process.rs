@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{StopOnDrop, TempDir, TestServer, free_port, stui};
+use common::{StopOnDrop, TempDir, TestServer, free_port, stui_in};
 use serde_json::Value;
 use stui::net::{Client, ClientOptions};
 use stui::protocol::{EvaluateParams, EvaluateResult, RequestBody};
@@ -151,7 +151,7 @@ fn server_processes_lists_forked_processes_and_stops_them() {
         5000,
     )
     .unwrap();
-    let listed = stui(
+    let listed = stui_in(
         home.path(),
         &server.address,
         &["server", "processes", "--json"],
@@ -162,11 +162,11 @@ fn server_processes_lists_forked_processes_and_stops_them() {
     assert_eq!(processes.len(), 1, "{json}");
     assert_eq!(processes[0]["name"], "ticker");
     let id = processes[0]["id"].as_str().unwrap().to_string();
-    let text = stui(home.path(), &server.address, &["server", "processes"]);
+    let text = stui_in(home.path(), &server.address, &["server", "processes"]);
     let text = String::from_utf8_lossy(&text.stdout).to_string();
     assert!(text.contains(&id) && text.contains("\"ticker\""), "{text}");
 
-    let stopped = stui(
+    let stopped = stui_in(
         home.path(),
         &server.address,
         &["server", "processes", "--stop", &id],
@@ -176,7 +176,7 @@ fn server_processes_lists_forked_processes_and_stops_them() {
     std::thread::sleep(Duration::from_millis(400));
     let ended = evaluate(&mut client, "ticker isTerminated", 5000).unwrap();
     assert_eq!(ended.print, "true");
-    let listed = stui(
+    let listed = stui_in(
         home.path(),
         &server.address,
         &["server", "processes", "--json"],
@@ -189,19 +189,19 @@ fn server_processes_lists_forked_processes_and_stops_them() {
 fn the_saved_image_starts_the_server_and_survives_a_full_collection() {
     let home = TempDir::new("image");
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let first = stui(home.path(), &address, &["server", "start"]);
+    let first = stui_in(home.path(), &address, &["server", "start"]);
     assert!(first.status.success(), "{first:?}");
     let said = String::from_utf8_lossy(&first.stdout).to_string();
     assert!(
         said.contains("answered ping") && said.contains(".im"),
         "{said}"
     );
-    let stop = stui(home.path(), &address, &["server", "stop"]);
+    let stop = stui_in(home.path(), &address, &["server", "stop"]);
     assert!(stop.status.success());
 
-    let again = stui(home.path(), &address, &["server", "start"]);
+    let again = stui_in(home.path(), &address, &["server", "start"]);
     assert!(again.status.success());
-    let collected = stui(
+    let collected = stui_in(
         home.path(),
         &address,
         &[
@@ -214,7 +214,7 @@ fn the_saved_image_starts_the_server_and_survives_a_full_collection() {
         "true\n",
         "{collected:?}"
     );
-    let describe = stui(home.path(), &address, &["--test-connection", "--json"]);
+    let describe = stui_in(home.path(), &address, &["--test-connection", "--json"]);
     let json: Value = serde_json::from_slice(&describe.stdout).unwrap();
     let image = json["server"]["image"]
         .as_str()
@@ -223,7 +223,7 @@ fn the_saved_image_starts_the_server_and_survives_a_full_collection() {
     // The stop saved the image, and the second start ran that one.
     assert!(image.ends_with("images/default.im"), "{json}");
     assert!(
-        stui(home.path(), &address, &["server", "stop"])
+        stui_in(home.path(), &address, &["server", "stop"])
             .status
             .success()
     );
@@ -441,11 +441,11 @@ fn a_killed_supervisor_takes_its_server_with_it() {
 fn a_localhost_address_starts_a_server_that_answers() {
     let home = TempDir::new("localhost");
     let address = format!("tcp://localhost:{}", free_port());
-    let started = stui(home.path(), &address, &["server", "start"]);
+    let started = stui_in(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
-    let ping = stui(home.path(), &address, &["ping"]);
+    let ping = stui_in(home.path(), &address, &["ping"]);
     assert!(ping.status.success(), "{ping:?}");
-    let stop = stui(home.path(), &address, &["server", "stop"]);
+    let stop = stui_in(home.path(), &address, &["server", "stop"]);
     assert!(stop.status.success(), "{stop:?}");
 }
 
@@ -475,22 +475,22 @@ fn not_private(dir: &Path) -> Vec<String> {
 fn what_stui_and_its_server_write_is_private() {
     let home = TempDir::new("private");
     let address = format!("tcp://127.0.0.1:{}", free_port());
-    let started = stui(home.path(), &address, &["server", "start"]);
+    let started = stui_in(home.path(), &address, &["server", "start"]);
     let _stop = StopOnDrop::after(started, home.path(), &address);
-    let evaluated = stui(
+    let evaluated = stui_in(
         home.path(),
         &address,
         &["eval", "Transcript showCr: 'hello'. 3 + 4"],
     );
     assert_eq!(String::from_utf8_lossy(&evaluated.stdout), "hello\n7\n");
     // The server has written its log and the VM's stderr file meanwhile.
-    let status = stui(home.path(), &address, &["server", "status"]);
+    let status = stui_in(home.path(), &address, &["server", "status"]);
     assert!(status.status.success());
     let mut wrong = Vec::new();
     for dir in ["data", "config", "run"] {
         wrong.extend(not_private(&home.path().join(dir)));
     }
-    let stop = stui(home.path(), &address, &["server", "stop"]);
+    let stop = stui_in(home.path(), &address, &["server", "stop"]);
     assert!(stop.status.success());
     assert!(
         home.path().join("data/stui/stui.log").is_file(),

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 
+use jiff::Timestamp;
+
+use crate::changes::Select;
 use crate::cli::bench::Plan;
 
 /// The code `--benchmark` and `stui bench` evaluate by default.
@@ -126,6 +129,138 @@ pub enum Command {
         #[command(subcommand)]
         action: ServerAction,
     },
+    /// List the code changes the server logged (classes, methods, package
+    /// loads, with time, session and cause), or replay or export them.
+    Changes(ChangesArgs),
+    /// File a file of Smalltalk code into the image (GNU Smalltalk's bracket
+    /// class syntax or classic chunks); errors print as FILE:LINE:COLUMN.
+    Filein {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Stop after this many milliseconds [default: server.evaluation_timeout_ms].
+        #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: Option<u64>,
+    },
+    /// Print a class as a file-in (classic chunks), or write it to FILE.
+    Fileout {
+        #[arg(value_name = "CLASS")]
+        class: String,
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Replace FILE when it exists.
+        #[arg(long, requires = "file")]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChangesArgs {
+    #[command(subcommand)]
+    pub action: Option<ChangesAction>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Print one JSON object on one line.
+    #[arg(long)]
+    pub json: bool,
+    /// The changes file [default: the local server's for the address, in
+    /// the data directory].
+    #[arg(long, value_name = "PATH", global = true)]
+    pub file: Option<PathBuf>,
+}
+
+/// Which changes: all of them unless one of these is given.
+#[derive(Debug, Clone, Args)]
+#[group(multiple = false)]
+pub struct SelectArgs {
+    /// Those logged since TIME: a date-time (2026-12-07T10:00:00Z, or local
+    /// without an offset), a local date (2026-12-07), or an age (30m, 2h, 1d).
+    #[arg(long, value_name = "TIME", value_parser = crate::cli::changes::parse_time)]
+    pub since: Option<Timestamp>,
+    /// The code changes since the image was last saved.
+    #[arg(long)]
+    pub since_save: bool,
+}
+
+impl SelectArgs {
+    fn select(&self) -> Select {
+        match (self.since, self.since_save) {
+            (Some(time), _) => Select::Since(time),
+            (None, true) => Select::SinceSave,
+            (None, false) => Select::All,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ChangesAction {
+    /// File the code changes made since the last save back into the running
+    /// image (after a crash), as one file-in.
+    Replay {
+        /// Every code change of the file, not only those since the last save.
+        #[arg(long)]
+        all: bool,
+        /// Stop after this many milliseconds [default: server.evaluation_timeout_ms].
+        #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: Option<u64>,
+    },
+    /// Write the changes (all of them by default) to FILE as a file-in.
+    Export {
+        #[arg(value_name = "FILE")]
+        to: PathBuf,
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Replace FILE when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// What `stui changes` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangesCommand {
+    List(Select),
+    Replay {
+        all: bool,
+        timeout: Option<u64>,
+    },
+    Export {
+        to: PathBuf,
+        select: Select,
+        force: bool,
+    },
+}
+
+impl ChangesArgs {
+    /// The listing's flags go with the listing only (clap's
+    /// `args_conflicts_with_subcommands` would refuse `--file` too).
+    fn command(self) -> Result<ChangesCommand, clap::Error> {
+        let listing = [
+            (self.select.since.is_some(), "--since"),
+            (self.select.since_save, "--since-save"),
+            (self.json, "--json"),
+        ];
+        if let (Some(action), Some((_, flag))) =
+            (&self.action, listing.iter().find(|(set, _)| *set))
+        {
+            let name = match action {
+                ChangesAction::Replay { .. } => "replay",
+                ChangesAction::Export { .. } => "export",
+            };
+            return Err(Cli::command().error(
+                ErrorKind::ArgumentConflict,
+                format!("the flag '{flag}' cannot be used with 'changes {name}'"),
+            ));
+        }
+        Ok(match self.action {
+            None => ChangesCommand::List(self.select.select()),
+            Some(ChangesAction::Replay { all, timeout }) => ChangesCommand::Replay { all, timeout },
+            Some(ChangesAction::Export { to, select, force }) => ChangesCommand::Export {
+                to,
+                select: select.select(),
+                force,
+            },
+        })
+    }
 }
 
 /// `--json` and `--timeout` of the commands that only ask the server.
@@ -235,6 +370,20 @@ pub enum Action {
         timeout: u64,
     },
     Server(ServerAction),
+    Changes {
+        /// The changes file, when not the local server's.
+        file: Option<PathBuf>,
+        command: ChangesCommand,
+    },
+    FileIn {
+        file: PathBuf,
+        timeout: Option<u64>,
+    },
+    FileOut {
+        class: String,
+        file: Option<PathBuf>,
+        force: bool,
+    },
 }
 
 /// A command line read and checked.
@@ -323,6 +472,15 @@ where
                 );
                 (Action::Server(action), json, None)
             }
+            Command::Changes(changes) => {
+                let (file, json) = (changes.file.clone(), changes.json);
+                let command = changes.command()?;
+                (Action::Changes { file, command }, json, None)
+            }
+            Command::Filein { file, timeout } => (Action::FileIn { file, timeout }, false, None),
+            Command::Fileout { class, file, force } => {
+                (Action::FileOut { class, file, force }, false, None)
+            }
         },
         (None, _) => {
             let action = if cli.test_connection {
@@ -362,6 +520,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::Bench(_) => "bench",
         Command::Conformance { .. } => "conformance",
         Command::Server { .. } => "server",
+        Command::Changes(_) => "changes",
+        Command::Filein { .. } => "filein",
+        Command::Fileout { .. } => "fileout",
     }
 }
 
@@ -484,6 +645,108 @@ mod tests {
         usage_error("eval");
         usage_error("--no-such-flag");
         usage_error("server");
+    }
+
+    #[test]
+    fn changes_lists_with_one_selection_or_replays_or_exports() {
+        let list = parse("changes").unwrap();
+        assert_eq!(
+            list.action,
+            Action::Changes {
+                file: None,
+                command: ChangesCommand::List(Select::All)
+            }
+        );
+        let since_save = parse("changes --since-save --json --file /tmp/c.changes").unwrap();
+        assert!(since_save.json);
+        assert_eq!(
+            since_save.action,
+            Action::Changes {
+                file: Some(PathBuf::from("/tmp/c.changes")),
+                command: ChangesCommand::List(Select::SinceSave)
+            }
+        );
+        let since = parse("changes --since 2026-12-07T10:00:00Z").unwrap();
+        let time = "2026-12-07T10:00:00Z".parse().unwrap();
+        assert!(matches!(since.action,
+            Action::Changes { command: ChangesCommand::List(Select::Since(t)), .. } if t == time));
+        assert_eq!(
+            parse("changes replay --all --timeout 9000").unwrap().action,
+            Action::Changes {
+                file: None,
+                command: ChangesCommand::Replay {
+                    all: true,
+                    timeout: Some(9000)
+                }
+            }
+        );
+        assert_eq!(
+            parse("changes --file x replay").unwrap().action,
+            Action::Changes {
+                file: Some(PathBuf::from("x")),
+                command: ChangesCommand::Replay {
+                    all: false,
+                    timeout: None
+                }
+            }
+        );
+        assert_eq!(
+            parse("changes export out.st --since-save --force --file x")
+                .unwrap()
+                .action,
+            Action::Changes {
+                file: Some(PathBuf::from("x")),
+                command: ChangesCommand::Export {
+                    to: PathBuf::from("out.st"),
+                    select: Select::SinceSave,
+                    force: true
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn filein_and_fileout_take_their_files() {
+        assert_eq!(
+            parse("filein foo.st --timeout 5").unwrap().action,
+            Action::FileIn {
+                file: PathBuf::from("foo.st"),
+                timeout: Some(5)
+            }
+        );
+        assert_eq!(
+            parse("fileout Foo").unwrap().action,
+            Action::FileOut {
+                class: "Foo".into(),
+                file: None,
+                force: false
+            }
+        );
+        assert_eq!(
+            parse("fileout Foo foo.st --force").unwrap().action,
+            Action::FileOut {
+                class: "Foo".into(),
+                file: Some(PathBuf::from("foo.st")),
+                force: true
+            }
+        );
+    }
+
+    #[test]
+    fn changes_filein_and_fileout_refuse_wrong_arguments() {
+        usage_error("changes --since 2h --since-save");
+        usage_error("changes --since yesterday");
+        usage_error("changes --since-save replay");
+        usage_error("changes replay --since-save");
+        usage_error("changes export");
+        usage_error("changes export a.st --since 1h --since-save");
+        usage_error("filein");
+        usage_error("filein a.st b.st");
+        usage_error("fileout");
+        usage_error("fileout Foo --force");
+        usage_error("--status filein a.st");
+        let why = usage_error("changes --since 5y");
+        assert!(why.contains("an age (45s, 30m, 2h, 1d, 2w)"), "{why}");
     }
 
     #[test]

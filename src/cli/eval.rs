@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::time::{Duration, Instant};
 
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{Context, Failure, answer, exit, millis, print_json};
@@ -129,15 +130,23 @@ fn evaluate(
     code: &str,
     timeout_ms: Option<u64>,
 ) -> Result<Timed<EvaluateResult>, Failure> {
-    // An evaluation may rightly take its whole timeout; a ping first tells an
-    // absent server within the request timeout instead (and picks a
-    // failover backup when the server does not answer).
-    let mut client = context.answering_client()?;
     let body = RequestBody::Evaluate(EvaluateParams {
         code: code.to_string(),
         timeout_ms: Some(timeout_ms.unwrap_or(context.settings.server.evaluation_timeout_ms)),
         print_limit: None,
     });
+    run_code(context, body)
+}
+
+/// Sends a request that runs code (and may rightly take its whole
+/// timeout) to the first server that answers, watched by heartbeats.
+pub fn run_code<T: DeserializeOwned>(
+    context: &Context,
+    body: RequestBody,
+) -> Result<Timed<T>, Failure> {
+    // A ping first tells an absent server within the request timeout
+    // (and picks a failover backup when the server does not answer).
+    let mut client = context.answering_client()?;
     let heartbeat = Duration::from_millis(context.settings.server.heartbeat_ms);
     let mut control = Client::new(
         client.address(),
@@ -151,12 +160,12 @@ fn evaluate(
 /// server on `control` every `heartbeat` (0: never): a server that stops
 /// answering is reported after its tries, not after the whole evaluation
 /// timeout.
-pub fn call_watched(
+pub fn call_watched<T: DeserializeOwned>(
     client: &mut Client,
     control: &mut Client,
     body: RequestBody,
     heartbeat: Duration,
-) -> Result<Timed<Result<EvaluateResult, ErrorObject>>, NetError> {
+) -> Result<Timed<Result<T, ErrorObject>>, NetError> {
     let request = client.new_request(body);
     let started = Instant::now();
     let mut last_ping = started;

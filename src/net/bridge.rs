@@ -773,11 +773,7 @@ fn replay_since_save(local: &LocalServer, session: &str) -> Result<String, Strin
         return Ok("No changes since the last save: nothing to replay.".into());
     }
     let mut client = Client::new(&local.address, session, ClientOptions::default());
-    let body = RequestBody::FileIn(crate::protocol::FileInParams {
-        code: crate::changes::file_in_text(entries.iter().copied()),
-        origin: Some("changes replay".into()),
-        timeout_ms: Some(300_000),
-    });
+    let body = crate::changes::replay_request(&entries, 300_000);
     let result = client
         .call::<crate::protocol::FileInResult>(body)
         .map_err(|e| e.to_string())?

@@ -673,4 +673,16 @@ mod tests {
         );
         assert_eq!(endpoint_port("ipc:///tmp/x"), None);
     }
+
+    #[test]
+    fn the_server_logs_changes_to_the_addresss_changes_file() {
+        let local = LocalServer::from_settings(&Settings::defaults());
+        assert!(local.changes_file.ends_with("server-5555.changes"));
+        let command = local.command(&[], None);
+        let args: Vec<_> = command.get_args().collect();
+        let passed = args
+            .windows(2)
+            .any(|pair| pair[0] == "--changes-file" && pair[1] == local.changes_file.as_os_str());
+        assert!(passed, "{args:?}");
+    }
 }

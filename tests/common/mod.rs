@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use std::sync::Arc;
@@ -260,13 +260,31 @@ pub fn gst_server_info() -> ServerInfo {
     }
 }
 
-/// The `stui` binary with its own user directories under `home`, at `address`.
-pub fn stui(home: &Path, address: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_stui"))
+/// The `stui` binary with its user directories inside `home`, so nothing of
+/// the real user's is read or written.
+pub fn stui(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stui"));
+    command
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env_remove("STUI_SERVER_ADDRESS")
+        .env_remove("STUI_LOG_LEVEL");
+    command
+}
+
+/// Runs `command`: its output, stdout and stderr as text.
+pub fn run(command: &mut Command) -> (Output, String, String) {
+    let output = command.output().expect("stui runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stdout, stderr)
+}
+
+/// `stui ARGS` at `address` with its user directories inside `home`.
+pub fn stui_in(home: &Path, address: &str, args: &[&str]) -> Output {
+    stui(home)
         .args(["--address", address])
         .args(args)
         .output()
@@ -283,7 +301,7 @@ pub struct StopOnDrop<'a> {
 impl<'a> StopOnDrop<'a> {
     /// Asserts that `started` (a `server start`) succeeded; that server is
     /// stopped when this is dropped, also when the test fails.
-    pub fn after(started: std::process::Output, home: &'a Path, address: &str) -> Self {
+    pub fn after(started: Output, home: &'a Path, address: &str) -> Self {
         assert!(started.status.success(), "{started:?}");
         Self {
             home,
@@ -294,6 +312,6 @@ impl<'a> StopOnDrop<'a> {
 
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
-        let _ = stui(self.home, &self.address, &["server", "stop"]);
+        let _ = stui_in(self.home, &self.address, &["server", "stop"]);
     }
 }
