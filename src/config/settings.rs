@@ -58,6 +58,7 @@ pub struct LocalServerSettings {
     pub restart_backoff_max_ms: u64,
     pub max_quick_crashes: u32,
     pub save_on_stop: bool,
+    pub auto_stop_after_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

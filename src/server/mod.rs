@@ -215,6 +215,7 @@ impl LocalServer {
                 first_backoff: millis(local.restart_backoff_ms),
                 max_backoff: millis(local.restart_backoff_max_ms),
                 max_quick_crashes: local.max_quick_crashes,
+                auto_stop_after: millis(local.auto_stop_after_ms),
             },
             stui_exe: std::env::current_exe().unwrap_or_else(|_| "stui".into()),
             stui_log: settings.log_file(),

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::process::{describe_exit, die_with_parent, terminate};
 use super::{Launch, LocalServer, ServerError, io_error};
-use crate::net::{Client, ClientOptions};
+use crate::net::client::decode_answer;
+use crate::net::{Answer, Client, ClientOptions};
 use crate::paths::{make_private, open_private_append, write_private};
 use crate::protocol::RequestBody;
 
@@ -37,6 +38,11 @@ pub struct Supervision {
     /// Give up after this many crashes in a row, each within a minute of
     /// its start.
     pub max_quick_crashes: u32,
+    /// A server a TUI started is saved and stopped once no session has
+    /// been active for this long (a TUI that was killed never said
+    /// goodbye); zero: never.
+    #[serde(default)]
+    pub auto_stop_after: Duration,
 }
 
 impl Default for Supervision {
@@ -48,6 +54,7 @@ impl Default for Supervision {
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             max_quick_crashes: 5,
+            auto_stop_after: Duration::from_secs(60),
         }
     }
 }
@@ -84,6 +91,8 @@ pub struct SupervisorState {
 
 enum Outcome {
     Stop,
+    /// A server a TUI started, with no active session for this long.
+    Idle(Duration),
     Exited(ExitStatus),
     Unresponsive(Duration),
 }
@@ -110,6 +119,7 @@ pub fn run(assignment: Assignment) -> u8 {
         answered_once: false,
         quick_crashes: 0,
         backoff: Duration::ZERO,
+        last_active: Instant::now(),
     };
     supervisor.backoff = supervisor.local.supervision.first_backoff;
     let status = supervisor.supervise();
@@ -129,6 +139,8 @@ struct Supervisor {
     answered_once: bool,
     quick_crashes: u32,
     backoff: Duration,
+    /// When the server last had an active session (or was launched).
+    last_active: Instant,
 }
 
 impl Supervisor {
@@ -151,6 +163,18 @@ impl Supervisor {
                 Outcome::Stop => {
                     self.stop_child(&mut child);
                     self.note(log::Level::Info, "stopped the server, as asked");
+                    return 0;
+                }
+                Outcome::Idle(idle) => {
+                    self.save_before_idle_stop();
+                    self.stop_child(&mut child);
+                    self.note(
+                        log::Level::Info,
+                        &format!(
+                            "stopped the server a TUI started: no session for {} s",
+                            idle.as_secs()
+                        ),
+                    );
                     return 0;
                 }
                 Outcome::Exited(status) => describe_exit(status),
@@ -229,9 +253,13 @@ impl Supervisor {
         let launched = Instant::now();
         let mut last_answer: Option<Instant> = None;
         let mut next_ping = launched;
+        self.last_active = launched;
         loop {
             if self.stop.load(Ordering::Relaxed) {
                 return Outcome::Stop;
+            }
+            if let Some(idle) = self.idle_too_long() {
+                return Outcome::Idle(idle);
             }
             if let Ok(Some(status)) = child.try_wait() {
                 return Outcome::Exited(status);
@@ -262,9 +290,15 @@ impl Supervisor {
     fn ping(&mut self, pinger: &mut Client, answered: bool) -> bool {
         let answers = if answered {
             let request = pinger.new_request(RequestBody::ping());
-            pinger
-                .send(&request, || self.stop.load(Ordering::Relaxed))
-                .is_ok()
+            let reply = pinger.send(&request, || self.stop.load(Ordering::Relaxed));
+            let reply_ok = reply.is_ok();
+            if let Ok(Ok(Ok(Answer::Ping(pong)))) =
+                reply.map(|timed| decode_answer(&request.body, timed.value))
+                && pong.active_sessions.unwrap_or(1) > 0
+            {
+                self.last_active = Instant::now();
+            }
+            reply_ok
         } else {
             super::ping_once(pinger.address(), Duration::from_millis(50)).is_some()
         };
@@ -274,6 +308,28 @@ impl Supervisor {
             self.write_state();
         }
         answers
+    }
+
+    /// How long a server a TUI started has had no active session, once
+    /// that is past `auto_stop_after`.
+    fn idle_too_long(&self) -> Option<Duration> {
+        let limit = self.local.supervision.auto_stop_after;
+        let idle = self.last_active.elapsed();
+        (self.state.launch.auto_started && !limit.is_zero() && idle >= limit).then_some(idle)
+    }
+
+    fn save_before_idle_stop(&self) {
+        if !self.local.save_on_stop {
+            return;
+        }
+        let name = self.state.launch.image_name.clone();
+        match self.local.save_image(&name) {
+            Ok(image) => self.note(
+                log::Level::Info,
+                &format!("saved the image {} before stopping", image.path.display()),
+            ),
+            Err(error) => self.note_error(&format!("the image was not saved: {error}")),
+        }
     }
 
     fn stop_child(&self, child: &mut Child) {
