@@ -130,6 +130,12 @@ fn a_second_save_keeps_the_first_as_a_backup_and_names_are_checked() {
     assert_eq!(eval(home.path(), &address, "Smalltalk at: #Marker"), "2");
     let missing = stui_in(home.path(), &address, &["server", "stop", "--no-save"]);
     assert!(missing.status.success());
+    let nothing = stui_in(home.path(), &address, &["server", "save"]);
+    assert!(!nothing.status.success());
+    assert!(
+        String::from_utf8_lossy(&nothing.stderr).contains("no server answers"),
+        "{nothing:?}"
+    );
     let unknown = stui_in(
         home.path(),
         &address,

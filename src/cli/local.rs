@@ -272,6 +272,10 @@ fn status(local: &LocalServer, json: bool) -> u8 {
             "round_trip_ms": status.ping.map(super::millis),
             "pid_file": local.pid_file,
             "log_file": local.log_file,
+            "changes_file": local.changes_file,
+            "image_name": status.pid.map(|_| &supervisor.launch.image_name),
+            "user_image": status.pid.and(supervisor.launch.user_image.as_ref()),
+            "started_by_tui": status.pid.map(|_| supervisor.launch.auto_started),
         }));
     } else {
         print_status(local, &status, &supervisor);
@@ -300,6 +304,19 @@ fn print_status(local: &LocalServer, status: &ServerStatus, supervisor: &Supervi
                 ),
                 None => println!("restarts: 0"),
             }
+            let runs = supervisor.launch.user_image.as_ref().map_or_else(
+                || "the bundled server's image".to_string(),
+                |image| format!("the saved image {}", image.display()),
+            );
+            println!(
+                "runs {runs}; saves go to the image \"{}\"{}",
+                supervisor.launch.image_name,
+                if supervisor.launch.auto_started {
+                    "; started by a TUI (the last TUI to quit stops it)"
+                } else {
+                    ""
+                }
+            );
         }
         None => println!("local server: not running"),
     }

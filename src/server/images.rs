@@ -163,6 +163,12 @@ impl LocalServer {
     /// a backup), then records what STUI needs to start it again.
     pub fn save_image(&self, name: &str) -> Result<SavedImage, ServerError> {
         check_name(name)?;
+        if super::ping_once(&self.address, Duration::from_secs(1)).is_none() {
+            return Err(ServerError::Image(format!(
+                "no server answers at {}: nothing to save (start one with `stui server start`)",
+                self.address
+            )));
+        }
         crate::paths::create_private_dir(&self.images_dir)
             .map_err(|e| io_error(&self.images_dir, e))?;
         let path = self.image_path(name);
