@@ -17,7 +17,8 @@ use super::transcript::TranscriptFeed;
 use super::{Answer, NetEvent, ServerInfo};
 use crate::config::settings::Settings;
 use crate::protocol::{
-    InterruptParams, InterruptResult, Reply, Request, RequestBody, TranscriptResult,
+    Empty, EndSessionResult, InterruptParams, InterruptResult, Reply, Request, RequestBody,
+    TranscriptResult,
 };
 use crate::server::{LocalServer, ServerError, StartedServer, is_loopback};
 
@@ -226,7 +227,9 @@ impl Worker {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        self.connected = None;
+        if let Some(connected) = self.connected.take() {
+            end_session(connected.client);
+        }
         let local = self.settings.local.as_ref()?;
         local.depart(&self.settings.session).message(&local.address)
     }
@@ -762,6 +765,20 @@ fn interrupt(control: &mut Client) {
 
 fn micros(duration: Duration) -> u64 {
     duration.as_micros().min(u64::MAX as u128) as u64
+}
+
+/// Tells the server this session is leaving (one short try): it stops
+/// counting as active, and its variables are freed.
+fn end_session(mut client: Client) {
+    client.set_options(ClientOptions {
+        request_timeout: Duration::from_millis(500),
+        tries: 1,
+        ..client.options().clone()
+    });
+    let ended = client.call::<EndSessionResult>(RequestBody::EndSession(Empty {}));
+    if let Err(error) = ended {
+        log::warn!("ending the session: {error}");
+    }
 }
 
 /// Files the changes made since the last save into the local server.

@@ -503,8 +503,9 @@ impl LocalServer {
         Departure::Stopped { saved }
     }
 
-    /// Ends `session` on the server, then counts the sessions still
-    /// active there (0 when the server does not answer).
+    /// Ends `session` on the server (the bridge did when it was
+    /// connected), then counts the sessions still active there (0 when the
+    /// server does not answer).
     fn other_active_sessions(&self, session: &str) -> u64 {
         let mut client = Client::new(
             &self.address,
