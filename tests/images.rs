@@ -205,3 +205,29 @@ fn an_image_of_an_older_server_is_rebuilt_from_its_history() {
     let json: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(json["images"][0]["outdated"], false, "saved again: {json}");
 }
+
+#[test]
+fn a_server_a_tui_started_and_no_session_uses_is_saved_and_stopped() {
+    let dir = TempDir::new("images-idle");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let mut local = common::local_server_in(dir.path(), &address);
+    local.supervision.auto_stop_after = Duration::from_secs(3);
+    // As a TUI starts it; the TUI was killed before it said anything.
+    let started = local.spawn().expect("the server starts");
+    assert!(started.launch.auto_started);
+    let waited = std::time::Instant::now();
+    while stui::server::ping_once(&address, Duration::from_millis(200)).is_some() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the unused server is still up"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        waited.elapsed() >= Duration::from_secs(2),
+        "stopped too soon"
+    );
+    assert!(local.image_path("default").is_file(), "saved first");
+    let log = std::fs::read_to_string(&local.log_file).unwrap();
+    assert!(log.contains("no session for"), "{log}");
+}

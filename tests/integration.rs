@@ -258,22 +258,7 @@ fn bridge_connects_evaluates_and_reports_through_events() {
 fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
     let dir = common::TempDir::new("autostart");
     let address = format!("tcp://127.0.0.1:{}", common::free_port());
-    let local = stui::server::LocalServer {
-        address: address.clone(),
-        gst: "gst".into(),
-        max_message_bytes: 1 << 20,
-        log_level: "info".into(),
-        start_timeout: Duration::from_secs(30),
-        pid_file: dir.path().join("server.pid"),
-        log_file: dir.path().join("server.log"),
-        changes_file: dir.path().join("server.changes"),
-        images_dir: dir.path().join("images"),
-        save_on_stop: true,
-        files_dir: dir.path().join("files"),
-        supervision: stui::server::Supervision::default(),
-        stui_exe: env!("CARGO_BIN_EXE_stui").into(),
-        stui_log: dir.path().join("stui.log"),
-    };
+    let local = common::local_server_in(dir.path(), &address);
     let (bridge, inbox) = spawn_bridge(
         &address,
         ClientOptions {

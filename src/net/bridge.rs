@@ -496,6 +496,12 @@ impl Worker {
                 let restarted =
                     pong.process.instance.is_some() && pong.process.instance != connected.instance;
                 connected.instance.clone_from(&pong.process.instance);
+                if restarted {
+                    // The new server knows this session from pings only:
+                    // a describe makes it an active session there, so a
+                    // server a TUI started is not stopped as unused.
+                    let _ = connected.client.describe();
+                }
                 self.connected = Some(connected);
                 self.emit(NetEvent::Alive {
                     round_trip_us,

@@ -315,3 +315,24 @@ impl Drop for StopOnDrop<'_> {
         let _ = stui_in(self.home, &self.address, &["server", "stop"]);
     }
 }
+
+/// The bundled local server at `address` with every file of it in `dir`,
+/// as a TUI or `stui server start` would run it.
+pub fn local_server_in(dir: &Path, address: &str) -> LocalServer {
+    LocalServer {
+        address: address.to_string(),
+        gst: "gst".into(),
+        max_message_bytes: 1 << 20,
+        log_level: "info".into(),
+        start_timeout: Duration::from_secs(30),
+        pid_file: dir.join("server.pid"),
+        log_file: dir.join("server.log"),
+        changes_file: dir.join("server.changes"),
+        images_dir: dir.join("images"),
+        save_on_stop: true,
+        files_dir: dir.join("files"),
+        supervision: stui::server::Supervision::default(),
+        stui_exe: env!("CARGO_BIN_EXE_stui").into(),
+        stui_log: dir.join("stui.log"),
+    }
+}
