@@ -81,6 +81,9 @@ fn methods_defined_two_ways_survive_stop_and_start() {
     let started = start(home.path(), &address, &[]);
     assert!(started.contains("from the saved image"), "{started}");
     assert_eq!(account_answers(home.path(), &address), "42");
+    // An image started from a saved one saves again.
+    let saved = stui_in(home.path(), &address, &["server", "save"]);
+    assert!(saved.status.success(), "{saved:?}");
 
     // --fresh is the bundled server alone; the saved image stays.
     stui_in(home.path(), &address, &["server", "stop", "--no-save"]);
