@@ -375,6 +375,11 @@ fn two_tuis_share_the_server_and_the_last_to_quit_saves_and_stops_it() {
     second.wait_for("x still 42", Duration::from_secs(20), |s| {
         pane_lines(s).any(|line| line.starts_with("43 "))
     });
+    // Ctrl+S saves the image whenever the user likes.
+    second.send_keys(&["C-s"]);
+    second.wait_for("the save", Duration::from_secs(20), |s| {
+        s.contains("Saved the image \"default\"")
+    });
 
     // The last quits: the image is saved and the server stopped.
     second.send_keys(&["C-q"]);

@@ -342,10 +342,11 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
         ),
         (
             RequestBody::Describe(DescribeParams {
+                interactive: Some(true),
                 timings: Some(true),
                 reset_timings: Some(true),
             }),
-            &["timings", "reset_timings"],
+            &["interactive", "timings", "reset_timings"],
         ),
         (RequestBody::Interrupt(InterruptParams::default()), &[]),
         (

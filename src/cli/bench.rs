@@ -415,6 +415,7 @@ fn server_stages(client: &mut Client, reset: bool) -> Option<BTreeMap<String, Ty
     let body = RequestBody::Describe(DescribeParams {
         timings: Some(!reset),
         reset_timings: Some(reset),
+        ..DescribeParams::default()
     });
     let described = answer(client.call::<DescribeResult>(body)).ok()?;
     described.value.timings

@@ -17,8 +17,8 @@ use super::transcript::TranscriptFeed;
 use super::{Answer, NetEvent, ServerInfo};
 use crate::config::settings::Settings;
 use crate::protocol::{
-    Empty, EndSessionResult, InterruptParams, InterruptResult, Reply, Request, RequestBody,
-    TranscriptResult,
+    DescribeParams, DescribeResult, Empty, EndSessionResult, InterruptParams, InterruptResult,
+    Reply, Request, RequestBody, TranscriptResult,
 };
 use crate::server::{LocalServer, ServerError, StartedServer, is_loopback};
 
@@ -398,7 +398,10 @@ impl Worker {
                     ..self.settings.options.clone()
                 },
             );
-            let request = client.new_request(RequestBody::describe());
+            let request = client.new_request(RequestBody::Describe(DescribeParams {
+                interactive: Some(true),
+                ..DescribeParams::default()
+            }));
             let outcome = self.exchange(&mut client, &request, None);
             if self.deferred.is_some() {
                 // Disconnect or shutdown while connecting: that wins.
@@ -500,7 +503,12 @@ impl Worker {
                     // The new server knows this session from pings only:
                     // a describe makes it an active session there, so a
                     // server a TUI started is not stopped as unused.
-                    let _ = connected.client.describe();
+                    let _ = connected
+                        .client
+                        .call::<DescribeResult>(RequestBody::Describe(DescribeParams {
+                            interactive: Some(true),
+                            ..DescribeParams::default()
+                        }));
                 }
                 self.connected = Some(connected);
                 self.emit(NetEvent::Alive {

@@ -127,6 +127,10 @@ pub struct Empty {}
 /// timings of its recent requests; `reset_timings` forgets them afterwards.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeParams {
+    /// This implementation: the client is one a user works in (the TUI):
+    /// its session counts in `active_sessions` while it keeps coming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -511,8 +515,9 @@ pub struct DescribeResult {
     /// where the server's time went in its recent requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timings: Option<BTreeMap<String, TypeTimings>>,
-    /// This implementation: sessions that sent a request other than `ping`
-    /// and were seen within the server's `--active-session-ms`.
+    /// This implementation: sessions whose client said it is interactive
+    /// (`describe` with `interactive`) and that were seen within the
+    /// server's `--active-session-ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_sessions: Option<u64>,
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -343,12 +343,13 @@ impl Supervisor {
     fn follow_saves(&mut self) {
         let name = self.state.launch.image_name.clone();
         let stamp = super::image_stamp(&self.local.gst);
+        // The image file's own time: the metadata's is in whole seconds.
         let saved = self.local.saved_images().into_iter().find(|image| {
             image.name == name
                 && !image.is_outdated(&stamp)
-                && image.meta.as_ref().is_some_and(|meta| {
-                    UNIX_EPOCH + Duration::from_secs(meta.saved_at + 1) >= self.started_at
-                })
+                && std::fs::metadata(&image.path)
+                    .and_then(|metadata| metadata.modified())
+                    .is_ok_and(|written| written > self.started_at)
         });
         if let Some(image) = saved {
             self.state.launch.user_image = Some(image.path);
