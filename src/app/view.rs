@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tuirealm::application::{Application, ApplicationError};
 use tuirealm::props::{AttrValue, Attribute};
 use tuirealm::ratatui::Frame;
-use tuirealm::ratatui::layout::{Constraint, Layout};
+use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use tuirealm::state::{State, StateValue};
 use tuirealm::subscription::{EventClause, Sub, SubClause};
 
@@ -99,13 +99,19 @@ pub fn sync(app: &mut App, model: &Model) {
     }
 }
 
-/// Lay out and render the whole screen.
-pub fn draw(app: &mut App, model: &Model, frame: &mut Frame) {
-    let screen = frame.area();
+/// The areas of the workspace, the transcript and the status line on `screen`.
+pub fn layout(screen: Rect) -> [Rect; 3] {
     let [panes, status] =
         Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(screen);
     let [workspace, transcript] =
         Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(panes);
+    [workspace, transcript, status]
+}
+
+/// Lay out and render the whole screen.
+pub fn draw(app: &mut App, model: &Model, frame: &mut Frame) {
+    let screen = frame.area();
+    let [workspace, transcript, status] = layout(screen);
     app.view(&Id::Workspace, frame, workspace);
     app.view(&Id::Transcript, frame, transcript);
     app.view(&Id::StatusBar, frame, status);
