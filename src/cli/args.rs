@@ -404,7 +404,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args)?;
+    let mut cli = Cli::try_parse_from(args)?;
     let flag = [
         (cli.test_connection, "--test-connection"),
         (cli.health_check, "--health-check"),
@@ -417,22 +417,10 @@ where
     ]
     .into_iter()
     .find_map(|(set, name)| set.then_some(name));
-    // clap waives `requires = "benchmark"` when a flag that conflicts with
-    // --benchmark is present; say it here instead.
-    if !cli.benchmark {
-        let stray = [
-            (cli.count.is_some(), "--count"),
-            (cli.code.is_some(), "--code"),
-        ];
-        if let Some((_, name)) = stray.into_iter().find(|(set, _)| *set) {
-            return Err(Cli::command().error(
-                ErrorKind::MissingRequiredArgument,
-                format!("the argument '{name}' goes with '--benchmark'"),
-            ));
-        }
-    }
-    let (config, address, json, timeout) = (cli.config, cli.address, cli.json, cli.timeout);
-    let (action, json, request_timeout_ms) = match (cli.command, flag) {
+    check_benchmark_options(&cli)?;
+    let (config, address) = (cli.config.clone(), cli.address.clone());
+    let (json, timeout) = (cli.json, cli.timeout);
+    let (action, json, request_timeout_ms) = match (cli.command.take(), flag) {
         (Some(command), Some(flag)) => {
             return Err(Cli::command().error(
                 ErrorKind::ArgumentConflict,
@@ -442,67 +430,8 @@ where
                 ),
             ));
         }
-        (Some(command), None) => match command {
-            Command::Eval {
-                code,
-                timeout,
-                json,
-                raw,
-            } => (Action::Eval { code, timeout, raw }, json, None),
-            Command::Ping(probe) => (Action::Ping, probe.json, probe.timeout),
-            Command::Bench(bench) => (
-                Action::Bench(Plan {
-                    count: bench.count,
-                    code: bench.code,
-                    clients: bench.clients,
-                    load_seconds: bench.load_seconds,
-                }),
-                bench.probe.json,
-                bench.probe.timeout,
-            ),
-            Command::Conformance { address, timeout } => {
-                (Action::Conformance { address, timeout }, false, None)
-            }
-            Command::Server { action } => {
-                let json = matches!(
-                    action,
-                    ServerAction::Processes { json: true, .. }
-                        | ServerAction::Status { json: true }
-                        | ServerAction::Images { json: true }
-                );
-                (Action::Server(action), json, None)
-            }
-            Command::Changes(changes) => {
-                let (file, json) = (changes.file.clone(), changes.json);
-                let command = changes.command()?;
-                (Action::Changes { file, command }, json, None)
-            }
-            Command::Filein { file, timeout } => (Action::FileIn { file, timeout }, false, None),
-            Command::Fileout { class, file, force } => {
-                (Action::FileOut { class, file, force }, false, None)
-            }
-        },
-        (None, _) => {
-            let action = if cli.test_connection {
-                Action::TestConnection
-            } else if cli.health_check {
-                Action::HealthCheck
-            } else if cli.status {
-                Action::Status
-            } else if cli.benchmark {
-                Action::Bench(Plan {
-                    count: cli.count.unwrap_or(1000),
-                    code: cli.code.unwrap_or_else(|| DEFAULT_BENCH_CODE.into()),
-                    clients: DEFAULT_LOAD_CLIENTS,
-                    load_seconds: DEFAULT_LOAD_SECONDS,
-                })
-            } else if let Some(path) = cli.generate_support_bundle {
-                Action::SupportBundle(path)
-            } else {
-                Action::Tui
-            };
-            (action, json, timeout)
-        }
+        (Some(command), None) => command_action(command)?,
+        (None, _) => (flag_action(cli), json, timeout),
     };
     Ok(Invocation {
         config,
@@ -511,6 +440,91 @@ where
         json,
         request_timeout_ms,
     })
+}
+
+/// clap waives `requires = "benchmark"` when a flag that conflicts with
+/// --benchmark is present; say it here instead.
+fn check_benchmark_options(cli: &Cli) -> Result<(), clap::Error> {
+    if cli.benchmark {
+        return Ok(());
+    }
+    let stray = [
+        (cli.count.is_some(), "--count"),
+        (cli.code.is_some(), "--code"),
+    ];
+    match stray.into_iter().find(|(set, _)| *set) {
+        Some((_, name)) => Err(Cli::command().error(
+            ErrorKind::MissingRequiredArgument,
+            format!("the argument '{name}' goes with '--benchmark'"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A subcommand's action, whether it prints JSON, and its request timeout.
+fn command_action(command: Command) -> Result<(Action, bool, Option<u64>), clap::Error> {
+    Ok(match command {
+        Command::Eval {
+            code,
+            timeout,
+            json,
+            raw,
+        } => (Action::Eval { code, timeout, raw }, json, None),
+        Command::Ping(probe) => (Action::Ping, probe.json, probe.timeout),
+        Command::Bench(bench) => (
+            Action::Bench(Plan {
+                count: bench.count,
+                code: bench.code,
+                clients: bench.clients,
+                load_seconds: bench.load_seconds,
+            }),
+            bench.probe.json,
+            bench.probe.timeout,
+        ),
+        Command::Conformance { address, timeout } => {
+            (Action::Conformance { address, timeout }, false, None)
+        }
+        Command::Server { action } => {
+            let json = matches!(
+                action,
+                ServerAction::Processes { json: true, .. }
+                    | ServerAction::Status { json: true }
+                    | ServerAction::Images { json: true }
+            );
+            (Action::Server(action), json, None)
+        }
+        Command::Changes(changes) => {
+            let (file, json) = (changes.file.clone(), changes.json);
+            let command = changes.command()?;
+            (Action::Changes { file, command }, json, None)
+        }
+        Command::Filein { file, timeout } => (Action::FileIn { file, timeout }, false, None),
+        Command::Fileout { class, file, force } => {
+            (Action::FileOut { class, file, force }, false, None)
+        }
+    })
+}
+
+/// The action of the top-level flags, or the TUI when none is given.
+fn flag_action(cli: Cli) -> Action {
+    if cli.test_connection {
+        Action::TestConnection
+    } else if cli.health_check {
+        Action::HealthCheck
+    } else if cli.status {
+        Action::Status
+    } else if cli.benchmark {
+        Action::Bench(Plan {
+            count: cli.count.unwrap_or(1000),
+            code: cli.code.unwrap_or_else(|| DEFAULT_BENCH_CODE.into()),
+            clients: DEFAULT_LOAD_CLIENTS,
+            load_seconds: DEFAULT_LOAD_SECONDS,
+        })
+    } else if let Some(path) = cli.generate_support_bundle {
+        Action::SupportBundle(path)
+    } else {
+        Action::Tui
+    }
 }
 
 fn command_name(command: &Command) -> &'static str {
