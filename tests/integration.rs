@@ -474,3 +474,55 @@ fn output_of_a_running_evaluation_shows_while_it_runs_and_only_once() {
         );
     }
 }
+
+#[test]
+fn output_over_the_capture_limit_is_shown_once() {
+    let server = TestServer::start();
+    let mut settings = BridgeSettings::new(&server.address, "flooder");
+    settings.transcript_poll = Some(Duration::from_millis(100));
+    let (bridge, inbox) = connected_bridge(settings);
+    bridge.send(BridgeCommand::Send(Request::new(
+        "big",
+        "flooder",
+        RequestBody::evaluate(
+            "1 to: 11 do: [:k | Transcript showCr: '<', k printString, '>', \
+             (String new: 99990 withAll: $a), '</', k printString, '>']. #done",
+        ),
+    )));
+    let mut shown = String::new();
+    loop {
+        match next_event(&inbox) {
+            NetEvent::Transcript { text, dropped } => {
+                assert_eq!(dropped, 0);
+                shown.push_str(&text);
+            }
+            NetEvent::Reply {
+                result: Ok(Answer::Evaluate(value)),
+                ..
+            } => {
+                assert_eq!(value.print, "#done");
+                shown.push_str(&value.output);
+                break;
+            }
+            NetEvent::Alive { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Polls bring what the reply's output lacked, and nothing twice.
+    let until = std::time::Instant::now() + Duration::from_millis(800);
+    while let Ok(event) =
+        inbox.recv_timeout(until.saturating_duration_since(std::time::Instant::now()))
+    {
+        if let NetEvent::Transcript { text, .. } = event {
+            shown.push_str(&text);
+        }
+    }
+    let note = "\n[stui: output truncated after 1048576 bytes]";
+    assert_eq!(shown.matches(note).count(), 1, "the note, once");
+    let text = shown.replacen(note, "", 1);
+    for k in 1..=11 {
+        assert_eq!(text.matches(&format!("<{k}>")).count(), 1, "<{k}>");
+        assert_eq!(text.matches(&format!("</{k}>")).count(), 1, "</{k}>");
+    }
+    assert_eq!(text.matches('a').count(), 11 * 99_990);
+}

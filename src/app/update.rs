@@ -376,6 +376,7 @@ mod tests {
             truncated: false,
             handle: "h1".into(),
             output: String::new(),
+            output_ranges: None,
             duration_us: 35,
         }
     }

@@ -203,6 +203,7 @@ mod tests {
             truncated: false,
             handle: "h1".into(),
             output: output.into(),
+            output_ranges: None,
             duration_us: 12,
         }
     }

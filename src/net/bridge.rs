@@ -536,7 +536,7 @@ impl Worker {
         connected.last_poll = Instant::now();
         match outcome.map(|timed| decode_answer(&request.body, timed.value)) {
             Ok(Ok(Ok(Answer::Transcript(result)))) => {
-                let event = connected.transcript.accept(result, false);
+                let event = connected.transcript.accept(result);
                 self.connected = Some(connected);
                 if let Some(event) = event {
                     self.emit(event);
@@ -579,7 +579,8 @@ impl Worker {
         match outcome {
             Ok(reply) => match decode_answer(&request.body, reply.value) {
                 Ok(mut result) => {
-                    connected.transcript.settle(&mut result);
+                    let polling = self.settings.transcript_poll.is_some();
+                    connected.transcript.settle(&mut result, polling);
                     self.connected = Some(connected);
                     self.emit(NetEvent::Reply {
                         id: request.id,
@@ -691,7 +692,7 @@ impl Worker {
                             if let Ok(Timed {
                                 value: Ok(result), ..
                             }) = polled
-                                && let Some(event) = feed.accept(result, true)
+                                && let Some(event) = feed.accept(result)
                             {
                                 let _ = events.send(event);
                             }

@@ -417,6 +417,10 @@ pub struct ErrorDetails {
     /// server_restarted: the instance of the server that answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// evaluation_error, timeout, interrupted: where `output` lies in the
+    /// Transcript stream (see [`OutputRanges`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_ranges: Option<OutputRanges>,
 }
 
 impl ErrorObject {
@@ -562,8 +566,17 @@ pub struct EvaluateResult {
     pub handle: String,
     #[serde(default)]
     pub output: String,
+    /// This implementation's extension: where the captured bytes of
+    /// `output` lie in the image's Transcript stream (see [`OutputRanges`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_ranges: Option<OutputRanges>,
     pub duration_us: u64,
 }
+
+/// `[from, to)` Transcript cursors, in order, that the captured bytes of an
+/// evaluation's `output` fill (the truncation note excepted): the bytes of
+/// `output` are those of each range taken in turn.
+pub type OutputRanges = Vec<[u64; 2]>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectField {
