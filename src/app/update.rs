@@ -4,7 +4,7 @@
 use super::model::{Connection, Focus, Model, PendingEvaluation, TranscriptEntry};
 use super::msg::Msg;
 use crate::net::{Answer, NetEvent, ServerInfo};
-use crate::protocol::{EvaluateParams, Request, RequestBody};
+use crate::protocol::{ErrorObject, EvaluateParams, Request, RequestBody};
 
 /// What the runtime must do after an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,101 +129,21 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         NetEvent::Connecting {
             address,
             starting_server,
-        } => {
-            if starting_server {
-                model.transcript.push(TranscriptEntry::Notice(format!(
-                    "No server at {address}: starting the bundled GNU Smalltalk server."
-                )));
-            }
-            model.connection = Connection::Connecting {
-                address,
-                starting_server,
-            };
-        }
+        } => connecting(model, address, starting_server),
         NetEvent::Connected {
             info,
             round_trip_us,
-        } => {
-            let reconnected =
-                matches!(model.connection, Connection::Down { .. }) || model.server_pid.is_some();
-            let verb = if reconnected {
-                "Reconnected"
-            } else {
-                "Connected"
-            };
-            model.transcript.push(TranscriptEntry::Notice(format!(
-                "{verb} to {} ({} {}) at {}.",
-                info.server, info.dialect, info.dialect_version, info.address
-            )));
-            if info.backup > 0 {
-                model.transcript.push(TranscriptEntry::Notice(format!(
-                    "{} did not answer: using failover backup {} ({}).",
-                    model.address, info.backup, info.address
-                )));
-            }
-            if model.server_pid.is_some_and(|pid| pid != info.pid) {
-                model.transcript.push(TranscriptEntry::Notice(
-                    "This is a new server process: the session's workspace variables and \
-                     inspected objects are gone."
-                        .into(),
-                ));
-            }
-            model.server_pid = Some(info.pid);
-            model.retrying = None;
-            model.reconnecting = false;
-            model.connection = Connection::Connected {
-                info,
-                round_trip_us,
-            };
-        }
+        } => connected(model, info, round_trip_us),
         NetEvent::Alive {
             round_trip_us,
             instance,
             restart_reason,
-        } => {
-            model.retrying = None;
-            if let Connection::Connected {
-                round_trip_us: last,
-                info,
-            } = &mut model.connection
-            {
-                *last = round_trip_us;
-                if let Some(notice) = restart_notice(info, instance, restart_reason) {
-                    model.transcript.push(TranscriptEntry::Notice(notice));
-                }
-            }
-        }
-        NetEvent::Disconnected => {
-            abandon_pending(model, "disconnected before the reply arrived");
-            model
-                .transcript
-                .push(TranscriptEntry::Notice("Disconnected.".into()));
-            model.retrying = None;
-            model.reconnecting = false;
-            model.connection = Connection::Disconnected;
-        }
+        } => alive(model, round_trip_us, instance, restart_reason),
+        NetEvent::Disconnected => disconnected(model),
         NetEvent::Down {
             reason,
             retry_in_ms,
-        } => {
-            abandon_pending(model, "the server is down");
-            // While reconnecting, each failed try would say the same again.
-            if !model.reconnecting {
-                let next = match retry_in_ms {
-                    Some(_) => " Reconnecting on its own (F2 stops that).",
-                    None => " F2 connects again.",
-                };
-                model.transcript.push(TranscriptEntry::Notice(format!(
-                    "Server down: {reason}.{next}"
-                )));
-            }
-            model.retrying = None;
-            model.reconnecting = retry_in_ms.is_some();
-            model.connection = Connection::Down {
-                reason,
-                retry_in_ms,
-            };
-        }
+        } => down(model, reason, retry_in_ms),
         NetEvent::Retrying {
             id,
             request_type,
@@ -239,51 +159,14 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 )));
             }
         }
-        NetEvent::Transcript { text, dropped } => {
-            if dropped > 0 {
-                model.transcript.push(TranscriptEntry::Notice(format!(
-                    "{dropped} bytes of Transcript output were lost: the server keeps only \
-                     its most recent output."
-                )));
-            }
-            if !text.is_empty() {
-                model.transcript.push(TranscriptEntry::Output(text));
-            }
-        }
+        NetEvent::Transcript { text, dropped } => transcript_output(model, text, dropped),
         // The status bar's round trip comes from pings (Alive): an
         // evaluation's reply time is mostly the image's work.
         NetEvent::Reply {
             id,
             result,
             round_trip_us: _,
-        } => {
-            model.retrying = None;
-            if model.pending.remove(&id).is_none() {
-                return vec![];
-            }
-            match result {
-                Ok(Answer::Evaluate(value)) => {
-                    if !value.output.is_empty() {
-                        model.transcript.push(TranscriptEntry::Output(value.output));
-                    }
-                    model.transcript.push(TranscriptEntry::Value {
-                        print: value.print,
-                        class: value.class,
-                        truncated: value.truncated,
-                        duration_us: value.duration_us,
-                    });
-                }
-                Ok(other) => model.transcript.push(TranscriptEntry::Notice(format!(
-                    "Unexpected reply to an evaluation: {other:?}"
-                ))),
-                Err(mut error) => {
-                    if let Some(output) = error.output.take().filter(|o| !o.is_empty()) {
-                        model.transcript.push(TranscriptEntry::Output(output));
-                    }
-                    model.transcript.push(TranscriptEntry::Error(error));
-                }
-            }
-        }
+        } => reply(model, &id, result),
         NetEvent::Failed { id, reason } => {
             model.retrying = None;
             if model.pending.remove(&id).is_some() {
@@ -295,6 +178,142 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
     }
     vec![]
+}
+
+fn connecting(model: &mut Model, address: String, starting_server: bool) {
+    if starting_server {
+        model.transcript.push(TranscriptEntry::Notice(format!(
+            "No server at {address}: starting the bundled GNU Smalltalk server."
+        )));
+    }
+    model.connection = Connection::Connecting {
+        address,
+        starting_server,
+    };
+}
+
+fn connected(model: &mut Model, info: ServerInfo, round_trip_us: u64) {
+    let reconnected =
+        matches!(model.connection, Connection::Down { .. }) || model.server_pid.is_some();
+    let verb = if reconnected {
+        "Reconnected"
+    } else {
+        "Connected"
+    };
+    model.transcript.push(TranscriptEntry::Notice(format!(
+        "{verb} to {} ({} {}) at {}.",
+        info.server, info.dialect, info.dialect_version, info.address
+    )));
+    if info.backup > 0 {
+        model.transcript.push(TranscriptEntry::Notice(format!(
+            "{} did not answer: using failover backup {} ({}).",
+            model.address, info.backup, info.address
+        )));
+    }
+    if model.server_pid.is_some_and(|pid| pid != info.pid) {
+        model.transcript.push(TranscriptEntry::Notice(
+            "This is a new server process: the session's workspace variables and \
+             inspected objects are gone."
+                .into(),
+        ));
+    }
+    model.server_pid = Some(info.pid);
+    model.retrying = None;
+    model.reconnecting = false;
+    model.connection = Connection::Connected {
+        info,
+        round_trip_us,
+    };
+}
+
+fn alive(
+    model: &mut Model,
+    round_trip_us: u64,
+    instance: Option<String>,
+    restart_reason: Option<String>,
+) {
+    model.retrying = None;
+    if let Connection::Connected {
+        round_trip_us: last,
+        info,
+    } = &mut model.connection
+    {
+        *last = round_trip_us;
+        if let Some(notice) = restart_notice(info, instance, restart_reason) {
+            model.transcript.push(TranscriptEntry::Notice(notice));
+        }
+    }
+}
+
+fn disconnected(model: &mut Model) {
+    abandon_pending(model, "disconnected before the reply arrived");
+    model
+        .transcript
+        .push(TranscriptEntry::Notice("Disconnected.".into()));
+    model.retrying = None;
+    model.reconnecting = false;
+    model.connection = Connection::Disconnected;
+}
+
+fn down(model: &mut Model, reason: String, retry_in_ms: Option<u64>) {
+    abandon_pending(model, "the server is down");
+    // While reconnecting, each failed try would say the same again.
+    if !model.reconnecting {
+        let next = match retry_in_ms {
+            Some(_) => " Reconnecting on its own (F2 stops that).",
+            None => " F2 connects again.",
+        };
+        model.transcript.push(TranscriptEntry::Notice(format!(
+            "Server down: {reason}.{next}"
+        )));
+    }
+    model.retrying = None;
+    model.reconnecting = retry_in_ms.is_some();
+    model.connection = Connection::Down {
+        reason,
+        retry_in_ms,
+    };
+}
+
+fn transcript_output(model: &mut Model, text: String, dropped: u64) {
+    if dropped > 0 {
+        model.transcript.push(TranscriptEntry::Notice(format!(
+            "{dropped} bytes of Transcript output were lost: the server keeps only \
+             its most recent output."
+        )));
+    }
+    if !text.is_empty() {
+        model.transcript.push(TranscriptEntry::Output(text));
+    }
+}
+
+fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
+    model.retrying = None;
+    if model.pending.remove(id).is_none() {
+        return;
+    }
+    match result {
+        Ok(Answer::Evaluate(value)) => {
+            if !value.output.is_empty() {
+                model.transcript.push(TranscriptEntry::Output(value.output));
+            }
+            model.transcript.push(TranscriptEntry::Value {
+                print: value.print,
+                class: value.class,
+                truncated: value.truncated,
+                duration_us: value.duration_us,
+            });
+        }
+        Ok(other) => model.transcript.push(TranscriptEntry::Notice(format!(
+            "Unexpected reply to an evaluation: {other:?}"
+        ))),
+        Err(mut error) => {
+            if let Some(output) = error.output.take().filter(|o| !o.is_empty()) {
+                model.transcript.push(TranscriptEntry::Output(output));
+            }
+            model.transcript.push(TranscriptEntry::Error(error));
+        }
+    }
 }
 
 /// The notice for a heartbeat that answered another instance than the
