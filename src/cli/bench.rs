@@ -266,7 +266,7 @@ struct EchoServer {
 
 impl EchoServer {
     fn start(context: &zmq::Context) -> Result<Self, Failure> {
-        let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e.to_string()));
+        let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e));
         let socket = context.socket(zmq::ROUTER).map_err(socket_error)?;
         socket.set_linger(0).map_err(socket_error)?;
         socket.set_rcvtimeo(50).map_err(socket_error)?;
@@ -315,16 +315,17 @@ struct BareSocket {
 
 impl BareSocket {
     fn open(context: &zmq::Context, address: &str, timeout: Duration) -> Result<Self, Failure> {
-        let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e.to_string()));
+        let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e));
         let socket = context.socket(zmq::REQ).map_err(socket_error)?;
         socket.set_linger(0).map_err(socket_error)?;
         socket
             .set_rcvtimeo(timeout.as_millis().min(i32::MAX as u128) as i32)
             .map_err(socket_error)?;
         socket.connect(address).map_err(|e| {
-            Failure::Connection(NetError::Socket(format!(
-                "cannot connect to {address:?}: {e}"
-            )))
+            Failure::Connection(NetError::socket(
+                format!("cannot connect to {address:?}"),
+                e,
+            ))
         })?;
         Ok(Self {
             socket,
@@ -348,7 +349,7 @@ impl BareSocket {
         let started = Instant::now();
         self.socket
             .send(payload.as_bytes(), 0)
-            .map_err(|e| Failure::Connection(NetError::Socket(format!("send: {e}"))))?;
+            .map_err(|e| Failure::Connection(NetError::socket("send", e)))?;
         match self.socket.recv_bytes(0) {
             Ok(_reply) => Ok(started.elapsed()),
             Err(zmq::Error::EAGAIN) => Err(Failure::Connection(NetError::NoReply {
@@ -356,9 +357,7 @@ impl BareSocket {
                 tries: 1,
                 waited: self.timeout,
             })),
-            Err(e) => Err(Failure::Connection(NetError::Socket(format!(
-                "receive: {e}"
-            )))),
+            Err(e) => Err(Failure::Connection(NetError::socket("receive", e))),
         }
     }
 }

@@ -132,10 +132,12 @@ impl Context {
 }
 
 /// Why a request brought no result: the server's error reply, or no usable reply.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Failure {
     /// Boxed: an error object is large, and most results are not errors.
+    #[error("{0}")]
     Reply(Box<ErrorObject>),
+    #[error(transparent)]
     Connection(NetError),
 }
 
@@ -185,15 +187,6 @@ impl Failure {
             self.report();
         }
         self.exit_code()
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Reply(error) => write!(f, "{error}"),
-            Self::Connection(error) => write!(f, "{error}"),
-        }
     }
 }
 
@@ -309,11 +302,12 @@ mod tests {
             "instance differs",
         )));
         assert_eq!(restarted.exit_code(), exit::RESTARTED);
-        let down = Failure::Connection(NetError::Socket("boom".into()));
+        let refused = zmq::Error::ECONNREFUSED;
+        let down = Failure::Connection(NetError::Socket(refused));
         assert_eq!(down.exit_code(), exit::CONNECTION);
         assert_eq!(
             down.to_json(),
-            json!({"ok": false, "connection_error": "socket error: boom"})
+            json!({"ok": false, "connection_error": format!("socket error: {refused}")})
         );
     }
 

@@ -1,15 +1,17 @@
 //! The one error type of configuration files: which file, where, and why.
 
-use std::fmt;
 use std::path::Path;
 
 /// A configuration file that could not be used: which file, where, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
+#[error("{file}{}: {message}", line.map(|line| format!(":{line}")).unwrap_or_default())]
 pub struct ConfigError {
     pub file: String,
     /// 1-based line of the offending entry, when known.
     pub line: Option<usize>,
     pub message: String,
+    /// The error underneath (reading the file, TOML), when there is one.
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl ConfigError {
@@ -18,7 +20,14 @@ impl ConfigError {
             file: file.into(),
             line: None,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// Keeps the error underneath `message`.
+    pub fn caused_by(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
     }
 
     /// Locate the error at the line holding byte `offset` of `text`.
@@ -28,25 +37,15 @@ impl ConfigError {
     }
 
     /// A TOML syntax or shape error, located at its line when toml knows it.
-    pub fn from_toml(file: &str, text: &str, error: &toml::de::Error) -> Self {
-        let error_at = Self::new(file, error.message().trim());
-        match error.span() {
+    pub fn from_toml(file: &str, text: &str, error: toml::de::Error) -> Self {
+        let span = error.span();
+        let error_at = Self::new(file, error.message().trim()).caused_by(error);
+        match span {
             Some(span) => error_at.at(text, span.start),
             None => error_at,
         }
     }
 }
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// 1-based line number of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
@@ -57,21 +56,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .min_by_key(|candidate| edit_distance(word, candidate))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+        .min_by_key(|candidate| strsim::levenshtein(word, candidate))
 }
 
 /// Reads the `what` file at `path` (keymap, theme, configuration); an error
@@ -82,5 +67,6 @@ pub fn read_config_file(path: &Path, what: &str) -> Result<String, ConfigError> 
             path.display().to_string(),
             format!("cannot read {what}: {e}"),
         )
+        .caused_by(e)
     })
 }

@@ -199,7 +199,7 @@ impl Keymap {
     /// Nothing is changed when the text has an error.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
         let parsed: KeymapFile =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = self.clone();
         for (context_name, entries) in parsed {
             let context = Context::from_name(context_name.get_ref()).ok_or_else(|| {

@@ -126,11 +126,11 @@ impl Settings {
             .unwrap_or_else(|| "configuration".into());
         if let Some(text) = user_text {
             let user: toml::Table =
-                toml::from_str(text).map_err(|e| ConfigError::from_toml(&source, text, &e))?;
+                toml::from_str(text).map_err(|e| ConfigError::from_toml(&source, text, e))?;
             merge(&mut merged, user);
         }
         let mut settings: Settings = merged.try_into().map_err(|e: toml::de::Error| {
-            ConfigError::new(&source, e.to_string().trim_end().to_string())
+            ConfigError::new(&source, e.to_string().trim_end().to_string()).caused_by(e)
         })?;
         if let Some(address) = env_address {
             settings.server.address = address;

@@ -112,7 +112,7 @@ impl Theme {
     /// Nothing is changed when the text has an error.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
         let parsed: ThemeFile =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = *self;
         for (section, fields) in parsed {
             for (field, value) in fields {

@@ -56,64 +56,58 @@ impl ClientOptions {
 }
 
 /// Why a request got no usable answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetError {
     /// No reply after every try.
+    #[error(
+        "no reply from {address} after {tries} tries ({} ms in all)",
+        waited.as_millis()
+    )]
     NoReply {
         address: String,
         tries: u32,
         waited: Duration,
     },
     /// The reply could not be read as a protocol reply.
+    #[error("unreadable reply: {0}")]
     Malformed(String),
-    /// The socket could not be created or used (bad address, …).
-    Socket(String),
+    /// The socket could not be created or used.
+    #[error("socket error: {0}")]
+    Socket(#[from] zmq::Error),
+    /// The socket could not `doing` (connect to an address, send, …).
+    #[error("socket error: {doing}: {source}")]
+    SocketWhile { doing: String, source: zmq::Error },
     /// The server stopped answering pings while a long request waited.
+    #[error(
+        "the server at {address} stopped answering during the evaluation (pings \
+         unanswered; {} ms after it was sent)",
+        waited.as_millis()
+    )]
     Unresponsive { address: String, waited: Duration },
     /// The reply was larger than the configured maximum.
+    #[error(
+        "the reply was too large (over {limit} bytes): {bytes} bytes refused \
+         (max_reply_bytes)"
+    )]
     TooLarge { bytes: u64, limit: u64 },
     /// The reply was over the socket's own ceiling: the connection dropped
     /// it unread (the server, still the same process, answered a ping after).
+    #[error("the reply was too large (over {limit} bytes): the connection dropped it unread")]
     ReplyOverCeiling { limit: u64 },
     /// The request was abandoned (disconnect or shutdown) before its reply.
+    #[error("cancelled")]
     Cancelled,
 }
 
-impl std::fmt::Display for NetError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NoReply {
-                address,
-                tries,
-                waited,
-            } => write!(
-                f,
-                "no reply from {address} after {tries} tries ({} ms in all)",
-                waited.as_millis()
-            ),
-            Self::Malformed(why) => write!(f, "unreadable reply: {why}"),
-            Self::Socket(why) => write!(f, "socket error: {why}"),
-            Self::Unresponsive { address, waited } => write!(
-                f,
-                "the server at {address} stopped answering during the evaluation (pings \
-                 unanswered; {} ms after it was sent)",
-                waited.as_millis()
-            ),
-            Self::TooLarge { bytes, limit } => write!(
-                f,
-                "the reply was too large (over {limit} bytes): {bytes} bytes refused \
-                 (max_reply_bytes)"
-            ),
-            Self::ReplyOverCeiling { limit } => write!(
-                f,
-                "the reply was too large (over {limit} bytes): the connection dropped it unread"
-            ),
-            Self::Cancelled => write!(f, "cancelled"),
+impl NetError {
+    /// A socket error while `doing` something.
+    pub fn socket(doing: impl Into<String>, source: zmq::Error) -> Self {
+        Self::SocketWhile {
+            doing: doing.into(),
+            source,
         }
     }
 }
-
-impl std::error::Error for NetError {}
 
 /// A reply together with the time it took to come back.
 #[derive(Debug, Clone, PartialEq)]
@@ -362,7 +356,7 @@ impl Client {
         let address = self.address.clone();
         self.socket()?
             .send(payload.as_bytes(), 0)
-            .map_err(|e| NetError::Socket(format!("send to {address}: {e}")))
+            .map_err(|e| NetError::socket(format!("send to {address}"), e))
     }
 
     /// Every frame of the next message, if one comes within `slice`; a
@@ -370,15 +364,13 @@ impl Client {
     /// exceeded the socket's size ceiling.
     fn receive(&mut self, slice: Duration) -> Result<Option<Vec<Vec<u8>>>, NetError> {
         let socket = self.socket()?;
-        let readable = socket
-            .poll(zmq::POLLIN, slice.as_millis().max(1) as i64)
-            .map_err(|e| NetError::Socket(e.to_string()))?;
+        let readable = socket.poll(zmq::POLLIN, slice.as_millis().max(1) as i64)?;
         if readable > 0 {
             // All frames, so the REQ socket stays in step even when a
             // reply has more than the one the protocol allows.
             let frames = socket
                 .recv_multipart(0)
-                .map_err(|e| NetError::Socket(format!("receive: {e}")))?;
+                .map_err(|e| NetError::socket("receive", e))?;
             return Ok(Some(frames));
         }
         if self.connection_dropped() && self.same_server_still_answers() {
@@ -477,7 +469,7 @@ impl Client {
             let socket = self.open_socket()?;
             self.monitor = self.watch_disconnects(&socket);
             socket.connect(&self.address).map_err(|e| {
-                NetError::Socket(format!("cannot connect to {:?}: {e}", self.address))
+                NetError::socket(format!("cannot connect to {:?}", self.address), e)
             })?;
             self.socket = Some(socket);
         }
@@ -486,17 +478,10 @@ impl Client {
 
     /// A REQ socket with this client's options, not yet connected.
     fn open_socket(&self) -> Result<zmq::Socket, NetError> {
-        let socket = self
-            .context
-            .socket(zmq::REQ)
-            .map_err(|e| NetError::Socket(e.to_string()))?;
+        let socket = self.context.socket(zmq::REQ)?;
         // Unsent requests must not keep the process alive at exit.
-        socket
-            .set_linger(0)
-            .map_err(|e| NetError::Socket(e.to_string()))?;
-        socket
-            .set_maxmsgsize(self.socket_ceiling() as i64)
-            .map_err(|e| NetError::Socket(e.to_string()))?;
+        socket.set_linger(0)?;
+        socket.set_maxmsgsize(self.socket_ceiling() as i64)?;
         Ok(socket)
     }
 

@@ -301,16 +301,9 @@ impl Reply {
 }
 
 /// A reply that is not a well-formed protocol reply, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed reply: {0}")]
 pub struct MalformedReply(pub String);
-
-impl std::fmt::Display for MalformedReply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "malformed reply: {}", self.0)
-    }
-}
-
-impl std::error::Error for MalformedReply {}
 
 /// Every error code of the protocol. Codes a newer server may add are kept as `Other`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,8 +50,10 @@ impl LocalServer {
             .arg(&partial)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| {
-                ServerError::Spawn(format!("{} ({e}); is GNU Smalltalk installed?", self.gst))
+            .map_err(|source| ServerError::CannotRun {
+                program: self.gst.clone(),
+                hint: super::GST_HINT,
+                source,
             })?;
         if !output.status.success() || !partial.is_file() {
             let _ = std::fs::remove_file(&partial);

@@ -54,57 +54,53 @@ pub struct LocalServer {
     pub stui_log: PathBuf,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    #[error("{0} is not a loopback address: STUI only starts servers on this machine")]
     NotLoopback(String),
+    #[error("the local server is already running (pid {pid})")]
     AlreadyRunning { pid: u32 },
+    #[error("something else answers or listens at {0}; choose another server.address")]
     AddressInUse(String),
+    #[error("cannot start the server: {0}")]
     Spawn(String),
+    /// `program` could not be run; `hint` follows the reason.
+    #[error("cannot start the server: {program} ({source}){hint}")]
+    CannotRun {
+        program: String,
+        hint: &'static str,
+        source: std::io::Error,
+    },
+    #[error("cannot start the server: the supervisor did not read its assignment: {0}")]
+    Assignment(#[source] std::io::Error),
+    #[error("the server exited during start-up ({status}){}", log_ends(log_tail))]
     Exited { status: String, log_tail: String },
+    #[error(
+        "the server did not answer ping within {} ms{}",
+        waited.as_millis(),
+        log_ends(log_tail)
+    )]
     NotReady { waited: Duration, log_tail: String },
+    #[error("{0}")]
     Image(String),
-    Io(String),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
-impl std::fmt::Display for ServerError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotLoopback(address) => write!(
-                f,
-                "{address} is not a loopback address: STUI only starts servers on this machine"
-            ),
-            Self::AlreadyRunning { pid } => {
-                write!(f, "the local server is already running (pid {pid})")
-            }
-            Self::AddressInUse(address) => write!(
-                f,
-                "something else answers or listens at {address}; choose another server.address"
-            ),
-            Self::Spawn(why) => write!(f, "cannot start the server: {why}"),
-            Self::Exited { status, log_tail } => {
-                write!(f, "the server exited during start-up ({status})")?;
-                if !log_tail.is_empty() {
-                    write!(f, "; its log ends with:\n{log_tail}")?;
-                }
-                Ok(())
-            }
-            Self::NotReady { waited, log_tail } => {
-                write!(
-                    f,
-                    "the server did not answer ping within {} ms",
-                    waited.as_millis()
-                )?;
-                if !log_tail.is_empty() {
-                    write!(f, "; its log ends with:\n{log_tail}")?;
-                }
-                Ok(())
-            }
-            Self::Image(why) | Self::Io(why) => write!(f, "{why}"),
-        }
+/// What follows a failure to run gst.
+const GST_HINT: &str = "; is GNU Smalltalk installed?";
+
+/// How a start-up error quotes the server log's last lines, if any.
+fn log_ends(log_tail: &str) -> String {
+    if log_tail.is_empty() {
+        String::new()
+    } else {
+        format!("; its log ends with:\n{log_tail}")
     }
 }
-
-impl std::error::Error for ServerError {}
 
 /// What a TUI's departure did to the local server (see `depart`).
 #[derive(Debug)]
@@ -388,17 +384,17 @@ impl LocalServer {
         // Its own process group: a Ctrl+C in the terminal must not kill it.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         process::private_umask(&mut command);
-        let mut child = command
-            .spawn()
-            .map_err(|e| ServerError::Spawn(format!("{} ({e})", self.stui_exe.display())))?;
+        let mut child = command.spawn().map_err(|source| ServerError::CannotRun {
+            program: self.stui_exe.display().to_string(),
+            hint: "",
+            source,
+        })?;
         let json = serde_json::to_vec(assignment).expect("the assignment serialises");
         let handed = child.stdin.take().map(|mut stdin| stdin.write_all(&json));
         if let Some(Err(error)) = handed {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(ServerError::Spawn(format!(
-                "the supervisor did not read its assignment: {error}"
-            )));
+            return Err(ServerError::Assignment(error));
         }
         Ok(child)
     }
@@ -638,8 +634,11 @@ fn last_lines(path: &Path, from: u64) -> String {
     lines[lines.len().saturating_sub(10)..].join("\n")
 }
 
-fn io_error(path: &Path, error: std::io::Error) -> ServerError {
-    ServerError::Io(format!("{}: {error}", path.display()))
+fn io_error(path: &Path, source: std::io::Error) -> ServerError {
+    ServerError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 #[cfg(test)]

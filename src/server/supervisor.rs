@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::process::{describe_exit, die_with_parent, terminate};
-use super::{Launch, LocalServer, ServerError, io_error};
+use super::{GST_HINT, Launch, LocalServer, ServerError, io_error};
 use crate::net::client::decode_answer;
 use crate::net::{Answer, Client, ClientOptions};
 use crate::paths::{make_private, open_private_append, write_private};
@@ -220,11 +220,10 @@ impl Supervisor {
         }
         // gst inherits the supervisor's umask (077, set in `run`).
         die_with_parent(&mut command, libc::SIGKILL);
-        let child = command.spawn().map_err(|e| {
-            ServerError::Spawn(format!(
-                "{} ({e}); is GNU Smalltalk installed?",
-                self.local.gst
-            ))
+        let child = command.spawn().map_err(|source| ServerError::CannotRun {
+            program: self.local.gst.clone(),
+            hint: GST_HINT,
+            source,
         })?;
         self.state.server_pid = Some(child.id());
         self.state.answering = false;
