@@ -36,6 +36,16 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 };
                 vec![Effect::Connect]
             }
+            Connection::Connected { .. } if !model.pending.is_empty() => {
+                // The code would go on running in the image with nobody
+                // to see its result: stop it, and say so.
+                let count = model.pending.len();
+                model.pending.clear();
+                model.transcript.push(TranscriptEntry::Notice(format!(
+                    "Interrupting {count} running evaluation(s) and disconnecting."
+                )));
+                vec![Effect::Interrupt, Effect::Disconnect]
+            }
             Connection::Down { .. }
             | Connection::Connecting { .. }
             | Connection::Connected { .. } => {
@@ -710,6 +720,36 @@ mod tests {
         update(&mut model, Msg::Evaluate("[true] whileTrue".into()));
         assert_eq!(update(&mut model, Msg::Interrupt), vec![Effect::Interrupt]);
         assert_eq!(model.pending.len(), 1, "the reply (interrupted) settles it");
+    }
+
+    #[test]
+    fn f2_during_an_evaluation_interrupts_it_and_says_so() {
+        let mut model = connected_model();
+        let sent = update(
+            &mut model,
+            Msg::Evaluate("(Delay forSeconds: 60) wait".into()),
+        );
+        let id = sent_request(&sent).id.clone();
+        assert_eq!(
+            update(&mut model, Msg::ToggleConnection),
+            vec![Effect::Interrupt, Effect::Disconnect]
+        );
+        assert!(model.pending.is_empty());
+        assert!(matches!(
+            model.transcript.last(),
+            Some(TranscriptEntry::Notice(text)) if text.contains("Interrupting 1 running evaluation(s)")
+        ));
+        // The cancelled wait's failure is not reported as the evaluation's.
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Failed {
+                id,
+                reason: "cancelled".into(),
+            }),
+        );
+        assert!(!model.transcript.iter().any(
+            |entry| matches!(entry, TranscriptEntry::Notice(text) if text.contains("cancelled"))
+        ));
     }
 
     #[test]

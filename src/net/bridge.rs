@@ -102,6 +102,9 @@ impl BridgeSettings {
     }
 }
 
+/// How long quitting waits for the bridge (and a save of the image on the way).
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+
 pub struct Bridge {
     commands: Sender<BridgeCommand>,
     /// Answers what became of the local server when the TUI left.
@@ -129,9 +132,25 @@ impl Bridge {
     /// Stops the thread and waits for it; answers what it did with a
     /// local server a TUI started (saved and stopped it, or left it to
     /// the other sessions), for the TUI's last words.
+    ///
+    /// Waits at most `SHUTDOWN_WAIT`: quitting never hangs on a server that
+    /// does not answer (a server a TUI started and nobody uses is saved and
+    /// stopped by its supervisor anyway).
     pub fn shutdown(mut self) -> Option<String> {
         self.send(BridgeCommand::Shutdown);
-        self.thread.take()?.join().ok().flatten()
+        let thread = self.thread.take()?;
+        let deadline = Instant::now() + SHUTDOWN_WAIT;
+        while !thread.is_finished() {
+            if Instant::now() >= deadline {
+                log::warn!("the bridge did not stop within {SHUTDOWN_WAIT:?}: quitting anyway");
+                return Some(format!(
+                    "quit without waiting for the local server (no answer within {} s)",
+                    SHUTDOWN_WAIT.as_secs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        thread.join().ok().flatten()
     }
 }
 
