@@ -125,8 +125,6 @@ fn carry_out(effect: Effect, bridge: &Bridge) {
         Effect::Interrupt => bridge.send(BridgeCommand::Interrupt),
         Effect::SaveImage => bridge.send(BridgeCommand::SaveImage),
         Effect::ReplayChanges => bridge.send(BridgeCommand::ReplayChanges),
-        // The loop ends once the model says quit.
-        Effect::Quit => {}
     }
 }
 

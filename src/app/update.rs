@@ -18,7 +18,6 @@ pub enum Effect {
     SaveImage,
     /// Replay the changes made since the last save.
     ReplayChanges,
-    Quit,
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -90,7 +89,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Quit => {
             model.quit = true;
-            vec![Effect::Quit]
+            // The runtime's loop ends once the model says quit.
+            vec![]
         }
         Msg::Net(event) => net_event(model, event),
     }
@@ -764,7 +764,7 @@ mod tests {
         model.transcript.push(TranscriptEntry::Notice("x".into()));
         update(&mut model, Msg::ClearTranscript);
         assert!(model.transcript.is_empty());
-        assert_eq!(update(&mut model, Msg::Quit), vec![Effect::Quit]);
+        assert_eq!(update(&mut model, Msg::Quit), vec![]);
         assert!(model.quit);
     }
 

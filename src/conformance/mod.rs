@@ -100,12 +100,6 @@ pub fn check_names() -> Vec<&'static str> {
     checks::REGISTRY.iter().map(|check| check.name).collect()
 }
 
-/// Runs every check against the server at `address` with default options,
-/// printing one line per check and the final `N passed, M failed`.
-pub fn run(address: &str, out: &mut dyn Write) -> Summary {
-    run_with(address, &Options::default(), out)
-}
-
 pub fn run_with(address: &str, options: &Options, out: &mut dyn Write) -> Summary {
     run_selected(address, options, &|_| true, out)
 }
