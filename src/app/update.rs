@@ -299,9 +299,10 @@ fn transcript_output(model: &mut Model, text: String, dropped: u64) {
 
 fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
     model.retrying = None;
-    if model.pending.remove(id).is_none() {
+    let Some(pending) = model.pending.remove(id) else {
         return;
-    }
+    };
+    pair_with_its_code(model, pending.code);
     match result {
         Ok(Answer::Evaluate(value)) => {
             if !value.output.is_empty() {
@@ -323,6 +324,18 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
             }
             model.transcript.push(TranscriptEntry::Error(error));
         }
+    }
+}
+
+/// A result goes under its code: when other code was sent since (queued
+/// evaluations), its code is shown again above it.
+fn pair_with_its_code(model: &mut Model, code: String) {
+    let last_input = model.transcript.iter().rev().find_map(|entry| match entry {
+        TranscriptEntry::Input { code } => Some(code),
+        _ => None,
+    });
+    if last_input != Some(&code) {
+        model.transcript.push(TranscriptEntry::Input { code });
     }
 }
 
@@ -750,6 +763,45 @@ mod tests {
         assert!(!model.transcript.iter().any(
             |entry| matches!(entry, TranscriptEntry::Notice(text) if text.contains("cancelled"))
         ));
+    }
+
+    #[test]
+    fn results_of_queued_evaluations_stand_under_their_code() {
+        let mut model = connected_model();
+        let ids: Vec<String> = ["1 + 1", "2 + 2"]
+            .into_iter()
+            .map(|code| {
+                let sent = update(&mut model, Msg::Evaluate(code.into()));
+                sent_request(&sent).id.clone()
+            })
+            .collect();
+        for (id, print) in ids.iter().zip(["2", "4"]) {
+            let value = EvaluateResult {
+                print: print.into(),
+                ..seven()
+            };
+            update(
+                &mut model,
+                Msg::Net(NetEvent::Reply {
+                    id: id.clone(),
+                    result: Ok(Answer::Evaluate(value)),
+                    round_trip_us: 9,
+                }),
+            );
+        }
+        let shown: Vec<String> = model
+            .transcript
+            .iter()
+            .filter_map(|entry| match entry {
+                TranscriptEntry::Input { code } => Some(format!("> {code}")),
+                TranscriptEntry::Value { print, .. } => Some(print.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            ["> 1 + 1", "> 2 + 2", "> 1 + 1", "2", "> 2 + 2", "4"]
+        );
     }
 
     #[test]
