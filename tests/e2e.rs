@@ -326,17 +326,10 @@ fn the_tui_shows_output_from_elsewhere_and_comes_back_after_its_server_is_killed
     wait_until_stopped(&address);
 }
 
-/// The `stui` CLI with the same user directories as the TUIs in `home`.
+/// The `stui` CLI with the same user directories as the TUIs in `home`;
+/// asserts it succeeded.
 fn cli(home: &TempDir, address: &str, args: &[&str]) -> std::process::Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_stui"))
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_RUNTIME_DIR", home.path().join("run"))
-        .args(["--address", address])
-        .args(args)
-        .output()
-        .unwrap();
+    let output = common::stui_in(home.path(), address, args);
     assert!(output.status.success(), "{args:?}: {output:?}");
     output
 }

@@ -10,7 +10,7 @@ use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
 use crate::server::{
-    Assignment, DEFAULT_IMAGE, ImageChoice, LocalServer, SavedImage, ServerStatus, SupervisorState,
+    Assignment, ImageChoice, LocalServer, SavedImage, ServerStatus, SupervisorState,
 };
 
 /// The full-screen TUI.
@@ -168,14 +168,7 @@ fn stop(local: &LocalServer, save_first: bool) -> u8 {
 }
 
 fn save(local: &LocalServer, name: Option<String>) -> u8 {
-    let name = name
-        .or_else(|| {
-            local
-                .supervisor_state()
-                .map(|state| state.launch.image_name)
-        })
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| DEFAULT_IMAGE.to_string());
+    let name = name.unwrap_or_else(|| local.image_name_for_saves());
     match local.save_image(&name) {
         Ok(image) => {
             println!("saved the image {}", describe_image(&image));

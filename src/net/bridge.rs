@@ -354,11 +354,7 @@ impl Worker {
         let Some(local) = &self.settings.local else {
             return "Saving the image needs a local server (a loopback address); save a remote image on its machine.".into();
         };
-        let name = local
-            .supervisor_state()
-            .map(|state| state.launch.image_name)
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| crate::server::DEFAULT_IMAGE.to_string());
+        let name = local.image_name_for_saves();
         match local.save_image(&name) {
             Ok(image) => format!("Saved the image \"{name}\" to {}.", image.path.display()),
             Err(error) => format!("The image was not saved: {error}"),

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::{LocalServer, ServerError, io_error};
-use crate::net::{Client, ClientOptions};
+use crate::net::Client;
 use crate::protocol::{FileInParams, FileInResult, RequestBody, SaveImageParams, SaveImageResult};
 
 /// The name an image gets when none was given and the server runs none.
@@ -274,16 +274,10 @@ fn file_in(address: &str, code: String, origin: &str) -> Result<FileInResult, St
     }
 }
 
+/// A one-shot client in a session of its own, never an active one.
 fn one_shot_client(address: &str, timeout: Duration) -> Client {
-    Client::new(
-        address,
-        format!("stui-images-{}", uuid::Uuid::new_v4()),
-        ClientOptions {
-            request_timeout: timeout,
-            tries: 1,
-            ..ClientOptions::default()
-        },
-    )
+    let session = format!("stui-images-{}", uuid::Uuid::new_v4());
+    super::one_shot_client(address, &session, timeout)
 }
 
 /// One `save_image` exchange; a snapshot of a large image takes a while.

@@ -468,12 +468,16 @@ impl LocalServer {
             return None;
         }
         ping_once(&self.address, Duration::from_millis(2000))?;
-        let name = self
-            .supervisor_state()
+        Some(self.save_image(&self.image_name_for_saves()))
+    }
+
+    /// The image a save with no name goes to: the one the running server
+    /// was started from, else `DEFAULT_IMAGE`.
+    pub fn image_name_for_saves(&self) -> String {
+        self.supervisor_state()
             .map(|state| state.launch.image_name)
             .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| DEFAULT_IMAGE.to_string());
-        Some(self.save_image(&name))
+            .unwrap_or_else(|| DEFAULT_IMAGE.to_string())
     }
 
     /// A TUI of `session` leaves: a server a TUI started for itself is
@@ -503,15 +507,7 @@ impl LocalServer {
     /// connected), then counts the sessions still active there (0 when the
     /// server does not answer).
     fn other_active_sessions(&self, session: &str) -> u64 {
-        let mut client = Client::new(
-            &self.address,
-            session,
-            ClientOptions {
-                request_timeout: Duration::from_secs(2),
-                tries: 1,
-                ..ClientOptions::default()
-            },
-        );
+        let mut client = one_shot_client(&self.address, session, Duration::from_secs(2));
         let _ = client.call::<EndSessionResult>(RequestBody::EndSession(Empty {}));
         match client.ping() {
             Ok(timed) => timed
@@ -564,19 +560,24 @@ fn vm_stderr_file(log: &Path) -> PathBuf {
 
 /// One ping with a short timeout and a single try: answers the round trip.
 pub fn ping_once(address: &str, timeout: Duration) -> Option<Duration> {
-    let mut client = Client::new(
+    let mut client = one_shot_client(address, "stui-probe", timeout);
+    match client.ping() {
+        Ok(timed) if timed.value.is_ok() => Some(timed.round_trip),
+        _ => None,
+    }
+}
+
+/// A client for a single exchange: one try, this timeout.
+fn one_shot_client(address: &str, session: &str, timeout: Duration) -> Client {
+    Client::new(
         address,
-        "stui-probe",
+        session,
         ClientOptions {
             request_timeout: timeout,
             tries: 1,
             ..ClientOptions::default()
         },
-    );
-    match client.ping() {
-        Ok(timed) if timed.value.is_ok() => Some(timed.round_trip),
-        _ => None,
-    }
+    )
 }
 
 /// True for tcp endpoints on 127.0.0.0/8, ::1 or localhost, and for ipc/inproc.

@@ -318,16 +318,13 @@ impl Supervisor {
     }
 
     fn save_before_idle_stop(&self) {
-        if !self.local.save_on_stop {
-            return;
-        }
-        let name = self.state.launch.image_name.clone();
-        match self.local.save_image(&name) {
-            Ok(image) => self.note(
+        match self.local.save_before_stop() {
+            Some(Ok(image)) => self.note(
                 log::Level::Info,
                 &format!("saved the image {} before stopping", image.path.display()),
             ),
-            Err(error) => self.note_error(&format!("the image was not saved: {error}")),
+            Some(Err(error)) => self.note_error(&format!("the image was not saved: {error}")),
+            None => {}
         }
     }
 
