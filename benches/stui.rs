@@ -21,7 +21,7 @@ use stui::app::{Connection, Model, TranscriptEntry};
 use stui::config::keymap::Keymap;
 use stui::config::settings::Settings;
 use stui::config::theme::Theme;
-use stui::net::{BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
+use stui::net::{BridgeCommand, Client, ClientOptions, NetEvent};
 use stui::protocol::{
     EvaluateParams, EvaluateResult, InterruptParams, InterruptResult, RequestBody,
 };
@@ -129,9 +129,9 @@ fn main() {
 /// starts it again: how long until Down, and from its restart until Connected.
 fn outage(mut server: TestServer) -> (Duration, Duration) {
     let settings = Settings::defaults();
-    let mut bridge_settings = BridgeSettings::from_settings(&settings, "bench-outage");
+    let mut bridge_settings = stui::server::attached::bridge_settings(&settings, "bench-outage");
     bridge_settings.addresses = vec![server.address.clone()];
-    bridge_settings.auto_start = None;
+    bridge_settings.before_connect = None;
     let (bridge, inbox) = common::spawn_bridge_with(bridge_settings);
     bridge.send(BridgeCommand::Connect);
     let wait_for = |wanted: fn(&NetEvent) -> bool| loop {

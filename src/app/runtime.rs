@@ -6,7 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -19,7 +19,9 @@ use super::{Effect, Model, Msg, update};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
-use crate::net::{Bridge, BridgeCommand, BridgeSettings, NetPort};
+use crate::net::{Bridge, BridgeCommand, NetEvent, NetPort};
+use crate::server::LocalServer;
+use crate::server::attached;
 
 /// Where the workspace text is kept between runs.
 pub fn workspace_file() -> PathBuf {
@@ -34,8 +36,13 @@ pub fn run(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let session = uuid::Uuid::new_v4().to_string();
     let (net_events, net_inbox) = channel();
+    let local = Local {
+        server: attached::local_server(settings),
+        session: session.clone(),
+        events: net_events.clone(),
+    };
     let bridge = Bridge::spawn(
-        BridgeSettings::from_settings(settings, session.clone()),
+        attached::bridge_settings(settings, session.clone()),
         net_events,
     );
 
@@ -65,18 +72,28 @@ pub fn run(
     let mut terminal = Terminal::open()?;
     if settings.server.connect_on_start {
         for effect in update(&mut model, Msg::ToggleConnection) {
-            carry_out(effect, &bridge);
+            carry_out(effect, &bridge, &local);
         }
     }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        event_loop(&mut app, &mut model, &mut terminal, &bridge, &signalled)
+        event_loop(
+            &mut app,
+            &mut model,
+            &mut terminal,
+            &bridge,
+            &local,
+            &signalled,
+        )
     }));
     // Whatever ended the loop (a terminal that is gone, even a panic), keep the text.
     save_workspace(&workspace_path, &view::workspace_text(&app));
     drop(terminal);
     // The last TUI to leave a server a TUI started saves and stops it; the
     // terminal is back to normal, so the user reads what became of it.
-    if let Some(last_words) = bridge.shutdown() {
+    if !bridge.shutdown() {
+        println!("stui: quit without waiting for the connection to close");
+    }
+    if let Some(last_words) = attached::depart(local.server.as_ref(), &local.session) {
         println!("stui: {last_words}");
     }
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -87,6 +104,7 @@ fn event_loop(
     model: &mut Model,
     terminal: &mut Terminal,
     bridge: &Bridge,
+    local: &Local,
     signalled: &AtomicBool,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let workspace_path = workspace_file();
@@ -108,7 +126,7 @@ fn event_loop(
                         save_workspace(&workspace_path, &view::workspace_text(app));
                     }
                     for effect in update(model, msg) {
-                        carry_out(effect, bridge);
+                        carry_out(effect, bridge, local);
                     }
                 }
             }
@@ -117,14 +135,43 @@ fn event_loop(
     }
 }
 
-fn carry_out(effect: Effect, bridge: &Bridge) {
+/// The local server beside the bridge: its commands run on threads of
+/// their own and report as `NetEvent::LocalServer`.
+struct Local {
+    server: Option<LocalServer>,
+    session: String,
+    events: Sender<NetEvent>,
+}
+
+impl Local {
+    fn run(
+        &self,
+        command: impl FnOnce(Option<&LocalServer>, &str) -> Option<String> + Send + 'static,
+    ) {
+        let (server, session, events) = (
+            self.server.clone(),
+            self.session.clone(),
+            self.events.clone(),
+        );
+        std::thread::spawn(move || {
+            if let Some(text) = command(server.as_ref(), &session) {
+                let _ = events.send(NetEvent::LocalServer(text));
+            }
+        });
+    }
+}
+
+fn carry_out(effect: Effect, bridge: &Bridge, local: &Local) {
     match effect {
         Effect::Connect => bridge.send(BridgeCommand::Connect),
         Effect::Disconnect => bridge.send(BridgeCommand::Disconnect),
         Effect::Send(request) => bridge.send(BridgeCommand::Send(request)),
-        Effect::Interrupt => bridge.send(BridgeCommand::Interrupt),
-        Effect::SaveImage => bridge.send(BridgeCommand::SaveImage),
-        Effect::ReplayChanges => bridge.send(BridgeCommand::ReplayChanges),
+        Effect::Interrupt => bridge.send(BridgeCommand::Interrupt { target: None }),
+        Effect::SaveImage => local.run(|server, _| Some(attached::save_image(server))),
+        Effect::ReplayChanges => {
+            local.run(|server, session| Some(attached::replay_changes(server, session)))
+        }
+        Effect::OfferLostChanges => local.run(|server, _| attached::lost_changes_notice(server)),
     }
 }
 

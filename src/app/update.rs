@@ -18,6 +18,8 @@ pub enum Effect {
     SaveImage,
     /// Replay the changes made since the last save.
     ReplayChanges,
+    /// Tell the user of code changes the (re)started local server lost.
+    OfferLostChanges,
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -143,12 +145,20 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         NetEvent::Connected {
             info,
             round_trip_us,
-        } => connected(model, info, round_trip_us),
+        } => {
+            connected(model, info, round_trip_us);
+            // The server may have started from an image without the last changes.
+            return vec![Effect::OfferLostChanges];
+        }
         NetEvent::Alive {
             round_trip_us,
             instance,
             restart_reason,
-        } => alive(model, round_trip_us, instance, restart_reason),
+        } => {
+            if alive(model, round_trip_us, instance, restart_reason) {
+                return vec![Effect::OfferLostChanges];
+            }
+        }
         NetEvent::Disconnected => disconnected(model),
         NetEvent::Down {
             reason,
@@ -241,7 +251,7 @@ fn alive(
     round_trip_us: u64,
     instance: Option<String>,
     restart_reason: Option<String>,
-) {
+) -> bool {
     model.retrying = None;
     if let Connection::Connected {
         round_trip_us: last,
@@ -251,8 +261,10 @@ fn alive(
         *last = round_trip_us;
         if let Some(notice) = restart_notice(info, instance, restart_reason) {
             model.transcript.push(TranscriptEntry::Notice(notice));
+            return true;
         }
     }
+    false
 }
 
 fn disconnected(model: &mut Model) {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Context, Failure, answer, exit, millis, print_json};
 use crate::net::client::split_reply;
-use crate::net::{Client, ClientOptions, NetError, Timed};
+use crate::net::{Client, NetError, Timed};
 use crate::protocol::{ErrorObject, EvaluateParams, EvaluateResult, RequestBody};
 
 /// Text from the server on its way to a terminal: control characters (ESC,
@@ -151,7 +151,7 @@ pub fn run_code<T: DeserializeOwned>(
     let mut control = Client::new(
         client.address(),
         client.session(),
-        ClientOptions::from_settings(&context.settings.server),
+        context.settings.server.client_options(),
     );
     answer(call_watched(&mut client, &mut control, body, heartbeat))
 }

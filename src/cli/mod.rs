@@ -74,14 +74,14 @@ pub struct Context {
 impl Context {
     /// A client core for this command, in a session of its own.
     pub fn client(&self) -> Client {
-        self.client_with(ClientOptions::from_settings(&self.settings.server))
+        self.client_with(self.settings.server.client_options())
     }
 
     /// A client that sends each request once (health checks, status).
     pub fn one_try_client(&self) -> Client {
         self.client_with(ClientOptions {
             tries: 1,
-            ..ClientOptions::from_settings(&self.settings.server)
+            ..self.settings.server.client_options()
         })
     }
 
@@ -101,7 +101,7 @@ impl Context {
     /// then each of `[failover] backup_servers` in order. Without an answer,
     /// the failure of the last one tried.
     pub fn answering_client(&self) -> Result<Client, Failure> {
-        let options = ClientOptions::from_settings(&self.settings.server);
+        let options = self.settings.server.client_options();
         let mut last = None;
         for address in self.settings.server_addresses() {
             let mut client = self.client_at(&address, options.clone());

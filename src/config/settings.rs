@@ -3,10 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 use super::error::read_config_file;
+use crate::net::ClientOptions;
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -31,10 +34,24 @@ pub struct ServerSettings {
     pub heartbeat_ms: u64,
     pub retry_backoff_ms: u64,
     pub max_reply_bytes: u64,
-    pub max_queued_requests: usize,
+    /// Requests in flight at once on the connection; more are refused.
+    #[serde(alias = "max_queued_requests")]
+    pub max_in_flight: usize,
     pub transcript_poll_ms: u64,
     pub reconnect_ms: u64,
     pub reconnect_max_ms: u64,
+}
+
+impl ServerSettings {
+    /// The connection's options these settings ask for.
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+            tries: self.tries,
+            retry_backoff: Duration::from_millis(self.retry_backoff_ms),
+            max_reply_bytes: self.max_reply_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,8 +178,8 @@ impl Settings {
         if self.server.max_reply_bytes < 1024 {
             return Err("server.max_reply_bytes must be at least 1024".into());
         }
-        if self.server.max_queued_requests == 0 {
-            return Err("server.max_queued_requests must be at least 1".into());
+        if self.server.max_in_flight == 0 {
+            return Err("server.max_in_flight must be at least 1".into());
         }
         if self.server.tries == 0 {
             return Err("server.tries must be at least 1".into());
@@ -231,6 +248,14 @@ mod tests {
         assert_eq!(settings.server.address, "tcp://127.0.0.1:5555");
         assert!(settings.local_server.auto_start);
         assert_eq!(settings.local_server.max_message_bytes, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_connection_defaults_are_the_default_files() {
+        assert_eq!(
+            Settings::defaults().server.client_options(),
+            ClientOptions::default()
+        );
     }
 
     #[test]

@@ -1,38 +1,34 @@
-//! The bridge thread: owns the ZeroMQ sockets (and a local server it started),
-//! carries out the runtime's commands and reports [`NetEvent`]s. The UI never
-//! waits on it.
+//! The bridge thread: owns the connection to the server, carries out the
+//! runtime's commands and reports [`NetEvent`]s. The UI never waits on it.
 //!
-//! While connected it sends queued requests one at a time, pings when idle
-//! (heartbeat) and polls the image's Transcript. When the server stops
-//! answering it reports `Down` and, unless the user disconnected, reconnects
-//! on its own with a growing pause, trying the failover backups in order.
+//! One poll loop does everything: it wakes for a command (a doorbell socket
+//! rings with each), a reply, a request's try running out, the heartbeat,
+//! the Transcript poll or a reconnection. Requests go out at once, each
+//! with its own deadline ([`Connection`]), so a `class` or a second
+//! evaluation is answered while an evaluation runs. When the server stops
+//! answering it reports `Down` and, unless the user disconnected,
+//! reconnects on its own with a growing pause, trying the failover backups
+//! in order.
 
-use std::collections::VecDeque;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::client::{Client, ClientOptions, NetError, Timed, decode_answer, run_allowance};
+use super::client::{ClientOptions, NetError, decode_answer};
+use super::connection::{Connection, Outcome};
 use super::transcript::TranscriptFeed;
 use super::{Answer, NetEvent, ServerInfo};
-use crate::config::settings::Settings;
-use crate::protocol::{
-    DescribeParams, DescribeResult, Empty, EndSessionResult, InterruptParams, InterruptResult,
-    Reply, Request, RequestBody, TranscriptResult,
-};
-use crate::server::{LocalServer, ServerError, StartedServer, is_loopback};
+use crate::protocol::{DescribeParams, Empty, InterruptParams, Reply, Request, RequestBody};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BridgeCommand {
     Connect,
     Disconnect,
     Send(Request),
-    /// Stop the session's running evaluation (sent on a second socket).
-    Interrupt,
-    /// Save the local server's image; the outcome comes as `LocalServer`.
-    SaveImage,
-    /// File in the changes made since the last save.
-    ReplayChanges,
+    /// Stop a running request of the session (None: every one).
+    Interrupt {
+        target: Option<String>,
+    },
     Shutdown,
 }
 
@@ -43,25 +39,27 @@ pub struct Reconnect {
     pub max: Duration,
 }
 
-#[derive(Debug, Clone)]
+/// The step before connecting to the first address, handed in by the
+/// caller: the TUI starts its bundled server there when none answers.
+pub trait BeforeConnect: Send {
+    /// Makes sure a server runs at `address`; Ok(true) when it just started one.
+    fn before_connect(&mut self, address: &str) -> Result<bool, String>;
+}
+
 pub struct BridgeSettings {
     /// The server address, then the failover backups, in the order tried.
     pub addresses: Vec<String>,
     pub session: String,
     pub options: ClientOptions,
-    /// Ping this often while connected and idle.
+    /// Ping when nothing came from the server for this long.
     pub heartbeat: Option<Duration>,
-    /// Fetch new Transcript output this often while connected and idle.
+    /// Fetch new Transcript output this often.
     pub transcript_poll: Option<Duration>,
     /// Reconnect on its own after the server went down; None = wait for F2.
     pub reconnect: Option<Reconnect>,
-    /// Requests waiting behind the one in flight; more are refused.
-    pub max_queued: usize,
-    /// Set when STUI may start the bundled server for the first address.
-    pub auto_start: Option<LocalServer>,
-    /// The local server at the first address, when it is a loopback one:
-    /// its images and changes file.
-    pub local: Option<LocalServer>,
+    /// Requests in flight at once; more are refused.
+    pub max_in_flight: usize,
+    pub before_connect: Option<Box<dyn BeforeConnect>>,
 }
 
 impl BridgeSettings {
@@ -74,52 +72,46 @@ impl BridgeSettings {
             heartbeat: None,
             transcript_poll: None,
             reconnect: None,
-            max_queued: 64,
-            auto_start: None,
-            local: None,
-        }
-    }
-
-    pub fn from_settings(settings: &Settings, session: impl Into<String>) -> Self {
-        let server = &settings.server;
-        let every = |ms: u64| (ms > 0).then(|| Duration::from_millis(ms));
-        let local = is_loopback(&server.address).then(|| LocalServer::from_settings(settings));
-        let auto_start = local.clone().filter(|_| settings.local_server.auto_start);
-        Self {
-            addresses: settings.server_addresses(),
-            session: session.into(),
-            options: ClientOptions::from_settings(server),
-            heartbeat: every(server.heartbeat_ms),
-            transcript_poll: every(server.transcript_poll_ms),
-            reconnect: every(server.reconnect_ms).map(|first| Reconnect {
-                first,
-                max: Duration::from_millis(server.reconnect_max_ms).max(first),
-            }),
-            max_queued: server.max_queued_requests,
-            auto_start,
-            local,
+            max_in_flight: 64,
+            before_connect: None,
         }
     }
 }
 
-/// How long quitting waits for the bridge (and a save of the image on the way).
-const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+/// How long quitting waits for the bridge.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(1);
+/// How long the session's end (and an interrupt before a disconnect) may take.
+const PARTING_WAIT: Duration = Duration::from_millis(500);
 
 pub struct Bridge {
     commands: Sender<BridgeCommand>,
-    /// Answers what became of the local server when the TUI left.
-    thread: Option<JoinHandle<Option<String>>>,
+    /// Rings the thread's poll awake after each command.
+    doorbell: zmq::Socket,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Bridge {
     pub fn spawn(settings: BridgeSettings, events: Sender<NetEvent>) -> Self {
         let (commands, inbox) = channel();
+        let endpoint = format!("inproc://stui-bridge-{}", uuid::Uuid::new_v4());
+        let listener = super::context()
+            .socket(zmq::PULL)
+            .expect("an inproc socket");
+        listener.bind(&endpoint).expect("an inproc endpoint binds");
+        let doorbell = super::context()
+            .socket(zmq::PUSH)
+            .expect("an inproc socket");
+        doorbell.set_linger(0).expect("linger set");
+        doorbell
+            .connect(&endpoint)
+            .expect("an inproc endpoint connects");
         let thread = std::thread::Builder::new()
             .name("stui-bridge".into())
-            .spawn(move || Worker::new(settings, events, inbox).run())
+            .spawn(move || Worker::new(settings, events, inbox, listener).run())
             .expect("the bridge thread starts");
         Self {
             commands,
+            doorbell,
             thread: Some(thread),
         }
     }
@@ -127,30 +119,25 @@ impl Bridge {
     pub fn send(&self, command: BridgeCommand) {
         // A send only fails when the thread has ended; shutdown reports that.
         let _ = self.commands.send(command);
+        let _ = self.doorbell.send(&b""[..], zmq::DONTWAIT);
     }
 
-    /// Stops the thread and waits for it; answers what it did with a
-    /// local server a TUI started (saved and stopped it, or left it to
-    /// the other sessions), for the TUI's last words.
-    ///
-    /// Waits at most `SHUTDOWN_WAIT`: quitting never hangs on a server that
-    /// does not answer (a server a TUI started and nobody uses is saved and
-    /// stopped by its supervisor anyway).
-    pub fn shutdown(mut self) -> Option<String> {
+    /// Stops the thread, waiting at most `SHUTDOWN_WAIT`: quitting never
+    /// hangs on a server that does not answer. False: it did not stop in time.
+    pub fn shutdown(mut self) -> bool {
         self.send(BridgeCommand::Shutdown);
-        let thread = self.thread.take()?;
+        let Some(thread) = self.thread.take() else {
+            return true;
+        };
         let deadline = Instant::now() + SHUTDOWN_WAIT;
         while !thread.is_finished() {
             if Instant::now() >= deadline {
                 log::warn!("the bridge did not stop within {SHUTDOWN_WAIT:?}: quitting anyway");
-                return Some(format!(
-                    "quit without waiting for the local server (no answer within {} s)",
-                    SHUTDOWN_WAIT.as_secs()
-                ));
+                return false;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        thread.join().ok().flatten()
+        thread.join().is_ok()
     }
 }
 
@@ -164,53 +151,94 @@ impl Drop for Bridge {
     }
 }
 
-/// What the timers are waiting for while connected.
-struct Connected {
-    client: Client,
-    last_exchange: Instant,
+/// What a request in flight was sent for.
+#[derive(Debug)]
+enum Purpose {
+    /// The runtime's request: its reply is the runtime's.
+    User(RequestBody),
+    /// `describe` while connecting to the address with this index.
+    Connect {
+        index: usize,
+    },
+    /// `describe` after the server restarted under the session.
+    Introduce,
+    Heartbeat,
+    PollTranscript,
+    Interrupt,
+    EndSession,
+}
+
+/// The link to a server.
+enum Link {
+    Idle,
+    Connecting {
+        connection: Box<Connection<Purpose>>,
+        failures: Vec<String>,
+    },
+    Up(Box<Live>),
+}
+
+struct Live {
+    connection: Connection<Purpose>,
+    info: ServerInfo,
+    last_heartbeat: Instant,
     last_poll: Instant,
     transcript: TranscriptFeed,
-    /// The server process last seen: another one means it restarted.
-    instance: Option<String>,
+}
+
+impl Link {
+    fn connection(&self) -> Option<&Connection<Purpose>> {
+        match self {
+            Link::Idle => None,
+            Link::Connecting { connection, .. } => Some(connection),
+            Link::Up(live) => Some(&live.connection),
+        }
+    }
+
+    fn connection_mut(&mut self) -> Option<&mut Connection<Purpose>> {
+        match self {
+            Link::Idle => None,
+            Link::Connecting { connection, .. } => Some(connection),
+            Link::Up(live) => Some(&mut live.connection),
+        }
+    }
 }
 
 struct Worker {
     settings: BridgeSettings,
     events: Sender<NetEvent>,
     inbox: Receiver<BridgeCommand>,
-    connected: Option<Connected>,
-    queue: VecDeque<Request>,
-    started: Option<StartedServer>,
+    doorbell: zmq::Socket,
+    link: Link,
+    /// Requests sent while connecting: they go out once connected.
+    waiting: Vec<Request>,
     /// The user asked to be connected (Connect without a later Disconnect).
     wanted: bool,
     reconnect_at: Option<Instant>,
     reconnect_pause: Option<Duration>,
-    /// A command read while waiting for a reply that ends the wait.
-    deferred: Option<BridgeCommand>,
-    /// The second socket: interrupts, and liveness pings and Transcript
-    /// polls while a long request waits.
-    control: Option<Client>,
     shutting_down: bool,
 }
+
+/// Longest sleep with nothing due (a command rings the doorbell anyway).
+const IDLE_WAIT: Duration = Duration::from_secs(3600);
 
 impl Worker {
     fn new(
         settings: BridgeSettings,
         events: Sender<NetEvent>,
         inbox: Receiver<BridgeCommand>,
+        doorbell: zmq::Socket,
     ) -> Self {
         Self {
             settings,
             events,
             inbox,
-            connected: None,
-            queue: VecDeque::new(),
-            started: None,
+            doorbell,
+            link: Link::Idle,
+            waiting: Vec::new(),
             wanted: false,
             reconnect_at: None,
             reconnect_pause: None,
-            deferred: None,
-            control: None,
             shutting_down: false,
         }
     }
@@ -219,241 +247,200 @@ impl Worker {
         let _ = self.events.send(event);
     }
 
-    fn run(mut self) -> Option<String> {
+    fn run(mut self) {
         while !self.shutting_down {
-            if let Some(command) = self.deferred.take() {
-                self.handle(command);
-                continue;
+            let timeout = self
+                .next_wake()
+                .map_or(IDLE_WAIT, |at| at.saturating_duration_since(Instant::now()));
+            if let Err(error) = self.wait(timeout) {
+                log::error!("the bridge cannot wait on its sockets: {error}");
+                self.lost(error);
+                std::thread::sleep(Duration::from_millis(50));
             }
-            if self.connected.is_some()
-                && let Some(request) = self.queue.pop_front()
-            {
-                self.send_request(request);
-                continue;
+            while self.doorbell.recv_bytes(zmq::DONTWAIT).is_ok() {}
+            self.take_commands();
+            if self.shutting_down {
+                break;
             }
-            let command = match self.next_timer() {
-                Some(at) => self
-                    .inbox
-                    .recv_timeout(at.saturating_duration_since(Instant::now())),
-                None => self
-                    .inbox
-                    .recv()
-                    .map_err(|_| RecvTimeoutError::Disconnected),
-            };
-            match command {
-                Ok(command) => self.handle(command),
-                Err(RecvTimeoutError::Timeout) => self.timer_fired(),
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
+            self.serve_connection();
+            self.timers();
         }
-        if let Some(connected) = self.connected.take() {
-            end_session(connected.client);
-        }
-        let local = self.settings.local.as_ref()?;
-        local.depart(&self.settings.session).message(&local.address)
+        self.end_session();
     }
 
-    /// The earliest moment a timer needs the thread, if any.
-    fn next_timer(&self) -> Option<Instant> {
-        match &self.connected {
-            Some(connected) => [
-                self.settings
-                    .heartbeat
-                    .map(|every| connected.last_exchange + every),
-                self.settings
-                    .transcript_poll
-                    .map(|every| connected.last_poll + every),
+    fn wait(&self, timeout: Duration) -> Result<(), NetError> {
+        match self.link.connection() {
+            Some(connection) => connection.wait(Some(&self.doorbell), timeout).map(|_| ()),
+            None => {
+                let millis = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
+                self.doorbell.poll(zmq::POLLIN, millis.max(1))?;
+                Ok(())
+            }
+        }
+    }
+
+    fn take_commands(&mut self) {
+        loop {
+            match self.inbox.try_recv() {
+                Ok(command) => self.handle(command),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    self.shutting_down = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The earliest moment the loop has something to do, if any.
+    fn next_wake(&self) -> Option<Instant> {
+        match &self.link {
+            Link::Idle => self.reconnect_at,
+            Link::Connecting { connection, .. } => connection.next_due(),
+            Link::Up(live) => [
+                live.connection.next_due(),
+                self.heartbeat_due(live),
+                self.poll_due(live),
             ]
             .into_iter()
             .flatten()
             .min(),
-            None => self.reconnect_at,
         }
     }
 
-    fn timer_fired(&mut self) {
-        let now = Instant::now();
-        let Some(connected) = &self.connected else {
-            if self.reconnect_at.is_some_and(|at| at <= now) {
-                self.connect();
-            }
-            return;
-        };
-        let due = |last: Instant, every: Option<Duration>| every.is_some_and(|e| last + e <= now);
-        if due(connected.last_poll, self.settings.transcript_poll) {
-            self.poll_transcript();
-        } else if due(connected.last_exchange, self.settings.heartbeat) {
-            self.heartbeat();
-        }
+    /// When the next heartbeat ping goes out: a heartbeat after the last
+    /// one, which is no longer in flight.
+    fn heartbeat_due(&self, live: &Live) -> Option<Instant> {
+        let every = self.settings.heartbeat?;
+        let pinging = live
+            .connection
+            .count_in_flight(|p| matches!(p, Purpose::Heartbeat));
+        (pinging == 0).then_some(live.last_heartbeat + every)
+    }
+
+    /// When the next Transcript poll goes out: timed from the last one's
+    /// answer, so a slow server is not asked twice.
+    fn poll_due(&self, live: &Live) -> Option<Instant> {
+        let every = self.settings.transcript_poll?;
+        let polling = live
+            .connection
+            .count_in_flight(|p| matches!(p, Purpose::PollTranscript));
+        (polling == 0).then_some(live.last_poll + every)
     }
 
     fn handle(&mut self, command: BridgeCommand) {
         match command {
             BridgeCommand::Connect => {
                 self.wanted = true;
-                self.connect();
-            }
-            BridgeCommand::Disconnect => {
-                self.wanted = false;
-                self.connected = None;
-                self.reconnect_at = None;
-                self.fail_queued("disconnected");
-                self.emit(NetEvent::Disconnected);
-            }
-            BridgeCommand::Send(request) => {
-                if self.connected.is_some() {
-                    self.enqueue(request);
-                } else {
-                    let reason = match self.reconnect_at {
-                        Some(at) => format!(
-                            "not connected (reconnecting in {} s)",
-                            at.saturating_duration_since(Instant::now()).as_secs() + 1
-                        ),
-                        None => "not connected".into(),
-                    };
-                    self.emit(NetEvent::Failed {
-                        id: request.id,
-                        reason,
-                    });
+                if !matches!(self.link, Link::Connecting { .. }) {
+                    self.connect_from(0, Vec::new());
                 }
             }
-            // Nothing is running between requests.
-            BridgeCommand::Interrupt => {}
-            BridgeCommand::SaveImage => {
-                let outcome = self.save_image();
-                self.emit(NetEvent::LocalServer(outcome));
-            }
-            BridgeCommand::ReplayChanges => {
-                let outcome = self.replay_changes();
-                self.emit(NetEvent::LocalServer(outcome));
-            }
+            BridgeCommand::Disconnect => self.disconnect(),
+            BridgeCommand::Send(request) => self.send_request(request),
+            BridgeCommand::Interrupt { target } => self.interrupt(target),
             BridgeCommand::Shutdown => self.shutting_down = true,
         }
     }
 
-    /// After the local server (re)started: the code changes it lost (made
-    /// after the last save, before a crash) are offered for replay.
-    fn offer_lost_changes(&self) {
-        let Some(local) = &self.settings.local else {
-            return;
-        };
-        let Ok(log) = crate::changes::ChangeLog::read(&local.changes_file) else {
-            return;
-        };
-        let lost = log.lost_at_restart().len();
-        if lost > 0 {
-            self.emit(NetEvent::LocalServer(format!(
-                "{lost} change(s) to code made since the last save are not in the image the server started from: press F5 (replay_changes) to replay them."
-            )));
-        }
-    }
-
-    /// Saves the local server's image under the name it was started
-    /// with; answers what to tell the user.
-    fn save_image(&self) -> String {
-        let Some(local) = &self.settings.local else {
-            return "Saving the image needs a local server (a loopback address); save a remote image on its machine.".into();
-        };
-        let name = local.image_name_for_saves();
-        match local.save_image(&name) {
-            Ok(image) => format!("Saved the image \"{name}\" to {}.", image.path.display()),
-            Err(error) => format!("The image was not saved: {error}"),
-        }
-    }
-
-    /// Files the changes made since the last save into the server again
-    /// (after a crash lost them); answers what to tell the user.
-    fn replay_changes(&self) -> String {
-        let Some(local) = &self.settings.local else {
-            return "Replaying changes needs a local server (a loopback address).".into();
-        };
-        match replay_since_save(local, &self.settings.session) {
-            Ok(report) => report,
-            Err(error) => format!("The changes were not replayed: {error}"),
-        }
-    }
-
-    fn enqueue(&mut self, request: Request) {
-        enqueue(
-            &mut self.queue,
-            self.settings.max_queued,
-            &self.events,
-            request,
-        );
-    }
-
-    /// Tries the server address, then each backup, until one answers
-    /// `describe`. One try each: the reconnection timer is the retry.
-    fn connect(&mut self) {
-        self.connected = None;
+    fn disconnect(&mut self) {
+        self.wanted = false;
         self.reconnect_at = None;
-        // A server this session started and that died since may be started again.
-        if self.started.as_mut().is_some_and(StartedServer::has_exited) {
-            log::warn!("the local server this session started has exited");
-            self.started = None;
+        // An interrupt just sent is let out before the socket closes.
+        self.settle_internal(PARTING_WAIT);
+        self.drop_link("disconnected");
+        self.emit(NetEvent::Disconnected);
+    }
+
+    fn send_request(&mut self, request: Request) {
+        let in_flight = self.user_requests_in_flight();
+        if in_flight >= self.settings.max_in_flight {
+            return self.fail(
+                request.id,
+                format!(
+                    "too many requests in flight: {in_flight} are waiting for replies (max_in_flight)"
+                ),
+            );
         }
-        let addresses = self.settings.addresses.clone();
-        let mut failures = Vec::new();
-        for (index, address) in addresses.iter().enumerate() {
+        match &mut self.link {
+            Link::Up(live) => {
+                let outcome = live
+                    .connection
+                    .submit(&request, Purpose::User(request.body.clone()));
+                if let Err(error) = outcome {
+                    self.fail(request.id, error.to_string());
+                    self.lost(error);
+                }
+            }
+            Link::Connecting { .. } => self.waiting.push(request),
+            Link::Idle => {
+                let reason = match self.reconnect_at {
+                    Some(at) => format!(
+                        "not connected (reconnecting in {} s)",
+                        at.saturating_duration_since(Instant::now()).as_secs() + 1
+                    ),
+                    None => "not connected".into(),
+                };
+                self.fail(request.id, reason);
+            }
+        }
+    }
+
+    fn user_requests_in_flight(&self) -> usize {
+        let connecting = self.waiting.len();
+        match &self.link {
+            Link::Up(live) => {
+                let user = |purpose: &Purpose| matches!(purpose, Purpose::User(_));
+                live.connection.count_in_flight(user) + connecting
+            }
+            _ => connecting,
+        }
+    }
+
+    /// Sends `interrupt` on the connection: the evaluation it stops then
+    /// answers `interrupted`.
+    fn interrupt(&mut self, target: Option<String>) {
+        let Link::Up(live) = &mut self.link else {
+            return;
+        };
+        let request = live
+            .connection
+            .new_request(RequestBody::Interrupt(InterruptParams {
+                target,
+                ..InterruptParams::default()
+            }));
+        if let Err(error) = live.connection.submit(&request, Purpose::Interrupt) {
+            log::warn!("interrupt not sent: {error}");
+        }
+    }
+
+    fn fail(&self, id: String, reason: String) {
+        self.emit(NetEvent::Failed { id, reason });
+    }
+
+    /// Tries the addresses from `index` on, until one accepts a socket and
+    /// a `describe` (whose reply the loop awaits).
+    fn connect_from(&mut self, mut index: usize, mut failures: Vec<String>) {
+        self.reconnect_at = None;
+        while let Some(address) = self.settings.addresses.get(index).cloned() {
             self.emit(NetEvent::Connecting {
                 address: address.clone(),
                 starting_server: false,
             });
-            if index == 0
-                && let Err(error) = self.start_local_server_if_absent(address)
-            {
-                failures.push(format!("could not start the local server: {error}"));
-                continue;
-            }
-            let mut client = Client::new(
-                address,
-                &self.settings.session,
-                ClientOptions {
-                    tries: 1,
-                    ..self.settings.options.clone()
-                },
-            );
-            let request = client.new_request(RequestBody::Describe(DescribeParams {
-                interactive: Some(true),
-                ..DescribeParams::default()
-            }));
-            let outcome = self.exchange(&mut client, &request, None);
-            if self.deferred.is_some() {
-                // Disconnect or shutdown while connecting: that wins.
-                self.fail_queued("disconnected while connecting");
-                return;
-            }
-            match outcome.map(|timed| (decode_answer(&request.body, timed.value), timed.round_trip))
-            {
-                Ok((Ok(Ok(Answer::Describe(describe))), round_trip)) => {
-                    log::info!("connected to {} at {address}", describe.server);
-                    client.set_options(self.settings.options.clone());
-                    let now = Instant::now();
-                    self.connected = Some(Connected {
-                        client,
-                        last_exchange: now,
-                        last_poll: now,
-                        transcript: TranscriptFeed::default(),
-                        instance: describe.process.instance.clone(),
-                    });
-                    self.reconnect_pause = None;
-                    self.emit(NetEvent::Connected {
-                        info: ServerInfo::new(address, index, &describe),
-                        round_trip_us: micros(round_trip),
-                    });
-                    self.offer_lost_changes();
+            match self.open(index, &address) {
+                Ok(connection) => {
+                    self.link = Link::Connecting {
+                        connection: Box::new(connection),
+                        failures,
+                    };
                     return;
                 }
-                Ok((Ok(Err(error)), _)) => {
-                    failures.push(format!("{address} refused describe: {error}"))
-                }
-                Ok((Ok(Ok(other)), _)) => {
-                    failures.push(format!("{address} answered describe with {other:?}"))
-                }
-                Ok((Err(error), _)) | Err(error) => failures.push(error.to_string()),
+                Err(failure) => failures.push(failure),
             }
+            index += 1;
         }
-        self.fail_queued("the server is down");
+        self.link = Link::Idle;
+        self.fail_waiting("the server is down");
         let retry_in = self.schedule_reconnect();
         self.emit(NetEvent::Down {
             reason: failures.join("; "),
@@ -461,27 +448,340 @@ impl Worker {
         });
     }
 
-    /// Starts the bundled server when auto-start applies and nothing
-    /// answers at `address`; a server already there is used as it is.
-    fn start_local_server_if_absent(&mut self, address: &str) -> Result<(), ServerError> {
-        let Some(local) = self.settings.auto_start.clone() else {
+    /// A connection to `address` with its `describe` sent (one try: the
+    /// reconnection timer is the retry).
+    fn open(&mut self, index: usize, address: &str) -> Result<Connection<Purpose>, String> {
+        if index == 0 {
+            self.prepare(address)?;
+        }
+        let options = ClientOptions {
+            tries: 1,
+            ..self.settings.options.clone()
+        };
+        let mut connection = Connection::open(address, &self.settings.session, options)
+            .map_err(|e| e.to_string())?;
+        let describe = connection.new_request(introduction());
+        connection
+            .submit(&describe, Purpose::Connect { index })
+            .map_err(|e| e.to_string())?;
+        Ok(connection)
+    }
+
+    fn prepare(&mut self, address: &str) -> Result<(), String> {
+        let Some(hook) = self.settings.before_connect.as_mut() else {
             return Ok(());
         };
-        if self.started.is_some() {
-            return Ok(());
+        let started = hook
+            .before_connect(address)
+            .map_err(|e| format!("could not start the local server: {e}"))?;
+        if started {
+            self.emit(NetEvent::Connecting {
+                address: address.to_string(),
+                starting_server: true,
+            });
         }
-        match local.check_free() {
-            Ok(()) => {
-                self.emit(NetEvent::Connecting {
-                    address: address.to_string(),
-                    starting_server: true,
-                });
-                self.started = Some(local.spawn()?);
-                Ok(())
+        Ok(())
+    }
+
+    /// Takes what came on the connection and what ran out.
+    fn serve_connection(&mut self) {
+        let Some(connection) = self.link.connection_mut() else {
+            return;
+        };
+        match connection.drain() {
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    self.settle(outcome);
+                }
             }
-            Err(ServerError::AlreadyRunning { .. } | ServerError::AddressInUse(_)) => Ok(()),
-            Err(error) => Err(error),
+            Err(error) => self.lost(error),
         }
+    }
+
+    fn settle(&mut self, outcome: Outcome<Purpose>) {
+        match outcome {
+            Outcome::Answered {
+                id,
+                tag,
+                reply,
+                round_trip,
+            } => self.answered(id, tag, reply, round_trip),
+            Outcome::Retrying {
+                id,
+                request_type,
+                attempt,
+                tries,
+            } => self.emit(NetEvent::Retrying {
+                id,
+                request_type: request_type.to_string(),
+                attempt,
+                tries,
+            }),
+            Outcome::Failed { id, tag, error } => self.failed(id, tag, error),
+        }
+    }
+
+    fn answered(&mut self, id: String, purpose: Purpose, reply: Reply, round_trip: Duration) {
+        match purpose {
+            Purpose::User(body) => self.user_reply(id, &body, reply, round_trip),
+            Purpose::Connect { index } => self.described(index, reply, round_trip),
+            Purpose::Heartbeat => self.pong(reply, round_trip),
+            Purpose::PollTranscript => self.polled(reply),
+            Purpose::Interrupt => log::info!("interrupt: {:?}", reply.result),
+            Purpose::Introduce | Purpose::EndSession => {}
+        }
+    }
+
+    fn user_reply(&mut self, id: String, body: &RequestBody, reply: Reply, round_trip: Duration) {
+        let polling = self.settings.transcript_poll.is_some();
+        match decode_answer(body, reply) {
+            Ok(mut result) => {
+                if let Link::Up(live) = &mut self.link {
+                    live.transcript.settle(&mut result, polling);
+                }
+                self.emit(NetEvent::Reply {
+                    id,
+                    result,
+                    round_trip_us: micros(round_trip),
+                });
+            }
+            Err(error) => self.fail(id, error.to_string()),
+        }
+    }
+
+    /// The reply to `describe` while connecting.
+    fn described(&mut self, index: usize, reply: Reply, round_trip: Duration) {
+        let Link::Connecting {
+            connection,
+            failures,
+            ..
+        } = std::mem::replace(&mut self.link, Link::Idle)
+        else {
+            return;
+        };
+        let address = connection.address().to_string();
+        let describe = match decode_answer(&introduction(), reply) {
+            Ok(Ok(Answer::Describe(describe))) => describe,
+            Ok(Err(error)) => {
+                let failure = format!("{address} refused describe: {error}");
+                return self.next_address(index, failures, failure);
+            }
+            Ok(Ok(other)) => {
+                let failure = format!("{address} answered describe with {other:?}");
+                return self.next_address(index, failures, failure);
+            }
+            Err(error) => return self.next_address(index, failures, error.to_string()),
+        };
+        log::info!("connected to {} at {address}", describe.server);
+        let mut connection = connection;
+        connection.set_options(self.settings.options.clone());
+        let now = Instant::now();
+        let info = ServerInfo::new(&address, index, &describe);
+        self.link = Link::Up(Box::new(Live {
+            connection: *connection,
+            info: info.clone(),
+            last_heartbeat: now,
+            last_poll: now,
+            transcript: TranscriptFeed::default(),
+        }));
+        self.reconnect_pause = None;
+        self.emit(NetEvent::Connected {
+            info,
+            round_trip_us: micros(round_trip),
+        });
+        for request in std::mem::take(&mut self.waiting) {
+            self.send_request(request);
+        }
+    }
+
+    fn next_address(&mut self, index: usize, mut failures: Vec<String>, failure: String) {
+        failures.push(failure);
+        self.connect_from(index + 1, failures);
+    }
+
+    /// A heartbeat answered: the round trip, and whether the server restarted.
+    fn pong(&mut self, reply: Reply, round_trip: Duration) {
+        let Link::Up(live) = &mut self.link else {
+            return;
+        };
+        let pong = match decode_answer(&RequestBody::ping(), reply) {
+            Ok(Ok(Answer::Ping(pong))) => pong,
+            _ => Default::default(),
+        };
+        let restarted =
+            pong.process.instance.is_some() && pong.process.instance != live.info.instance;
+        live.info.instance.clone_from(&pong.process.instance);
+        if restarted {
+            // The new server knows this session from pings only: a
+            // describe makes it an active session there, so a server a
+            // TUI started is not stopped as unused.
+            let introduce = live.connection.new_request(introduction());
+            let _ = live.connection.submit(&introduce, Purpose::Introduce);
+        }
+        self.emit(NetEvent::Alive {
+            round_trip_us: micros(round_trip),
+            instance: pong.process.instance,
+            restart_reason: pong.process.restart_reason,
+        });
+    }
+
+    fn polled(&mut self, reply: Reply) {
+        let Link::Up(live) = &mut self.link else {
+            return;
+        };
+        live.last_poll = Instant::now();
+        let body = RequestBody::Transcript(live.transcript.params());
+        match decode_answer(&body, reply) {
+            Ok(Ok(Answer::Transcript(result))) => {
+                if let Some(event) = live.transcript.accept(result) {
+                    self.emit(event);
+                }
+            }
+            // A server without `transcript`, or one that refuses it: stop asking.
+            Ok(Err(error)) => {
+                log::warn!("transcript polling stops: {error}");
+                self.settings.transcript_poll = None;
+            }
+            Ok(Ok(_)) | Err(_) => log::warn!("unusable transcript reply; polling goes on"),
+        }
+    }
+
+    fn failed(&mut self, id: String, purpose: Purpose, error: NetError) {
+        let server_gone = matches!(
+            error,
+            NetError::NoReply { .. } | NetError::Socket(_) | NetError::SocketWhile { .. }
+        );
+        match purpose {
+            Purpose::Connect { index } => {
+                let Link::Connecting { failures, .. } =
+                    std::mem::replace(&mut self.link, Link::Idle)
+                else {
+                    return;
+                };
+                return self.next_address(index, failures, error.to_string());
+            }
+            Purpose::User(_) => self.fail(id, error.to_string()),
+            _ if !server_gone => log::warn!("{id}: {error}"),
+            _ => {}
+        }
+        if server_gone {
+            self.lost(error);
+        }
+    }
+
+    fn timers(&mut self) {
+        let now = Instant::now();
+        if let Link::Idle = self.link {
+            if self.reconnect_at.is_some_and(|at| at <= now) {
+                self.connect_from(0, Vec::new());
+            }
+            return;
+        }
+        let heartbeat_due = match &self.link {
+            Link::Up(live) => self.heartbeat_due(live).is_some_and(|at| at <= now),
+            _ => false,
+        };
+        let poll_due = match &self.link {
+            Link::Up(live) => self.poll_due(live).is_some_and(|at| at <= now),
+            _ => false,
+        };
+        let Link::Up(live) = &mut self.link else {
+            return;
+        };
+        let mut sent = Ok(());
+        if heartbeat_due {
+            live.last_heartbeat = now;
+            let ping = live.connection.new_request(RequestBody::ping());
+            sent = live.connection.submit(&ping, Purpose::Heartbeat);
+        }
+        if poll_due && sent.is_ok() {
+            live.last_poll = now;
+            let poll = RequestBody::Transcript(live.transcript.params());
+            let poll = live.connection.new_request(poll);
+            sent = live.connection.submit(&poll, Purpose::PollTranscript);
+        }
+        if let Err(error) = sent {
+            self.lost(error);
+        }
+    }
+
+    /// The server stopped answering: fail what is in flight, report it
+    /// down and plan the reconnection.
+    fn lost(&mut self, error: NetError) {
+        let address = self.link.connection().map(|c| c.address().to_string());
+        for (id, purpose, sent) in self.take_in_flight() {
+            if let (Purpose::User(_), Some(address)) = (purpose, &address) {
+                let reason = NetError::Unresponsive {
+                    address: address.clone(),
+                    waited: sent.elapsed(),
+                };
+                self.fail(id, reason.to_string());
+            }
+        }
+        self.link = Link::Idle;
+        self.fail_waiting("the server is down");
+        let retry_in = self.schedule_reconnect();
+        self.emit(NetEvent::Down {
+            reason: error.to_string(),
+            retry_in_ms: retry_in.map(|pause| pause.as_millis() as u64),
+        });
+    }
+
+    fn take_in_flight(&mut self) -> Vec<(String, Purpose, Instant)> {
+        self.link
+            .connection_mut()
+            .map(Connection::abandon_all)
+            .unwrap_or_default()
+    }
+
+    /// Closes the link, failing what was in flight or waiting with `why`.
+    fn drop_link(&mut self, why: &str) {
+        for (id, purpose, _) in self.take_in_flight() {
+            if let Purpose::User(_) = purpose {
+                self.fail(id, why.to_string());
+            }
+        }
+        self.link = Link::Idle;
+        self.fail_waiting(why);
+    }
+
+    fn fail_waiting(&mut self, why: &str) {
+        for request in std::mem::take(&mut self.waiting) {
+            self.fail(request.id, why.to_string());
+        }
+    }
+
+    /// Waits up to `limit` for the interrupts and the session's end in flight.
+    fn settle_internal(&mut self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while let Link::Up(live) = &mut self.link {
+            let now = Instant::now();
+            if now >= deadline || live.connection.count_in_flight(is_parting) == 0 {
+                return;
+            }
+            if live.connection.wait(None, deadline - now).is_err() {
+                return;
+            }
+            self.serve_connection();
+        }
+    }
+
+    /// Tells the server this session is leaving (one short try): it stops
+    /// counting as active, and its variables are freed.
+    fn end_session(&mut self) {
+        if let Link::Up(live) = &mut self.link {
+            let request = live
+                .connection
+                .new_request(RequestBody::EndSession(Empty {}));
+            if live
+                .connection
+                .submit(&request, Purpose::EndSession)
+                .is_ok()
+            {
+                self.settle_internal(PARTING_WAIT);
+            }
+        }
+        self.drop_link("the client is quitting");
     }
 
     /// When the user still wants a connection, the pause before the next
@@ -496,362 +796,43 @@ impl Worker {
         self.reconnect_at = Some(Instant::now() + pause);
         Some(pause)
     }
-
-    fn heartbeat(&mut self) {
-        let Some(mut connected) = self.connected.take() else {
-            return;
-        };
-        let request = connected.client.new_request(RequestBody::ping());
-        let outcome = self.exchange(&mut connected.client, &request, None);
-        connected.last_exchange = Instant::now();
-        match outcome {
-            Ok(timed) => {
-                let round_trip_us = micros(timed.round_trip);
-                let pong = match decode_answer(&request.body, timed.value) {
-                    Ok(Ok(Answer::Ping(pong))) => pong,
-                    _ => Default::default(),
-                };
-                let restarted =
-                    pong.process.instance.is_some() && pong.process.instance != connected.instance;
-                connected.instance.clone_from(&pong.process.instance);
-                if restarted {
-                    // The new server knows this session from pings only:
-                    // a describe makes it an active session there, so a
-                    // server a TUI started is not stopped as unused.
-                    let _ = connected
-                        .client
-                        .call::<DescribeResult>(RequestBody::Describe(DescribeParams {
-                            interactive: Some(true),
-                            ..DescribeParams::default()
-                        }));
-                }
-                self.connected = Some(connected);
-                self.emit(NetEvent::Alive {
-                    round_trip_us,
-                    instance: pong.process.instance,
-                    restart_reason: pong.process.restart_reason,
-                });
-                if restarted {
-                    self.offer_lost_changes();
-                }
-            }
-            Err(NetError::Cancelled) => self.connected = Some(connected),
-            Err(error) => self.lost(error),
-        }
-    }
-
-    fn poll_transcript(&mut self) {
-        let Some(mut connected) = self.connected.take() else {
-            return;
-        };
-        let request = connected
-            .client
-            .new_request(RequestBody::Transcript(connected.transcript.params()));
-        let outcome = self.exchange(&mut connected.client, &request, None);
-        connected.last_poll = Instant::now();
-        match outcome.map(|timed| decode_answer(&request.body, timed.value)) {
-            Ok(Ok(Ok(Answer::Transcript(result)))) => {
-                let event = connected.transcript.accept(result);
-                self.connected = Some(connected);
-                if let Some(event) = event {
-                    self.emit(event);
-                }
-            }
-            // A server without `transcript`, or one that refuses it: stop asking.
-            Ok(Ok(Err(error))) => {
-                log::warn!("transcript polling stops: {error}");
-                self.settings.transcript_poll = None;
-                self.connected = Some(connected);
-            }
-            Ok(Ok(Ok(_)) | Err(_))
-            | Err(
-                NetError::Malformed(_)
-                | NetError::TooLarge { .. }
-                | NetError::ReplyOverCeiling { .. },
-            ) => {
-                log::warn!("unusable transcript reply; polling goes on");
-                self.connected = Some(connected);
-            }
-            Err(NetError::Cancelled) => self.connected = Some(connected),
-            Err(error) => self.lost(error),
-        }
-    }
-
-    fn send_request(&mut self, request: Request) {
-        let Some(mut connected) = self.connected.take() else {
-            self.emit(NetEvent::Failed {
-                id: request.id,
-                reason: "not connected".into(),
-            });
-            return;
-        };
-        let outcome = self.exchange(
-            &mut connected.client,
-            &request,
-            Some(&mut connected.transcript),
-        );
-        connected.last_exchange = Instant::now();
-        match outcome {
-            Ok(reply) => match decode_answer(&request.body, reply.value) {
-                Ok(mut result) => {
-                    let polling = self.settings.transcript_poll.is_some();
-                    connected.transcript.settle(&mut result, polling);
-                    self.connected = Some(connected);
-                    self.emit(NetEvent::Reply {
-                        id: request.id,
-                        result,
-                        round_trip_us: micros(reply.round_trip),
-                    });
-                }
-                Err(error) => {
-                    self.connected = Some(connected);
-                    self.emit(NetEvent::Failed {
-                        id: request.id,
-                        reason: error.to_string(),
-                    });
-                }
-            },
-            // The server answered, just not usably: it is still there.
-            Err(
-                error @ (NetError::Cancelled
-                | NetError::Malformed(_)
-                | NetError::TooLarge { .. }
-                | NetError::ReplyOverCeiling { .. }),
-            ) => {
-                self.connected = Some(connected);
-                self.emit(NetEvent::Failed {
-                    id: request.id,
-                    reason: error.to_string(),
-                });
-            }
-            Err(error) => {
-                self.emit(NetEvent::Failed {
-                    id: request.id,
-                    reason: error.to_string(),
-                });
-                self.lost(error);
-            }
-        }
-    }
-
-    /// Sends `request` on `client` and waits for its reply. Meanwhile new
-    /// requests queue up, an interrupt goes out on a second (control)
-    /// socket, and a disconnect or shutdown ends the wait (kept in
-    /// `deferred`). A long wait (an evaluation) pings on the control socket
-    /// every heartbeat, so a server that died is noticed before the
-    /// evaluation's own timeout, and polls the Transcript there so output
-    /// shows while the evaluation runs.
-    fn exchange(
-        &mut self,
-        client: &mut Client,
-        request: &Request,
-        mut transcript: Option<&mut TranscriptFeed>,
-    ) -> Result<Timed<Reply>, NetError> {
-        let address = client.address().to_string();
-        let tries = client.options().tries;
-        // One control socket serves every wait at this address.
-        let mut control = match self.control.take() {
-            Some(control) if control.address() == address => control,
-            _ => Client::new(
-                &address,
-                &self.settings.session,
-                ClientOptions {
-                    tries: 1,
-                    ..client.options().clone()
-                },
-            ),
-        };
-        // Its pings then tell a restart from the instance the request was sent to.
-        control.set_instance(client.instance().map(str::to_string));
-        let (inbox, queue, events) = (&self.inbox, &mut self.queue, &self.events);
-        // Only a request that may run long (an evaluation, a code tool)
-        // needs a liveness check: the others give up after their tries.
-        let long = !run_allowance(&request.body).is_zero();
-        let check_every = self
-            .settings
-            .heartbeat
-            .filter(|_| long)
-            .map(|every| every.max(client.options().request_timeout));
-        let poll_every = self.settings.transcript_poll.filter(|_| long);
-        let max_queued = self.settings.max_queued;
-        let deferred = &mut self.deferred;
-        let started = Instant::now();
-        let mut last_check = started;
-        let mut last_poll = started;
-        let mut unresponsive = false;
-        let outcome = client.send_observed(
-            request,
-            || loop {
-                match inbox.try_recv() {
-                    Ok(BridgeCommand::Send(next)) => enqueue(queue, max_queued, events, next),
-                    Ok(BridgeCommand::Interrupt) => interrupt(&mut control),
-                    Ok(BridgeCommand::Connect) => {}
-                    Ok(other) => {
-                        *deferred = Some(other);
-                        return true;
-                    }
-                    Err(TryRecvError::Empty) => {
-                        if check_every.is_some_and(|every| last_check.elapsed() >= every) {
-                            if control.ping().is_err() {
-                                unresponsive = true;
-                                return true;
-                            }
-                            last_check = Instant::now();
-                        }
-                        if let (Some(every), Some(feed)) = (poll_every, transcript.as_deref_mut())
-                            && last_poll.elapsed() >= every
-                        {
-                            last_poll = Instant::now();
-                            let polled = control
-                                .call::<TranscriptResult>(RequestBody::Transcript(feed.params()));
-                            if let Ok(Timed {
-                                value: Ok(result), ..
-                            }) = polled
-                                && let Some(event) = feed.accept(result)
-                            {
-                                let _ = events.send(event);
-                            }
-                        }
-                        return false;
-                    }
-                    Err(TryRecvError::Disconnected) => {
-                        *deferred = Some(BridgeCommand::Shutdown);
-                        return true;
-                    }
-                }
-            },
-            |attempt| {
-                let _ = events.send(NetEvent::Retrying {
-                    id: request.id.clone(),
-                    request_type: request.body.type_name().to_string(),
-                    attempt,
-                    tries,
-                });
-            },
-        );
-        self.control = Some(control);
-        if unresponsive {
-            return Err(NetError::Unresponsive {
-                address,
-                waited: started.elapsed(),
-            });
-        }
-        outcome
-    }
-
-    /// The server stopped answering: report it down, fail what was queued
-    /// and plan the reconnection.
-    fn lost(&mut self, error: NetError) {
-        self.connected = None;
-        self.fail_queued("the server is down");
-        let retry_in = self.schedule_reconnect();
-        self.emit(NetEvent::Down {
-            reason: error.to_string(),
-            retry_in_ms: retry_in.map(|pause| pause.as_millis() as u64),
-        });
-    }
-
-    fn fail_queued(&mut self, why: &str) {
-        for request in self.queue.drain(..) {
-            let _ = self.events.send(NetEvent::Failed {
-                id: request.id,
-                reason: why.to_string(),
-            });
-        }
-    }
 }
 
-/// Queues `request` behind the one in flight, or refuses it when the queue is full.
-fn enqueue(
-    queue: &mut VecDeque<Request>,
-    max_queued: usize,
-    events: &Sender<NetEvent>,
-    request: Request,
-) {
-    if queue.len() >= max_queued {
-        let _ = events.send(NetEvent::Failed {
-            id: request.id,
-            reason: format!(
-                "request queue full: {} requests are already waiting for the one in flight",
-                queue.len()
-            ),
-        });
-    } else {
-        queue.push_back(request);
-    }
+fn is_parting(purpose: &Purpose) -> bool {
+    matches!(purpose, Purpose::Interrupt | Purpose::EndSession)
 }
 
-/// Sends `interrupt` for the session on the control socket: the request
-/// socket is busy waiting for the evaluation it interrupts, which then
-/// answers `interrupted`.
-fn interrupt(control: &mut Client) {
-    let outcome =
-        control.call::<InterruptResult>(RequestBody::Interrupt(InterruptParams::default()));
-    match outcome {
-        Ok(timed) => log::info!("interrupt: {:?}", timed.value),
-        Err(error) => log::warn!("interrupt got no answer: {error}"),
-    }
+/// The `describe` an interactive client introduces itself with.
+fn introduction() -> RequestBody {
+    RequestBody::Describe(DescribeParams {
+        interactive: Some(true),
+        ..DescribeParams::default()
+    })
 }
 
 fn micros(duration: Duration) -> u64 {
     duration.as_micros().min(u64::MAX as u128) as u64
 }
 
-/// Tells the server this session is leaving (one short try): it stops
-/// counting as active, and its variables are freed.
-fn end_session(mut client: Client) {
-    client.set_options(ClientOptions {
-        request_timeout: Duration::from_millis(500),
-        tries: 1,
-        ..client.options().clone()
-    });
-    let ended = client.call::<EndSessionResult>(RequestBody::EndSession(Empty {}));
-    if let Err(error) = ended {
-        log::warn!("ending the session: {error}");
-    }
-}
-
-/// Files the changes made since the last save into the local server.
-fn replay_since_save(local: &LocalServer, session: &str) -> Result<String, String> {
-    let log = crate::changes::ChangeLog::read(&local.changes_file)
-        .map_err(|e| format!("{}: {e}", local.changes_file.display()))?;
-    let entries = log.since_save();
-    if entries.is_empty() {
-        return Ok("No changes since the last save: nothing to replay.".into());
-    }
-    let mut client = Client::new(&local.address, session, ClientOptions::default());
-    let body = crate::changes::replay_request(&entries, 300_000);
-    let result = client
-        .call::<crate::protocol::FileInResult>(body)
-        .map_err(|e| e.to_string())?
-        .value
-        .map_err(|e| e.to_string())?;
-    let mut report = format!(
-        "Replayed {} change(s): {} method(s), classes {}.",
-        entries.len(),
-        result.methods.len(),
-        result.classes.join(", ")
-    );
-    for error in &result.errors {
-        report.push_str(&format!("\nline {}: {}", error.line, error.message));
-    }
-    Ok(report)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn worker(settings: BridgeSettings) -> (Worker, Receiver<NetEvent>) {
+        let (events, inbox) = channel();
+        let (_commands, commands) = channel();
+        let doorbell = super::super::context().socket(zmq::PULL).unwrap();
+        (Worker::new(settings, events, commands, doorbell), inbox)
+    }
+
     #[test]
     fn reconnect_pause_doubles_up_to_the_maximum() {
-        let (events, _inbox) = channel();
-        let (_commands, inbox) = channel();
         let mut settings = BridgeSettings::new("tcp://127.0.0.1:1", "s");
         settings.reconnect = Some(Reconnect {
             first: Duration::from_millis(100),
             max: Duration::from_millis(350),
         });
-        let mut worker = Worker::new(settings, events, inbox);
+        let (mut worker, _events) = worker(settings);
         assert_eq!(
             worker.schedule_reconnect(),
             None,
@@ -865,18 +846,24 @@ mod tests {
     }
 
     #[test]
-    fn a_full_queue_refuses_the_new_request_by_id() {
-        let (events, inbox) = channel();
-        let mut queue = VecDeque::new();
-        let request = |n: u32| Request::new(format!("r{n}"), "s", RequestBody::ping());
+    fn requests_beyond_the_maximum_in_flight_are_refused_by_id() {
+        let mut settings = BridgeSettings::new("tcp://127.0.0.1:1", "s");
+        settings.max_in_flight = 2;
+        let (mut worker, events) = worker(settings);
+        worker.link = Link::Connecting {
+            connection: Box::new(
+                Connection::open("tcp://127.0.0.1:1", "s", ClientOptions::default()).unwrap(),
+            ),
+            failures: Vec::new(),
+        };
         for n in 0..3 {
-            enqueue(&mut queue, 2, &events, request(n));
+            worker.send_request(Request::new(format!("r{n}"), "s", RequestBody::ping()));
         }
-        assert_eq!(queue.len(), 2);
-        match inbox.try_recv().unwrap() {
+        assert_eq!(worker.waiting.len(), 2);
+        match events.try_recv().unwrap() {
             NetEvent::Failed { id, reason } => {
                 assert_eq!(id, "r2");
-                assert!(reason.contains("queue full"), "{reason}");
+                assert!(reason.contains("max_in_flight"), "{reason}");
             }
             other => panic!("expected Failed, got {other:?}"),
         }

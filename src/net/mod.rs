@@ -1,6 +1,8 @@
-//! The network side of the client: a blocking client core with Lazy Pirate
-//! retries (used by the CLI commands) and the bridge thread that runs it for
-//! the TUI and reports through [`NetEvent`]s.
+//! The network side of the client: one connection per server that carries
+//! many requests at once ([`Connection`]), the blocking [`Client`] of the
+//! CLI commands over it, and the bridge thread that drives it for the TUI
+//! and reports through [`NetEvent`]s. A leaf: it knows nothing of the
+//! configuration, the local server or the UI; they hand it what it needs.
 
 use crate::protocol::{
     ClassResult, CompileResult, CompleteResult, DescribeResult, EndSessionResult, ErrorObject,
@@ -148,9 +150,17 @@ pub enum NetEvent {
 
 pub mod bridge;
 pub mod client;
+pub mod connection;
 pub mod port;
 pub mod transcript;
 
-pub use bridge::{Bridge, BridgeCommand, BridgeSettings, Reconnect};
+pub use bridge::{BeforeConnect, Bridge, BridgeCommand, BridgeSettings, Reconnect};
 pub use client::{Client, ClientOptions, NetError, Timed};
+pub use connection::{Connection, Outcome};
 pub use port::NetPort;
+
+/// The one ZeroMQ context of the process: every socket comes from it.
+pub fn context() -> &'static zmq::Context {
+    static CONTEXT: std::sync::OnceLock<zmq::Context> = std::sync::OnceLock::new();
+    CONTEXT.get_or_init(zmq::Context::new)
+}

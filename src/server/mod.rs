@@ -5,6 +5,7 @@
 //! supervisor (see `supervisor`), a process of `stui` itself that the pid
 //! file names.
 
+pub mod attached;
 mod image;
 mod images;
 pub mod process;

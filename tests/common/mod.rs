@@ -186,8 +186,9 @@ pub fn spawn_bridge(
     let mut settings = BridgeSettings::new(address, "bridge-test");
     settings.options = options;
     settings.heartbeat = heartbeat;
-    settings.local = auto_start.clone();
-    settings.auto_start = auto_start;
+    settings.before_connect = auto_start.map(|local| {
+        Box::new(stui::server::attached::AutoStart::new(local)) as Box<dyn stui::net::BeforeConnect>
+    });
     spawn_bridge_with(settings)
 }
 
