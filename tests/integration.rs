@@ -306,11 +306,14 @@ fn bridge_starts_the_local_server_restarts_it_after_it_died_and_stops_it() {
     connect_starting_the_server();
     assert_ne!(local.running_pid(), Some(pid));
 
-    drop(bridge);
+    // As the TUI leaves: the bridge ends the session, then the server
+    // nobody else uses is stopped.
+    assert!(bridge.shutdown());
+    stui::server::attached::depart(Some(&local), "bridge-test");
     assert_eq!(
         stui::server::ping_once(&address, Duration::from_millis(500)),
         None,
-        "the server the bridge started is stopped with it"
+        "the server the bridge started is stopped when the TUI leaves"
     );
     assert!(!local.pid_file.exists());
 }
