@@ -1461,3 +1461,19 @@ fn transcript(probe: &Probe) -> Verdict {
     })?;
     Ok(String::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::CONTRACT_TYPES;
+
+    /// A check needs types of the contract's table, as the registry names them.
+    #[test]
+    fn every_check_requires_contract_types_of_the_registry() {
+        for check in REGISTRY {
+            for kind in check.requires {
+                assert!(CONTRACT_TYPES.contains(kind), "{}: {kind}", check.name);
+            }
+        }
+    }
+}
