@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use common::{Background, TestServer, free_port};
 use serde_json::{Value, json};
 use stui::conformance::{Options, Outcome, Summary, check_names, run_selected, run_with};
+use stui::protocol::{ALL_TYPES, CONTRACT_TYPES};
 
 /// Checks of the core types: they must run (not be skipped) and pass.
 const CORE_CHECKS: &[&str] = &[
@@ -251,6 +252,61 @@ fn a_silent_server_fails_every_check_without_hanging() {
     assert!(matches!(
         summary.outcome("ping_shape"),
         Some(Outcome::Fail(why)) if why.contains("no reply")
+    ));
+}
+
+/// A describe result listing `types`.
+fn describe_listing(types: &[&str]) -> Value {
+    json!({"server": "fake", "dialect": "GNU Smalltalk", "dialect_version": "3.2.5",
+        "protocol": 1, "types": types, "max_message_bytes": 16777216, "pid": 1,
+        "image": null, "uptime_ms": 5})
+}
+
+/// Lists the core types only and answers `unknown_type` to every other.
+fn lists_the_core_only(body: &[u8]) -> Option<Value> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let kind = request["type"].as_str()?;
+    Some(match kind {
+        "describe" => json!({"stui": 1, "id": request["id"], "ok": true,
+            "result": describe_listing(&["ping", "describe", "evaluate"])}),
+        _ => json!({"stui": 1, "id": request["id"], "ok": false,
+            "error": {"code": "unknown_type", "message": "no", "type": kind}}),
+    })
+}
+
+/// Lists every type of the registry.
+fn lists_every_type(body: &[u8]) -> Option<Value> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let types: Vec<&str> = ALL_TYPES.iter().map(|info| info.name).collect();
+    Some(json!({"stui": 1, "id": request["id"], "ok": true, "result": describe_listing(&types)}))
+}
+
+fn run_one(address: &str, check: &str) -> Option<Outcome> {
+    let options = Options {
+        timeout: Duration::from_secs(2),
+    };
+    let summary = run_selected(address, &options, &|n| n == check, &mut Vec::new());
+    summary.outcome(check).cloned()
+}
+
+/// The suite's types are the registry's: it sends every contract type a
+/// server does not list, and knows every type of the registry.
+#[test]
+fn the_suite_checks_the_types_of_the_registry() {
+    let core_only = FakeServer::start(lists_the_core_only);
+    let unlisted: Vec<&str> = CONTRACT_TYPES
+        .iter()
+        .copied()
+        .filter(|kind| !["ping", "describe", "evaluate"].contains(kind))
+        .collect();
+    assert_eq!(
+        run_one(&core_only.address, "unlisted_types_are_unknown"),
+        Some(Outcome::Ok(format!("{} unlisted", unlisted.join(","))))
+    );
+    let every_type = FakeServer::start(lists_every_type);
+    assert!(matches!(
+        run_one(&every_type.address, "describe_shape"),
+        Some(Outcome::Ok(_))
     ));
 }
 

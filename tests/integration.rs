@@ -2,12 +2,13 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{TestServer, connected_bridge, next_event, spawn_bridge};
 use serde_json::{Value, json};
 use stui::net::{Answer, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
-use stui::protocol::{ErrorCode, Request, RequestBody};
+use stui::protocol::{ALL_TYPES, ErrorCode, Request, RequestBody};
 
 fn client(server: &TestServer, session: &str) -> Client {
     Client::new(
@@ -46,13 +47,15 @@ fn describe_names_the_server_and_its_types() {
     assert_eq!(describe.dialect, "GNU Smalltalk");
     assert_eq!(describe.dialect_version, "3.2.5");
     assert_eq!(describe.protocol, 1);
-    for kind in ["ping", "describe", "evaluate"] {
-        assert!(
-            describe.types.iter().any(|t| t == kind),
-            "{kind} in {:?}",
-            describe.types
-        );
-    }
+    // The server's dispatch table and the client's registry name the same types.
+    let served: BTreeSet<&str> = describe.types.iter().map(String::as_str).collect();
+    let registered: BTreeSet<&str> = ALL_TYPES.iter().map(|info| info.name).collect();
+    assert_eq!(served, registered);
+    assert_eq!(
+        describe.types.len(),
+        ALL_TYPES.len(),
+        "no type listed twice"
+    );
     assert_eq!(describe.max_message_bytes, 16 * 1024 * 1024);
     assert_eq!(describe.pid, u64::from(server.pid()));
 }

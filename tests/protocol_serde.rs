@@ -22,24 +22,6 @@ use stui::protocol::*;
 
 use reply_script::{Expect, Recorded, Sample};
 
-/// The fourteen types of the contract's table.
-const TABLE_TYPES: [&str; 14] = [
-    "ping",
-    "describe",
-    "evaluate",
-    "inspect",
-    "release",
-    "list_classes",
-    "class",
-    "method",
-    "compile",
-    "senders",
-    "implementors",
-    "complete",
-    "transcript",
-    "interrupt",
-];
-
 // ---- helpers ---------------------------------------------------------------
 
 /// What the client makes of a reply's bytes for `request`.
@@ -52,27 +34,7 @@ fn client_decode(
 
 /// The typed result written back out as JSON.
 fn answer_json(answer: &Answer) -> Value {
-    match answer {
-        Answer::Ping(result) => serde_json::to_value(result),
-        Answer::Describe(result) => serde_json::to_value(result),
-        Answer::Evaluate(result) => serde_json::to_value(result),
-        Answer::Inspect(result) => serde_json::to_value(result),
-        Answer::Release(result) => serde_json::to_value(result),
-        Answer::ListClasses(result) => serde_json::to_value(result),
-        Answer::Class(result) => serde_json::to_value(result),
-        Answer::Method(result) => serde_json::to_value(result),
-        Answer::Compile(result) => serde_json::to_value(result),
-        Answer::Senders(result) => serde_json::to_value(result),
-        Answer::Implementors(result) => serde_json::to_value(result),
-        Answer::Complete(result) => serde_json::to_value(result),
-        Answer::Transcript(result) => serde_json::to_value(result),
-        Answer::Interrupt(result) => serde_json::to_value(result),
-        Answer::FileIn(result) => serde_json::to_value(result),
-        Answer::FileOut(result) => serde_json::to_value(result),
-        Answer::SaveImage(result) => serde_json::to_value(result),
-        Answer::EndSession(result) => serde_json::to_value(result),
-    }
-    .expect("a typed result serialises")
+    serde_json::to_value(answer).expect("a typed result serialises")
 }
 
 /// `ok:<type>`, `error:<code>` or `malformed`: what a reply decodes to.
@@ -392,7 +354,7 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
         );
         assert_eq!(wire["type"], json!(kind));
         assert!(
-            TABLE_TYPES.contains(&kind) || EXTENSION_TYPES.contains(&kind),
+            CONTRACT_TYPES.contains(&kind) || EXTENSION_TYPES.contains(&kind),
             "{kind} is a type of the table or of this implementation"
         );
         assert_eq!(
@@ -421,7 +383,7 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
         (
             RequestBody::describe(),
             json!({"server": "stui-gst 0.1.0", "dialect": "GNU Smalltalk",
-                "dialect_version": "3.2.5", "protocol": 1, "types": TABLE_TYPES,
+                "dialect_version": "3.2.5", "protocol": 1, "types": CONTRACT_TYPES,
                 "max_message_bytes": 16_777_216, "pid": 4242,
                 "image": "/usr/lib/gnu-smalltalk/gst.im", "uptime_ms": 99}),
             &[],
@@ -576,7 +538,7 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
 
 /// The contract's types and this implementation's.
 fn all_types() -> BTreeSet<&'static str> {
-    TABLE_TYPES.into_iter().chain(EXTENSION_TYPES).collect()
+    ALL_TYPES.iter().map(|info| info.name).collect()
 }
 
 /// Each result decodes, through the client's path, to the typed answer of
@@ -783,7 +745,7 @@ fn every_sample_has_its_fixture_and_every_fixture_its_sample() {
         .filter(|sample| sample.expect == Expect::Success)
         .map(|sample| sample.decode_as.type_name())
         .collect();
-    assert_eq!(types, TABLE_TYPES.into_iter().collect());
+    assert_eq!(types, CONTRACT_TYPES.iter().copied().collect());
 }
 
 #[test]

@@ -31,42 +31,9 @@ fn client_decode(
     decode_answer(request, read_reply(bytes)?)
 }
 
-/// One request of every type.
+/// One request of every type of the registry.
 fn every_request() -> Vec<RequestBody> {
-    let selector = SelectorParams {
-        selector: "printOn:".into(),
-        limit: None,
-    };
-    vec![
-        RequestBody::ping(),
-        RequestBody::describe(),
-        RequestBody::evaluate("3 + 4"),
-        RequestBody::Inspect(InspectParams::default()),
-        RequestBody::Release(ReleaseParams::default()),
-        RequestBody::ListClasses(ListClassesParams::default()),
-        RequestBody::Class(ClassParams {
-            name: "Object".into(),
-        }),
-        RequestBody::Method(MethodParams {
-            class: "Object".into(),
-            selector: "printString".into(),
-            meta: None,
-        }),
-        RequestBody::Compile(CompileParams {
-            class: "Object".into(),
-            source: "foo\n\t^ 1".into(),
-            protocol: None,
-            meta: None,
-        }),
-        RequestBody::Senders(selector.clone()),
-        RequestBody::Implementors(selector),
-        RequestBody::Complete(CompleteParams {
-            code: "Obj".into(),
-            cursor: 3,
-        }),
-        RequestBody::Transcript(TranscriptParams::default()),
-        RequestBody::Interrupt(InterruptParams::default()),
-    ]
+    RequestBody::examples()
 }
 
 /// How one input decoded for each request type, in [`every_request`] order.
@@ -443,7 +410,7 @@ fn every_corpus_input_decodes_without_panicking() {
     assert!(corpus().len() >= 40, "the corpus is in place");
     for (name, bytes) in corpus() {
         let outcomes = decode_everywhere(bytes);
-        assert_eq!(outcomes.len(), 14, "{name}");
+        assert_eq!(outcomes.len(), ALL_TYPES.len(), "{name}");
     }
 }
 

@@ -9,28 +9,10 @@ use super::{
     poll_until, require_members, success, typed, unique_suffix,
 };
 use crate::protocol::{
-    ClassResult, CompileResult, CompleteResult, DescribeResult, EXTENSION_TYPES, EvaluateResult,
-    InspectResult, InterruptResult, ListClassesResult, MethodResult, MethodsResult, PingResult,
-    ReleaseResult, TranscriptResult,
+    ClassResult, CompileResult, CompleteResult, DescribeResult, EvaluateResult, InspectResult,
+    InterruptResult, ListClassesResult, MethodResult, MethodsResult, PingResult, ReleaseResult,
+    RequestBody, TranscriptResult, registry,
 };
-
-/// The types of the contract's table, with params a server must accept.
-const TABLE_TYPES: &[&str] = &[
-    "ping",
-    "describe",
-    "evaluate",
-    "inspect",
-    "release",
-    "list_classes",
-    "class",
-    "method",
-    "compile",
-    "senders",
-    "implementors",
-    "complete",
-    "transcript",
-    "interrupt",
-];
 
 /// Largest request the suite sends to provoke `too_large`.
 const MAX_TOO_LARGE_PROBE: u64 = 64 * 1024 * 1024;
@@ -140,7 +122,7 @@ fn describe_shape(probe: &Probe) -> Verdict {
     if let Some(odd) = describe
         .types
         .iter()
-        .find(|t| !TABLE_TYPES.contains(&t.as_str()) && !EXTENSION_TYPES.contains(&t.as_str()))
+        .find(|t| registry::type_info(t).is_none())
     {
         return Err(format!("types lists {odd:?}, not a type of the protocol").into());
     }
@@ -323,43 +305,34 @@ fn unknown_type(probe: &Probe) -> Verdict {
     Ok(String::new())
 }
 
-/// Params each table type accepts, for sending types a server does not list.
-fn sample_params(kind: &str) -> Value {
-    match kind {
-        "evaluate" => json!({"code": "3 + 4"}),
-        "inspect" => json!({"code": "3 + 4"}),
-        "release" => json!({}),
-        "list_classes" => json!({"pattern": "Ord*"}),
-        "class" => json!({"name": "Object"}),
-        "method" => json!({"class": "Object", "selector": "printString"}),
-        "compile" => json!({"class": "StuiConformanceNoSuchClass", "source": "foo\n\t^ 1"}),
-        "senders" | "implementors" => json!({"selector": "printString"}),
-        "complete" => json!({"code": "Obj", "cursor": 3}),
-        "transcript" => json!({}),
-        "interrupt" => json!({}),
-        _ => json!({}),
-    }
-}
-
 fn unlisted_types_are_unknown(probe: &Probe) -> Verdict {
     let Some(describe) = &probe.describe else {
         return Err("describe did not answer a readable result".into());
     };
-    let unlisted: Vec<&str> = TABLE_TYPES
-        .iter()
-        .copied()
-        .filter(|kind| !describe.types.iter().any(|t| t == kind))
+    // The registry's example of each contract type the server does not list.
+    let unlisted: Vec<(&str, Value)> = RequestBody::examples()
+        .into_iter()
+        .filter(|example| example.info().origin == registry::Origin::Contract)
+        .filter(|example| !describe.types.iter().any(|t| t == example.type_name()))
+        .map(|example| (example.type_name(), params_of(&example)))
         .collect();
-    for kind in &unlisted {
+    for (kind, params) in &unlisted {
         probe
-            .expect_error(&new_session(), kind, sample_params(kind), "unknown_type")
+            .expect_error(&new_session(), kind, params.clone(), "unknown_type")
             .map_err(|why| format!("{kind} (not in describe.types): {why}"))?;
     }
     Ok(if unlisted.is_empty() {
         "every type is listed".into()
     } else {
-        format!("{} unlisted", unlisted.join(","))
+        let kinds: Vec<&str> = unlisted.iter().map(|(kind, _)| *kind).collect();
+        format!("{} unlisted", kinds.join(","))
     })
+}
+
+/// A request's params as they go on the wire.
+fn params_of(body: &RequestBody) -> Value {
+    let mut wire = serde_json::to_value(body).expect("a request always serialises");
+    wire["params"].take()
 }
 
 fn too_large(probe: &Probe) -> Verdict {
@@ -1487,4 +1460,20 @@ fn transcript(probe: &Probe) -> Verdict {
         "a new session's first transcript call got old output".into()
     })?;
     Ok(String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::CONTRACT_TYPES;
+
+    /// A check needs types of the contract's table, as the registry names them.
+    #[test]
+    fn every_check_requires_contract_types_of_the_registry() {
+        for check in REGISTRY {
+            for kind in check.requires {
+                assert!(CONTRACT_TYPES.contains(kind), "{}: {kind}", check.name);
+            }
+        }
+    }
 }

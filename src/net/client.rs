@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use super::Answer;
 use super::connection::{Connection, Outcome};
 use crate::protocol::{
-    DescribeResult, ErrorObject, EvaluateParams, EvaluateResult, FileInParams, MalformedReply,
-    PingResult, Reply, Request, RequestBody,
+    DescribeResult, ErrorObject, EvaluateResult, MalformedReply, PingResult, Reply, Request,
+    RequestBody,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,13 +124,7 @@ const SLICE: Duration = Duration::from_millis(50);
 /// ping, describe, file_out (which only reads a class) and end_session.
 /// Their resends must carry the instance.
 pub fn runs_code(body: &RequestBody) -> bool {
-    !matches!(
-        body,
-        RequestBody::Ping(_)
-            | RequestBody::Describe(_)
-            | RequestBody::FileOut(_)
-            | RequestBody::EndSession(_)
-    )
+    body.runs_code()
 }
 
 impl Client {
@@ -303,29 +297,7 @@ impl Client {
 /// evaluation its own timeout, the code tools (which walk the image or run
 /// printString) as long as a default evaluation; the rest answer at once.
 pub fn run_allowance(body: &RequestBody) -> Duration {
-    const DEFAULT_EVALUATION_MS: u64 = 30_000;
-    match body {
-        RequestBody::Evaluate(EvaluateParams { timeout_ms, .. })
-        | RequestBody::FileIn(FileInParams { timeout_ms, .. }) => {
-            Duration::from_millis(timeout_ms.unwrap_or(DEFAULT_EVALUATION_MS))
-        }
-        RequestBody::Ping(_)
-        | RequestBody::Describe(_)
-        | RequestBody::Release(_)
-        | RequestBody::Transcript(_)
-        | RequestBody::Interrupt(_)
-        | RequestBody::EndSession(_) => Duration::ZERO,
-        RequestBody::Inspect(_)
-        | RequestBody::ListClasses(_)
-        | RequestBody::Class(_)
-        | RequestBody::Method(_)
-        | RequestBody::Compile(_)
-        | RequestBody::Senders(_)
-        | RequestBody::Implementors(_)
-        | RequestBody::Complete(_)
-        | RequestBody::FileOut(_)
-        | RequestBody::SaveImage(_) => Duration::from_millis(DEFAULT_EVALUATION_MS),
-    }
+    body.allowance()
 }
 
 /// Reads a reply's bytes as a protocol reply (the first half of what the
@@ -341,26 +313,7 @@ pub fn decode_answer(
     request: &RequestBody,
     reply: Reply,
 ) -> Result<Result<Answer, ErrorObject>, NetError> {
-    Ok(match request {
-        RequestBody::Ping(_) => split_reply(reply)?.map(Answer::Ping),
-        RequestBody::Describe(_) => split_reply(reply)?.map(|d| Answer::Describe(Box::new(d))),
-        RequestBody::Evaluate(_) => split_reply(reply)?.map(Answer::Evaluate),
-        RequestBody::Inspect(_) => split_reply(reply)?.map(Answer::Inspect),
-        RequestBody::Release(_) => split_reply(reply)?.map(Answer::Release),
-        RequestBody::ListClasses(_) => split_reply(reply)?.map(Answer::ListClasses),
-        RequestBody::Class(_) => split_reply(reply)?.map(Answer::Class),
-        RequestBody::Method(_) => split_reply(reply)?.map(Answer::Method),
-        RequestBody::Compile(_) => split_reply(reply)?.map(Answer::Compile),
-        RequestBody::Senders(_) => split_reply(reply)?.map(Answer::Senders),
-        RequestBody::Implementors(_) => split_reply(reply)?.map(Answer::Implementors),
-        RequestBody::Complete(_) => split_reply(reply)?.map(Answer::Complete),
-        RequestBody::Transcript(_) => split_reply(reply)?.map(Answer::Transcript),
-        RequestBody::Interrupt(_) => split_reply(reply)?.map(Answer::Interrupt),
-        RequestBody::FileIn(_) => split_reply(reply)?.map(Answer::FileIn),
-        RequestBody::FileOut(_) => split_reply(reply)?.map(Answer::FileOut),
-        RequestBody::SaveImage(_) => split_reply(reply)?.map(Answer::SaveImage),
-        RequestBody::EndSession(_) => split_reply(reply)?.map(Answer::EndSession),
-    })
+    Answer::decode(request, reply).map_err(|MalformedReply(why)| NetError::Malformed(why))
 }
 
 /// The typed result or the server's error; a reply of the wrong shape is a `NetError`.

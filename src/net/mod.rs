@@ -4,11 +4,10 @@
 //! and reports through [`NetEvent`]s. A leaf: it knows nothing of the
 //! configuration, the local server or the UI; they hand it what it needs.
 
-use crate::protocol::{
-    ClassResult, CompileResult, CompleteResult, DescribeResult, EndSessionResult, ErrorObject,
-    EvaluateResult, FileInResult, FileOutResult, InspectResult, InterruptResult, ListClassesResult,
-    MethodResult, MethodsResult, PingResult, ReleaseResult, SaveImageResult, TranscriptResult,
-};
+use crate::protocol::{DescribeResult, ErrorObject};
+
+/// A decoded successful result, by request type (defined by the registry).
+pub use crate::protocol::Answer;
 
 /// What the server said about itself on connect, and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,55 +36,6 @@ impl ServerInfo {
             backup,
             pid: describe.pid,
             instance: describe.process.instance.clone(),
-        }
-    }
-}
-
-/// A decoded successful result, by request type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    Ping(PingResult),
-    Describe(Box<DescribeResult>),
-    Evaluate(EvaluateResult),
-    Inspect(InspectResult),
-    Release(ReleaseResult),
-    ListClasses(ListClassesResult),
-    Class(ClassResult),
-    Method(MethodResult),
-    Compile(CompileResult),
-    Senders(MethodsResult),
-    Implementors(MethodsResult),
-    Complete(CompleteResult),
-    Transcript(TranscriptResult),
-    Interrupt(InterruptResult),
-    FileIn(FileInResult),
-    FileOut(FileOutResult),
-    SaveImage(SaveImageResult),
-    EndSession(EndSessionResult),
-}
-
-impl Answer {
-    /// The wire type this is the result of (`RequestBody::type_name` of its request).
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Self::Ping(_) => "ping",
-            Self::Describe(_) => "describe",
-            Self::Evaluate(_) => "evaluate",
-            Self::Inspect(_) => "inspect",
-            Self::Release(_) => "release",
-            Self::ListClasses(_) => "list_classes",
-            Self::Class(_) => "class",
-            Self::Method(_) => "method",
-            Self::Compile(_) => "compile",
-            Self::Senders(_) => "senders",
-            Self::Implementors(_) => "implementors",
-            Self::Complete(_) => "complete",
-            Self::Transcript(_) => "transcript",
-            Self::Interrupt(_) => "interrupt",
-            Self::FileIn(_) => "file_in",
-            Self::FileOut(_) => "file_out",
-            Self::SaveImage(_) => "save_image",
-            Self::EndSession(_) => "end_session",
         }
     }
 }

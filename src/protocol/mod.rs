@@ -6,6 +6,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod registry;
+
+pub use registry::{
+    ALL_TYPES, Allowance, Answer, CONTRACT_TYPES, EXTENSION_TYPES, Origin, RequestBody, TypeInfo,
+};
+
 /// The protocol major version this client speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Longest `id` or `session` the protocol allows.
@@ -47,33 +53,6 @@ impl Request {
     }
 }
 
-/// The request types this client sends, each with its params.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "params", rename_all = "snake_case")]
-pub enum RequestBody {
-    Ping(Empty),
-    Describe(DescribeParams),
-    Evaluate(EvaluateParams),
-    Inspect(InspectParams),
-    Release(ReleaseParams),
-    ListClasses(ListClassesParams),
-    Class(ClassParams),
-    Method(MethodParams),
-    Compile(CompileParams),
-    Senders(SelectorParams),
-    Implementors(SelectorParams),
-    Complete(CompleteParams),
-    Transcript(TranscriptParams),
-    Interrupt(InterruptParams),
-    /// This implementation's extensions (docs/PROTOCOL.md, "Extensions of
-    /// this implementation"); servers that lack them answer `unknown_type`.
-    FileIn(FileInParams),
-    FileOut(FileOutParams),
-    SaveImage(SaveImageParams),
-    /// The client leaves: its session stops counting as active.
-    EndSession(Empty),
-}
-
 impl RequestBody {
     pub fn ping() -> Self {
         Self::Ping(Empty {})
@@ -90,34 +69,7 @@ impl RequestBody {
             print_limit: None,
         })
     }
-
-    /// The wire name of the type, as in `describe.types`.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Self::Ping(_) => "ping",
-            Self::Describe(_) => "describe",
-            Self::Evaluate(_) => "evaluate",
-            Self::Inspect(_) => "inspect",
-            Self::Release(_) => "release",
-            Self::ListClasses(_) => "list_classes",
-            Self::Class(_) => "class",
-            Self::Method(_) => "method",
-            Self::Compile(_) => "compile",
-            Self::Senders(_) => "senders",
-            Self::Implementors(_) => "implementors",
-            Self::Complete(_) => "complete",
-            Self::Transcript(_) => "transcript",
-            Self::Interrupt(_) => "interrupt",
-            Self::FileIn(_) => "file_in",
-            Self::FileOut(_) => "file_out",
-            Self::SaveImage(_) => "save_image",
-            Self::EndSession(_) => "end_session",
-        }
-    }
 }
-
-/// The request types this implementation adds to the contract's table.
-pub const EXTENSION_TYPES: [&str; 4] = ["file_in", "file_out", "save_image", "end_session"];
 
 /// `{}`: the params of `ping` and `describe`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
