@@ -120,13 +120,6 @@ pub struct Client {
 /// How long one wait lasts at most: keeps cancellation responsive.
 const SLICE: Duration = Duration::from_millis(50);
 
-/// True for the requests that run code or change the image: every type but
-/// ping, describe, file_out (which only reads a class) and end_session.
-/// Their resends must carry the instance.
-pub fn runs_code(body: &RequestBody) -> bool {
-    body.runs_code()
-}
-
 impl Client {
     pub fn new(
         address: impl Into<String>,
@@ -291,13 +284,6 @@ impl Client {
     pub fn reset(&mut self) {
         self.connection = None;
     }
-}
-
-/// How long a request may rightly run on the server before it replies: an
-/// evaluation its own timeout, the code tools (which walk the image or run
-/// printString) as long as a default evaluation; the rest answer at once.
-pub fn run_allowance(body: &RequestBody) -> Duration {
-    body.allowance()
 }
 
 /// Reads a reply's bytes as a protocol reply (the first half of what the

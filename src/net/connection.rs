@@ -102,11 +102,15 @@ impl<T> Connection<T> {
         options: ClientOptions,
     ) -> Result<Self, NetError> {
         let address = address.into();
-        let socket = super::context().socket(zmq::DEALER)?;
+        // A context of its own: the socket and its disconnect monitor
+        // must share one, and monitors in the process-wide context stalled
+        // replies of other connections when several ran at once.
+        let context = zmq::Context::new();
+        let socket = context.socket(zmq::DEALER)?;
         // Unsent requests must not keep the process alive at exit.
         socket.set_linger(0)?;
         socket.set_maxmsgsize(socket_ceiling(&options) as i64)?;
-        let monitor = watch_disconnects(&socket);
+        let monitor = watch_disconnects(&context, &socket);
         socket
             .connect(&address)
             .map_err(|e| NetError::socket(format!("cannot connect to {address:?}"), e))?;
@@ -183,14 +187,14 @@ impl<T> Connection<T> {
         let payload = self.stamped(request).to_json();
         self.send_payload(&payload)?;
         let now = Instant::now();
-        let allowance = super::client::run_allowance(&request.body);
+        let allowance = request.body.allowance();
         self.in_flight.insert(
             request.id.clone(),
             InFlight {
                 tag,
                 payload,
                 request_type: request.body.type_name(),
-                learns_instance: !super::client::runs_code(&request.body),
+                learns_instance: !request.body.runs_code(),
                 sent: now,
                 allowance_ends: now + allowance,
                 attempt: u32::from(allowance.is_zero()),
@@ -457,10 +461,7 @@ impl<T> Connection<T> {
     /// The request as sent: with the known server instance when it runs
     /// code and names none itself.
     fn stamped<'r>(&self, request: &'r Request) -> std::borrow::Cow<'r, Request> {
-        if request.instance.is_some()
-            || !super::client::runs_code(&request.body)
-            || self.instance.is_none()
-        {
+        if request.instance.is_some() || !request.body.runs_code() || self.instance.is_none() {
             return std::borrow::Cow::Borrowed(request);
         }
         let mut stamped = request.clone();
@@ -555,12 +556,12 @@ fn read_body(bytes: &[u8], options: &ClientOptions) -> Result<Reply, NetError> {
 }
 
 /// A socket that receives an event whenever `socket` loses its connection.
-fn watch_disconnects(socket: &zmq::Socket) -> Option<zmq::Socket> {
+fn watch_disconnects(context: &zmq::Context, socket: &zmq::Socket) -> Option<zmq::Socket> {
     let endpoint = format!("inproc://stui-monitor-{}", uuid::Uuid::new_v4());
     socket
         .monitor(&endpoint, zmq::SocketEvent::DISCONNECTED as i32)
         .ok()?;
-    let monitor = super::context().socket(zmq::PAIR).ok()?;
+    let monitor = context.socket(zmq::PAIR).ok()?;
     monitor.connect(&endpoint).ok()?;
     Some(monitor)
 }
