@@ -354,7 +354,7 @@ fn bridge_interrupts_a_runaway_evaluation() {
     bridge.send(BridgeCommand::Send(runaway));
     std::thread::sleep(Duration::from_millis(300));
     let asked = std::time::Instant::now();
-    bridge.send(BridgeCommand::Interrupt);
+    bridge.send(BridgeCommand::Interrupt { target: None });
     match next_event(&inbox) {
         NetEvent::Reply {
             id,

@@ -2,16 +2,19 @@
 //! the bridge thread, and the loop that feeds messages to `update` and
 //! carries out its effects. All side effects of the TUI live here.
 
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::channel;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use tuirealm::application::PollStrategy;
-use tuirealm::listener::EventListenerCfg;
+use tuirealm::event::Event;
+use tuirealm::listener::{EventListenerCfg, Poll};
 use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
 
 use super::view::{self, App};
@@ -19,7 +22,16 @@ use super::{Effect, Model, Msg, update};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
-use crate::net::{Bridge, BridgeCommand, BridgeSettings, NetPort};
+use crate::net::{Bridge, BridgeSettings, NetEvent, NetPort};
+use crate::ui::SharedModel;
+
+/// How long quitting waits for the bridge (saving and stopping a local
+/// server); after that the process ends anyway.
+const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
+/// How long a tick waits for a key before the net events are looked at.
+const TICK: Duration = Duration::from_millis(20);
+/// The screen is drawn after every message, and at least this often.
+const REDRAW_EVERY: Duration = Duration::from_millis(250);
 
 /// Where the workspace text is kept between runs.
 pub fn workspace_file() -> PathBuf {
@@ -38,22 +50,16 @@ pub fn run(
         BridgeSettings::from_settings(settings, session.clone()),
         net_events,
     );
-
     let mut app: App = tuirealm::application::Application::init(
-        EventListenerCfg::default()
-            .crossterm_input_listener(Duration::from_millis(10), 16)
-            .add_port(
-                Box::new(NetPort::new(net_inbox)),
-                Duration::from_millis(10),
-                16,
-            ),
+        EventListenerCfg::default().crossterm_input_listener(Duration::from_millis(10), 16),
     );
     let workspace_path = workspace_file();
     let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
-    view::mount(&mut app, Arc::new(keymap), &theme, &saved_workspace)?;
-
     let mut model = Model::new(settings.server.address.clone(), session);
+    model = model.with_workspace(&saved_workspace);
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
+    let model = Rc::new(RefCell::new(model));
+    view::mount(&mut app, &model, Arc::new(keymap), &theme)?;
 
     // A closed terminal (SIGHUP) or a kill (SIGTERM, SIGINT) quits like
     // Ctrl+Q: the workspace is saved and a server STUI started is stopped.
@@ -62,73 +68,129 @@ pub fn run(
         signal_hook::flag::register(signal, Arc::clone(&signalled))?;
     }
 
+    let mut runtime = Runtime {
+        app,
+        model,
+        net: NetPort::new(net_inbox),
+        bridge,
+        workspace_path,
+    };
     let mut terminal = Terminal::open()?;
     if settings.server.connect_on_start {
-        for effect in update(&mut model, Msg::ToggleConnection) {
-            carry_out(effect, &bridge);
-        }
+        runtime.step(Msg::ToggleConnection);
     }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        event_loop(&mut app, &mut model, &mut terminal, &bridge, &signalled)
+        runtime.event_loop(&mut terminal, &signalled)
     }));
     // Whatever ended the loop (a terminal that is gone, even a panic), keep the text.
-    save_workspace(&workspace_path, &view::workspace_text(&app));
-    drop(terminal);
-    // The last TUI to leave a server a TUI started saves and stops it; the
-    // terminal is back to normal, so the user reads what became of it.
-    if let Some(last_words) = bridge.shutdown() {
-        println!("stui: {last_words}");
+    if let Ok(model) = runtime.model.try_borrow() {
+        save_workspace(&runtime.workspace_path, &model.view.editor.text());
     }
+    drop(terminal);
+    stop_bridge(runtime.bridge);
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-fn event_loop(
-    app: &mut App,
-    model: &mut Model,
-    terminal: &mut Terminal,
-    bridge: &Bridge,
-    signalled: &AtomicBool,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let workspace_path = workspace_file();
-    loop {
-        view::sync(app, model);
-        terminal.draw(app, model)?;
-        if model.quit {
-            return Ok(());
+/// The net events waiting in `port`, as messages for `update`.
+pub fn net_messages(port: &mut impl Poll<NetEvent>) -> Vec<Msg> {
+    let mut messages = Vec::new();
+    // A bounded batch: a flood of output must not starve the keyboard.
+    while messages.len() < 64 {
+        match port.poll() {
+            Ok(Some(Event::User(event))) => messages.push(Msg::Net(event)),
+            _ => break,
         }
-        if signalled.load(Ordering::Relaxed) {
-            log::info!("quitting on a signal");
-            update(model, Msg::Quit);
-            return Ok(());
-        }
-        match app.tick(PollStrategy::UpTo(32, Duration::from_millis(250))) {
-            Ok(messages) => {
-                for msg in messages {
-                    if matches!(msg, Msg::Evaluate(_)) {
-                        save_workspace(&workspace_path, &view::workspace_text(app));
-                    }
-                    for effect in update(model, msg) {
-                        carry_out(effect, bridge);
-                    }
-                }
+    }
+    messages
+}
+
+struct Runtime {
+    app: App,
+    model: SharedModel,
+    net: NetPort,
+    bridge: Bridge,
+    workspace_path: PathBuf,
+}
+
+impl Runtime {
+    fn event_loop(
+        &mut self,
+        terminal: &mut Terminal,
+        signalled: &AtomicBool,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut changed = true;
+        let mut drawn = Instant::now();
+        let mut size = crossterm::terminal::size().ok();
+        loop {
+            let now_size = crossterm::terminal::size().ok();
+            if changed || now_size != size || drawn.elapsed() >= REDRAW_EVERY {
+                view::sync(&mut self.app, &self.model.borrow());
+                terminal.draw(&mut self.app, &self.model)?;
+                (drawn, size) = (Instant::now(), now_size);
             }
-            Err(error) => log::error!("event loop: {error}"),
+            if self.model.borrow().quit {
+                return Ok(());
+            }
+            if signalled.load(Ordering::Relaxed) {
+                log::info!("quitting on a signal");
+                self.step(Msg::Quit);
+                return Ok(());
+            }
+            let mut messages = match self.app.tick(PollStrategy::UpTo(32, TICK)) {
+                Ok(messages) => messages,
+                Err(error) => {
+                    log::error!("event loop: {error}");
+                    Vec::new()
+                }
+            };
+            messages.extend(net_messages(&mut self.net));
+            changed = !messages.is_empty();
+            for msg in messages {
+                self.step(msg);
+            }
+        }
+    }
+
+    /// Update the model with `msg` and carry out the effects.
+    fn step(&mut self, msg: Msg) {
+        let effects = update(&mut self.model.borrow_mut(), msg);
+        for effect in effects {
+            match effect {
+                Effect::Bridge(command) => self.bridge.send(command),
+                Effect::SaveWorkspace(text) => save_workspace(&self.workspace_path, &text),
+            }
         }
     }
 }
 
-fn carry_out(effect: Effect, bridge: &Bridge) {
-    match effect {
-        Effect::Connect => bridge.send(BridgeCommand::Connect),
-        Effect::Disconnect => bridge.send(BridgeCommand::Disconnect),
-        Effect::Send(request) => bridge.send(BridgeCommand::Send(request)),
-        Effect::Interrupt => bridge.send(BridgeCommand::Interrupt),
-        Effect::SaveImage => bridge.send(BridgeCommand::SaveImage),
-        Effect::ReplayChanges => bridge.send(BridgeCommand::ReplayChanges),
+/// Give the bridge at most [`BRIDGE_STOP_WAIT`] to stop (the last TUI to
+/// leave a server a TUI started saves and stops it), then go anyway: the
+/// terminal is back to normal, so the user reads what became of it.
+fn stop_bridge(bridge: Bridge) {
+    let (done, outcome) = channel();
+    let stopping = std::thread::Builder::new()
+        .name("stui-quit".into())
+        .spawn(move || {
+            let _ = done.send(bridge.shutdown());
+        });
+    if let Err(error) = stopping {
+        log::error!("cannot stop the bridge: {error}");
+        return;
+    }
+    match outcome.recv_timeout(BRIDGE_STOP_WAIT) {
+        Ok(Some(last_words)) => println!("stui: {last_words}"),
+        Ok(None) => {}
+        Err(_) => {
+            log::warn!("the bridge did not stop within {BRIDGE_STOP_WAIT:?}: quitting anyway");
+            println!(
+                "stui: quit without waiting for the connection to close (no answer within {} s)",
+                BRIDGE_STOP_WAIT.as_secs()
+            );
+        }
     }
 }
 
-fn save_workspace(path: &std::path::Path, text: &str) {
+fn save_workspace(path: &Path, text: &str) {
     let result = crate::paths::write_private(path, text);
     if let Err(error) = result {
         log::error!("cannot save the workspace to {}: {error}", path.display());
@@ -151,7 +213,11 @@ impl Terminal {
         Ok(Self { adapter })
     }
 
-    fn draw(&mut self, app: &mut App, model: &Model) -> Result<(), Box<dyn std::error::Error>> {
+    fn draw(
+        &mut self,
+        app: &mut App,
+        model: &SharedModel,
+    ) -> Result<(), Box<dyn std::error::Error>> {
         self.adapter.draw(|frame| view::draw(app, model, frame))?;
         Ok(())
     }

@@ -27,8 +27,11 @@ pub enum BridgeCommand {
     Connect,
     Disconnect,
     Send(Request),
-    /// Stop the session's running evaluation (sent on a second socket).
-    Interrupt,
+    /// Stop running requests (sent on a second socket): `None` = every
+    /// running request of the session, `Some(id)` = that request.
+    Interrupt {
+        target: Option<String>,
+    },
     /// Save the local server's image; the outcome comes as `LocalServer`.
     SaveImage,
     /// File in the changes made since the last save.
@@ -318,7 +321,7 @@ impl Worker {
                 }
             }
             // Nothing is running between requests.
-            BridgeCommand::Interrupt => {}
+            BridgeCommand::Interrupt { .. } => {}
             BridgeCommand::SaveImage => {
                 let outcome = self.save_image();
                 self.emit(NetEvent::LocalServer(outcome));
@@ -684,7 +687,7 @@ impl Worker {
             || loop {
                 match inbox.try_recv() {
                     Ok(BridgeCommand::Send(next)) => enqueue(queue, max_queued, events, next),
-                    Ok(BridgeCommand::Interrupt) => interrupt(&mut control),
+                    Ok(BridgeCommand::Interrupt { .. }) => interrupt(&mut control),
                     Ok(BridgeCommand::Connect) => {}
                     Ok(other) => {
                         *deferred = Some(other);

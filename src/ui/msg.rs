@@ -1,6 +1,28 @@
 //! The one message type of the TUI: what components and the bridge tell `update`.
 
+use tuirealm::event::KeyEvent;
+
 use crate::net::NetEvent;
+
+/// Which evaluations Ctrl+G stops when several run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterruptChoice {
+    All,
+    /// The n-th oldest, from 1.
+    Nth(usize),
+    None,
+}
+
+/// A scrolling step of the transcript or the help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+}
 
 // A handful of messages move per frame: boxing the net events would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -8,8 +30,17 @@ use crate::net::NetEvent;
 pub enum Msg {
     /// Evaluate this code (the workspace selection, or its current line).
     Evaluate(String),
-    /// Stop the evaluations of this session that are running.
+    /// A key that edits the workspace text.
+    Edit(KeyEvent),
+    /// Text pasted into the workspace.
+    Paste(String),
+    ScrollTranscript(Scroll),
+    ScrollHelp(Scroll),
+    /// Stop the evaluations of this session that are running (asks which
+    /// when several are).
     Interrupt,
+    /// The answer to "which evaluation?".
+    InterruptChosen(InterruptChoice),
     /// F2: connect when disconnected or down, disconnect otherwise.
     ToggleConnection,
     ToggleHelp,
