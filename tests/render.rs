@@ -660,23 +660,29 @@ fn workspace_text_round_trips_for_saving() {
 
 // -- keys
 
-#[test]
-fn ctrl_e_evaluates_the_current_line() {
-    let mut tui = mounted_app("3 + 4");
+/// Ctrl+E in the workspace, handled as the runtime would: the code sent.
+fn ctrl_e_sends(tui: &mut Tui) -> String {
+    tui.model.borrow_mut().connection = connected();
     assert_eq!(
         tui.press(Id::Workspace, ctrl('e')),
-        Some(Msg::Evaluate("3 + 4".into()))
+        Some(Msg::EvaluateSelection)
     );
+    match tui.model.borrow().transcript.last() {
+        Some(TranscriptEntry::Input { code }) => code.clone(),
+        other => panic!("expected the code sent, got {other:?}"),
+    }
+}
+
+#[test]
+fn ctrl_e_evaluates_the_current_line() {
+    assert_eq!(ctrl_e_sends(&mut mounted_app("3 + 4")), "3 + 4");
 }
 
 #[test]
 fn ctrl_e_evaluates_the_line_under_the_cursor() {
     let mut tui = mounted_app("x := 3.\ny := x + 4.\nz := 0");
     tui.press(Id::Workspace, key(Key::Down));
-    assert_eq!(
-        tui.press(Id::Workspace, ctrl('e')),
-        Some(Msg::Evaluate("y := x + 4.".into()))
-    );
+    assert_eq!(ctrl_e_sends(&mut tui), "y := x + 4.");
 }
 
 #[test]
@@ -686,18 +692,42 @@ fn ctrl_e_evaluates_the_selection() {
     for _ in 0..4 {
         tui.press(Id::Workspace, shift(Key::Right));
     }
-    assert_eq!(
-        tui.press(Id::Workspace, ctrl('e')),
-        Some(Msg::Evaluate("y :=".into()))
-    );
+    assert_eq!(ctrl_e_sends(&mut tui), "y :=");
 
     let mut tui = mounted_app("x := 3.\ny := x + 4.\nz := 0");
     tui.press(Id::Workspace, shift(Key::Down));
     tui.press(Id::Workspace, shift(Key::End));
-    assert_eq!(
-        tui.press(Id::Workspace, ctrl('e')),
-        Some(Msg::Evaluate("x := 3.\ny := x + 4.".into()))
-    );
+    assert_eq!(ctrl_e_sends(&mut tui), "x := 3.\ny := x + 4.");
+}
+
+#[test]
+fn keys_typed_in_the_same_tick_before_ctrl_e_are_evaluated() {
+    let mut tui = mounted_app("");
+    tui.model.borrow_mut().connection = connected();
+    // One tick's events: every message is made before any is handled.
+    let events = [
+        key(Key::Char('7')),
+        ctrl('e'),
+        key(Key::Enter),
+        key(Key::Char('8')),
+        ctrl('e'),
+    ];
+    let workspace = tui.app.get_component_mut(&Id::Workspace).unwrap();
+    let messages: Vec<Msg> = events.iter().filter_map(|e| workspace.on(e)).collect();
+    for msg in messages {
+        stui::app::update(&mut tui.model.borrow_mut(), msg);
+    }
+    let sent: Vec<String> = tui
+        .model
+        .borrow()
+        .transcript
+        .iter()
+        .filter_map(|entry| match entry {
+            TranscriptEntry::Input { code } => Some(code.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["7", "8"]);
 }
 
 #[test]

@@ -16,6 +16,10 @@ pub enum Effect {
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::EvaluateSelection => {
+            let code = model.view.editor.code_to_evaluate();
+            update(model, Msg::Evaluate(code))
+        }
         Msg::Evaluate(code) => {
             let mut effects = vec![save_workspace(model)];
             effects.extend(evaluate(model, code));

@@ -10,8 +10,6 @@ pub mod status_bar;
 pub mod transcript;
 pub mod workspace;
 
-use std::cell::Ref;
-
 pub use help::Help;
 pub use interrupt_prompt::InterruptPrompt;
 pub use status_bar::StatusBar;
@@ -48,11 +46,6 @@ impl<D: Draw> Pane<D> {
             drawing,
             props: Props::default(),
         }
-    }
-
-    /// The model, to read while turning an event into a message.
-    pub fn model(&self) -> Ref<'_, Model> {
-        self.model.borrow()
     }
 }
 

@@ -80,8 +80,7 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
             Event::Keyboard(key) => {
                 let action = self.keymap.lookup(Context::Workspace, key);
                 if action == Some(Action::Evaluate) {
-                    let code = self.component.model().view.editor.code_to_evaluate();
-                    return Some(Msg::Evaluate(code));
+                    return Some(Msg::EvaluateSelection);
                 }
                 // Unbound keys, and actions that mean nothing here, edit the text.
                 action.and_then(app_msg).or(Some(Msg::Edit(*key)))

@@ -28,7 +28,11 @@ pub enum Scroll {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
-    /// Evaluate this code (the workspace selection, or its current line).
+    /// Evaluate the workspace's selection, or its current line, as the
+    /// editor holds them when this message is handled (keys typed before
+    /// it in the same tick are applied first).
+    EvaluateSelection,
+    /// Evaluate this code.
     Evaluate(String),
     /// A key that edits the workspace text.
     Edit(KeyEvent),

@@ -68,7 +68,8 @@ impl TranscriptView {
         }
     }
 
-    /// Entry `index` as screen rows at the current width.
+    /// Entry `index` as screen rows at the current width (to count them:
+    /// colours do not change the count).
     fn rows(&self, entries: &[TranscriptEntry], index: usize) -> Vec<Line<'static>> {
         self.styled_rows(&entries[index], &TranscriptColors::default())
     }
@@ -187,7 +188,7 @@ impl TranscriptView {
 }
 
 /// An entry as unwrapped, styled lines.
-pub fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<'static>> {
+fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<'static>> {
     let meta = Style::default()
         .fg(colours.class)
         .add_modifier(TextModifiers::DIM);
