@@ -129,6 +129,7 @@ pub struct Model {
     pub server_pid: Option<u64>,
     /// The server went down and the bridge is reconnecting on its own.
     pub reconnecting: bool,
+    /// The editor buffer and scroll positions: changed by `update` too.
     pub view: ViewState,
     next_request: u64,
 }
