@@ -24,6 +24,7 @@ use crate::config::settings::Settings;
 use crate::config::theme::Theme;
 use crate::net::{Bridge, BridgeSettings, NetEvent, NetPort};
 use crate::ui::SharedModel;
+use crate::ui::transcript_view::format_duration;
 
 /// How long quitting waits for the bridge (saving and stopping a local
 /// server); after that the process ends anyway.
@@ -167,25 +168,35 @@ impl Runtime {
 /// leave a server a TUI started saves and stops it), then go anyway: the
 /// terminal is back to normal, so the user reads what became of it.
 fn stop_bridge(bridge: Bridge) {
+    if let Some(last_words) = within(BRIDGE_STOP_WAIT, move || bridge.shutdown()) {
+        println!("stui: {last_words}");
+    }
+}
+
+/// What `stop` says, or that it did not finish within `wait` (it is left
+/// running on its own thread, which ends with the process).
+fn within(
+    wait: Duration,
+    stop: impl FnOnce() -> Option<String> + Send + 'static,
+) -> Option<String> {
     let (done, outcome) = channel();
     let stopping = std::thread::Builder::new()
         .name("stui-quit".into())
         .spawn(move || {
-            let _ = done.send(bridge.shutdown());
+            let _ = done.send(stop());
         });
     if let Err(error) = stopping {
         log::error!("cannot stop the bridge: {error}");
-        return;
+        return None;
     }
-    match outcome.recv_timeout(BRIDGE_STOP_WAIT) {
-        Ok(Some(last_words)) => println!("stui: {last_words}"),
-        Ok(None) => {}
+    match outcome.recv_timeout(wait) {
+        Ok(last_words) => last_words,
         Err(_) => {
-            log::warn!("the bridge did not stop within {BRIDGE_STOP_WAIT:?}: quitting anyway");
-            println!(
-                "stui: quit without waiting for the connection to close (no answer within {} s)",
-                BRIDGE_STOP_WAIT.as_secs()
-            );
+            log::warn!("the bridge did not stop within {wait:?}: quitting anyway");
+            Some(format!(
+                "quit without waiting for the connection to close (no answer within {})",
+                format_duration(u64::try_from(wait.as_micros()).unwrap_or(u64::MAX))
+            ))
         }
     }
 }
@@ -229,5 +240,26 @@ impl Drop for Terminal {
         if let Err(error) = self.adapter.restore() {
             log::error!("cannot restore the terminal: {error}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quitting_does_not_wait_for_a_bridge_that_hangs() {
+        let started = Instant::now();
+        let said = within(Duration::from_millis(100), || {
+            std::thread::sleep(Duration::from_secs(5));
+            None
+        });
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(
+            said.as_deref(),
+            Some("quit without waiting for the connection to close (no answer within 100 ms)")
+        );
+        let said = within(Duration::from_secs(1), || Some("stopped the server".into()));
+        assert_eq!(said.as_deref(), Some("stopped the server"));
     }
 }
