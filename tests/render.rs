@@ -474,6 +474,23 @@ fn component_help() {
     );
 }
 
+#[test]
+fn component_interrupt_prompt() {
+    let mut model = after([connected_event()]);
+    for code in ["(Delay forSeconds: 6) wait. 111", "6 * 7"] {
+        stui::app::update(&mut model, Msg::Evaluate(code.into()));
+    }
+    stui::app::update(&mut model, Msg::Interrupt);
+    assert_snapshots(
+        "component_interrupt_prompt",
+        "The question in the status line when Ctrl+G finds two evaluations running.",
+        |width, height| {
+            let mut tui = mounted_app("");
+            component_sized(&mut tui, &model, Id::InterruptPrompt, width, height)
+        },
+    );
+}
+
 // -- what the snapshots do not show
 
 #[test]
