@@ -12,6 +12,8 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,7 @@ use stui::net::{BridgeCommand, Client, ClientOptions, NetEvent};
 use stui::protocol::{
     EvaluateParams, EvaluateResult, InterruptParams, InterruptResult, RequestBody,
 };
+use stui::ui::SharedModel;
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers};
 use tuirealm::listener::EventListenerCfg;
 use tuirealm::ratatui::Terminal;
@@ -94,10 +97,10 @@ fn main() {
     );
 
     let entries = 100_000 / scale;
-    let mut app = mounted_app();
-    let model = model_with_transcript(entries);
+    let model = Rc::new(RefCell::new(model_with_transcript(entries)));
+    let mut app = mounted_app(&model);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    view::sync(&mut app, &model);
+    view::sync(&mut app, &model.borrow());
     report(
         &format!("draw 120x40 screen, {entries} transcript entries"),
         &sample(200 / scale, || {
@@ -113,10 +116,13 @@ fn main() {
         &sample(500 / scale, || {
             let started = Instant::now();
             let key = Event::Keyboard(KeyEvent::new(Key::Char('x'), KeyModifiers::NONE));
-            if let Some(workspace) = app.get_component_mut(&view::Id::Workspace) {
-                workspace.on(&key);
+            let msg = app
+                .get_component_mut(&view::Id::Workspace)
+                .and_then(|workspace| workspace.on(&key));
+            if let Some(msg) = msg {
+                stui::app::update(&mut model.borrow_mut(), msg);
             }
-            view::sync(&mut app, &model);
+            view::sync(&mut app, &model.borrow());
             terminal
                 .draw(|frame| view::draw(&mut app, &model, frame))
                 .unwrap();
@@ -229,10 +235,15 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn mounted_app() -> App {
+fn mounted_app(model: &SharedModel) -> App {
     let mut app = App::init(EventListenerCfg::default());
-    view::mount(&mut app, Arc::new(Keymap::default()), &Theme::default(), "")
-        .expect("components mount");
+    view::mount(
+        &mut app,
+        model,
+        Arc::new(Keymap::default()),
+        &Theme::default(),
+    )
+    .expect("components mount");
     app
 }
 

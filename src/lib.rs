@@ -10,3 +10,4 @@ pub mod net;
 pub mod paths;
 pub mod protocol;
 pub mod server;
+pub mod ui;

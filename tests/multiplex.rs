@@ -107,11 +107,9 @@ fn a_second_evaluation_is_answered_before_a_slow_first_one() {
         RequestBody::evaluate("(Delay forSeconds: 3) wait. 111"),
     );
     send(&bridge, "quick", RequestBody::evaluate("6 * 7"));
-    let first = loop {
-        match next_event(&inbox) {
-            NetEvent::Reply { id, result, .. } => break (id, result),
-            other => panic!("expected a reply, got {other:?}"),
-        }
+    let first = match next_event(&inbox) {
+        NetEvent::Reply { id, result, .. } => (id, result),
+        other => panic!("expected a reply, got {other:?}"),
     };
     assert_eq!(first.0, "quick");
     assert!(matches!(&first.1, Ok(Answer::Evaluate(v)) if v.print == "42"));

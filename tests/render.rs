@@ -6,19 +6,18 @@
 
 mod common;
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use stui::app::view::{self, App, Id};
 use stui::app::{Connection, Focus, Model, Msg, TranscriptEntry};
-use stui::components::{Help, Transcript, Workspace};
 use stui::config::keymap::Keymap;
 use stui::config::theme::Theme;
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
-use tuirealm::application::PollStrategy;
-use tuirealm::component::AppComponent;
-use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers};
+use stui::ui::{InterruptChoice, Scroll, SharedModel};
+use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
 use tuirealm::ratatui::Terminal;
 use tuirealm::ratatui::backend::TestBackend;
@@ -36,51 +35,81 @@ fn connected() -> Connection {
     }
 }
 
-fn mounted_app(workspace_text: &str) -> App {
-    let mut app = App::init(EventListenerCfg::default());
-    view::mount(
-        &mut app,
-        Arc::new(Keymap::default()),
-        &Theme::default(),
-        workspace_text,
-    )
-    .expect("components mount");
-    app
+/// The mounted components over one shared model, as the runtime has them.
+struct Tui {
+    app: App,
+    model: SharedModel,
+}
+
+impl Tui {
+    fn with_keymap(workspace_text: &str, keymap: Keymap) -> Self {
+        let model = Rc::new(RefCell::new(model().with_workspace(workspace_text)));
+        let mut app = App::init(EventListenerCfg::default());
+        view::mount(&mut app, &model, Arc::new(keymap), &Theme::default())
+            .expect("components mount");
+        Self { app, model }
+    }
+
+    /// Show `model`'s state, keeping the view state (editor, scrolling).
+    fn show(&mut self, model: &Model) {
+        let mut shared = self.model.borrow_mut();
+        let view = shared.view.clone();
+        *shared = model.clone();
+        shared.view = view;
+        view::sync(&mut self.app, &shared);
+    }
+
+    /// `event` to component `id`; its message is carried out as the runtime would.
+    fn press(&mut self, id: Id, event: Event<NoUserEvent>) -> Option<Msg> {
+        let msg = self.app.get_component_mut(&id).unwrap().on(&event);
+        if let Some(msg) = &msg {
+            stui::app::update(&mut self.model.borrow_mut(), msg.clone());
+        }
+        msg
+    }
+
+    fn workspace_text(&self) -> String {
+        self.model.borrow().view.editor.text()
+    }
+}
+
+fn mounted_app(workspace_text: &str) -> Tui {
+    Tui::with_keymap(workspace_text, Keymap::default())
 }
 
 /// The terminal sizes every snapshot is taken at.
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 /// The whole `width`x`height` screen for `model`, one line per row.
-fn screen_sized(app: &mut App, model: &Model, width: u16, height: u16) -> String {
-    view::sync(app, model);
+fn screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String {
+    tui.show(model);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| view::draw(app, model, frame))
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
         .unwrap();
     buffer_to_string(terminal.backend().buffer())
 }
 
 /// The whole 80x24 screen for `model`, one line per row.
-fn screen(app: &mut App, model: &Model) -> String {
-    screen_sized(app, model, 80, 24)
+fn screen(tui: &mut Tui, model: &Model) -> String {
+    screen_sized(tui, model, 80, 24)
 }
 
 /// Component `id` alone, in the area the layout gives it on a
 /// `width`x`height` screen (the help overlay: the whole screen).
-fn component_sized(app: &mut App, model: &Model, id: Id, width: u16, height: u16) -> String {
-    view::sync(app, model);
+fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16) -> String {
+    tui.show(model);
     let screen = Rect::new(0, 0, width, height);
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
         Id::Transcript => transcript,
-        Id::StatusBar => status,
+        Id::StatusBar | Id::InterruptPrompt => status,
         Id::Help => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
     terminal
-        .draw(|frame| app.view(&id, frame, frame.area()))
+        .draw(|frame| tui.app.view(&id, frame, frame.area()))
         .unwrap();
     buffer_to_string(terminal.backend().buffer())
 }
@@ -173,28 +202,16 @@ fn assert_shows(screen: &str, text: &str) {
     assert!(screen.contains(text), "screen lacks {text:?}:\n{screen}");
 }
 
-fn key(code: Key) -> Event<NetEvent> {
+fn key(code: Key) -> Event<NoUserEvent> {
     Event::Keyboard(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn ctrl(c: char) -> Event<NetEvent> {
+fn ctrl(c: char) -> Event<NoUserEvent> {
     Event::Keyboard(KeyEvent::new(Key::Char(c), KeyModifiers::CONTROL))
 }
 
-fn shift(code: Key) -> Event<NetEvent> {
+fn shift(code: Key) -> Event<NoUserEvent> {
     Event::Keyboard(KeyEvent::new(code, KeyModifiers::SHIFT))
-}
-
-fn workspace(text: &str) -> Workspace {
-    Workspace::new(
-        Arc::new(Keymap::default()),
-        Theme::default().workspace,
-        text,
-    )
-}
-
-fn transcript() -> Transcript {
-    Transcript::new(Arc::new(Keymap::default()), &Theme::default())
 }
 
 // -- whole screens, in the states a user sees
@@ -364,13 +381,15 @@ fn screen_long_transcript_scrolled() {
         "The focused transcript after three PageUp: older lines, and the title \
          says it is scrolled and End follows again.",
         |width, height| {
-            let mut app = mounted_app("");
-            screen_sized(&mut app, &model, width, height);
-            let transcript = app.get_component_mut(&Id::Transcript).unwrap();
+            let mut tui = mounted_app("");
+            screen_sized(&mut tui, &model, width, height);
             for _ in 0..3 {
-                assert_eq!(transcript.on(&key(Key::PageUp)), None);
+                assert_eq!(
+                    tui.press(Id::Transcript, key(Key::PageUp)),
+                    Some(Msg::ScrollTranscript(Scroll::PageUp))
+                );
             }
-            screen_sized(&mut app, &model, width, height)
+            screen_sized(&mut tui, &model, width, height)
         },
     );
 }
@@ -455,6 +474,23 @@ fn component_help() {
     );
 }
 
+#[test]
+fn component_interrupt_prompt() {
+    let mut model = after([connected_event()]);
+    for code in ["(Delay forSeconds: 6) wait. 111", "6 * 7"] {
+        stui::app::update(&mut model, Msg::Evaluate(code.into()));
+    }
+    stui::app::update(&mut model, Msg::Interrupt);
+    assert_snapshots(
+        "component_interrupt_prompt",
+        "The question in the status line when Ctrl+G finds two evaluations running.",
+        |width, height| {
+            let mut tui = mounted_app("");
+            component_sized(&mut tui, &model, Id::InterruptPrompt, width, height)
+        },
+    );
+}
+
 // -- what the snapshots do not show
 
 #[test]
@@ -502,13 +538,33 @@ fn status_bar_shows_down_without_retry_and_pending() {
     assert!(!status.contains("reconnecting"), "{status:?}");
 
     model.connection = connected();
-    model.pending.insert(
-        "s-1".into(),
-        stui::app::model::PendingEvaluation {
-            code: "(Delay forSeconds: 5) wait".into(),
-        },
+    stui::app::update(
+        &mut model,
+        Msg::Evaluate("(Delay forSeconds: 5) wait".into()),
     );
     assert_shows(&screen_of(&model), "evaluating…");
+    stui::app::update(&mut model, Msg::Evaluate("6 * 7".into()));
+    assert_shows(&screen_of(&model), "0.4 ms · 2 running");
+}
+
+#[test]
+fn screen_interrupt_question() {
+    let mut model = after([connected_event()]);
+    for code in [
+        "(Delay forSeconds: 6) wait. 111",
+        "[true] whileTrue",
+        "6 * 7",
+    ] {
+        stui::app::update(&mut model, Msg::Evaluate(code.into()));
+    }
+    stui::app::update(&mut model, Msg::Interrupt);
+    assert_screens(
+        "interrupt_question",
+        "Ctrl+G with three evaluations running: the status line asks which to \
+         interrupt (a = all, 1..3 = the n-th oldest, Esc = none).",
+        WORKSPACE_TEXT,
+        &model,
+    );
 }
 
 #[test]
@@ -546,15 +602,13 @@ fn transcript_scroll_keys_move_away_from_the_tail() {
         .map(|n| TranscriptEntry::Output(format!("line {n}")))
         .collect();
     screen(&mut app, &model);
-    let transcript = app.get_component_mut(&Id::Transcript).unwrap();
     for _ in 0..3 {
-        assert_eq!(transcript.on(&key(Key::PageUp)), None);
+        app.press(Id::Transcript, key(Key::PageUp));
     }
     let scrolled = screen(&mut app, &model);
     assert!(!scrolled.contains("line 49"), "{scrolled}");
     assert_shows(&scrolled, "scrolled, End follows");
-    let transcript = app.get_component_mut(&Id::Transcript).unwrap();
-    transcript.on(&key(Key::End));
+    app.press(Id::Transcript, key(Key::End));
     assert_shows(&screen(&mut app, &model), "line 49");
 }
 
@@ -564,8 +618,7 @@ fn help_follows_a_user_keymap() {
     keymap
         .merge_toml("[workspace]\n\"ctrl-j\" = \"evaluate\"\n", "user.toml")
         .unwrap();
-    let mut app = App::init(EventListenerCfg::default());
-    view::mount(&mut app, Arc::new(keymap), &Theme::default(), "").unwrap();
+    let mut app = Tui::with_keymap("", keymap);
     let mut model = model();
     model.help_visible = true;
     assert_shows(&screen(&mut app, &model), "Ctrl+E, Ctrl+J");
@@ -597,131 +650,198 @@ fn whole_screen_has_workspace_transcript_and_status_line() {
 
 #[test]
 fn sync_moves_focus_with_the_model() {
-    let mut app = mounted_app("");
+    let mut tui = mounted_app("");
     let mut model = model();
-    view::sync(&mut app, &model);
-    assert_eq!(app.focus(), Some(&Id::Workspace));
+    view::sync(&mut tui.app, &model);
+    assert_eq!(tui.app.focus(), Some(&Id::Workspace));
     model.focus = Focus::Transcript;
-    view::sync(&mut app, &model);
-    assert_eq!(app.focus(), Some(&Id::Transcript));
+    view::sync(&mut tui.app, &model);
+    assert_eq!(tui.app.focus(), Some(&Id::Transcript));
     model.help_visible = true;
-    view::sync(&mut app, &model);
-    assert_eq!(app.focus(), Some(&Id::Help));
+    view::sync(&mut tui.app, &model);
+    assert_eq!(tui.app.focus(), Some(&Id::Help));
+    model.choosing_interrupt = true;
+    view::sync(&mut tui.app, &model);
+    assert_eq!(tui.app.focus(), Some(&Id::InterruptPrompt));
     model.help_visible = false;
-    view::sync(&mut app, &model);
-    assert_eq!(app.focus(), Some(&Id::Transcript));
+    model.choosing_interrupt = false;
+    view::sync(&mut tui.app, &model);
+    assert_eq!(tui.app.focus(), Some(&Id::Transcript));
 }
 
 #[test]
 fn workspace_text_round_trips_for_saving() {
     let text = "| a |\na := 3.\n\n\ta printNl.\n";
-    let app = mounted_app(text);
-    assert_eq!(view::workspace_text(&app), text);
+    assert_eq!(mounted_app(text).workspace_text(), text);
 }
 
 // -- keys
 
+/// Ctrl+E in the workspace, handled as the runtime would: the code sent.
+fn ctrl_e_sends(tui: &mut Tui) -> String {
+    tui.model.borrow_mut().connection = connected();
+    assert_eq!(
+        tui.press(Id::Workspace, ctrl('e')),
+        Some(Msg::EvaluateSelection)
+    );
+    match tui.model.borrow().transcript.last() {
+        Some(TranscriptEntry::Input { code }) => code.clone(),
+        other => panic!("expected the code sent, got {other:?}"),
+    }
+}
+
 #[test]
 fn ctrl_e_evaluates_the_current_line() {
-    let mut workspace = workspace("3 + 4");
-    assert_eq!(
-        workspace.on(&ctrl('e')),
-        Some(Msg::Evaluate("3 + 4".into()))
-    );
+    assert_eq!(ctrl_e_sends(&mut mounted_app("3 + 4")), "3 + 4");
 }
 
 #[test]
 fn ctrl_e_evaluates_the_line_under_the_cursor() {
-    let mut workspace = workspace("x := 3.\ny := x + 4.\nz := 0");
-    workspace.on(&key(Key::Down));
-    assert_eq!(
-        workspace.on(&ctrl('e')),
-        Some(Msg::Evaluate("y := x + 4.".into()))
-    );
+    let mut tui = mounted_app("x := 3.\ny := x + 4.\nz := 0");
+    tui.press(Id::Workspace, key(Key::Down));
+    assert_eq!(ctrl_e_sends(&mut tui), "y := x + 4.");
 }
 
 #[test]
 fn ctrl_e_evaluates_the_selection() {
-    let mut workspace = workspace("x := 3.\ny := x + 4.\nz := 0");
-    workspace.on(&key(Key::Down));
+    let mut tui = mounted_app("x := 3.\ny := x + 4.\nz := 0");
+    tui.press(Id::Workspace, key(Key::Down));
     for _ in 0..4 {
-        workspace.on(&shift(Key::Right));
+        tui.press(Id::Workspace, shift(Key::Right));
     }
-    assert_eq!(workspace.on(&ctrl('e')), Some(Msg::Evaluate("y :=".into())));
+    assert_eq!(ctrl_e_sends(&mut tui), "y :=");
 
-    let mut workspace = workspace_multi_line_selection();
-    assert_eq!(
-        workspace.on(&ctrl('e')),
-        Some(Msg::Evaluate("x := 3.\ny := x + 4.".into()))
-    );
+    let mut tui = mounted_app("x := 3.\ny := x + 4.\nz := 0");
+    tui.press(Id::Workspace, shift(Key::Down));
+    tui.press(Id::Workspace, shift(Key::End));
+    assert_eq!(ctrl_e_sends(&mut tui), "x := 3.\ny := x + 4.");
 }
 
-fn workspace_multi_line_selection() -> Workspace {
-    let mut workspace = workspace("x := 3.\ny := x + 4.\nz := 0");
-    workspace.on(&shift(Key::Down));
-    workspace.on(&shift(Key::End));
-    workspace
+#[test]
+fn keys_typed_in_the_same_tick_before_ctrl_e_are_evaluated() {
+    let mut tui = mounted_app("");
+    tui.model.borrow_mut().connection = connected();
+    // One tick's events: every message is made before any is handled.
+    let events = [
+        key(Key::Char('7')),
+        ctrl('e'),
+        key(Key::Enter),
+        key(Key::Char('8')),
+        ctrl('e'),
+    ];
+    let workspace = tui.app.get_component_mut(&Id::Workspace).unwrap();
+    let messages: Vec<Msg> = events.iter().filter_map(|e| workspace.on(e)).collect();
+    for msg in messages {
+        stui::app::update(&mut tui.model.borrow_mut(), msg);
+    }
+    let sent: Vec<String> = tui
+        .model
+        .borrow()
+        .transcript
+        .iter()
+        .filter_map(|entry| match entry {
+            TranscriptEntry::Input { code } => Some(code.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["7", "8"]);
 }
 
 #[test]
 fn question_mark_is_text_in_the_workspace_and_help_in_the_transcript() {
-    let mut workspace = workspace("");
+    let mut tui = mounted_app("");
     // Terminals report `?` with Shift held.
     let question = Event::Keyboard(KeyEvent::new(Key::Char('?'), KeyModifiers::SHIFT));
-    assert_eq!(workspace.on(&question), None);
-    assert_eq!(workspace.text(), "?");
-    assert_eq!(transcript().on(&question), Some(Msg::ToggleHelp));
+    assert!(matches!(
+        tui.press(Id::Workspace, question.clone()),
+        Some(Msg::Edit(_))
+    ));
+    assert_eq!(tui.workspace_text(), "?");
+    assert_eq!(tui.press(Id::Transcript, question), Some(Msg::ToggleHelp));
 }
 
 #[test]
 fn global_keys_work_in_every_pane() {
+    let mut tui = mounted_app("");
     let f2 = key(Key::Function(2));
-    assert_eq!(workspace("").on(&f2), Some(Msg::ToggleConnection));
-    assert_eq!(transcript().on(&f2), Some(Msg::ToggleConnection));
+    let mut press = |id, event| tui.app.get_component_mut(&id).unwrap().on(&event);
     assert_eq!(
-        workspace("").on(&key(Key::Function(1))),
+        press(Id::Workspace, f2.clone()),
+        Some(Msg::ToggleConnection)
+    );
+    assert_eq!(press(Id::Transcript, f2), Some(Msg::ToggleConnection));
+    assert_eq!(
+        press(Id::Workspace, key(Key::Function(1))),
         Some(Msg::ToggleHelp)
     );
-    assert_eq!(workspace("").on(&ctrl('q')), Some(Msg::Quit));
+    assert_eq!(press(Id::Workspace, ctrl('q')), Some(Msg::Quit));
     assert_eq!(
-        workspace("").on(&key(Key::Function(6))),
+        press(Id::Workspace, key(Key::Function(6))),
         Some(Msg::FocusNext)
     );
-    assert_eq!(workspace("").on(&shift(Key::BackTab)), Some(Msg::FocusNext));
-    assert_eq!(transcript().on(&key(Key::Tab)), Some(Msg::FocusNext));
-    assert_eq!(transcript().on(&ctrl('l')), Some(Msg::ClearTranscript));
+    assert_eq!(
+        press(Id::Workspace, shift(Key::BackTab)),
+        Some(Msg::FocusNext)
+    );
+    assert_eq!(press(Id::Transcript, key(Key::Tab)), Some(Msg::FocusNext));
+    assert_eq!(press(Id::Transcript, ctrl('l')), Some(Msg::ClearTranscript));
+    assert_eq!(press(Id::InterruptPrompt, ctrl('q')), Some(Msg::Quit));
 }
 
 #[test]
-fn help_keys_close_it() {
-    let mut help = Help::new(Arc::new(Keymap::default()), Theme::default().help);
-    assert_eq!(help.on(&key(Key::Esc)), Some(Msg::CloseHelp));
-    assert_eq!(help.on(&key(Key::Function(1))), Some(Msg::CloseHelp));
-    assert_eq!(help.on(&key(Key::Char('q'))), Some(Msg::CloseHelp));
-    assert_eq!(help.on(&key(Key::Char('x'))), None);
+fn help_keys_close_and_scroll_it() {
+    let mut tui = mounted_app("");
+    let mut press = |event| tui.app.get_component_mut(&Id::Help).unwrap().on(&event);
+    assert_eq!(press(key(Key::Esc)), Some(Msg::CloseHelp));
+    assert_eq!(press(key(Key::Function(1))), Some(Msg::CloseHelp));
+    assert_eq!(press(key(Key::Char('q'))), Some(Msg::CloseHelp));
+    assert_eq!(press(key(Key::Char('x'))), None);
+    assert_eq!(
+        press(key(Key::PageDown)),
+        Some(Msg::ScrollHelp(Scroll::PageDown))
+    );
+}
+
+#[test]
+fn the_interrupt_question_takes_the_next_key() {
+    let mut tui = mounted_app("");
+    let mut press = |event| {
+        tui.app
+            .get_component_mut(&Id::InterruptPrompt)
+            .unwrap()
+            .on(&event)
+    };
+    let chosen = |choice| Some(Msg::InterruptChosen(choice));
+    assert_eq!(press(key(Key::Char('a'))), chosen(InterruptChoice::All));
+    assert_eq!(press(key(Key::Char('2'))), chosen(InterruptChoice::Nth(2)));
+    assert_eq!(press(key(Key::Esc)), chosen(InterruptChoice::None));
+    assert_eq!(press(key(Key::Char('x'))), chosen(InterruptChoice::None));
 }
 
 #[test]
 fn workspace_edits_with_unbound_keys_and_paste() {
-    let mut workspace = workspace("");
+    let mut tui = mounted_app("");
     for c in "3 + 4".chars() {
-        assert_eq!(workspace.on(&key(Key::Char(c))), None);
+        tui.press(Id::Workspace, key(Key::Char(c)));
     }
-    workspace.on(&key(Key::Enter));
-    workspace.on(&key(Key::Tab));
-    workspace.on(&Event::Paste("Transcript show: 'a'.\r\nx".into()));
-    assert_eq!(workspace.text(), "3 + 4\n    Transcript show: 'a'.\nx");
-    workspace.on(&key(Key::Backspace));
-    assert_eq!(workspace.text(), "3 + 4\n    Transcript show: 'a'.\n");
+    tui.press(Id::Workspace, key(Key::Enter));
+    tui.press(Id::Workspace, key(Key::Tab));
+    tui.press(
+        Id::Workspace,
+        Event::Paste("Transcript show: 'a'.\r\nx".into()),
+    );
+    assert_eq!(tui.workspace_text(), "3 + 4\n    Transcript show: 'a'.\nx");
+    tui.press(Id::Workspace, key(Key::Backspace));
+    assert_eq!(tui.workspace_text(), "3 + 4\n    Transcript show: 'a'.\n");
 }
 
-// -- net events reach update as Msg::Net
+// -- net events reach update as Msg::Net, through no component
 
-struct OneEventPort(Option<NetEvent>);
+struct EventsPort(Vec<NetEvent>);
 
-impl Poll<NetEvent> for OneEventPort {
+impl Poll<NetEvent> for EventsPort {
     fn poll(&mut self) -> PortResult<Option<Event<NetEvent>>> {
-        Ok(self.0.take().map(Event::User))
+        Ok(self.0.pop().map(Event::User))
     }
 }
 
@@ -731,21 +851,12 @@ fn net_events_from_a_port_become_net_messages_once() {
         reason: "gone".into(),
         retry_in_ms: None,
     };
-    let port = OneEventPort(Some(event.clone()));
-    let mut app = App::init(EventListenerCfg::default().add_port(
-        Box::new(port),
-        Duration::from_millis(1),
-        1,
-    ));
-    view::mount(&mut app, Arc::new(Keymap::default()), &Theme::default(), "").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut messages = Vec::new();
-    while messages.is_empty() && Instant::now() < deadline {
-        messages = app
-            .tick(PollStrategy::UpTo(10, Duration::from_millis(20)))
-            .unwrap();
-    }
-    assert_eq!(messages, vec![Msg::Net(event)]);
+    let mut port = EventsPort(vec![event.clone()]);
+    assert_eq!(
+        stui::app::runtime::net_messages(&mut port),
+        vec![Msg::Net(event)]
+    );
+    assert!(stui::app::runtime::net_messages(&mut port).is_empty());
 }
 
 #[test]

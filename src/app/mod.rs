@@ -1,11 +1,10 @@
-//! The Elm-architecture core of the TUI: model, messages, pure update, and the runtime.
+//! The Elm-architecture core of the TUI: the pure update, the view that
+//! mounts and lays out the components, and the runtime that carries out
+//! effects. The shared types live in `crate::ui`.
 
-pub mod model;
-pub mod msg;
 pub mod runtime;
 pub mod update;
 pub mod view;
 
-pub use model::{Connection, Focus, Model, TranscriptEntry};
-pub use msg::Msg;
+pub use crate::ui::{Connection, Focus, Model, Msg, TranscriptEntry};
 pub use update::{Effect, update};

@@ -2,26 +2,39 @@
 //! the bridge thread, and the loop that feeds messages to `update` and
 //! carries out its effects. All side effects of the TUI live here.
 
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use tuirealm::application::PollStrategy;
-use tuirealm::listener::EventListenerCfg;
+use tuirealm::event::Event;
+use tuirealm::listener::{EventListenerCfg, Poll};
 use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
 
+use super::update::LocalCommand;
 use super::view::{self, App};
 use super::{Effect, Model, Msg, update};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;
-use crate::net::{Bridge, BridgeCommand, NetEvent, NetPort};
-use crate::server::LocalServer;
-use crate::server::attached;
+use crate::net::{Bridge, NetEvent, NetPort};
+use crate::server::{LocalServer, attached};
+use crate::ui::SharedModel;
+use crate::ui::transcript_view::format_duration;
+
+/// How long quitting waits for the bridge (saving and stopping a local
+/// server); after that the process ends anyway.
+const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
+/// How long a tick waits for a key before the net events are looked at.
+const TICK: Duration = Duration::from_millis(20);
+/// The screen is drawn after every message, and at least this often.
+const REDRAW_EVERY: Duration = Duration::from_millis(250);
 
 /// Where the workspace text is kept between runs.
 pub fn workspace_file() -> PathBuf {
@@ -45,22 +58,16 @@ pub fn run(
         attached::bridge_settings(settings, session.clone()),
         net_events,
     );
-
     let mut app: App = tuirealm::application::Application::init(
-        EventListenerCfg::default()
-            .crossterm_input_listener(Duration::from_millis(10), 16)
-            .add_port(
-                Box::new(NetPort::new(net_inbox)),
-                Duration::from_millis(10),
-                16,
-            ),
+        EventListenerCfg::default().crossterm_input_listener(Duration::from_millis(10), 16),
     );
     let workspace_path = workspace_file();
     let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
-    view::mount(&mut app, Arc::new(keymap), &theme, &saved_workspace)?;
-
     let mut model = Model::new(settings.server.address.clone(), session);
+    model = model.with_workspace(&saved_workspace);
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
+    let model = Rc::new(RefCell::new(model));
+    view::mount(&mut app, &model, Arc::new(keymap), &theme)?;
 
     // A closed terminal (SIGHUP) or a kill (SIGTERM, SIGINT) quits like
     // Ctrl+Q: the workspace is saved and a server STUI started is stopped.
@@ -69,74 +76,147 @@ pub fn run(
         signal_hook::flag::register(signal, Arc::clone(&signalled))?;
     }
 
+    let mut runtime = Runtime {
+        app,
+        model,
+        net: NetPort::new(net_inbox),
+        bridge,
+        local,
+        workspace_path,
+    };
     let mut terminal = Terminal::open()?;
     if settings.server.connect_on_start {
-        for effect in update(&mut model, Msg::ToggleConnection) {
-            carry_out(effect, &bridge, &local);
-        }
+        runtime.step(Msg::ToggleConnection);
     }
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        event_loop(
-            &mut app,
-            &mut model,
-            &mut terminal,
-            &bridge,
-            &local,
-            &signalled,
-        )
+        runtime.event_loop(&mut terminal, &signalled)
     }));
     // Whatever ended the loop (a terminal that is gone, even a panic), keep the text.
-    save_workspace(&workspace_path, &view::workspace_text(&app));
+    if let Ok(model) = runtime.model.try_borrow() {
+        save_workspace(&runtime.workspace_path, &model.view.editor.text());
+    }
     drop(terminal);
-    // The last TUI to leave a server a TUI started saves and stops it; the
-    // terminal is back to normal, so the user reads what became of it.
-    if !bridge.shutdown() {
-        println!("stui: quit without waiting for the connection to close");
-    }
-    if let Some(last_words) = attached::depart(local.server.as_ref(), &local.session) {
-        println!("stui: {last_words}");
-    }
+    stop_bridge(runtime.bridge, runtime.local);
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-fn event_loop(
-    app: &mut App,
-    model: &mut Model,
-    terminal: &mut Terminal,
-    bridge: &Bridge,
-    local: &Local,
-    signalled: &AtomicBool,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let workspace_path = workspace_file();
-    loop {
-        view::sync(app, model);
-        terminal.draw(app, model)?;
-        if model.quit {
-            return Ok(());
+/// The net events waiting in `port`, as messages for `update`.
+pub fn net_messages(port: &mut impl Poll<NetEvent>) -> Vec<Msg> {
+    let mut messages = Vec::new();
+    // A bounded batch: a flood of output must not starve the keyboard.
+    while messages.len() < 64 {
+        match port.poll() {
+            Ok(Some(Event::User(event))) => messages.push(Msg::Net(event)),
+            _ => break,
         }
-        if signalled.load(Ordering::Relaxed) {
-            log::info!("quitting on a signal");
-            update(model, Msg::Quit);
-            return Ok(());
-        }
-        match app.tick(PollStrategy::UpTo(32, Duration::from_millis(250))) {
-            Ok(messages) => {
-                for msg in messages {
-                    if matches!(msg, Msg::Evaluate(_)) {
-                        save_workspace(&workspace_path, &view::workspace_text(app));
-                    }
-                    for effect in update(model, msg) {
-                        carry_out(effect, bridge, local);
-                    }
-                }
+    }
+    messages
+}
+
+struct Runtime {
+    app: App,
+    model: SharedModel,
+    net: NetPort,
+    bridge: Bridge,
+    local: Local,
+    workspace_path: PathBuf,
+}
+
+impl Runtime {
+    fn event_loop(
+        &mut self,
+        terminal: &mut Terminal,
+        signalled: &AtomicBool,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut changed = true;
+        let mut drawn = Instant::now();
+        let mut size = crossterm::terminal::size().ok();
+        loop {
+            let now_size = crossterm::terminal::size().ok();
+            if changed || now_size != size || drawn.elapsed() >= REDRAW_EVERY {
+                view::sync(&mut self.app, &self.model.borrow());
+                terminal.draw(&mut self.app, &self.model)?;
+                (drawn, size) = (Instant::now(), now_size);
             }
-            Err(error) => log::error!("event loop: {error}"),
+            if self.model.borrow().quit {
+                return Ok(());
+            }
+            if signalled.load(Ordering::Relaxed) {
+                log::info!("quitting on a signal");
+                self.step(Msg::Quit);
+                return Ok(());
+            }
+            let mut messages = match self.app.tick(PollStrategy::UpTo(32, TICK)) {
+                Ok(messages) => messages,
+                Err(error) => {
+                    log::error!("event loop: {error}");
+                    Vec::new()
+                }
+            };
+            messages.extend(net_messages(&mut self.net));
+            changed = !messages.is_empty();
+            for msg in messages {
+                self.step(msg);
+            }
+        }
+    }
+
+    /// Update the model with `msg` and carry out the effects.
+    fn step(&mut self, msg: Msg) {
+        let effects = update(&mut self.model.borrow_mut(), msg);
+        for effect in effects {
+            match effect {
+                Effect::Bridge(command) => self.bridge.send(command),
+                Effect::Local(command) => self.local.run(command),
+                Effect::SaveWorkspace(text) => save_workspace(&self.workspace_path, &text),
+            }
         }
     }
 }
 
-/// The local server beside the bridge: its commands run on threads of
-/// their own and report as `NetEvent::LocalServer`.
+/// Give the bridge at most [`BRIDGE_STOP_WAIT`] to stop (the last TUI to
+/// leave a server a TUI started saves and stops it), then go anyway: the
+/// terminal is back to normal, so the user reads what became of it.
+fn stop_bridge(bridge: Bridge, local: Local) {
+    let leave = move || {
+        bridge.shutdown();
+        attached::depart(local.server.as_ref(), &local.session)
+    };
+    if let Some(last_words) = within(BRIDGE_STOP_WAIT, leave) {
+        println!("stui: {last_words}");
+    }
+}
+
+/// What `stop` says, or that it did not finish within `wait` (it is left
+/// running on its own thread, which ends with the process).
+fn within(
+    wait: Duration,
+    stop: impl FnOnce() -> Option<String> + Send + 'static,
+) -> Option<String> {
+    let (done, outcome) = channel();
+    let stopping = std::thread::Builder::new()
+        .name("stui-quit".into())
+        .spawn(move || {
+            let _ = done.send(stop());
+        });
+    if let Err(error) = stopping {
+        log::error!("cannot stop the bridge: {error}");
+        return None;
+    }
+    match outcome.recv_timeout(wait) {
+        Ok(last_words) => last_words,
+        Err(_) => {
+            log::warn!("the bridge did not stop within {wait:?}: quitting anyway");
+            Some(format!(
+                "quit without waiting for the connection to close (no answer within {})",
+                format_duration(u64::try_from(wait.as_micros()).unwrap_or(u64::MAX))
+            ))
+        }
+    }
+}
+
+/// The local server beside the bridge: its commands take seconds, so each
+/// runs on a thread of its own and reports as `NetEvent::LocalServer`.
 struct Local {
     server: Option<LocalServer>,
     session: String,
@@ -144,38 +224,27 @@ struct Local {
 }
 
 impl Local {
-    fn run(
-        &self,
-        command: impl FnOnce(Option<&LocalServer>, &str) -> Option<String> + Send + 'static,
-    ) {
+    fn run(&self, command: LocalCommand) {
         let (server, session, events) = (
             self.server.clone(),
             self.session.clone(),
             self.events.clone(),
         );
         std::thread::spawn(move || {
-            if let Some(text) = command(server.as_ref(), &session) {
+            let server = server.as_ref();
+            let said = match command {
+                LocalCommand::SaveImage => Some(attached::save_image(server)),
+                LocalCommand::ReplayChanges => Some(attached::replay_changes(server, &session)),
+                LocalCommand::OfferLostChanges => attached::lost_changes_notice(server),
+            };
+            if let Some(text) = said {
                 let _ = events.send(NetEvent::LocalServer(text));
             }
         });
     }
 }
 
-fn carry_out(effect: Effect, bridge: &Bridge, local: &Local) {
-    match effect {
-        Effect::Connect => bridge.send(BridgeCommand::Connect),
-        Effect::Disconnect => bridge.send(BridgeCommand::Disconnect),
-        Effect::Send(request) => bridge.send(BridgeCommand::Send(request)),
-        Effect::Interrupt => bridge.send(BridgeCommand::Interrupt { target: None }),
-        Effect::SaveImage => local.run(|server, _| Some(attached::save_image(server))),
-        Effect::ReplayChanges => {
-            local.run(|server, session| Some(attached::replay_changes(server, session)))
-        }
-        Effect::OfferLostChanges => local.run(|server, _| attached::lost_changes_notice(server)),
-    }
-}
-
-fn save_workspace(path: &std::path::Path, text: &str) {
+fn save_workspace(path: &Path, text: &str) {
     let result = crate::paths::write_private(path, text);
     if let Err(error) = result {
         log::error!("cannot save the workspace to {}: {error}", path.display());
@@ -198,7 +267,11 @@ impl Terminal {
         Ok(Self { adapter })
     }
 
-    fn draw(&mut self, app: &mut App, model: &Model) -> Result<(), Box<dyn std::error::Error>> {
+    fn draw(
+        &mut self,
+        app: &mut App,
+        model: &SharedModel,
+    ) -> Result<(), Box<dyn std::error::Error>> {
         self.adapter.draw(|frame| view::draw(app, model, frame))?;
         Ok(())
     }
@@ -210,5 +283,26 @@ impl Drop for Terminal {
         if let Err(error) = self.adapter.restore() {
             log::error!("cannot restore the terminal: {error}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quitting_does_not_wait_for_a_bridge_that_hangs() {
+        let started = Instant::now();
+        let said = within(Duration::from_millis(100), || {
+            std::thread::sleep(Duration::from_secs(5));
+            None
+        });
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(
+            said.as_deref(),
+            Some("quit without waiting for the connection to close (no answer within 100 ms)")
+        );
+        let said = within(Duration::from_secs(1), || Some("stopped the server".into()));
+        assert_eq!(said.as_deref(), Some("stopped the server"));
     }
 }

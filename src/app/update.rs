@@ -1,113 +1,197 @@
 //! The pure update function: `update(&mut Model, Msg) -> Vec<Effect>`.
 //! It never blocks or touches a socket; the runtime carries out the effects.
 
-use super::model::{Connection, Focus, Model, PendingEvaluation, TranscriptEntry};
-use super::msg::Msg;
-use crate::net::{Answer, NetEvent, ServerInfo};
+use crate::net::{Answer, BridgeCommand, NetEvent, ServerInfo};
 use crate::protocol::{ErrorObject, EvaluateParams, Request, RequestBody};
+use crate::ui::{Connection, Focus, InterruptChoice, Model, Msg, Purpose, TranscriptEntry};
 
-/// What the runtime must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    Connect,
-    Disconnect,
-    Send(Request),
-    /// Ask the server to stop this session's running evaluations.
-    Interrupt,
-    /// Save the local server's image.
+/// What the runtime does on the local server (it takes seconds: never on
+/// the UI thread); the outcome comes back as `NetEvent::LocalServer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalCommand {
     SaveImage,
-    /// Replay the changes made since the last save.
     ReplayChanges,
     /// Tell the user of code changes the (re)started local server lost.
     OfferLostChanges,
 }
 
+/// What the runtime must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Hand this to the bridge thread.
+    Bridge(BridgeCommand),
+    /// Run this on the local server, beside the bridge.
+    Local(LocalCommand),
+    /// Keep the workspace text for the next run.
+    SaveWorkspace(String),
+}
+
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Evaluate(code) => evaluate(model, code),
-        Msg::ToggleConnection => match model.connection {
-            // Down and reconnecting on its own: F2 stops that.
-            Connection::Disconnected
-            | Connection::Down {
-                retry_in_ms: None, ..
-            } => {
-                model.connection = Connection::Connecting {
-                    address: model.address.clone(),
-                    starting_server: false,
-                };
-                vec![Effect::Connect]
-            }
-            Connection::Connected { .. } if !model.pending.is_empty() => {
-                // The code would go on running in the image with nobody
-                // to see its result: stop it, and say so.
-                let count = model.pending.len();
-                model.pending.clear();
-                model.transcript.push(TranscriptEntry::Notice(format!(
-                    "Interrupting {count} running evaluation(s) and disconnecting."
-                )));
-                vec![Effect::Interrupt, Effect::Disconnect]
-            }
-            Connection::Down { .. }
-            | Connection::Connecting { .. }
-            | Connection::Connected { .. } => {
-                vec![Effect::Disconnect]
-            }
-        },
-        Msg::Interrupt => {
-            if model.pending.is_empty() || !model.connection.is_connected() {
-                model
-                    .transcript
-                    .push(TranscriptEntry::Notice("No evaluation is running.".into()));
-                vec![]
-            } else {
-                model
-                    .transcript
-                    .push(TranscriptEntry::Notice("Interrupting…".into()));
-                vec![Effect::Interrupt]
-            }
+        Msg::EvaluateSelection => {
+            let code = model.view.editor.code_to_evaluate();
+            update(model, Msg::Evaluate(code))
         }
-        Msg::ToggleHelp => {
-            model.help_visible = !model.help_visible;
+        Msg::Evaluate(code) => {
+            let mut effects = vec![save_workspace(model)];
+            effects.extend(evaluate(model, code));
+            effects
+        }
+        Msg::Edit(key) => {
+            model.view.editor.key(&key);
             vec![]
         }
-        Msg::CloseHelp => {
-            model.help_visible = false;
+        Msg::Paste(text) => {
+            model.view.editor.paste(&text);
             vec![]
         }
-        Msg::FocusNext => {
-            model.focus = match model.focus {
-                Focus::Workspace => Focus::Transcript,
-                Focus::Transcript => Focus::Workspace,
-            };
+        Msg::ScrollTranscript(step) => {
+            model.view.transcript.scroll(&model.transcript, step);
             vec![]
         }
-        Msg::SaveImage => local_server_command(model, Effect::SaveImage, "Saving the image…"),
+        Msg::ScrollHelp(step) => {
+            model.view.scroll_help(step);
+            vec![]
+        }
+        Msg::ToggleConnection => toggle_connection(model),
+        Msg::Interrupt => interrupt(model),
+        Msg::InterruptChosen(choice) => interrupt_chosen(model, choice),
+        Msg::ToggleHelp | Msg::CloseHelp | Msg::FocusNext | Msg::ClearTranscript => {
+            screen(model, &msg);
+            vec![]
+        }
+        Msg::SaveImage => local_server_command(model, LocalCommand::SaveImage, "Saving the image…"),
         Msg::ReplayChanges => {
-            local_server_command(model, Effect::ReplayChanges, "Replaying the changes…")
-        }
-        Msg::ClearTranscript => {
-            model.transcript.clear();
-            vec![]
+            local_server_command(model, LocalCommand::ReplayChanges, "Replaying the changes…")
         }
         Msg::Quit => {
-            model.quit = true;
             // The runtime's loop ends once the model says quit.
-            vec![]
+            model.quit = true;
+            vec![save_workspace(model)]
         }
         Msg::Net(event) => net_event(model, event),
     }
 }
 
-/// Effects that need the server: refused with a notice while not connected.
-fn local_server_command(model: &mut Model, effect: Effect, doing: &str) -> Vec<Effect> {
-    let notice = if model.connection.is_connected() {
+fn save_workspace(model: &Model) -> Effect {
+    Effect::SaveWorkspace(model.view.editor.text())
+}
+
+fn bridge(command: BridgeCommand) -> Effect {
+    Effect::Bridge(command)
+}
+
+/// Messages that only change what the screen shows.
+fn screen(model: &mut Model, msg: &Msg) {
+    match msg {
+        Msg::ToggleHelp => {
+            model.help_visible = !model.help_visible;
+            // It opens at the top.
+            model.view.help_scroll = 0;
+        }
+        Msg::CloseHelp => model.help_visible = false,
+        Msg::FocusNext => {
+            model.focus = match model.focus {
+                Focus::Workspace => Focus::Transcript,
+                Focus::Transcript => Focus::Workspace,
+            };
+        }
+        Msg::ClearTranscript => {
+            model.transcript.clear();
+            model.view.transcript.follow();
+        }
+        _ => {}
+    }
+}
+
+fn toggle_connection(model: &mut Model) -> Vec<Effect> {
+    match model.connection {
+        // Down and reconnecting on its own: F2 stops that.
+        Connection::Disconnected
+        | Connection::Down {
+            retry_in_ms: None, ..
+        } => {
+            model.connection = Connection::Connecting {
+                address: model.address.clone(),
+                starting_server: false,
+            };
+            vec![bridge(BridgeCommand::Connect)]
+        }
+        Connection::Connected { .. } if !model.pending.is_empty() => {
+            // The code would go on running in the image with nobody
+            // to see its result: stop it, and say so.
+            let count = model.pending.len();
+            model.pending.clear();
+            model.choosing_interrupt = false;
+            model.transcript.push(TranscriptEntry::Notice(format!(
+                "Interrupting {count} running evaluation(s) and disconnecting."
+            )));
+            vec![
+                bridge(BridgeCommand::Interrupt { target: None }),
+                bridge(BridgeCommand::Disconnect),
+            ]
+        }
+        Connection::Down { .. } | Connection::Connecting { .. } | Connection::Connected { .. } => {
+            vec![bridge(BridgeCommand::Disconnect)]
+        }
+    }
+}
+
+/// Ctrl+G: the one evaluation running, or ask which of several.
+fn interrupt(model: &mut Model) -> Vec<Effect> {
+    let running = model.running_evaluations();
+    if running.is_empty() || !model.connection.is_connected() {
+        model
+            .transcript
+            .push(TranscriptEntry::Notice("No evaluation is running.".into()));
+        return vec![];
+    }
+    if let [only] = running[..] {
+        let target = Some(only.to_string());
+        return interrupting(model, target, "Interrupting…".into());
+    }
+    model.choosing_interrupt = true;
+    vec![]
+}
+
+fn interrupt_chosen(model: &mut Model, choice: InterruptChoice) -> Vec<Effect> {
+    model.choosing_interrupt = false;
+    let running = model.running_evaluations();
+    let (target, notice) = match choice {
+        InterruptChoice::None => return vec![],
+        InterruptChoice::All => (None, format!("Interrupting all {}…", running.len())),
+        InterruptChoice::Nth(n) => match running.get(n.wrapping_sub(1)) {
+            Some(id) => (
+                Some(id.to_string()),
+                format!("Interrupting evaluation {n}…"),
+            ),
+            None => {
+                let notice = format!("No evaluation {n}: {} are running.", running.len());
+                model.transcript.push(TranscriptEntry::Notice(notice));
+                return vec![];
+            }
+        },
+    };
+    interrupting(model, target, notice)
+}
+
+/// The reply (interrupted) settles the pending evaluation.
+fn interrupting(model: &mut Model, target: Option<String>, notice: String) -> Vec<Effect> {
+    model.transcript.push(TranscriptEntry::Notice(notice));
+    vec![bridge(BridgeCommand::Interrupt { target })]
+}
+
+/// Commands that need the server: refused with a notice while not connected.
+fn local_server_command(model: &mut Model, command: LocalCommand, doing: &str) -> Vec<Effect> {
+    let connected = model.connection.is_connected();
+    let notice = if connected {
         doing.to_string()
     } else {
         "Not connected: press F2 to connect first.".to_string()
     };
     model.transcript.push(TranscriptEntry::Notice(notice));
-    if model.connection.is_connected() {
-        vec![effect]
+    if connected {
+        vec![Effect::Local(command)]
     } else {
         vec![]
     }
@@ -132,8 +216,9 @@ fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
     model
         .transcript
         .push(TranscriptEntry::Input { code: code.clone() });
-    model.pending.insert(id.clone(), PendingEvaluation { code });
-    vec![Effect::Send(Request::new(id, model.session.clone(), body))]
+    model.send(id.clone(), Purpose::Evaluation { code });
+    let request = Request::new(id, model.session.clone(), body);
+    vec![bridge(BridgeCommand::Send(request))]
 }
 
 fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
@@ -148,7 +233,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         } => {
             connected(model, info, round_trip_us);
             // The server may have started from an image without the last changes.
-            return vec![Effect::OfferLostChanges];
+            return vec![Effect::Local(LocalCommand::OfferLostChanges)];
         }
         NetEvent::Alive {
             round_trip_us,
@@ -156,7 +241,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             restart_reason,
         } => {
             if alive(model, round_trip_us, instance, restart_reason) {
-                return vec![Effect::OfferLostChanges];
+                return vec![Effect::Local(LocalCommand::OfferLostChanges)];
             }
         }
         NetEvent::Disconnected => disconnected(model),
@@ -173,7 +258,11 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             model.retrying = Some(format!(
                 "no reply yet: {request_type} sent again ({attempt}/{tries})"
             ));
-            if model.pending.contains_key(&id) {
+            if model
+                .pending
+                .get(&id)
+                .is_some_and(|p| p.purpose.is_evaluation())
+            {
                 model.transcript.push(TranscriptEntry::Notice(format!(
                     "No reply yet: evaluation sent again (try {attempt} of {tries})."
                 )));
@@ -189,10 +278,11 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         } => reply(model, &id, result),
         NetEvent::Failed { id, reason } => {
             model.retrying = None;
-            if model.pending.remove(&id).is_some() {
-                model.transcript.push(TranscriptEntry::Notice(format!(
-                    "Evaluation failed: {reason}"
-                )));
+            match model.pending.remove(&id).map(|p| p.purpose) {
+                Some(Purpose::Evaluation { .. }) => model.transcript.push(TranscriptEntry::Notice(
+                    format!("Evaluation failed: {reason}"),
+                )),
+                None => {}
             }
         }
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
@@ -314,7 +404,17 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
     let Some(pending) = model.pending.remove(id) else {
         return;
     };
-    pair_with_its_code(model, pending.code);
+    match pending.purpose {
+        Purpose::Evaluation { code } => evaluation_reply(model, code, result),
+    }
+    // Nothing left to choose from.
+    if model.running_evaluations().is_empty() {
+        model.choosing_interrupt = false;
+    }
+}
+
+fn evaluation_reply(model: &mut Model, code: String, result: Result<Answer, ErrorObject>) {
+    pair_with_its_code(model, code);
     match result {
         Ok(Answer::Evaluate(value)) => {
             if !value.output.is_empty() {
@@ -327,9 +427,8 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
                 duration_us: value.duration_us,
             });
         }
-        Ok(other) => model.transcript.push(TranscriptEntry::Notice(format!(
-            "Unexpected reply to an evaluation: {other:?}"
-        ))),
+        // The bridge decodes a reply by the type of its request.
+        Ok(other) => log::error!("an evaluation was answered as {}", other.type_name()),
         Err(mut error) => {
             if let Some(output) = error.output.take().filter(|o| !o.is_empty()) {
                 model.transcript.push(TranscriptEntry::Output(output));
@@ -372,9 +471,10 @@ fn restart_notice(
 }
 
 fn abandon_pending(model: &mut Model, why: &str) {
-    if !model.pending.is_empty() {
-        let count = model.pending.len();
-        model.pending.clear();
+    model.choosing_interrupt = false;
+    let count = model.running_evaluations().len();
+    model.pending.clear();
+    if count > 0 {
         model.transcript.push(TranscriptEntry::Notice(format!(
             "{count} evaluation(s) got no answer: {why}."
         )));
@@ -416,11 +516,29 @@ mod tests {
         })
     }
 
+    /// The request an evaluation sent (after saving the workspace).
     fn sent_request(effects: &[Effect]) -> &Request {
         match effects {
-            [Effect::Send(request)] => request,
-            other => panic!("expected one Send effect, got {other:?}"),
+            [
+                Effect::SaveWorkspace(_),
+                Effect::Bridge(BridgeCommand::Send(request)),
+            ] => request,
+            other => panic!("expected a save and one Send effect, got {other:?}"),
         }
+    }
+
+    fn connect() -> Vec<Effect> {
+        vec![Effect::Bridge(BridgeCommand::Connect)]
+    }
+
+    fn disconnect() -> Vec<Effect> {
+        vec![Effect::Bridge(BridgeCommand::Disconnect)]
+    }
+
+    fn interrupt(target: Option<&str>) -> Effect {
+        Effect::Bridge(BridgeCommand::Interrupt {
+            target: target.map(str::to_string),
+        })
     }
 
     fn seven() -> EvaluateResult {
@@ -474,7 +592,7 @@ mod tests {
     fn evaluate_while_disconnected_sends_nothing_and_says_why() {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
         let effects = update(&mut model, Msg::Evaluate("3 + 4".into()));
-        assert!(effects.is_empty());
+        assert_eq!(effects, [Effect::SaveWorkspace(String::new())]);
         assert!(model.pending.is_empty());
         match model.transcript.last() {
             Some(TranscriptEntry::Notice(text)) => assert!(text.contains("F2"), "{text}"),
@@ -485,7 +603,8 @@ mod tests {
     #[test]
     fn blank_code_is_not_sent() {
         let mut model = connected_model();
-        assert!(update(&mut model, Msg::Evaluate("  \n".into())).is_empty());
+        let effects = update(&mut model, Msg::Evaluate("  \n".into()));
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Bridge(_))));
         assert!(model.transcript.is_empty());
     }
 
@@ -640,17 +759,11 @@ mod tests {
     #[test]
     fn f2_connects_when_disconnected_or_down_and_disconnects_otherwise() {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
-        assert_eq!(
-            update(&mut model, Msg::ToggleConnection),
-            vec![Effect::Connect]
-        );
+        assert_eq!(update(&mut model, Msg::ToggleConnection), connect());
         assert!(matches!(model.connection, Connection::Connecting { .. }));
 
         let mut model = connected_model();
-        assert_eq!(
-            update(&mut model, Msg::ToggleConnection),
-            vec![Effect::Disconnect]
-        );
+        assert_eq!(update(&mut model, Msg::ToggleConnection), disconnect());
         update(&mut model, Msg::Net(NetEvent::Disconnected));
         assert_eq!(model.connection, Connection::Disconnected);
 
@@ -658,19 +771,13 @@ mod tests {
             reason: "x".into(),
             retry_in_ms: None,
         };
-        assert_eq!(
-            update(&mut model, Msg::ToggleConnection),
-            vec![Effect::Connect]
-        );
+        assert_eq!(update(&mut model, Msg::ToggleConnection), connect());
         // Reconnecting on its own: F2 stops that.
         model.connection = Connection::Down {
             reason: "x".into(),
             retry_in_ms: Some(1000),
         };
-        assert_eq!(
-            update(&mut model, Msg::ToggleConnection),
-            vec![Effect::Disconnect]
-        );
+        assert_eq!(update(&mut model, Msg::ToggleConnection), disconnect());
     }
 
     #[test]
@@ -742,8 +849,12 @@ mod tests {
         assert!(
             matches!(model.transcript.last(), Some(TranscriptEntry::Notice(t)) if t.contains("No evaluation"))
         );
-        update(&mut model, Msg::Evaluate("[true] whileTrue".into()));
-        assert_eq!(update(&mut model, Msg::Interrupt), vec![Effect::Interrupt]);
+        let sent = update(&mut model, Msg::Evaluate("[true] whileTrue".into()));
+        let id = sent_request(&sent).id.clone();
+        assert_eq!(
+            update(&mut model, Msg::Interrupt),
+            vec![interrupt(Some(&id))]
+        );
         assert_eq!(model.pending.len(), 1, "the reply (interrupted) settles it");
     }
 
@@ -757,7 +868,7 @@ mod tests {
         let id = sent_request(&sent).id.clone();
         assert_eq!(
             update(&mut model, Msg::ToggleConnection),
-            vec![Effect::Interrupt, Effect::Disconnect]
+            vec![interrupt(None), Effect::Bridge(BridgeCommand::Disconnect)]
         );
         assert!(model.pending.is_empty());
         assert!(matches!(
@@ -828,8 +939,123 @@ mod tests {
         model.transcript.push(TranscriptEntry::Notice("x".into()));
         update(&mut model, Msg::ClearTranscript);
         assert!(model.transcript.is_empty());
-        assert_eq!(update(&mut model, Msg::Quit), vec![]);
+        update(&mut model, Msg::Paste("x := 1.".into()));
+        assert_eq!(
+            update(&mut model, Msg::Quit),
+            [Effect::SaveWorkspace("x := 1.".into())]
+        );
         assert!(model.quit);
+    }
+
+    #[test]
+    fn evaluating_saves_the_workspace_first() {
+        let mut model = connected_model().with_workspace("3 + 4\n5");
+        let effects = update(&mut model, Msg::Evaluate("3 + 4".into()));
+        assert_eq!(effects[0], Effect::SaveWorkspace("3 + 4\n5".into()));
+    }
+
+    #[test]
+    fn keys_edit_the_workspace_in_the_model() {
+        use tuirealm::event::{Key, KeyEvent, KeyModifiers};
+        let mut model = connected_model();
+        for c in "3+4".chars() {
+            update(
+                &mut model,
+                Msg::Edit(KeyEvent::new(Key::Char(c), KeyModifiers::NONE)),
+            );
+        }
+        assert_eq!(model.view.editor.text(), "3+4");
+        assert_eq!(model.view.editor.code_to_evaluate(), "3+4");
+    }
+
+    fn evaluating(model: &mut Model, code: &str) -> String {
+        sent_request(&update(model, Msg::Evaluate(code.into())))
+            .id
+            .clone()
+    }
+
+    fn answered(model: &mut Model, id: &str, print: &str) {
+        let value = EvaluateResult {
+            print: print.into(),
+            ..seven()
+        };
+        update(
+            model,
+            Msg::Net(NetEvent::Reply {
+                id: id.into(),
+                result: Ok(Answer::Evaluate(value)),
+                round_trip_us: 9,
+            }),
+        );
+    }
+
+    #[test]
+    fn replies_in_any_order_stand_under_their_code() {
+        let mut model = connected_model();
+        let slow = evaluating(&mut model, "(Delay forSeconds: 6) wait. 111");
+        let quick = evaluating(&mut model, "6 * 7");
+        answered(&mut model, &quick, "42");
+        answered(&mut model, &slow, "111");
+        let shown: Vec<String> = model
+            .transcript
+            .iter()
+            .filter_map(|entry| match entry {
+                TranscriptEntry::Input { code } => Some(format!("> {code}")),
+                TranscriptEntry::Value { print, .. } => Some(print.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "> (Delay forSeconds: 6) wait. 111",
+                "> 6 * 7",
+                "42",
+                "> (Delay forSeconds: 6) wait. 111",
+                "111"
+            ]
+        );
+    }
+
+    #[test]
+    fn interrupting_one_of_several_asks_which() {
+        let mut model = connected_model();
+        let ids: Vec<String> = (1..=3)
+            .map(|n| evaluating(&mut model, &format!("{n}")))
+            .collect();
+        assert_eq!(model.running_evaluations(), ids);
+        assert!(update(&mut model, Msg::Interrupt).is_empty());
+        assert!(model.choosing_interrupt);
+        let chosen = update(&mut model, Msg::InterruptChosen(InterruptChoice::Nth(2)));
+        assert_eq!(chosen, [interrupt(Some(&ids[1]))]);
+        assert!(!model.choosing_interrupt);
+
+        update(&mut model, Msg::Interrupt);
+        let all = update(&mut model, Msg::InterruptChosen(InterruptChoice::All));
+        assert_eq!(all, [interrupt(None)]);
+
+        update(&mut model, Msg::Interrupt);
+        assert!(update(&mut model, Msg::InterruptChosen(InterruptChoice::None)).is_empty());
+        update(&mut model, Msg::Interrupt);
+        assert!(update(&mut model, Msg::InterruptChosen(InterruptChoice::Nth(7))).is_empty());
+        assert!(
+            notices(&model)
+                .iter()
+                .any(|n| n.contains("No evaluation 7"))
+        );
+        assert!(!model.choosing_interrupt);
+    }
+
+    #[test]
+    fn the_question_goes_when_nothing_runs_any_more() {
+        let mut model = connected_model();
+        let first = evaluating(&mut model, "1");
+        let second = evaluating(&mut model, "2");
+        update(&mut model, Msg::Interrupt);
+        answered(&mut model, &first, "1");
+        assert!(model.choosing_interrupt, "one is left to choose");
+        answered(&mut model, &second, "2");
+        assert!(!model.choosing_interrupt);
     }
 
     fn notices(model: &Model) -> Vec<&str> {

@@ -4,74 +4,45 @@
 
 use std::sync::Arc;
 
-use tuirealm::command::{Cmd, CmdResult};
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::Event;
-use tuirealm::props::{AttrValue, Attribute, Props, QueryResult, Style, TextModifiers};
+use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Clear, Padding, Paragraph};
-use tuirealm::state::State;
 
-use super::app_msg;
-use crate::app::Msg;
+use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::HelpColors;
-use crate::net::NetEvent;
+use crate::ui::{Model, Msg, SharedModel};
 
+#[derive(Component)]
 pub struct Help {
+    component: Pane<HelpDrawing>,
+    keymap: Arc<Keymap>,
+}
+
+pub struct HelpDrawing {
     lines: Vec<Line<'static>>,
     title: String,
-    /// First line shown; reset whenever the overlay opens.
-    scroll: usize,
-    /// Inner height at the last draw, for page-wise scrolling.
-    height: usize,
-    keymap: Arc<Keymap>,
     colours: HelpColors,
-    props: Props,
 }
 
 impl Help {
-    pub fn new(keymap: Arc<Keymap>, colours: HelpColors) -> Self {
-        Self {
+    pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: HelpColors) -> Self {
+        let drawing = HelpDrawing {
             lines: help_lines(&keymap, colours),
             title: match keymap.keys_for(Context::Help, Action::CloseHelp).first() {
                 Some(key) => format!(" Keys · {} closes ", key_label(key)),
                 None => " Keys ".into(),
             },
-            scroll: 0,
-            height: 10,
-            keymap,
             colours,
-            props: Props::default(),
+        };
+        Self {
+            component: Pane::new(model, drawing),
+            keymap,
         }
-    }
-
-    fn is_visible(&self) -> bool {
-        self.props
-            .get(Attribute::Display)
-            .and_then(AttrValue::as_flag)
-            .unwrap_or(false)
-    }
-
-    fn max_scroll(&self) -> usize {
-        self.lines.len().saturating_sub(self.height)
-    }
-
-    fn scroll_by(&mut self, action: Action) -> bool {
-        let page = self.height.saturating_sub(1).max(1);
-        self.scroll = match action {
-            Action::ScrollUp => self.scroll.saturating_sub(1),
-            Action::ScrollDown => self.scroll + 1,
-            Action::PageUp => self.scroll.saturating_sub(page),
-            Action::PageDown => self.scroll + page,
-            Action::ScrollToTop => 0,
-            Action::ScrollToBottom => self.max_scroll(),
-            _ => return false,
-        }
-        .min(self.max_scroll());
-        true
     }
 }
 
@@ -128,9 +99,9 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-impl Component for Help {
-    fn view(&mut self, frame: &mut Frame, area: Rect) {
-        if !self.is_visible() {
+impl Draw for HelpDrawing {
+    fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
+        if !model.help_visible {
             return;
         }
         let content_width = self.lines.iter().map(Line::width).max().unwrap_or(0);
@@ -146,49 +117,32 @@ impl Component for Help {
             .title(self.title.clone())
             .border_style(Style::default().fg(self.colours.key))
             .padding(Padding::horizontal(1));
-        self.height = usize::from(block.inner(popup).height);
-        self.scroll = self.scroll.min(self.max_scroll());
-        let block = if self.scroll < self.max_scroll() {
+        let view = &mut model.view;
+        view.help_height = usize::from(block.inner(popup).height);
+        let max_scroll = self.lines.len().saturating_sub(view.help_height);
+        view.help_scroll = view.help_scroll.min(max_scroll);
+        let block = if view.help_scroll < max_scroll {
             block.title_bottom(" ↓ more ")
         } else {
             block
         };
         let style = Style::default().fg(self.colours.fg).bg(self.colours.bg);
-        let visible: Vec<Line<'static>> = self.lines.iter().skip(self.scroll).cloned().collect();
+        let visible: Vec<Line<'static>> =
+            self.lines.iter().skip(view.help_scroll).cloned().collect();
         frame.render_widget(Clear, popup);
         frame.render_widget(Paragraph::new(visible).block(block).style(style), popup);
     }
-
-    fn query<'a>(&'a self, attr: Attribute) -> Option<QueryResult<'a>> {
-        self.props.get_for_query(attr)
-    }
-
-    /// `Attribute::Display` shows or hides the overlay; showing it starts at the top.
-    fn attr(&mut self, attr: Attribute, value: AttrValue) {
-        if attr == Attribute::Display && value.as_flag() == Some(true) && !self.is_visible() {
-            self.scroll = 0;
-        }
-        self.props.set(attr, value);
-    }
-
-    fn state(&self) -> State {
-        State::None
-    }
-
-    fn perform(&mut self, cmd: Cmd) -> CmdResult {
-        CmdResult::Invalid(cmd)
-    }
 }
 
-impl AppComponent<Msg, NetEvent> for Help {
-    fn on(&mut self, event: &Event<NetEvent>) -> Option<Msg> {
+impl AppComponent<Msg, NoUserEvent> for Help {
+    fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
         let Event::Keyboard(key) = event else {
             return None;
         };
         let action = self.keymap.lookup(Context::Help, key)?;
-        if self.scroll_by(action) {
-            return None;
+        match scroll_step(action) {
+            Some(step) => Some(Msg::ScrollHelp(step)),
+            None => app_msg(action),
         }
-        app_msg(action)
     }
 }

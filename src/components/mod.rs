@@ -1,23 +1,84 @@
-//! TUI components: each renders its own state and turns key events into
-//! [`Msg`]s through the keymap. None does I/O.
+//! TUI components: each draws from the shared model and turns key events
+//! into [`Msg`]s through the keymap. None keeps model data or does I/O.
+//!
+//! Each is a wrapper with `#[derive(Component)]` around a [`Pane`], the one
+//! inner component, which draws through the wrapper's [`Draw`].
 
 pub mod help;
+pub mod interrupt_prompt;
 pub mod status_bar;
 pub mod transcript;
 pub mod workspace;
 
 pub use help::Help;
+pub use interrupt_prompt::InterruptPrompt;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
 pub use workspace::Workspace;
 
-use tuirealm::props::{AttrValue, Attribute, Props};
+use tuirealm::command::{Cmd, CmdResult};
+use tuirealm::component::Component;
+use tuirealm::props::{AttrValue, Attribute, Props, QueryResult};
+use tuirealm::ratatui::Frame;
+use tuirealm::ratatui::layout::Rect;
+use tuirealm::state::State;
 
-use crate::app::Msg;
 use crate::config::keymap::Action;
+use crate::ui::{Model, Msg, Scroll, SharedModel};
 
-/// The message for an action that `update` handles, whichever pane is focused.
-/// Actions a component carries out itself (evaluate, scrolling) give `None`.
+/// How a pane draws the model (and records its size in the view state).
+pub trait Draw {
+    fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, focused: bool);
+}
+
+/// The inner component of every pane: the props tuirealm sets (focus) and
+/// the model to draw from.
+pub struct Pane<D> {
+    model: SharedModel,
+    drawing: D,
+    props: Props,
+}
+
+impl<D: Draw> Pane<D> {
+    pub fn new(model: SharedModel, drawing: D) -> Self {
+        Self {
+            model,
+            drawing,
+            props: Props::default(),
+        }
+    }
+}
+
+impl<D: Draw> Component for Pane<D> {
+    fn view(&mut self, frame: &mut Frame, area: Rect) {
+        let focused = self
+            .props
+            .get(Attribute::Focus)
+            .and_then(AttrValue::as_flag)
+            .unwrap_or(false);
+        self.drawing
+            .draw(&mut self.model.borrow_mut(), frame, area, focused);
+    }
+
+    fn query<'a>(&'a self, attr: Attribute) -> Option<QueryResult<'a>> {
+        self.props.get_for_query(attr)
+    }
+
+    fn attr(&mut self, attr: Attribute, value: AttrValue) {
+        self.props.set(attr, value);
+    }
+
+    fn state(&self) -> State {
+        State::None
+    }
+
+    fn perform(&mut self, cmd: Cmd) -> CmdResult {
+        CmdResult::Invalid(cmd)
+    }
+}
+
+/// The message for an action that means the same whichever pane is focused.
+/// Actions a pane gives its own meaning (evaluate, scrolling) give `None`.
 fn app_msg(action: Action) -> Option<Msg> {
     match action {
         Action::Help => Some(Msg::ToggleHelp),
@@ -39,10 +100,15 @@ fn app_msg(action: Action) -> Option<Msg> {
     }
 }
 
-/// Whether the application gave this component focus (`Application::active`).
-fn has_focus(props: &Props) -> bool {
-    props
-        .get(Attribute::Focus)
-        .and_then(AttrValue::as_flag)
-        .unwrap_or(false)
+/// The scrolling step an action asks for, if it is one.
+fn scroll_step(action: Action) -> Option<Scroll> {
+    Some(match action {
+        Action::ScrollUp => Scroll::Up,
+        Action::ScrollDown => Scroll::Down,
+        Action::PageUp => Scroll::PageUp,
+        Action::PageDown => Scroll::PageDown,
+        Action::ScrollToTop => Scroll::Top,
+        Action::ScrollToBottom => Scroll::Bottom,
+        _ => return None,
+    })
 }

@@ -1,60 +1,72 @@
-//! The status bar: connection state, pending evaluations, and a key hint.
-//!
-//! It is never focused, so `view::mount` subscribes it to every event; it is
-//! the one place that turns the bridge's [`NetEvent`]s into `Msg::Net`.
+//! The status bar: connection state, running evaluations, and key hints.
 
-use tuirealm::command::{Cmd, CmdResult};
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::Event;
-use tuirealm::props::{AttrValue, Attribute, Props, QueryResult, Style, TextModifiers};
+use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{HorizontalAlignment, Rect};
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::Paragraph;
-use tuirealm::state::State;
 
-use super::transcript::format_duration;
-use crate::app::{Connection, Msg};
+use super::{Draw, Pane};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::StatusBarColors;
-use crate::net::NetEvent;
+use crate::ui::transcript_view::format_duration;
+use crate::ui::{Connection, Model, Msg, SharedModel};
 
+/// Never focused: it only draws.
+#[derive(Component)]
 pub struct StatusBar {
-    connection: Connection,
-    pending: usize,
-    /// Why a request is being sent again, while it is.
-    retrying: Option<String>,
+    component: Pane<StatusDrawing>,
+}
+
+pub struct StatusDrawing {
     /// Key hints, most important first; as many as fit are shown.
     hints: Vec<String>,
     colours: StatusBarColors,
-    props: Props,
 }
 
 impl StatusBar {
-    pub fn new(keymap: &Keymap, colours: StatusBarColors) -> Self {
-        Self {
-            connection: Connection::Disconnected,
-            pending: 0,
-            retrying: None,
+    pub fn new(model: SharedModel, keymap: &Keymap, colours: StatusBarColors) -> Self {
+        let drawing = StatusDrawing {
             hints: key_hints(keymap),
             colours,
-            props: Props::default(),
+        };
+        Self {
+            component: Pane::new(model, drawing),
         }
     }
+}
 
-    pub fn set_status(&mut self, connection: &Connection, pending: usize, retrying: Option<&str>) {
-        self.connection = connection.clone();
-        self.pending = pending;
-        self.retrying = retrying.map(str::to_string);
-    }
-
-    fn state_colour(&self) -> tuirealm::props::Color {
-        match self.connection {
+impl StatusDrawing {
+    fn state_colour(&self, connection: &Connection) -> tuirealm::props::Color {
+        match connection {
             Connection::Disconnected => self.colours.disconnected,
             Connection::Connecting { .. } => self.colours.connecting,
             Connection::Connected { .. } => self.colours.connected,
             Connection::Down { .. } => self.colours.down,
         }
+    }
+
+    /// Most urgent first: a narrow terminal cuts the end of the line.
+    fn status(&self, model: &Model) -> Line<'static> {
+        let state = Style::default()
+            .fg(self.state_colour(&model.connection))
+            .add_modifier(TextModifiers::BOLD);
+        let mut status = Line::from(vec![Span::raw(" ")]);
+        if let Some(retrying) = &model.retrying {
+            status.push_span(Span::styled(
+                format!("{retrying} · "),
+                Style::default().fg(self.colours.connecting),
+            ));
+        }
+        status.push_span(Span::styled(connection_text(&model.connection), state));
+        match model.running_evaluations().len() {
+            0 => {}
+            1 => status.push_span(Span::raw(" · evaluating…")),
+            n => status.push_span(Span::raw(format!(" · {n} running"))),
+        }
+        status
     }
 }
 
@@ -129,26 +141,10 @@ fn fitting_hint(hints: &[String], room: usize) -> String {
     hint
 }
 
-impl Component for StatusBar {
-    fn view(&mut self, frame: &mut Frame, area: Rect) {
+impl Draw for StatusDrawing {
+    fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
         let base = Style::default().bg(self.colours.bg).fg(self.colours.fg);
-        let state = Style::default()
-            .fg(self.state_colour())
-            .add_modifier(TextModifiers::BOLD);
-        let mut status = Line::from(vec![Span::raw(" ")]);
-        // Most urgent first: a narrow terminal cuts the end of the line.
-        if let Some(retrying) = &self.retrying {
-            status.push_span(Span::styled(
-                format!("{retrying} · "),
-                Style::default().fg(self.colours.connecting),
-            ));
-        }
-        status.push_span(Span::styled(connection_text(&self.connection), state));
-        match self.pending {
-            0 => {}
-            1 => status.push_span(Span::raw(" · evaluating…")),
-            n => status.push_span(Span::raw(format!(" · evaluating {n}…"))),
-        }
+        let status = self.status(model);
         // Hints give way to the status when the terminal is narrow.
         let room = usize::from(area.width).saturating_sub(status.width() + 3);
         let hint = fitting_hint(&self.hints, room);
@@ -162,29 +158,10 @@ impl Component for StatusBar {
             );
         }
     }
-
-    fn query<'a>(&'a self, attr: Attribute) -> Option<QueryResult<'a>> {
-        self.props.get_for_query(attr)
-    }
-
-    fn attr(&mut self, attr: Attribute, value: AttrValue) {
-        self.props.set(attr, value);
-    }
-
-    fn state(&self) -> State {
-        State::None
-    }
-
-    fn perform(&mut self, cmd: Cmd) -> CmdResult {
-        CmdResult::Invalid(cmd)
-    }
 }
 
-impl AppComponent<Msg, NetEvent> for StatusBar {
-    fn on(&mut self, event: &Event<NetEvent>) -> Option<Msg> {
-        match event {
-            Event::User(net_event) => Some(Msg::Net(net_event.clone())),
-            _ => None,
-        }
+impl AppComponent<Msg, NoUserEvent> for StatusBar {
+    fn on(&mut self, _event: &Event<NoUserEvent>) -> Option<Msg> {
+        None
     }
 }

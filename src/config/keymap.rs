@@ -131,7 +131,7 @@ impl Action {
             Self::Quit => "Quit STUI",
             Self::FocusNext => "Move focus to the other pane",
             Self::Evaluate => "Evaluate selection or current line",
-            Self::Interrupt => "Interrupt the running evaluation",
+            Self::Interrupt => "Interrupt running evaluations (asks which of several)",
             Self::ClearTranscript => "Clear the transcript",
             Self::ScrollUp => "Scroll up one line",
             Self::ScrollDown => "Scroll down one line",

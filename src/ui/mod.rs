@@ -1,0 +1,16 @@
+//! What `app` and `components` share: the model, the messages and the view
+//! state. Components import this module, never `app`.
+
+pub mod editor;
+pub mod model;
+pub mod msg;
+pub mod transcript_view;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
+pub use msg::{InterruptChoice, Msg, Scroll};
+
+/// The one model, owned here: `update` changes it, components read it to draw.
+pub type SharedModel = Rc<RefCell<Model>>;

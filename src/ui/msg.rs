@@ -1,0 +1,62 @@
+//! The one message type of the TUI: what components and the bridge tell `update`.
+
+use tuirealm::event::KeyEvent;
+
+use crate::net::NetEvent;
+
+/// Which evaluations Ctrl+G stops when several run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterruptChoice {
+    All,
+    /// The n-th oldest, from 1.
+    Nth(usize),
+    None,
+}
+
+/// A scrolling step of the transcript or the help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+}
+
+// A handful of messages move per frame: boxing the net events would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// Evaluate the workspace's selection, or its current line, as the
+    /// editor holds them when this message is handled (keys typed before
+    /// it in the same tick are applied first).
+    EvaluateSelection,
+    /// Evaluate this code.
+    Evaluate(String),
+    /// A key that edits the workspace text.
+    Edit(KeyEvent),
+    /// Text pasted into the workspace.
+    Paste(String),
+    ScrollTranscript(Scroll),
+    ScrollHelp(Scroll),
+    /// Stop the evaluations of this session that are running (asks which
+    /// when several are).
+    Interrupt,
+    /// The answer to "which evaluation?".
+    InterruptChosen(InterruptChoice),
+    /// F2: connect when disconnected or down, disconnect otherwise.
+    ToggleConnection,
+    ToggleHelp,
+    CloseHelp,
+    /// Move keyboard focus between the workspace and the transcript.
+    FocusNext,
+    ClearTranscript,
+    /// Save the local server's image.
+    SaveImage,
+    /// File the changes made since the last save into the server again.
+    ReplayChanges,
+    Quit,
+    /// Something the bridge thread reports.
+    Net(NetEvent),
+}

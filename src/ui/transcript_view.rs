@@ -1,0 +1,409 @@
+//! The transcript's view state and the formatting it scrolls by: the
+//! scroll position is an anchor (entry, wrapped row) rather than a row
+//! count, so drawing and scrolling only format the entries on screen,
+//! however long the transcript.
+
+use tuirealm::props::{Style, TextModifiers};
+use tuirealm::ratatui::text::{Line, Span};
+
+use super::model::TranscriptEntry;
+use super::msg::Scroll;
+use crate::config::theme::TranscriptColors;
+
+/// Stack frames shown under an evaluation error; the rest are counted.
+const MAX_STACK_FRAMES: usize = 5;
+const TAB: &str = "    ";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Anchor {
+    /// Show the newest entries, and keep showing them as more arrive.
+    #[default]
+    Tail,
+    /// The top screen row is wrapped row `row` of entry `entry`.
+    At { entry: usize, row: usize },
+}
+
+/// Where the transcript pane is scrolled to, and its size at the last draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TranscriptView {
+    anchor: Anchor,
+    /// Inner size at the last draw: what scrolling by a page or a row means.
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Default for TranscriptView {
+    fn default() -> Self {
+        Self {
+            anchor: Anchor::Tail,
+            width: 78,
+            height: 8,
+        }
+    }
+}
+
+impl TranscriptView {
+    /// Whether new entries scroll into view (the user has not scrolled up).
+    pub fn is_following(&self) -> bool {
+        self.anchor == Anchor::Tail
+    }
+
+    /// Back to following the tail (after the entries were replaced).
+    pub fn follow(&mut self) {
+        self.anchor = Anchor::Tail;
+    }
+
+    pub fn scroll(&mut self, entries: &[TranscriptEntry], step: Scroll) {
+        let page = self.height.saturating_sub(1).max(1);
+        match step {
+            Scroll::Up => self.scroll_up(entries, 1),
+            Scroll::Down => self.scroll_down(entries, 1),
+            Scroll::PageUp => self.scroll_up(entries, page),
+            Scroll::PageDown => self.scroll_down(entries, page),
+            Scroll::Top => {
+                self.anchor = Anchor::At { entry: 0, row: 0 };
+                self.settle(entries);
+            }
+            Scroll::Bottom => self.anchor = Anchor::Tail,
+        }
+    }
+
+    /// Entry `index` as screen rows at the current width (to count them:
+    /// colours do not change the count).
+    fn rows(&self, entries: &[TranscriptEntry], index: usize) -> Vec<Line<'static>> {
+        self.styled_rows(&entries[index], &TranscriptColors::default())
+    }
+
+    fn styled_rows(
+        &self,
+        entry: &TranscriptEntry,
+        colours: &TranscriptColors,
+    ) -> Vec<Line<'static>> {
+        entry_lines(entry, colours)
+            .into_iter()
+            .flat_map(|line| wrap(line, self.width))
+            .collect()
+    }
+
+    /// The anchor that shows the tail: the last `height` rows.
+    fn tail_top(&self, entries: &[TranscriptEntry]) -> (usize, usize) {
+        let mut needed = self.height;
+        for index in (0..entries.len()).rev() {
+            let count = self.rows(entries, index).len();
+            if count >= needed {
+                return (index, count - needed);
+            }
+            needed -= count;
+        }
+        (0, 0)
+    }
+
+    fn top(&self, entries: &[TranscriptEntry]) -> (usize, usize) {
+        match self.anchor {
+            Anchor::Tail => self.tail_top(entries),
+            Anchor::At { entry, row } => (entry, row),
+        }
+    }
+
+    /// Follow the tail again once everything below the anchor fits on screen.
+    fn settle(&mut self, entries: &[TranscriptEntry]) {
+        let Anchor::At { entry, row } = self.anchor else {
+            return;
+        };
+        let mut below = 0;
+        for index in entry..entries.len() {
+            below += self.rows(entries, index).len();
+            if index == entry {
+                below = below.saturating_sub(row);
+            }
+            if below > self.height {
+                return;
+            }
+        }
+        self.anchor = Anchor::Tail;
+    }
+
+    fn scroll_up(&mut self, entries: &[TranscriptEntry], rows: usize) {
+        let (mut entry, mut row) = self.top(entries);
+        let mut left = rows;
+        loop {
+            if left <= row {
+                row -= left;
+                break;
+            }
+            left -= row;
+            if entry == 0 {
+                row = 0;
+                break;
+            }
+            entry -= 1;
+            row = self.rows(entries, entry).len();
+        }
+        self.anchor = Anchor::At { entry, row };
+        self.settle(entries);
+    }
+
+    fn scroll_down(&mut self, entries: &[TranscriptEntry], rows: usize) {
+        let Anchor::At { mut entry, mut row } = self.anchor else {
+            return;
+        };
+        let mut left = rows;
+        while entry < entries.len() {
+            let count = self.rows(entries, entry).len();
+            if row + left < count {
+                row += left;
+                break;
+            }
+            left -= count - row;
+            entry += 1;
+            row = 0;
+        }
+        self.anchor = Anchor::At { entry, row };
+        self.settle(entries);
+    }
+
+    /// The rows on screen, top first.
+    pub fn visible_rows(
+        &self,
+        entries: &[TranscriptEntry],
+        colours: &TranscriptColors,
+    ) -> Vec<Line<'static>> {
+        let (entry, row) = self.top(entries);
+        let mut visible = Vec::with_capacity(self.height);
+        for (index, shown) in entries.iter().enumerate().skip(entry) {
+            let rows = self.styled_rows(shown, colours);
+            let skip = if index == entry {
+                row.min(rows.len().saturating_sub(1))
+            } else {
+                0
+            };
+            visible.extend(rows.into_iter().skip(skip));
+            if visible.len() >= self.height {
+                break;
+            }
+        }
+        visible.truncate(self.height);
+        visible
+    }
+}
+
+/// An entry as unwrapped, styled lines.
+fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<'static>> {
+    let meta = Style::default()
+        .fg(colours.class)
+        .add_modifier(TextModifiers::DIM);
+    match entry {
+        TranscriptEntry::Input { code } => {
+            let style = Style::default().fg(colours.input);
+            let mut lines: Vec<Line<'static>> = text_lines(code)
+                .enumerate()
+                .map(|(n, line)| {
+                    let prompt = if n == 0 { "> " } else { "  " };
+                    Line::styled(format!("{prompt}{line}"), style)
+                })
+                .collect();
+            if lines.is_empty() {
+                lines.push(Line::styled("> ", style));
+            }
+            lines
+        }
+        TranscriptEntry::Value {
+            print,
+            class,
+            truncated,
+            duration_us,
+        } => {
+            let style = Style::default().fg(colours.value);
+            let mut lines: Vec<Line<'static>> = text_lines(print)
+                .map(|line| Line::styled(line, style))
+                .collect();
+            let mut details = format!("  {class} · {}", format_duration(*duration_us));
+            if *truncated {
+                details.push_str(" · (truncated)");
+            }
+            match lines.last_mut() {
+                Some(last) => last.push_span(Span::styled(details, meta)),
+                None => lines.push(Line::from(Span::styled(details, meta))),
+            }
+            lines
+        }
+        TranscriptEntry::Output(text) => {
+            let style = Style::default().fg(colours.output);
+            text_lines(text)
+                .map(|line| Line::styled(line, style))
+                .collect()
+        }
+        TranscriptEntry::Error(error) => {
+            let style = Style::default().fg(colours.error);
+            let mut lines: Vec<Line<'static>> = text_lines(&error.to_string())
+                .map(|line| Line::styled(line, style))
+                .collect();
+            let stack = error.stack.as_deref().unwrap_or_default();
+            lines.extend(
+                stack
+                    .iter()
+                    .take(MAX_STACK_FRAMES)
+                    .map(|frame| Line::styled(format!("    {}", clean(frame)), meta)),
+            );
+            if stack.len() > MAX_STACK_FRAMES {
+                let more = stack.len() - MAX_STACK_FRAMES;
+                lines.push(Line::styled(format!("    … {more} more frames"), meta));
+            }
+            lines
+        }
+        TranscriptEntry::Notice(text) => {
+            let style = Style::default()
+                .fg(colours.notice)
+                .add_modifier(TextModifiers::ITALIC);
+            text_lines(text)
+                .map(|line| Line::styled(line, style))
+                .collect()
+        }
+    }
+}
+
+/// The lines of `text` with tabs expanded (the terminal would not).
+fn text_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().map(clean)
+}
+
+fn clean(line: &str) -> String {
+    line.replace('\t', TAB).replace('\r', "")
+}
+
+/// `0.12 ms`, `4.5 ms`, `120 ms`, `2.35 s`: few digits, enough precision.
+pub fn format_duration(micros: u64) -> String {
+    let trim = |text: String| {
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        }
+    };
+    if micros >= 1_000_000 {
+        return format!("{} s", trim(format!("{:.2}", micros as f64 / 1e6)));
+    }
+    let ms = micros as f64 / 1000.0;
+    let digits = if ms < 10.0 {
+        2
+    } else if ms < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{} ms", trim(format!("{ms:.digits$}")))
+}
+
+/// Split a line into rows of at most `width` columns (character wrap keeps
+/// row counts exact, which the scroll anchor relies on).
+fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if width == 0 || line.width() <= width {
+        return vec![line];
+    }
+    let mut rows = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut row_width = 0;
+    for grapheme in line.styled_graphemes(Style::default()) {
+        let grapheme_width = Span::raw(grapheme.symbol).width();
+        if row_width + grapheme_width > width && row_width > 0 {
+            rows.push(Line::from(std::mem::take(&mut row)));
+            row_width = 0;
+        }
+        match row.last_mut() {
+            Some(span) if span.style == grapheme.style => {
+                span.content.to_mut().push_str(grapheme.symbol)
+            }
+            _ => row.push(Span::styled(grapheme.symbol.to_string(), grapheme.style)),
+        }
+        row_width += grapheme_width;
+    }
+    if !row.is_empty() {
+        rows.push(Line::from(row));
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(n: usize) -> TranscriptEntry {
+        TranscriptEntry::Notice(format!("notice {n}"))
+    }
+
+    fn entries(count: usize) -> Vec<TranscriptEntry> {
+        (0..count).map(notice).collect()
+    }
+
+    fn view() -> TranscriptView {
+        TranscriptView {
+            height: 5,
+            ..TranscriptView::default()
+        }
+    }
+
+    fn shown(view: &TranscriptView, entries: &[TranscriptEntry]) -> Vec<String> {
+        view.visible_rows(entries, &TranscriptColors::default())
+            .iter()
+            .map(|line| line.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn follows_the_tail_and_scrolls_back() {
+        let mut t = view();
+        let mut all = entries(20);
+        assert_eq!(shown(&t, &all).last().unwrap(), "notice 19");
+        t.scroll(&all, Scroll::Up);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 14");
+        assert!(!t.is_following());
+        // New entries do not move a scrolled view.
+        all = entries(25);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 14");
+        t.scroll(&all, Scroll::Top);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 0");
+        t.scroll(&all, Scroll::PageDown);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 4");
+        t.scroll(&all, Scroll::Bottom);
+        assert!(t.is_following());
+        all.push(notice(25));
+        assert_eq!(shown(&t, &all).last().unwrap(), "notice 25");
+    }
+
+    #[test]
+    fn scrolling_down_past_the_end_follows_again() {
+        let mut t = view();
+        let all = entries(8);
+        t.scroll(&all, Scroll::PageUp);
+        assert!(!t.is_following());
+        t.scroll(&all, Scroll::PageDown);
+        t.scroll(&all, Scroll::PageDown);
+        assert!(t.is_following());
+        assert_eq!(shown(&t, &all).last().unwrap(), "notice 7");
+    }
+
+    #[test]
+    fn short_transcripts_never_scroll() {
+        let mut t = view();
+        let all = entries(3);
+        t.scroll(&all, Scroll::PageUp);
+        assert!(t.is_following());
+        assert_eq!(shown(&t, &all).len(), 3);
+    }
+
+    #[test]
+    fn long_lines_wrap_by_width() {
+        let rows = wrap(Line::from("abcdefghij"), 4);
+        let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(rows, ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(format_duration(120), "0.12 ms");
+        assert_eq!(format_duration(400), "0.4 ms");
+        assert_eq!(format_duration(4_500), "4.5 ms");
+        assert_eq!(format_duration(120_000), "120 ms");
+        assert_eq!(format_duration(2_350_000), "2.35 s");
+    }
+}
