@@ -1,14 +1,13 @@
 //! `stui eval CODE` and `stui eval -`.
 
 use std::io::{IsTerminal, Read};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{Context, Failure, answer, exit, millis, print_json};
-use crate::net::client::split_reply;
-use crate::net::{Client, NetError, Timed};
+use crate::net::Timed;
 use crate::protocol::{ErrorObject, EvaluateParams, EvaluateResult, RequestBody};
 
 /// Text from the server on its way to a terminal: control characters (ESC,
@@ -148,47 +147,7 @@ pub fn run_code<T: DeserializeOwned>(
     // (and picks a failover backup when the server does not answer).
     let mut client = context.answering_client()?;
     let heartbeat = Duration::from_millis(context.settings.server.heartbeat_ms);
-    let mut control = Client::new(
-        client.address(),
-        client.session(),
-        context.settings.server.client_options(),
-    );
-    answer(call_watched(&mut client, &mut control, body, heartbeat))
-}
-
-/// Sends `body` on `client` and, while its reply is awaited, pings the
-/// server on `control` every `heartbeat` (0: never): a server that stops
-/// answering is reported after its tries, not after the whole evaluation
-/// timeout.
-pub fn call_watched<T: DeserializeOwned>(
-    client: &mut Client,
-    control: &mut Client,
-    body: RequestBody,
-    heartbeat: Duration,
-) -> Result<Timed<Result<T, ErrorObject>>, NetError> {
-    let request = client.new_request(body);
-    let started = Instant::now();
-    let mut last_ping = started;
-    let mut silent = false;
-    let outcome = client.send(&request, || {
-        if heartbeat.is_zero() || last_ping.elapsed() < heartbeat {
-            return false;
-        }
-        silent = control.ping().is_err();
-        last_ping = Instant::now();
-        silent
-    });
-    if silent {
-        return Err(NetError::Unresponsive {
-            address: client.address().to_string(),
-            waited: started.elapsed(),
-        });
-    }
-    let reply = outcome?;
-    Ok(Timed {
-        value: split_reply(reply.value)?,
-        round_trip: reply.round_trip,
-    })
+    answer(client.call_watched(body, heartbeat))
 }
 
 #[cfg(test)]

@@ -24,6 +24,38 @@ pub struct ClientOptions {
     pub max_reply_bytes: u64,
 }
 
+/// The heartbeat of a blocking wait.
+#[derive(Debug)]
+struct Watcher {
+    every: Option<Duration>,
+    last: Instant,
+}
+
+impl Default for Watcher {
+    fn default() -> Self {
+        Self {
+            every: None,
+            last: Instant::now(),
+        }
+    }
+}
+
+impl Watcher {
+    /// Pings when a heartbeat passed and no ping is in flight.
+    fn ping_if_due(&mut self, connection: &mut Connection<Watch>) -> Result<(), NetError> {
+        let Some(every) = self.every else {
+            return Ok(());
+        };
+        let pinging = connection.count_in_flight(|tag| *tag == Watch::Heartbeat) > 0;
+        if pinging || self.last.elapsed() < every {
+            return Ok(());
+        }
+        self.last = Instant::now();
+        let ping = connection.new_request(RequestBody::ping());
+        connection.submit(&ping, Watch::Heartbeat)
+    }
+}
+
 /// The values of `config/default.toml` (a test in `config` keeps them equal).
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -112,13 +144,21 @@ pub struct Client {
     address: String,
     session: String,
     options: ClientOptions,
-    connection: Option<Connection<()>>,
+    connection: Option<Connection<Watch>>,
     /// The server instance last learned from ping or describe.
     instance: Option<String>,
 }
 
 /// How long one wait lasts at most: keeps cancellation responsive.
 const SLICE: Duration = Duration::from_millis(50);
+
+/// What a request of the blocking client is: the one awaited, or a ping
+/// that checks on the server meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watch {
+    Awaited,
+    Heartbeat,
+}
 
 impl Client {
     pub fn new(
@@ -186,7 +226,8 @@ impl Client {
         mut should_cancel: impl FnMut() -> bool,
         mut on_retry: impl FnMut(u32),
     ) -> Result<Timed<Reply>, NetError> {
-        let outcome = self.wait_for(request, &mut should_cancel, &mut on_retry);
+        let mut watch = Watcher::default();
+        let outcome = self.wait_for(request, &mut watch, &mut should_cancel, &mut on_retry);
         if let Some(connection) = &self.connection {
             self.instance = connection.instance().map(str::to_string);
         }
@@ -197,19 +238,43 @@ impl Client {
         outcome
     }
 
+    /// [`Client::call`] for a request that may rightly run long: while its
+    /// reply is awaited the server is pinged on the same connection every
+    /// `heartbeat` (zero: never), so a server that stops answering is
+    /// reported after the ping's tries, not after the whole allowance.
+    pub fn call_watched<T: DeserializeOwned>(
+        &mut self,
+        body: RequestBody,
+        heartbeat: Duration,
+    ) -> Result<Timed<Result<T, ErrorObject>>, NetError> {
+        let request = self.new_request(body);
+        let mut watch = Watcher {
+            every: (!heartbeat.is_zero()).then_some(heartbeat),
+            last: Instant::now(),
+        };
+        let reply = self.wait_for(&request, &mut watch, &mut || false, &mut |_| {})?;
+        Ok(Timed {
+            value: split_reply(reply.value)?,
+            round_trip: reply.round_trip,
+        })
+    }
+
     fn wait_for(
         &mut self,
         request: &Request,
+        watch: &mut Watcher,
         should_cancel: &mut impl FnMut() -> bool,
         on_retry: &mut impl FnMut(u32),
     ) -> Result<Timed<Reply>, NetError> {
         let connection = self.connection()?;
-        connection.submit(request, ())?;
+        connection.submit(request, Watch::Awaited)?;
+        let started = Instant::now();
         loop {
             if should_cancel() {
                 connection.cancel(&request.id);
                 return Err(NetError::Cancelled);
             }
+            watch.ping_if_due(connection)?;
             let until_due = connection
                 .next_due()
                 .map_or(SLICE, |due| due.saturating_duration_since(Instant::now()));
@@ -220,22 +285,37 @@ impl Client {
                         id,
                         reply,
                         round_trip,
-                        ..
+                        tag: Watch::Awaited,
                     } if id == request.id => {
                         return Ok(Timed {
                             value: reply,
                             round_trip,
                         });
                     }
-                    Outcome::Failed { id, error, .. } if id == request.id => return Err(error),
+                    Outcome::Failed {
+                        id,
+                        error,
+                        tag: Watch::Awaited,
+                    } if id == request.id => return Err(error),
                     Outcome::Retrying { id, attempt, .. } if id == request.id => on_retry(attempt),
+                    Outcome::Failed {
+                        error: NetError::NoReply { .. },
+                        tag: Watch::Heartbeat,
+                        ..
+                    } => {
+                        connection.cancel(&request.id);
+                        return Err(NetError::Unresponsive {
+                            address: connection.address().to_string(),
+                            waited: started.elapsed(),
+                        });
+                    }
                     _ => {}
                 }
             }
         }
     }
 
-    fn connection(&mut self) -> Result<&mut Connection<()>, NetError> {
+    fn connection(&mut self) -> Result<&mut Connection<Watch>, NetError> {
         if self.connection.is_none() {
             let mut connection =
                 Connection::open(&self.address, &self.session, self.options.clone())?;
