@@ -431,3 +431,74 @@ fn after_a_crash_the_tui_offers_to_replay_the_lost_changes() {
     });
     wait_until_stopped(&address);
 }
+
+#[test]
+fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() {
+    let home = TempDir::new("e2e-concurrent");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+
+    let slow = "(Delay forSeconds: 6) wait. 111";
+    tmux.type_text(slow);
+    tmux.send_keys(&["C-e", "Enter"]);
+    tmux.type_text("6 * 7");
+    let asked = Instant::now();
+    tmux.send_keys(&["C-e"]);
+    let screen = tmux.wait_for("42 beside the slow one", Duration::from_secs(5), |s| {
+        pane_lines(s).any(|line| line.starts_with("42 "))
+    });
+    assert!(
+        asked.elapsed() < Duration::from_secs(4),
+        "42 did not wait for the slow evaluation: {:?}",
+        asked.elapsed()
+    );
+    assert!(
+        !pane_lines(&screen).any(|line| line.starts_with("111 ")),
+        "{screen}"
+    );
+    let screen = tmux.wait_for("111 after six seconds", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("111 "))
+    });
+    // Output came between: the slow result stands under its code again.
+    let lines: Vec<&str> = pane_lines(&screen).collect();
+    let at = lines
+        .iter()
+        .position(|line| line.starts_with("111 "))
+        .unwrap();
+    assert!(
+        lines[at - 1].contains(&format!("> {slow}")),
+        "the result is paired with its code:\n{screen}"
+    );
+
+    // Two runaways: the status bar counts them, Ctrl+G asks which to stop.
+    for _ in 0..2 {
+        tmux.send_keys(&["Enter"]);
+        tmux.type_text("[true] whileTrue");
+        tmux.send_keys(&["C-e"]);
+    }
+    tmux.wait_for("2 running", Duration::from_secs(10), |s| {
+        s.contains("2 running")
+    });
+    tmux.send_keys(&["C-g"]);
+    tmux.wait_for("the question", Duration::from_secs(10), |s| {
+        s.contains("Interrupt: a = all")
+    });
+    tmux.send_keys(&["1"]);
+    tmux.wait_for(
+        "one interrupted, one running",
+        Duration::from_secs(20),
+        |s| s.contains("interrupted") && s.contains("evaluating") && !s.contains("2 running"),
+    );
+    tmux.send_keys(&["C-g"]);
+    tmux.wait_for("none running", Duration::from_secs(20), |s| {
+        !s.contains("evaluating") && !s.contains("running")
+    });
+    tmux.send_keys(&["C-q"]);
+    tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=0")
+    });
+    wait_until_stopped(&address);
+}
