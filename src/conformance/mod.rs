@@ -167,7 +167,6 @@ pub struct Probe {
     pub address: String,
     pub timeout: Duration,
     pub describe: Option<DescribeResult>,
-    context: zmq::Context,
 }
 
 impl Probe {
@@ -176,7 +175,6 @@ impl Probe {
             address: address.to_string(),
             timeout: options.timeout,
             describe: None,
-            context: zmq::Context::new(),
         }
     }
 
@@ -189,8 +187,9 @@ impl Probe {
 
     /// A fresh REQ socket connected to the server.
     pub fn socket(&self) -> Result<zmq::Socket, String> {
-        let socket = self
-            .context
+        // Raw REQ sockets on purpose: the suite checks the contract's
+        // framing, and sends frames no client core would.
+        let socket = crate::net::context()
             .socket(zmq::REQ)
             .map_err(|e| format!("socket: {e}"))?;
         socket.set_linger(0).map_err(|e| format!("socket: {e}"))?;

@@ -278,8 +278,7 @@ impl Client {
             let until_due = connection
                 .next_due()
                 .map_or(SLICE, |due| due.saturating_duration_since(Instant::now()));
-            connection.wait(None, until_due.min(SLICE))?;
-            for outcome in connection.drain()? {
+            for outcome in connection.receive_for(until_due.min(SLICE))? {
                 match outcome {
                     Outcome::Answered {
                         id,

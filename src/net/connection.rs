@@ -225,38 +225,66 @@ impl<T> Connection<T> {
         self.in_flight.values().map(|entry| entry.due).min()
     }
 
-    /// Waits up to `timeout` for a reply, a dropped connection or (when
-    /// given) a message on `doorbell`. Answers whether the doorbell rang.
+    /// Waits up to `timeout` for a reply or (when given) a message on
+    /// `doorbell`. Answers whether the doorbell rang. (A dropped connection
+    /// shows when a try runs out: see [`Connection::drain`].)
     pub fn wait(
         &self,
         doorbell: Option<&zmq::Socket>,
         timeout: Duration,
     ) -> Result<bool, NetError> {
-        let mut items = vec![self.socket.as_poll_item(zmq::POLLIN)];
-        if let Some(monitor) = &self.monitor {
-            items.push(monitor.as_poll_item(zmq::POLLIN));
-        }
-        if let Some(doorbell) = doorbell {
-            items.push(doorbell.as_poll_item(zmq::POLLIN));
-        }
-        zmq::poll(&mut items, poll_timeout(timeout))?;
-        Ok(doorbell.is_some() && items.last().is_some_and(|item| item.is_readable()))
+        let mut items = [
+            self.socket.as_poll_item(zmq::POLLIN),
+            match doorbell {
+                Some(doorbell) => doorbell.as_poll_item(zmq::POLLIN),
+                None => self.socket.as_poll_item(zmq::POLLIN),
+            },
+        ];
+        let count = if doorbell.is_some() { 2 } else { 1 };
+        zmq::poll(&mut items[..count], poll_timeout(timeout))?;
+        Ok(doorbell.is_some() && items[1].is_readable())
+    }
+
+    /// Waits up to `timeout` for a reply with a blocking receive (the
+    /// blocking client's path: no poll on the way), then drains.
+    pub fn receive_for(&mut self, timeout: Duration) -> Result<Vec<Outcome<T>>, NetError> {
+        let millis = i32::try_from(poll_timeout(timeout)).unwrap_or(i32::MAX);
+        self.socket.set_rcvtimeo(millis)?;
+        let first = match self.socket.recv_multipart(0) {
+            Ok(frames) => Some(frames),
+            Err(zmq::Error::EAGAIN) => None,
+            Err(e) => return Err(NetError::socket("receive", e)),
+        };
+        self.drain_from(first)
     }
 
     /// Reads every reply that has come, then settles the tries that ran
     /// out: what became of the requests, in order.
     pub fn drain(&mut self) -> Result<Vec<Outcome<T>>, NetError> {
+        self.drain_from(None)
+    }
+
+    fn drain_from(&mut self, first: Option<Vec<Vec<u8>>>) -> Result<Vec<Outcome<T>>, NetError> {
         let mut outcomes = Vec::new();
+        let mut heard = false;
+        if let Some(frames) = first {
+            heard = true;
+            outcomes.extend(self.accept(frames));
+        }
         while let Some(frames) = self.receive()? {
-            self.last_heard = Instant::now();
+            heard = true;
             if let Some(outcome) = self.accept(frames) {
                 outcomes.push(outcome);
             }
         }
-        if self.connection_dropped() {
+        if heard {
+            self.last_heard = Instant::now();
+        } else if self.connection_dropped() {
             self.after_a_drop(&mut outcomes)?;
         }
-        self.settle_due(&mut outcomes)?;
+        if self.next_due().is_some_and(|due| due <= Instant::now()) {
+            self.settle_due(&mut outcomes)?;
+        }
         Ok(outcomes)
     }
 
@@ -275,19 +303,24 @@ impl<T> Connection<T> {
             frames.remove(0);
         }
         let first = frames.first()?;
-        let Some(id) = reply_id(first) else {
-            let error = match read_body(first, &self.options) {
-                Err(error) => error,
-                Ok(_) => return self.stray_reply("null".into()),
+        // One parse in the usual case; the id alone when the reply is unreadable.
+        let read = read_body(first, &self.options);
+        let named = match &read {
+            Ok(reply) => reply.id.clone(),
+            Err(_) => reply_id(first),
+        };
+        let Some(id) = named else {
+            return match read {
+                Ok(_) => self.stray_reply("null".into()),
+                Err(error) => self.unreadable_reply(error),
             };
-            return self.unreadable_reply(error);
         };
         if !self.in_flight.contains_key(&id) {
             return self.stray_reply(format!("{:?}", Some(&id)));
         }
         let entry = self.in_flight.remove(&id).expect("checked just now");
         let read = match frames.len() {
-            1 => read_body(first, &self.options),
+            1 => read,
             n => Err(NetError::Malformed(format!(
                 "the reply has {n} frames; the protocol sends one"
             ))),
