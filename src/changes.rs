@@ -25,8 +25,9 @@ const HEADER_START: &str = "\"stui-change ";
 const HEADER_END: &str = "\"!";
 
 /// What an entry changed. Kinds a newer server may add are kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, strum::EnumString, strum::Display)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     Method,
     RemoveMethod,
@@ -38,34 +39,14 @@ pub enum Kind {
     /// The server saved its image (target: the image written).
     Save,
     #[serde(untagged)]
+    #[strum(default, to_string = "{0}")]
     Other(String),
 }
 
 impl Kind {
     pub fn parse(name: &str) -> Self {
-        match name {
-            "method" => Self::Method,
-            "remove_method" => Self::RemoveMethod,
-            "class" => Self::Class,
-            "remove_class" => Self::RemoveClass,
-            "package" => Self::Package,
-            "start" => Self::Start,
-            "save" => Self::Save,
-            other => Self::Other(other.to_string()),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Method => "method",
-            Self::RemoveMethod => "remove_method",
-            Self::Class => "class",
-            Self::RemoveClass => "remove_class",
-            Self::Package => "package",
-            Self::Start => "start",
-            Self::Save => "save",
-            Self::Other(name) => name,
-        }
+        name.parse()
+            .expect("every name parses: unknown ones as Other")
     }
 
     /// True for the kinds that change code (and so are worth replaying).
@@ -113,7 +94,7 @@ impl Entry {
             self.time,
             self.session.as_deref().unwrap_or("-"),
             self.cause,
-            self.kind.as_str(),
+            self.kind,
             self.target
         )
     }
@@ -711,7 +692,7 @@ mod tests {
             "save",
             "later",
         ] {
-            assert_eq!(Kind::parse(name).as_str(), name);
+            assert_eq!(Kind::parse(name).to_string(), name);
         }
         assert!(Kind::Package.is_code() && !Kind::Save.is_code());
         assert_eq!(

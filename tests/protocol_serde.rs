@@ -41,7 +41,7 @@ fn answer_json(answer: &Answer) -> Value {
 fn outcome(decoded: &Result<Result<Answer, ErrorObject>, NetError>) -> String {
     match decoded {
         Ok(Ok(answer)) => format!("ok:{}", answer.type_name()),
-        Ok(Err(error)) => format!("error:{}", error.code.as_str()),
+        Ok(Err(error)) => format!("error:{}", error.code),
         Err(NetError::Malformed(_)) => "malformed".into(),
         Err(other) => format!("unexpected error {other:?}"),
     }
@@ -670,7 +670,7 @@ fn every_error_code_decodes_with_its_members() {
                 Ok(Err(object)) => {
                     assert!(!matches!(object.code, ErrorCode::Other(_)), "{error}");
                     assert_eq!(serde_json::to_value(&object).unwrap(), error);
-                    codes.insert(object.code.as_str().to_string());
+                    codes.insert(object.code.to_string());
                 }
                 other => panic!("{error} for {}: {other:?}", request.type_name()),
             }

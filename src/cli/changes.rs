@@ -89,7 +89,7 @@ pub fn list_line(entry: &Entry, zone: &TimeZone) -> String {
         "{}  {session:<8}  {:<8}  {:<13}  {}",
         local_time(entry, zone),
         entry.cause,
-        entry.kind.as_str(),
+        entry.kind,
         entry.target
     );
     if !entry.complete {
@@ -167,7 +167,7 @@ fn warn_cut_short(path: &Path, log: &ChangeLog) {
             "stui: {}:{}: {} {} was cut short (the server stopped while writing it): left out",
             path.display(),
             entry.line,
-            entry.kind.as_str(),
+            entry.kind,
             shown_on_stderr(&entry.target)
         );
     }
@@ -201,7 +201,7 @@ fn replay(context: &Context, path: &Path, log: &ChangeLog, all: bool, timeout: O
                         "{}:{line}:{}: {message} ({} {}, {})",
                         path.display(),
                         error.column,
-                        entry.kind.as_str(),
+                        entry.kind,
                         shown_on_stderr(&entry.target),
                         entry.time
                     ),

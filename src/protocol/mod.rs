@@ -258,8 +258,9 @@ impl Reply {
 pub struct MalformedReply(pub String);
 
 /// Every error code of the protocol. Codes a newer server may add are kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     InvalidRequest,
     UnsupportedVersion,
@@ -274,27 +275,8 @@ pub enum ErrorCode {
     Internal,
     ServerRestarted,
     #[serde(untagged)]
+    #[strum(to_string = "{0}")]
     Other(String),
-}
-
-impl ErrorCode {
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::UnsupportedVersion => "unsupported_version",
-            Self::UnknownType => "unknown_type",
-            Self::TooLarge => "too_large",
-            Self::SyntaxError => "syntax_error",
-            Self::EvaluationError => "evaluation_error",
-            Self::Timeout => "timeout",
-            Self::Interrupted => "interrupted",
-            Self::NotFound => "not_found",
-            Self::PermissionDenied => "permission_denied",
-            Self::Internal => "internal",
-            Self::ServerRestarted => "server_restarted",
-            Self::Other(code) => code,
-        }
-    }
 }
 
 /// How a `server_restarted` error reads to the user.
@@ -400,7 +382,7 @@ impl std::fmt::Display for ErrorObject {
             // What the user must know, rather than the server's wording.
             (ErrorCode::ServerRestarted, ..) => f.write_str(SERVER_RESTARTED_IN_FLIGHT),
             (code, ..) => {
-                write!(f, "{}: {}", code.as_str(), self.message)?;
+                write!(f, "{code}: {}", self.message)?;
                 if let Some(field) = &self.field {
                     write!(f, " (field `{field}`)")?;
                 }
@@ -827,7 +809,7 @@ mod tests {
                 !matches!(code, ErrorCode::Other(_)),
                 "{name} is a known code"
             );
-            assert_eq!(code.as_str(), name);
+            assert_eq!(code.to_string(), name);
             assert_eq!(serde_json::to_value(&code).unwrap(), json!(name));
         }
         let future: ErrorCode = serde_json::from_value(json!("rate_limited")).unwrap();

@@ -151,28 +151,20 @@ impl Drop for TestServer {
     }
 }
 
-/// A temporary directory removed on drop.
-pub struct TempDir(PathBuf);
+/// A temporary directory removed on drop, named after what it is for.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(label: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "stui-test-{label}-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4()
-        ));
-        std::fs::create_dir_all(&path).expect("temp dir");
-        Self(path)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("stui-test-{label}-"))
+            .tempdir()
+            .expect("a temporary directory");
+        Self(dir)
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 
