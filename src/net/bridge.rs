@@ -43,7 +43,10 @@ pub struct Reconnect {
 /// caller: the TUI starts its bundled server there when none answers.
 pub trait BeforeConnect: Send {
     /// Makes sure a server runs at `address`; Ok(true) when it just started one.
-    fn before_connect(&mut self, address: &str) -> Result<bool, String>;
+    fn before_connect(
+        &mut self,
+        address: &str,
+    ) -> Result<bool, Box<dyn std::error::Error + Send + Sync>>;
 }
 
 pub struct BridgeSettings {

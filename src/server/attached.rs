@@ -54,7 +54,10 @@ impl AutoStart {
 }
 
 impl BeforeConnect for AutoStart {
-    fn before_connect(&mut self, _address: &str) -> Result<bool, String> {
+    fn before_connect(
+        &mut self,
+        _address: &str,
+    ) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
         // A server this session started and that died since may be started again.
         if self.started.as_mut().is_some_and(StartedServer::has_exited) {
             log::warn!("the local server this session started has exited");
@@ -65,11 +68,11 @@ impl BeforeConnect for AutoStart {
         }
         match self.local.check_free() {
             Ok(()) => {
-                self.started = Some(self.local.spawn().map_err(|e| e.to_string())?);
+                self.started = Some(self.local.spawn()?);
                 Ok(true)
             }
             Err(ServerError::AlreadyRunning { .. } | ServerError::AddressInUse(_)) => Ok(false),
-            Err(error) => Err(error.to_string()),
+            Err(error) => Err(error.into()),
         }
     }
 }
