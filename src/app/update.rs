@@ -394,8 +394,27 @@ fn transcript_output(model: &mut Model, text: String, dropped: u64) {
              its most recent output."
         )));
     }
-    if !text.is_empty() {
-        model.transcript.push(TranscriptEntry::Output(text));
+    push_output(model, &text);
+}
+
+/// Lines of output per transcript entry: drawing the tail costs the rows
+/// of the last entries, so a flood of output comes in small pieces.
+const OUTPUT_LINES_PER_ENTRY: usize = 64;
+
+/// Appends `text` to the transcript as output entries of at most
+/// `OUTPUT_LINES_PER_ENTRY` lines each.
+fn push_output(model: &mut Model, text: &str) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let cut = rest
+            .match_indices('\n')
+            .nth(OUTPUT_LINES_PER_ENTRY - 1)
+            .map_or(rest.len(), |(at, _)| at + 1);
+        let (piece, after) = rest.split_at(cut);
+        model
+            .transcript
+            .push(TranscriptEntry::Output(piece.to_string()));
+        rest = after;
     }
 }
 
@@ -417,9 +436,7 @@ fn evaluation_reply(model: &mut Model, code: String, result: Result<Answer, Erro
     pair_with_its_code(model, code);
     match result {
         Ok(Answer::Evaluate(value)) => {
-            if !value.output.is_empty() {
-                model.transcript.push(TranscriptEntry::Output(value.output));
-            }
+            push_output(model, &value.output);
             model.transcript.push(TranscriptEntry::Value {
                 print: value.print,
                 class: value.class,
@@ -430,8 +447,8 @@ fn evaluation_reply(model: &mut Model, code: String, result: Result<Answer, Erro
         // The bridge decodes a reply by the type of its request.
         Ok(other) => log::error!("an evaluation was answered as {}", other.type_name()),
         Err(mut error) => {
-            if let Some(output) = error.output.take().filter(|o| !o.is_empty()) {
-                model.transcript.push(TranscriptEntry::Output(output));
+            if let Some(output) = error.output.take() {
+                push_output(model, &output);
             }
             model.transcript.push(TranscriptEntry::Error(error));
         }
@@ -1250,5 +1267,33 @@ mod tests {
             "the server restarted while this request was in flight: its outcome is unknown \
              (it was not run again); session variables are gone"
         );
+    }
+
+    #[test]
+    fn a_flood_of_output_comes_in_small_entries_that_keep_every_byte() {
+        let mut model = connected_model();
+        let text: String = (0..1000).map(|n| format!("tick {n}\n")).collect::<String>() + "tail";
+        update(
+            &mut model,
+            Msg::Net(NetEvent::Transcript {
+                text: text.clone(),
+                dropped: 0,
+            }),
+        );
+        let pieces: Vec<&str> = model
+            .transcript
+            .iter()
+            .map(|entry| match entry {
+                TranscriptEntry::Output(piece) => piece.as_str(),
+                other => panic!("expected output, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(pieces.len(), 1000 / OUTPUT_LINES_PER_ENTRY + 1);
+        assert!(
+            pieces
+                .iter()
+                .all(|piece| piece.lines().count() <= OUTPUT_LINES_PER_ENTRY)
+        );
+        assert_eq!(pieces.concat(), text);
     }
 }
