@@ -65,6 +65,22 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// The pid of the process the pane's shell runs (stui).
+    fn child_pid(&self) -> u32 {
+        let output = self
+            .cmd()
+            .args(["list-panes", "-t", "e2e", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let shell = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        let children = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        String::from_utf8_lossy(&children.stdout)
+            .lines()
+            .next()
+            .and_then(|pid| pid.trim().parse().ok())
+            .expect("the pane runs stui")
+    }
+
     fn alternate_screen_on(&self) -> bool {
         let output = self
             .cmd()
@@ -500,5 +516,36 @@ fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() 
     tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
         s.contains("STUI-EXIT=0")
     });
+    wait_until_stopped(&address);
+}
+
+#[test]
+fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text() {
+    let home = TempDir::new("e2e-term");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("[true] whileTrue");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the evaluation to run", Duration::from_secs(10), |s| {
+        s.contains("evaluating")
+    });
+    let pid = tmux.child_pid();
+    let asked = Instant::now();
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let screen = tmux.wait_for("stui to exit", Duration::from_secs(10), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    assert!(
+        asked.elapsed() < Duration::from_millis(1500),
+        "quit after {:?}",
+        asked.elapsed()
+    );
+    assert!(screen.contains("STUI-EXIT=0"), "{screen}");
+    let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
+    assert!(saved.contains("[true] whileTrue"), "{saved}");
+    // The server it started, busy with the runaway, is stopped too.
     wait_until_stopped(&address);
 }
