@@ -2,6 +2,7 @@
 //! state. Components import this module, never `app`.
 
 pub mod editor;
+pub mod lexer;
 pub mod model;
 pub mod msg;
 pub mod transcript_view;
