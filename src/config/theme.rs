@@ -46,6 +46,68 @@ pub struct HelpColors {
     pub key: Color,
 }
 
+/// The workspace's highlighting: one colour per kind of token, and the
+/// background of the bracket matching the one at the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyntaxColors {
+    pub comment: Color,
+    pub string: Color,
+    pub symbol: Color,
+    pub character: Color,
+    pub number: Color,
+    pub keyword: Color,
+    pub unary: Color,
+    pub binary: Color,
+    pub pseudo_variable: Color,
+    /// Block parameters and temporaries where they are declared.
+    pub declaration: Color,
+    /// `:=` and `^`.
+    pub assignment: Color,
+    /// `;`, `.`, bars and brackets.
+    pub punctuation: Color,
+    pub error: Color,
+    pub matching_bracket: Color,
+}
+
+const SYNTAX_FIELDS: [&str; 14] = [
+    "comment",
+    "string",
+    "symbol",
+    "character",
+    "number",
+    "keyword",
+    "unary",
+    "binary",
+    "pseudo_variable",
+    "declaration",
+    "assignment",
+    "punctuation",
+    "error",
+    "matching_bracket",
+];
+
+impl SyntaxColors {
+    fn slot(&mut self, field: &str) -> Option<&mut Color> {
+        Some(match field {
+            "comment" => &mut self.comment,
+            "string" => &mut self.string,
+            "symbol" => &mut self.symbol,
+            "character" => &mut self.character,
+            "number" => &mut self.number,
+            "keyword" => &mut self.keyword,
+            "unary" => &mut self.unary,
+            "binary" => &mut self.binary,
+            "pseudo_variable" => &mut self.pseudo_variable,
+            "declaration" => &mut self.declaration,
+            "assignment" => &mut self.assignment,
+            "punctuation" => &mut self.punctuation,
+            "error" => &mut self.error,
+            "matching_bracket" => &mut self.matching_bracket,
+            _ => return None,
+        })
+    }
+}
+
 /// Every colour the TUI draws with. Pane borders of both panes use the
 /// `workspace` border colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,10 +116,11 @@ pub struct Theme {
     pub transcript: TranscriptColors,
     pub status_bar: StatusBarColors,
     pub help: HelpColors,
+    pub syntax: SyntaxColors,
 }
 
 /// The `[section] field` names a theme file may set.
-const FIELDS: [(&str, &[&str]); 4] = [
+const FIELDS: [(&str, &[&str]); 5] = [
     ("workspace", &["border_focused", "border_unfocused"]),
     (
         "transcript",
@@ -75,6 +138,7 @@ const FIELDS: [(&str, &[&str]); 4] = [
         ],
     ),
     ("help", &["fg", "bg", "key"]),
+    ("syntax", &SYNTAX_FIELDS),
 ];
 
 /// A theme file: `[section]` tables of `field = "colour"`, with spans for error lines.
@@ -88,6 +152,7 @@ impl Default for Theme {
             transcript: TranscriptColors::default(),
             status_bar: StatusBarColors::default(),
             help: HelpColors::default(),
+            syntax: SyntaxColors::default(),
         };
         theme
             .merge_toml(DEFAULT_THEME, DEFAULT_THEME_NAME)
@@ -147,6 +212,9 @@ impl Theme {
     }
 
     fn slot(&mut self, section: &str, field: &str) -> Option<&mut Color> {
+        if section == "syntax" {
+            return self.syntax.slot(field);
+        }
         let (w, t, s, h) = (
             &mut self.workspace,
             &mut self.transcript,
@@ -222,6 +290,21 @@ mod tests {
         assert_eq!(theme.transcript.value, Color::Rgb(0x10, 0x20, 0x30));
         assert_eq!(theme.help.key, Color::Magenta);
         assert_eq!(theme.workspace.border_focused, Color::Cyan);
+    }
+
+    #[test]
+    fn syntax_colours_are_set_like_the_others() {
+        let mut theme = Theme::default();
+        assert_eq!(theme.syntax.comment, Color::DarkGray);
+        theme
+            .merge_toml("[syntax]\nkeyword = \"#ff0000\"\n", "t.toml")
+            .unwrap();
+        assert_eq!(theme.syntax.keyword, Color::Rgb(0xff, 0, 0));
+        let error = theme
+            .merge_toml("[syntax]\nkeywords = \"red\"\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("did you mean `syntax.keyword`"), "{error}");
     }
 
     #[test]
