@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use ratatui_textarea::CursorMove;
 use stui::app::view::{self, App, Id};
 use stui::app::{Connection, Focus, Model, Msg, TranscriptEntry};
 use stui::config::keymap::Keymap;
@@ -19,8 +20,10 @@ use stui::protocol::{ErrorCode, ErrorObject};
 use stui::ui::{InterruptChoice, Scroll, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
+use tuirealm::props::Color;
 use tuirealm::ratatui::Terminal;
 use tuirealm::ratatui::backend::TestBackend;
+use tuirealm::ratatui::buffer::Buffer;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::testing::buffer_to_string;
 
@@ -406,6 +409,82 @@ fn component_workspace() {
             component_sized(&mut app, &model(), Id::Workspace, width, height)
         },
     );
+}
+
+/// Code with a token of each kind, and a block to match brackets in.
+const HIGHLIGHTED_CODE: &str = "\"Sum the squares\"
+| squares total |
+squares := #(1 2 3) collect: [:x | x * x].
+total := squares inject: 0 into: [:sum :each | sum + each].
+Transcript show: 'total: ', total printString; cr.
+^ total > 16r1F ifTrue: [#big] ifFalse: [$s]";
+
+#[test]
+fn component_workspace_highlighted() {
+    assert_snapshots(
+        "component_workspace_highlighted",
+        "The workspace with Smalltalk code of each token kind (the colours are \
+         checked by workspace_colours_tokens_and_the_matching_bracket).",
+        |width, height| {
+            let mut app = mounted_app(HIGHLIGHTED_CODE);
+            component_sized(&mut app, &model(), Id::Workspace, width, height)
+        },
+    );
+}
+
+/// The workspace drawn alone at 80x24 with the cursor at (`row`, `column`).
+fn workspace_buffer(text: &str, row: u16, column: u16) -> Buffer {
+    let mut tui = mounted_app(text);
+    let cursor = CursorMove::Jump(row, column);
+    tui.model.borrow_mut().view.editor.area.move_cursor(cursor);
+    let area = view::layout(Rect::new(0, 0, 80, 24))[0];
+    let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
+    terminal
+        .draw(|frame| tui.app.view(&Id::Workspace, frame, frame.area()))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+#[test]
+fn workspace_colours_tokens_and_the_matching_bracket() {
+    // The cursor on the `[` of line 3 (column 29); the text starts at (1, 1).
+    let buffer = workspace_buffer(HIGHLIGHTED_CODE, 2, 29);
+    let syntax = Theme::default().syntax;
+    let fg = |x: u16, y: u16| buffer[(x + 1, y + 1)].fg;
+    let bg = |x: u16, y: u16| buffer[(x + 1, y + 1)].bg;
+    assert_eq!(fg(0, 0), syntax.comment);
+    assert_eq!(fg(2, 1), syntax.declaration, "temporary `squares`");
+    assert_eq!(fg(8, 2), syntax.assignment);
+    assert_eq!(fg(11, 2), syntax.punctuation, "`#(`");
+    assert_eq!(fg(13, 2), syntax.number);
+    assert_eq!(fg(20, 2), syntax.keyword, "`collect:`");
+    assert_eq!(fg(30, 2), syntax.declaration, "block parameter `:x`");
+    assert_eq!(fg(37, 2), syntax.binary, "`*`");
+    assert_eq!(fg(0, 3), Color::Reset, "variables keep the text's colour");
+    assert_eq!(fg(17, 4), syntax.string);
+    assert_eq!(fg(34, 4), syntax.unary, "`printString`");
+    assert_eq!(fg(0, 5), syntax.assignment, "`^`");
+    assert_eq!(fg(10, 5), syntax.number, "`16r1F`");
+    assert_eq!(fg(26, 5), syntax.symbol, "`#big`");
+    assert_eq!(fg(42, 5), syntax.character, "`$s`");
+    assert_eq!(bg(29, 2), syntax.matching_bracket, "the `[` at the cursor");
+    assert_eq!(bg(40, 2), syntax.matching_bracket, "its `]`");
+    assert_ne!(bg(18, 2), syntax.matching_bracket, "other brackets");
+}
+
+#[test]
+fn a_comment_opened_above_the_view_colours_the_visible_lines() {
+    let text = format!("\"a comment\n{}\nstill\" x", "of many lines\n".repeat(60));
+    // The cursor on the last line scrolls the top of the comment out of view.
+    let buffer = workspace_buffer(&text, 62, 0);
+    let syntax = Theme::default().syntax;
+    assert_eq!(buffer[(1, 1)].fg, syntax.comment);
+    let last = (1..buffer.area.height)
+        .rev()
+        .find(|&y| buffer[(1, y)].symbol() == "s")
+        .expect("the last line is in view");
+    assert_eq!(buffer[(6, last)].fg, syntax.comment, "the closing quote");
+    assert_eq!(buffer[(8, last)].fg, Color::Reset, "`x` after the comment");
 }
 
 #[test]

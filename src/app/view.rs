@@ -42,7 +42,7 @@ pub fn mount(
     keymap: Arc<Keymap>,
     theme: &Theme,
 ) -> Result<(), ApplicationError> {
-    let workspace = Workspace::new(model.clone(), keymap.clone(), theme.workspace);
+    let workspace = Workspace::new(model.clone(), keymap.clone(), theme.workspace, theme.syntax);
     app.mount(Id::Workspace, Box::new(workspace), Vec::new())?;
     let transcript = Transcript::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::Transcript, Box::new(transcript), Vec::new())?;

@@ -5,6 +5,7 @@
 //! inner component, which draws through the wrapper's [`Draw`].
 
 pub mod help;
+pub mod highlight;
 pub mod interrupt_prompt;
 pub mod status_bar;
 pub mod transcript;

@@ -10,9 +10,9 @@ use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::widgets::Block;
 
-use super::{Draw, Pane, app_msg};
+use super::{Draw, Pane, app_msg, highlight};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
-use crate::config::theme::WorkspaceColors;
+use crate::config::theme::{SyntaxColors, WorkspaceColors};
 use crate::ui::{Model, Msg, SharedModel};
 
 #[derive(Component)]
@@ -24,10 +24,16 @@ pub struct Workspace {
 pub struct WorkspaceDrawing {
     placeholder: Option<String>,
     colours: WorkspaceColors,
+    syntax: SyntaxColors,
 }
 
 impl Workspace {
-    pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: WorkspaceColors) -> Self {
+    pub fn new(
+        model: SharedModel,
+        keymap: Arc<Keymap>,
+        colours: WorkspaceColors,
+        syntax: SyntaxColors,
+    ) -> Self {
         let evaluate = keymap.keys_for(Context::Workspace, Action::Evaluate);
         let placeholder = evaluate.first().map(|key| {
             format!(
@@ -41,6 +47,7 @@ impl Workspace {
                 WorkspaceDrawing {
                     placeholder,
                     colours,
+                    syntax,
                 },
             ),
             keymap,
@@ -71,6 +78,8 @@ impl Draw for WorkspaceDrawing {
             Style::default()
         });
         frame.render_widget(&*editor, area);
+        let inner = editor.block().map_or(area, |block| block.inner(area));
+        highlight::paint(editor, &self.syntax, inner, frame.buffer_mut());
     }
 }
 

@@ -1,0 +1,185 @@
+//! Smalltalk highlighting over the editor as the editor drew it: the editor
+//! keeps drawing the text, cursor, selection and scroll, and this sets the
+//! token colours of the visible cells and the background of a matching pair
+//! of brackets at the cursor. Only the visible lines are lexed; the lines
+//! above them are only scanned for the state they end in (inside a comment?).
+
+use ratatui_textarea::TextArea;
+use tuirealm::props::Color;
+use tuirealm::ratatui::buffer::Buffer;
+use tuirealm::ratatui::layout::Rect;
+
+use crate::config::theme::SyntaxColors;
+use crate::ui::lexer::{Class, Lexer, State};
+
+/// The colour of a token class; `None` keeps the text's own colour.
+pub fn colour(class: Class, colours: &SyntaxColors) -> Option<Color> {
+    Some(match class {
+        Class::Comment => colours.comment,
+        Class::String => colours.string,
+        Class::Symbol => colours.symbol,
+        Class::Character => colours.character,
+        Class::Number => colours.number,
+        Class::Keyword => colours.keyword,
+        Class::UnarySelector => colours.unary,
+        Class::BinarySelector => colours.binary,
+        Class::PseudoVariable => colours.pseudo_variable,
+        Class::BlockParameter | Class::Temporary => colours.declaration,
+        Class::Assignment | Class::Return => colours.assignment,
+        Class::Bar | Class::Cascade | Class::Period | Class::Bracket => colours.punctuation,
+        Class::Error => colours.error,
+        Class::Whitespace | Class::Identifier => return None,
+    })
+}
+
+/// One visible line: the class of each char, and its brackets (char column, bracket).
+struct Line {
+    classes: Vec<Class>,
+    brackets: Vec<(usize, char)>,
+}
+
+fn lex_line(text: &str, state: State) -> (Line, State) {
+    let mut lexer = Lexer::new(text, state);
+    let mut line = Line {
+        classes: Vec::with_capacity(text.len()),
+        brackets: Vec::new(),
+    };
+    for token in lexer.by_ref() {
+        let token_text = &text[token.range];
+        if token.class == Class::Bracket
+            && let Some(bracket) = token_text.chars().last()
+        {
+            let column = line.classes.len() + token_text.chars().count() - 1;
+            line.brackets.push((column, bracket));
+        }
+        line.classes
+            .extend(std::iter::repeat_n(token.class, token_text.chars().count()));
+    }
+    (line, lexer.state())
+}
+
+/// Paint the highlighting over the editor just drawn into `inner` (its area
+/// inside the border). Soft wrap is off, so screen rows are text lines.
+pub fn paint(editor: &TextArea, colours: &SyntaxColors, inner: Rect, buf: &mut Buffer) {
+    let all = editor.lines();
+    let (top, left) = editor.scroll_offset();
+    let (top, left) = (usize::from(top), usize::from(left));
+    let bottom = all.len().min(top + usize::from(inner.height));
+    if top >= bottom {
+        return;
+    }
+    let mut state = all[..top].iter().fold(State::default(), |state, line| {
+        Lexer::end_state(line, state)
+    });
+    let mut lines = Vec::with_capacity(bottom - top);
+    for text in &all[top..bottom] {
+        let (line, end) = lex_line(text, state);
+        lines.push(line);
+        state = end;
+    }
+    let pair = matching_pair(
+        &lines,
+        editor.cursor().0.wrapping_sub(top),
+        editor.cursor().1,
+    );
+    for (y, line) in lines.iter().enumerate() {
+        let row = top + y;
+        for x in 0..inner.width {
+            let column = editor.screen_to_data(row, left + usize::from(x)).1;
+            let Some(&class) = line.classes.get(column) else {
+                continue;
+            };
+            let cell = &mut buf[(inner.x + x, inner.y + y as u16)];
+            if let Some(fg) = colour(class, colours) {
+                cell.set_fg(fg);
+            }
+            if pair.contains(&Some((y, column))) {
+                cell.set_bg(colours.matching_bracket);
+            }
+        }
+    }
+}
+
+/// The bracket at the cursor (or just before it) and its partner, as (visible
+/// line, char column), when both are in view.
+fn matching_pair(lines: &[Line], row: usize, column: usize) -> [Option<(usize, usize)>; 2] {
+    let brackets: Vec<(usize, usize, char)> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(y, line)| line.brackets.iter().map(move |&(x, c)| (y, x, c)))
+        .collect();
+    let at = |x: usize| brackets.iter().position(|&(y, bx, _)| y == row && bx == x);
+    let Some(index) = at(column).or_else(|| column.checked_sub(1).and_then(at)) else {
+        return [None, None];
+    };
+    let (y, x, bracket) = brackets[index];
+    let (open, close, forward) = match bracket {
+        '(' => ('(', ')', true),
+        '[' => ('[', ']', true),
+        '{' => ('{', '}', true),
+        ')' => ('(', ')', false),
+        ']' => ('[', ']', false),
+        _ => ('{', '}', false),
+    };
+    let mut depth = 0i32;
+    let candidates: Box<dyn Iterator<Item = _>> = if forward {
+        Box::new(brackets[index..].iter())
+    } else {
+        Box::new(brackets[..=index].iter().rev())
+    };
+    for &(other_y, other_x, c) in candidates {
+        depth += if c == bracket {
+            1
+        } else if c == open || c == close {
+            -1
+        } else {
+            0
+        };
+        if depth == 0 {
+            return [Some((y, x)), Some((other_y, other_x))];
+        }
+    }
+    [None, None]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<Line> {
+        let mut state = State::default();
+        texts
+            .iter()
+            .map(|text| {
+                let (line, end) = lex_line(text, state);
+                state = end;
+                line
+            })
+            .collect()
+    }
+
+    #[test]
+    fn brackets_match_across_lines_and_skip_strings_and_comments() {
+        let code = lines(&["#(1 [2] ')' \"(\"", "  3)"]);
+        assert_eq!(
+            matching_pair(&code, 0, 0),
+            [None, None],
+            "`#` is no bracket"
+        );
+        assert_eq!(matching_pair(&code, 0, 1), [Some((0, 1)), Some((1, 3))]);
+        assert_eq!(matching_pair(&code, 1, 4), [Some((1, 3)), Some((0, 1))]);
+        assert_eq!(matching_pair(&code, 0, 5), [Some((0, 4)), Some((0, 6))]);
+    }
+
+    #[test]
+    fn an_unmatched_bracket_has_no_pair() {
+        assert_eq!(matching_pair(&lines(&["(1 + 2"]), 0, 0), [None, None]);
+    }
+
+    #[test]
+    fn a_comment_opened_on_an_earlier_line_colours_the_next() {
+        let code = lines(&["x \"a", "b\" y"]);
+        assert_eq!(code[1].classes[..2], [Class::Comment, Class::Comment]);
+        assert_eq!(code[1].classes[3], Class::UnarySelector, "sent to `x`");
+    }
+}
