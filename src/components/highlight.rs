@@ -1,8 +1,8 @@
 //! Smalltalk highlighting over the editor as the editor drew it: the editor
 //! keeps drawing the text, cursor, selection and scroll, and this sets the
 //! token colours of the visible cells and the background of a matching pair
-//! of brackets at the cursor. Only the visible lines are lexed; the lines
-//! above them are only scanned for the state they end in (inside a comment?).
+//! of brackets at the cursor. Only the visible lines are lexed, starting in
+//! the state the editor keeps for the top line (inside a comment?).
 
 use ratatui_textarea::TextArea;
 use tuirealm::props::Color;
@@ -59,8 +59,15 @@ fn lex_line(text: &str, state: State) -> (Line, State) {
 }
 
 /// Paint the highlighting over the editor just drawn into `inner` (its area
-/// inside the border). Soft wrap is off, so screen rows are text lines.
-pub fn paint(editor: &TextArea, colours: &SyntaxColors, inner: Rect, buf: &mut Buffer) {
+/// inside the border), the top visible line starting in `state`. Soft wrap is
+/// off, so screen rows are text lines.
+pub fn paint(
+    editor: &TextArea,
+    mut state: State,
+    colours: &SyntaxColors,
+    inner: Rect,
+    buf: &mut Buffer,
+) {
     let all = editor.lines();
     let (top, left) = editor.scroll_offset();
     let (top, left) = (usize::from(top), usize::from(left));
@@ -68,9 +75,6 @@ pub fn paint(editor: &TextArea, colours: &SyntaxColors, inner: Rect, buf: &mut B
     if top >= bottom {
         return;
     }
-    let mut state = all[..top].iter().fold(State::default(), |state, line| {
-        Lexer::end_state(line, state)
-    });
     let mut lines = Vec::with_capacity(bottom - top);
     for text in &all[top..bottom] {
         let (line, end) = lex_line(text, state);

@@ -79,7 +79,11 @@ impl Draw for WorkspaceDrawing {
         });
         frame.render_widget(&*editor, area);
         let inner = editor.block().map_or(area, |block| block.inner(area));
-        highlight::paint(editor, &self.syntax, inner, frame.buffer_mut());
+        // Drawing has scrolled the editor to the cursor: now the top line is known.
+        let top = editor.scroll_offset().0;
+        let state = model.view.editor.line_start_state(usize::from(top));
+        let editor = &model.view.editor.area;
+        highlight::paint(editor, state, &self.syntax, inner, frame.buffer_mut());
     }
 }
 

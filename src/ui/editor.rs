@@ -1,12 +1,18 @@
 //! The workspace's editor buffer: text, cursor, selection and undo history.
 
 use ratatui_textarea::{Input, Key as EditorKey, TextArea};
+
+use super::lexer::{Lexer, State};
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 use tuirealm::props::Style;
 
 #[derive(Debug, Clone)]
 pub struct Editor {
+    /// Change the text only through `Editor`'s methods: they keep `line_states` true.
     pub area: TextArea<'static>,
+    /// The lexer's state at the start of each of the first lines, so that drawing
+    /// starts lexing at the top visible line without lexing the lines above again.
+    line_states: Vec<State>,
 }
 
 impl Default for Editor {
@@ -22,7 +28,37 @@ impl Editor {
         let mut area = TextArea::new(lines.split('\n').map(String::from).collect());
         // The underline the editor puts on the cursor line is noise in a small pane.
         area.set_cursor_line_style(Style::default());
-        Self { area }
+        Self {
+            area,
+            line_states: vec![State::default()],
+        }
+    }
+
+    /// The lexer's state at the start of line `row` (at most the line count).
+    pub fn line_start_state(&mut self, row: usize) -> State {
+        let lines = self.area.lines();
+        let row = row.min(lines.len());
+        while self.line_states.len() <= row {
+            let above = self.line_states.len() - 1;
+            let state = Lexer::end_state(&lines[above], self.line_states[above]);
+            self.line_states.push(state);
+        }
+        self.line_states[row]
+    }
+
+    /// The first line an edit at the cursor (or of the selection) can change.
+    fn first_row_touched(&self) -> usize {
+        let cursor = self.area.cursor().0;
+        self.area
+            .selection_range()
+            .map_or(cursor, |(start, _)| start.0.min(cursor))
+    }
+
+    /// Forget the line states after an edit from line `row` on. A line's start
+    /// state depends on the lines above it only, but joining lines changes the
+    /// one above the cursor: keep one line fewer.
+    fn edited_from(&mut self, row: usize) {
+        self.line_states.truncate(row.max(1));
     }
 
     /// The whole text, lines joined with `\n` (what is saved).
@@ -42,13 +78,22 @@ impl Editor {
     }
 
     pub fn key(&mut self, key: &KeyEvent) {
-        self.area.input(editor_input(key));
+        let input = editor_input(key);
+        // Undo and redo (Ctrl+U, Ctrl+R) change text anywhere, not at the cursor.
+        let history = input.ctrl && matches!(input.key, EditorKey::Char('u' | 'r'));
+        let first = self.first_row_touched();
+        if self.area.input(input) {
+            let first = if history { 0 } else { first };
+            self.edited_from(first.min(self.area.cursor().0));
+        }
     }
 
     pub fn paste(&mut self, text: &str) {
+        let first = self.first_row_touched();
         // Some terminals paste line breaks as bare carriage returns.
         self.area
             .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        self.edited_from(first);
     }
 }
 
@@ -105,6 +150,35 @@ fn editor_input(key: &KeyEvent) -> Input {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::lexer::Mode;
+
+    fn press(editor: &mut Editor, code: Key, modifiers: KeyModifiers) {
+        editor.key(&KeyEvent::new(code, modifiers));
+    }
+
+    #[test]
+    fn line_states_follow_edits_undo_and_paste() {
+        let mut editor = Editor::new("a\nb\nc\nd");
+        assert_eq!(editor.line_start_state(3).mode, Mode::Code);
+        // Open a comment on the first line: the lines below start inside it.
+        press(&mut editor, Key::Char('"'), KeyModifiers::NONE);
+        assert_eq!(editor.line_start_state(3).mode, Mode::Comment);
+        press(&mut editor, Key::Down, KeyModifiers::NONE);
+        press(&mut editor, Key::Down, KeyModifiers::NONE);
+        press(&mut editor, Key::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(editor.text(), "a\nb\nc\nd");
+        assert_eq!(editor.line_start_state(3).mode, Mode::Code);
+        editor.paste("'x\ny");
+        assert_eq!(editor.line_start_state(2).mode, Mode::String);
+        // Backspace at the start of a line joins it to the one above.
+        let mut editor = Editor::new("'\n'\nx");
+        assert_eq!(editor.line_start_state(2).mode, Mode::Code);
+        press(&mut editor, Key::Down, KeyModifiers::NONE);
+        press(&mut editor, Key::Right, KeyModifiers::NONE);
+        press(&mut editor, Key::Backspace, KeyModifiers::NONE);
+        assert_eq!(editor.text(), "'\n\nx");
+        assert_eq!(editor.line_start_state(2).mode, Mode::String);
+    }
 
     #[test]
     fn selection_spanning_lines_keeps_partial_first_and_last_lines() {
