@@ -67,6 +67,7 @@ pub fn paint(
     colours: &SyntaxColors,
     inner: Rect,
     buf: &mut Buffer,
+    focused: bool,
 ) {
     let all = editor.lines();
     let (top, left) = editor.scroll_offset();
@@ -81,11 +82,13 @@ pub fn paint(
         lines.push(line);
         state = end;
     }
-    let pair = matching_pair(
-        &lines,
-        editor.cursor().0.wrapping_sub(top),
-        editor.cursor().1,
-    );
+    // Like the cursor, the matching brackets are shown only in the focused pane.
+    let (row, column) = (editor.cursor().0, editor.cursor().1);
+    let pair = if focused && row >= top {
+        matching_pair(&lines, row - top, column)
+    } else {
+        [None, None]
+    };
     for (y, line) in lines.iter().enumerate() {
         let row = top + y;
         for x in 0..inner.width {

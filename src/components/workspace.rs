@@ -83,7 +83,8 @@ impl Draw for WorkspaceDrawing {
         let top = editor.scroll_offset().0;
         let state = model.view.editor.line_start_state(usize::from(top));
         let editor = &model.view.editor.area;
-        highlight::paint(editor, state, &self.syntax, inner, frame.buffer_mut());
+        let buffer = frame.buffer_mut();
+        highlight::paint(editor, state, &self.syntax, inner, buffer, focused);
     }
 }
 

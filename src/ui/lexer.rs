@@ -605,6 +605,7 @@ mod tests {
     }
 
     proptest! {
+        // Any text at all, or text made of Smalltalk's own characters.
         #[test]
         fn tokens_cover_any_text_in_order(text in "\\PC{0,60}|[-a-z0-9 #$'\":=|.;^()\\[\\]{}rse\n]{0,60}") {
             let mut at = 0;
@@ -615,6 +616,30 @@ mod tests {
                 at = token.range.end;
             }
             prop_assert_eq!(at, text.len());
+        }
+
+        // What the editor does (it lexes only the lines it draws) is what lexing all would do.
+        #[test]
+        fn lexing_line_by_line_classes_each_char_as_the_whole_text_does(
+            text in "[-a-z0-9 #$'\":=|.;^()\\[\\]{}rse\n]{0,80}"
+        ) {
+            let classes = |text: &str, tokens: Vec<Token>| -> Vec<(char, Class)> {
+                let mut classes = Vec::new();
+                for token in tokens {
+                    classes.extend(text[token.range].chars().map(|c| (c, token.class)));
+                }
+                classes.retain(|&(c, _)| c != '\n');
+                classes
+            };
+            let whole = classes(&text, tokens(&text));
+            let mut state = State::default();
+            let mut by_line = Vec::new();
+            for line in text.split('\n') {
+                let mut lexer = Lexer::new(line, state);
+                by_line.extend(classes(line, lexer.by_ref().collect()));
+                state = lexer.state();
+            }
+            prop_assert_eq!(whole, by_line);
         }
     }
 }
