@@ -544,7 +544,23 @@ fn status_bar_shows_down_without_retry_and_pending() {
     );
     assert_shows(&screen_of(&model), "evaluating…");
     stui::app::update(&mut model, Msg::Evaluate("6 * 7".into()));
-    assert_shows(&screen_of(&model), "0.4 ms · 2 running");
+    assert_shows(&screen_of(&model), " 2 running · Connected · stui-gst");
+}
+
+#[test]
+fn status_bar_at_60_columns_keeps_the_help_hint() {
+    let mut model = model();
+    model.connection = connected();
+    let shown = screen_sized(&mut mounted_app(""), &model, 60, 24);
+    let status = shown.lines().nth(23).unwrap();
+    assert!(status.ends_with(" F1 help"), "{status:?}");
+    assert!(status.starts_with(" Connected · stui-gst"), "{status:?}");
+    // Wide enough, every hint is there.
+    let shown = screen_sized(&mut mounted_app(""), &model, 160, 24);
+    assert_shows(
+        &shown,
+        "F1 help  F2 connect/disconnect  Ctrl+E eval  Ctrl+Q quit",
+    );
 }
 
 #[test]

@@ -60,12 +60,12 @@ impl StatusDrawing {
                 Style::default().fg(self.colours.connecting),
             ));
         }
-        status.push_span(Span::styled(connection_text(&model.connection), state));
         match model.running_evaluations().len() {
             0 => {}
-            1 => status.push_span(Span::raw(" · evaluating…")),
-            n => status.push_span(Span::raw(format!(" · {n} running"))),
+            1 => status.push_span(Span::raw("evaluating… · ")),
+            n => status.push_span(Span::raw(format!("{n} running · "))),
         }
+        status.push_span(Span::styled(connection_text(&model.connection), state));
         status
     }
 }
@@ -145,10 +145,25 @@ impl Draw for StatusDrawing {
     fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
         let base = Style::default().bg(self.colours.bg).fg(self.colours.fg);
         let status = self.status(model);
-        // Hints give way to the status when the terminal is narrow.
-        let room = usize::from(area.width).saturating_sub(status.width() + 3);
-        let hint = fitting_hint(&self.hints, room);
-        frame.render_widget(Paragraph::new(status).style(base), area);
+        let width = usize::from(area.width);
+        // Hints give way to the status when the terminal is narrow, all but
+        // the first (help): without it the other keys cannot be found.
+        let room = width.saturating_sub(status.width() + 3);
+        let mut hint = fitting_hint(&self.hints, room);
+        if hint.is_empty() {
+            hint = fitting_hint(&self.hints[..self.hints.len().min(1)], width / 2);
+        }
+        let hint_width = if hint.is_empty() {
+            0
+        } else {
+            hint.chars().count() + 2
+        };
+        let status_area = Rect {
+            width: u16::try_from(width - hint_width).unwrap_or(area.width),
+            ..area
+        };
+        frame.render_widget(Paragraph::new("").style(base), area);
+        frame.render_widget(Paragraph::new(status).style(base), status_area);
         if !hint.is_empty() {
             frame.render_widget(
                 Paragraph::new(format!("{hint} "))
