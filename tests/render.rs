@@ -564,6 +564,22 @@ fn status_bar_at_60_columns_keeps_the_help_hint() {
 }
 
 #[test]
+fn status_bar_says_when_the_configuration_had_problems() {
+    let mut keymap = Keymap::default();
+    keymap.add_warning("keymap.toml:2: unknown action".into());
+    let mut tui = Tui::with_keymap("", keymap);
+    let status = screen(&mut tui, &model())
+        .lines()
+        .nth(23)
+        .unwrap()
+        .to_string();
+    assert!(
+        status.starts_with(" 1 config problem (transcript) · Disconnected"),
+        "{status:?}"
+    );
+}
+
+#[test]
 fn screen_interrupt_question() {
     let mut model = after([connected_event()]);
     for code in [

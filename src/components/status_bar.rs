@@ -23,6 +23,8 @@ pub struct StatusBar {
 pub struct StatusDrawing {
     /// Key hints, most important first; as many as fit are shown.
     hints: Vec<String>,
+    /// Keymap warnings and configuration not used at start-up; the transcript has them.
+    problems: usize,
     colours: StatusBarColors,
 }
 
@@ -30,6 +32,7 @@ impl StatusBar {
     pub fn new(model: SharedModel, keymap: &Keymap, colours: StatusBarColors) -> Self {
         let drawing = StatusDrawing {
             hints: key_hints(keymap),
+            problems: keymap.warnings().len(),
             colours,
         };
         Self {
@@ -54,6 +57,13 @@ impl StatusDrawing {
             .fg(self.state_colour(&model.connection))
             .add_modifier(TextModifiers::BOLD);
         let mut status = Line::from(vec![Span::raw(" ")]);
+        if self.problems > 0 {
+            let plural = if self.problems == 1 { "" } else { "s" };
+            status.push_span(Span::styled(
+                format!("{} config problem{plural} (transcript) · ", self.problems),
+                Style::default().fg(self.colours.down),
+            ));
+        }
         if let Some(retrying) = &model.retrying {
             status.push_span(Span::styled(
                 format!("{retrying} · "),

@@ -172,7 +172,7 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     contexts: HashMap<Context, HashMap<KeyEvent, Action>>,
-    /// Bindings that were accepted but that a terminal may never send.
+    /// Bindings a terminal may never send, and start-up configuration problems.
     warnings: Vec<String>,
 }
 
@@ -265,18 +265,24 @@ impl Keymap {
     }
 
     /// The keymap the `ui.keymap` setting names: empty for the default, a
-    /// preset name, or a file.
+    /// file (a path with a `/` or ending in `.toml`), else a preset name.
     pub fn load_setting(setting: &str) -> Result<Self, ConfigError> {
         match setting {
             "" => Ok(Self::default()),
-            name if Self::preset_names().contains(&name) => Self::preset(name),
-            path => Self::load(Some(Path::new(path))),
+            path if is_path(path) => Self::load(Some(Path::new(path))),
+            name => Self::preset(name),
         }
     }
 
-    /// What was accepted but may not work: keys a terminal may never send.
+    /// What the user should know about this keymap and the configuration it
+    /// came with: keys a terminal may never send, files that were not used.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Adds a start-up problem for the transcript and the status bar to show.
+    pub fn add_warning(&mut self, warning: String) {
+        self.warnings.push(warning);
     }
 
     /// Merge the bindings of keymap TOML `text` over this keymap; when the
@@ -414,6 +420,11 @@ impl Keymap {
             .map(|b| b.key)
             .collect()
     }
+}
+
+/// Whether a `ui.keymap` or `ui.theme` setting names a file rather than a preset.
+pub(crate) fn is_path(setting: &str) -> bool {
+    setting.contains(std::path::MAIN_SEPARATOR) || setting.ends_with(".toml")
 }
 
 /// How errors and warnings name a built-in keymap.
@@ -851,6 +862,8 @@ mod tests {
             Keymap::load_setting("emacs").unwrap(),
             Keymap::preset("emacs").unwrap()
         );
+        let error = Keymap::load_setting("phaor").unwrap_err().to_string();
+        assert!(error.contains("did you mean \"pharo\""), "{error}");
         let error = Keymap::load_setting("/nonexistent/k.toml").unwrap_err();
         assert!(error.to_string().contains("/nonexistent/k.toml"), "{error}");
     }
