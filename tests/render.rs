@@ -13,7 +13,7 @@ use std::sync::Arc;
 use stui::app::view::{self, App, Id};
 use stui::app::{Connection, Focus, Model, Msg, TranscriptEntry};
 use stui::config::keymap::Keymap;
-use stui::config::theme::Theme;
+use stui::config::theme::{ColorDepth, Theme};
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
 use stui::ui::{InterruptChoice, Scroll, SharedModel};
@@ -21,6 +21,7 @@ use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
 use tuirealm::ratatui::Terminal;
 use tuirealm::ratatui::backend::TestBackend;
+use tuirealm::ratatui::buffer::Buffer;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::testing::buffer_to_string;
 
@@ -577,6 +578,73 @@ fn status_bar_says_when_the_configuration_had_problems() {
         status.starts_with(" 1 config problem (transcript) · Disconnected"),
         "{status:?}"
     );
+}
+
+/// The screen's text, then each row's colour runs (`first-last fg/bg`), so
+/// that a snapshot shows what a theme paints.
+fn styled_screen(buffer: &Buffer) -> String {
+    let mut shown = buffer_to_string(buffer);
+    let width = usize::from(buffer.area.width);
+    for (y, row) in buffer.content.chunks(width).enumerate() {
+        let mut runs: Vec<(usize, usize, String)> = Vec::new();
+        for (x, cell) in row.iter().enumerate() {
+            let colours = format!("{:?}/{:?}", cell.fg, cell.bg);
+            match runs.last_mut() {
+                Some((_, last, previous)) if *previous == colours => *last = x,
+                _ => runs.push((x, x, colours)),
+            }
+        }
+        let runs: Vec<String> = runs
+            .into_iter()
+            .map(|(first, last, colours)| format!("{first}-{last} {colours}"))
+            .collect();
+        shown.push_str(&format!("{y:>2}: {}\n", runs.join(", ")));
+    }
+    shown
+}
+
+/// Connected, a value, an error and Transcript output, drawn in `theme`.
+fn themed_screen(theme: &Theme) -> String {
+    let shared = Rc::new(RefCell::new(model().with_workspace(WORKSPACE_TEXT)));
+    let mut model = after([connected_event()]);
+    model
+        .transcript
+        .extend(evaluated("x := 3 + 4.", "7", "SmallInteger", 120));
+    model
+        .transcript
+        .push(TranscriptEntry::Output("hello\n".into()));
+    model
+        .transcript
+        .push(TranscriptEntry::Error(syntax_error()));
+    let mut app = App::init(EventListenerCfg::default());
+    view::mount(&mut app, &shared, Arc::new(Keymap::default()), theme).unwrap();
+    let mut tui = Tui { app, model: shared };
+    tui.show(&model);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    styled_screen(terminal.backend().buffer())
+}
+
+#[test]
+fn screen_in_each_theme() {
+    let light = Theme::preset("light").unwrap();
+    let themes = [
+        ("dark", Theme::default()),
+        ("light", light),
+        ("high_contrast", Theme::preset("high-contrast").unwrap()),
+        ("light_16_colours", light.for_depth(ColorDepth::Ansi16)),
+    ];
+    for (name, theme) in themes {
+        insta::with_settings!({
+            description => "The connected screen with a value, output and an error: the text, \
+                            then per row the foreground/background colour runs of the theme.",
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("theme_{name}_80x24"), themed_screen(&theme));
+        });
+    }
 }
 
 #[test]

@@ -168,20 +168,27 @@ impl Draw for StatusDrawing {
         } else {
             hint.chars().count() + 2
         };
+        let hint_width = u16::try_from(hint_width)
+            .unwrap_or(area.width)
+            .min(area.width);
+        // Side by side: a paragraph's style is set over its whole area, and
+        // drawn over the status it would paint the state colour over.
         let status_area = Rect {
-            width: u16::try_from(width - hint_width).unwrap_or(area.width),
+            width: area.width - hint_width,
             ..area
         };
-        frame.render_widget(Paragraph::new("").style(base), area);
+        let hint_area = Rect {
+            x: area.x + status_area.width,
+            width: hint_width,
+            ..area
+        };
         frame.render_widget(Paragraph::new(status).style(base), status_area);
-        if !hint.is_empty() {
-            frame.render_widget(
-                Paragraph::new(format!("{hint} "))
-                    .style(base)
-                    .alignment(HorizontalAlignment::Right),
-                area,
-            );
-        }
+        frame.render_widget(
+            Paragraph::new(format!("{hint} "))
+                .style(base)
+                .alignment(HorizontalAlignment::Right),
+            hint_area,
+        );
     }
 }
 

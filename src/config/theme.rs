@@ -467,6 +467,28 @@ mod tests {
     }
 
     #[test]
+    fn status_states_differ_from_each_other_and_the_bar_in_every_theme() {
+        let depths = [
+            ColorDepth::TrueColor,
+            ColorDepth::Indexed256,
+            ColorDepth::Ansi16,
+        ];
+        for name in Theme::preset_names() {
+            for depth in depths {
+                let bar = Theme::preset(name).unwrap().for_depth(depth).status_bar;
+                let states = [bar.connected, bar.connecting, bar.down, bar.disconnected];
+                for (i, state) in states.iter().enumerate() {
+                    assert_ne!(*state, bar.bg, "{name} {depth:?}: {states:?}");
+                    assert!(
+                        !states[i + 1..].contains(state),
+                        "{name} {depth:?}: {states:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn default_theme_parses_names() {
         let theme = Theme::load(None).unwrap();
         assert_eq!(theme.workspace.border_focused, Color::Cyan);
