@@ -725,6 +725,19 @@ fn help_follows_a_user_keymap() {
 }
 
 #[test]
+fn presets_evaluate_with_their_own_keys() {
+    for (preset, key) in [("pharo", 'd'), ("emacs", 'j')] {
+        let mut tui = Tui::with_keymap("3 + 4", Keymap::preset(preset).unwrap());
+        assert_eq!(
+            tui.press(Id::Workspace, ctrl(key)),
+            Some(Msg::EvaluateSelection),
+            "{preset}"
+        );
+        assert_eq!(tui.workspace_text(), "3 + 4", "{preset}");
+    }
+}
+
+#[test]
 fn whole_screen_has_workspace_transcript_and_status_line() {
     let mut app = mounted_app("Transcript showCr: 'hello'");
     let mut model = model();
