@@ -29,7 +29,7 @@ const PRESETS: [(&str, &str); 3] = [
 /// The action name that removes a binding in a user keymap.
 const UNBIND: &str = "none";
 /// The top-level key naming the preset a keymap file goes over.
-const EXTENDS: &str = "extends";
+pub(crate) const EXTENDS: &str = "extends";
 
 /// Where a key is pressed. The focused pane's context is searched before `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -176,8 +176,9 @@ pub struct Keymap {
     warnings: Vec<String>,
 }
 
-/// One top-level entry of a keymap file: `extends = "preset"` or a `[context]` table.
-enum Entry {
+/// One top-level entry of a keymap or theme file: `extends = "preset"` or a
+/// `[section]` table.
+pub(crate) enum Entry {
     Extends(String),
     Table(BTreeMap<Spanned<String>, Spanned<String>>),
 }
@@ -211,8 +212,8 @@ impl<'de> Visitor<'de> for EntryVisitor {
     }
 }
 
-/// A keymap file, with spans for error lines.
-type KeymapFile = BTreeMap<Spanned<String>, Spanned<Entry>>;
+/// A keymap or theme file, with spans for error lines.
+pub(crate) type TablesFile = BTreeMap<Spanned<String>, Spanned<Entry>>;
 
 impl Default for Keymap {
     /// The built-in default keymap.
@@ -290,7 +291,7 @@ impl Keymap {
     /// errors. Nothing is changed when the text has an error, or when it
     /// leaves no key to quit or to open the help.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: KeymapFile =
+        let parsed: TablesFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = self.clone();
         let extends = parsed.iter().find(|(name, _)| name.get_ref() == EXTENDS);

@@ -11,7 +11,7 @@ use tuirealm::props::Color;
 
 use super::ConfigError;
 use super::error::{nearest, read_config_file};
-use super::keymap::is_path;
+use super::keymap::{EXTENDS, Entry, TablesFile, is_path};
 
 const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 const DEFAULT_THEME_NAME: &str = "themes/default.toml (built in)";
@@ -89,9 +89,6 @@ const FIELDS: [(&str, &[&str]); 4] = [
     ("help", &["fg", "bg", "key"]),
 ];
 
-/// A theme file: `[section]` tables of `field = "colour"`, with spans for error lines.
-type ThemeFile = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
-
 impl Default for Theme {
     /// The built-in theme.
     fn default() -> Self {
@@ -162,41 +159,64 @@ impl Theme {
         self
     }
 
-    /// Set the colours of theme TOML `text` over this theme. `file` names it in errors.
-    /// Nothing is changed when the text has an error.
+    /// Set the colours of theme TOML `text` over this theme; when the text
+    /// `extends` a preset, over that preset instead. `file` names it in
+    /// errors. Nothing is changed when the text has an error.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: ThemeFile =
+        let parsed: TablesFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = *self;
-        for (section, fields) in parsed {
-            for (field, value) in fields {
-                let name = format!("{}.{}", section.get_ref(), field.get_ref());
-                let slot = merged
-                    .slot(section.get_ref(), field.get_ref())
-                    .ok_or_else(|| {
-                        let known = known_fields();
-                        let hint =
-                            nearest(&name, known.iter().map(String::as_str)).unwrap_or_default();
-                        ConfigError::new(
-                            file,
-                            format!("unknown theme field `{name}`; did you mean `{hint}`?"),
-                        )
-                        .at(text, field.span().start)
-                    })?;
-                *slot = value.get_ref().parse().map_err(|_| {
-                    ConfigError::new(
-                        file,
-                        format!(
-                            "`{name}`: \"{}\" is not a colour (use a name such as cyan, \
-                             lightgreen or reset, a 256-colour index, or #rrggbb)",
-                            value.get_ref()
-                        ),
-                    )
-                    .at(text, value.span().start)
-                })?;
+        for (section, entry) in &parsed {
+            let at = |message: String| ConfigError::new(file, message).at(text, entry.span().start);
+            match (section.get_ref().as_str(), entry.get_ref()) {
+                (EXTENDS, Entry::Extends(preset)) => {
+                    merged = Self::preset(preset).map_err(|error| at(error.message))?;
+                }
+                (_, Entry::Table(fields)) => merged.merge_section(section, fields, text, file)?,
+                (_, Entry::Extends(_)) => {
+                    return Err(at(format!(
+                        "`{}` must be a table of colours; only `extends` names a preset",
+                        section.get_ref()
+                    )));
+                }
             }
         }
         *self = merged;
+        Ok(())
+    }
+
+    fn merge_section(
+        &mut self,
+        section: &Spanned<String>,
+        fields: &BTreeMap<Spanned<String>, Spanned<String>>,
+        text: &str,
+        file: &str,
+    ) -> Result<(), ConfigError> {
+        for (field, value) in fields {
+            let name = format!("{}.{}", section.get_ref(), field.get_ref());
+            let slot = self
+                .slot(section.get_ref(), field.get_ref())
+                .ok_or_else(|| {
+                    let known = known_fields();
+                    let hint = nearest(&name, known.iter().map(String::as_str)).unwrap_or_default();
+                    ConfigError::new(
+                        file,
+                        format!("unknown theme field `{name}`; did you mean `{hint}`?"),
+                    )
+                    .at(text, field.span().start)
+                })?;
+            *slot = value.get_ref().parse().map_err(|_| {
+                ConfigError::new(
+                    file,
+                    format!(
+                        "`{name}`: \"{}\" is not a colour (use a name such as cyan, \
+                         lightgreen or reset, a 256-colour index, or #rrggbb)",
+                        value.get_ref()
+                    ),
+                )
+                .at(text, value.span().start)
+            })?;
+        }
         Ok(())
     }
 
@@ -376,6 +396,9 @@ fn known_fields() -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A preset's `[section]` tables of `field = "colour"`.
+    type ThemeFile = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
+
     #[test]
     fn every_listed_field_has_a_slot_and_the_default_sets_them_all() {
         let mut theme = Theme::default();
@@ -486,6 +509,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_user_theme_extends_a_preset() {
+        let mut theme = Theme::default();
+        theme
+            .merge_toml("extends = \"light\"\n[help]\nkey = \"magenta\"\n", "t.toml")
+            .unwrap();
+        let light = Theme::preset("light").unwrap();
+        assert_eq!(theme.help.key, Color::Magenta);
+        assert_eq!(theme.status_bar, light.status_bar);
+        let error = Theme::default()
+            .merge_toml("\nextends = \"lite\"\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("t.toml:2:"), "{error}");
+        assert!(error.contains("did you mean \"light\""), "{error}");
     }
 
     #[test]
