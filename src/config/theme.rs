@@ -166,7 +166,11 @@ impl Theme {
         let parsed: TablesFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = *self;
-        for (section, entry) in &parsed {
+        // The preset first, whatever the order of the file.
+        let (extends, sections): (Vec<_>, Vec<_>) = parsed
+            .iter()
+            .partition(|(section, _)| section.get_ref() == EXTENDS);
+        for (section, entry) in extends.into_iter().chain(sections) {
             let at = |message: String| ConfigError::new(file, message).at(text, entry.span().start);
             match (section.get_ref().as_str(), entry.get_ref()) {
                 (EXTENDS, Entry::Extends(preset)) => {
