@@ -3,9 +3,11 @@
 
 use std::process::ExitCode;
 
+use stui::app::runtime;
 use stui::cli::args::{Action, ServerAction, parse_from};
 use stui::cli::{self, Context, exit};
 use stui::config::settings::Settings;
+use stui::config::theme::ColorDepth;
 
 fn main() -> ExitCode {
     ExitCode::from(run())
@@ -51,7 +53,7 @@ fn run() -> u8 {
         json: invocation.json,
     };
     match invocation.action {
-        Action::Tui => cli::local::tui(&context.settings),
+        Action::Tui => tui(&context.settings),
         Action::Eval { code, timeout, raw } => cli::eval::run(&context, &code, timeout, raw),
         Action::Ping => cli::probe::ping(&context, false),
         Action::TestConnection => cli::probe::ping(&context, true),
@@ -67,6 +69,28 @@ fn run() -> u8 {
         Action::FileIn { file, timeout } => cli::filing::filein(&context, &file, timeout),
         Action::FileOut { class, file, force } => {
             cli::filing::fileout(&context, &class, file.as_deref(), force)
+        }
+    }
+}
+
+/// The full-screen TUI. A keymap or theme that cannot be used does not stop
+/// it: the default is used and the error shown (see `keymap_and_theme`).
+fn tui(settings: &Settings) -> u8 {
+    let (keymap, theme) = runtime::keymap_and_theme(settings);
+    let env = |name| std::env::var(name).ok();
+    let depth = ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        log::error!("panic: {info}");
+        previous(info);
+    }));
+    match runtime::run(settings, keymap, theme.for_depth(depth)) {
+        Ok(()) => exit::SUCCESS,
+        Err(error) => {
+            log::error!("the TUI stopped: {error}");
+            eprintln!("stui: {error}");
+            exit::FAILURE
         }
     }
 }

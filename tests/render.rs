@@ -14,7 +14,7 @@ use ratatui_textarea::CursorMove;
 use stui::app::view::{self, App, Id};
 use stui::app::{Connection, Focus, Model, Msg, TranscriptEntry};
 use stui::config::keymap::Keymap;
-use stui::config::theme::Theme;
+use stui::config::theme::{ColorDepth, Theme};
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
 use stui::ui::{InterruptChoice, Scroll, SharedModel};
@@ -623,7 +623,106 @@ fn status_bar_shows_down_without_retry_and_pending() {
     );
     assert_shows(&screen_of(&model), "evaluating…");
     stui::app::update(&mut model, Msg::Evaluate("6 * 7".into()));
-    assert_shows(&screen_of(&model), "0.4 ms · 2 running");
+    assert_shows(&screen_of(&model), " 2 running · Connected · stui-gst");
+}
+
+#[test]
+fn status_bar_at_60_columns_keeps_the_help_hint() {
+    let mut model = model();
+    model.connection = connected();
+    let shown = screen_sized(&mut mounted_app(""), &model, 60, 24);
+    let status = shown.lines().nth(23).unwrap();
+    assert!(status.ends_with(" F1 help"), "{status:?}");
+    assert!(status.starts_with(" Connected · stui-gst"), "{status:?}");
+    // Wide enough, every hint is there.
+    let shown = screen_sized(&mut mounted_app(""), &model, 160, 24);
+    assert_shows(
+        &shown,
+        "F1 help  F2 connect/disconnect  Ctrl+E eval  Ctrl+Q quit",
+    );
+}
+
+#[test]
+fn status_bar_says_when_the_configuration_had_problems() {
+    let mut keymap = Keymap::default();
+    keymap.add_warning("keymap.toml:2: unknown action".into());
+    let mut tui = Tui::with_keymap("", keymap);
+    let status = screen(&mut tui, &model())
+        .lines()
+        .nth(23)
+        .unwrap()
+        .to_string();
+    assert!(
+        status.starts_with(" 1 config problem (transcript) · Disconnected"),
+        "{status:?}"
+    );
+}
+
+/// The screen's text, then each row's colour runs (`first-last fg/bg`), so
+/// that a snapshot shows what a theme paints.
+fn styled_screen(buffer: &Buffer) -> String {
+    let mut shown = buffer_to_string(buffer);
+    let width = usize::from(buffer.area.width);
+    for (y, row) in buffer.content.chunks(width).enumerate() {
+        let mut runs: Vec<(usize, usize, String)> = Vec::new();
+        for (x, cell) in row.iter().enumerate() {
+            let colours = format!("{:?}/{:?}", cell.fg, cell.bg);
+            match runs.last_mut() {
+                Some((_, last, previous)) if *previous == colours => *last = x,
+                _ => runs.push((x, x, colours)),
+            }
+        }
+        let runs: Vec<String> = runs
+            .into_iter()
+            .map(|(first, last, colours)| format!("{first}-{last} {colours}"))
+            .collect();
+        shown.push_str(&format!("{y:>2}: {}\n", runs.join(", ")));
+    }
+    shown
+}
+
+/// Connected, a value, an error and Transcript output, drawn in `theme`.
+fn themed_screen(theme: &Theme) -> String {
+    let shared = Rc::new(RefCell::new(model().with_workspace(WORKSPACE_TEXT)));
+    let mut model = after([connected_event()]);
+    model
+        .transcript
+        .extend(evaluated("x := 3 + 4.", "7", "SmallInteger", 120));
+    model
+        .transcript
+        .push(TranscriptEntry::Output("hello\n".into()));
+    model
+        .transcript
+        .push(TranscriptEntry::Error(syntax_error()));
+    let mut app = App::init(EventListenerCfg::default());
+    view::mount(&mut app, &shared, Arc::new(Keymap::default()), theme).unwrap();
+    let mut tui = Tui { app, model: shared };
+    tui.show(&model);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    styled_screen(terminal.backend().buffer())
+}
+
+#[test]
+fn screen_in_each_theme() {
+    let light = Theme::preset("light").unwrap();
+    let themes = [
+        ("dark", Theme::default()),
+        ("light", light),
+        ("high_contrast", Theme::preset("high-contrast").unwrap()),
+        ("light_16_colours", light.for_depth(ColorDepth::Ansi16)),
+    ];
+    for (name, theme) in themes {
+        insta::with_settings!({
+            description => "The connected screen with a value, output and an error: the text, \
+                            then per row the foreground/background colour runs of the theme.",
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("theme_{name}_80x24"), themed_screen(&theme));
+        });
+    }
 }
 
 #[test]
@@ -701,6 +800,19 @@ fn help_follows_a_user_keymap() {
     let mut model = model();
     model.help_visible = true;
     assert_shows(&screen(&mut app, &model), "Ctrl+E, Ctrl+J");
+}
+
+#[test]
+fn presets_evaluate_with_their_own_keys() {
+    for (preset, key) in [("pharo", 'd'), ("emacs", 'j')] {
+        let mut tui = Tui::with_keymap("3 + 4", Keymap::preset(preset).unwrap());
+        assert_eq!(
+            tui.press(Id::Workspace, ctrl(key)),
+            Some(Msg::EvaluateSelection),
+            "{preset}"
+        );
+        assert_eq!(tui.workspace_text(), "3 + 4", "{preset}");
+    }
 }
 
 #[test]

@@ -25,8 +25,8 @@ use crate::config::settings::Settings;
 use crate::config::theme::Theme;
 use crate::net::{Bridge, NetEvent, NetPort};
 use crate::server::{LocalServer, attached};
-use crate::ui::SharedModel;
 use crate::ui::transcript_view::format_duration;
+use crate::ui::{SharedModel, TranscriptEntry};
 
 /// How long quitting waits for the bridge (saving and stopping a local
 /// server); after that the process ends anyway.
@@ -65,6 +65,11 @@ pub fn run(
     let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
     let mut model = Model::new(settings.server.address.clone(), session);
     model = model.with_workspace(&saved_workspace);
+    for warning in keymap.warnings() {
+        model
+            .transcript
+            .push(TranscriptEntry::Notice(warning.clone()));
+    }
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
     let model = Rc::new(RefCell::new(model));
     view::mount(&mut app, &model, Arc::new(keymap), &theme)?;
@@ -98,6 +103,25 @@ pub fn run(
     drop(terminal);
     stop_bridge(runtime.bridge, runtime.local);
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The keymap and theme the `ui` settings name. One that cannot be used is
+/// replaced by the default, and the error, like any keymap warning, is
+/// carried by the keymap to the transcript and the status bar: a typo in a
+/// keymap must not keep STUI from starting.
+pub fn keymap_and_theme(settings: &Settings) -> (Keymap, Theme) {
+    let (mut keymap, keymap_error) = match Keymap::load_setting(&settings.ui.keymap) {
+        Ok(keymap) => (keymap, None),
+        Err(error) => (Keymap::default(), Some(error)),
+    };
+    if let Some(error) = keymap_error {
+        keymap.add_warning(format!("Keymap not used, the default is: {error}"));
+    }
+    let theme = Theme::load_setting(&settings.ui.theme).unwrap_or_else(|error| {
+        keymap.add_warning(format!("Theme not used, the default is: {error}"));
+        Theme::default()
+    });
+    (keymap, theme)
 }
 
 /// The net events waiting in `port`, as messages for `update`.
@@ -289,6 +313,42 @@ impl Drop for Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unusable_keymap_or_theme_gives_the_default_and_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let keymap_file = dir.path().join("keymap.toml");
+        std::fs::write(&keymap_file, "[workspace]\n\"ctrl-e\" = \"evalute\"\n").unwrap();
+        let mut settings = Settings::defaults();
+        settings.ui.keymap = keymap_file.display().to_string();
+        settings.ui.theme = "lihgt".into();
+        let (keymap, theme) = keymap_and_theme(&settings);
+        assert_eq!(theme, Theme::default());
+        let mut defaults = Keymap::default();
+        for warning in keymap.warnings() {
+            defaults.add_warning(warning.clone());
+        }
+        assert_eq!(keymap, defaults);
+        let [keymap_error, theme_error] = keymap.warnings() else {
+            panic!("{:?}", keymap.warnings());
+        };
+        let line = format!("{}:2:", keymap_file.display());
+        assert!(keymap_error.contains(&line), "{keymap_error}");
+        assert!(
+            keymap_error.contains("did you mean \"evaluate\""),
+            "{keymap_error}"
+        );
+        assert!(
+            theme_error.contains("did you mean \"light\""),
+            "{theme_error}"
+        );
+
+        settings.ui.keymap = "pharo".into();
+        settings.ui.theme = "high-contrast".into();
+        let (keymap, theme) = keymap_and_theme(&settings);
+        assert_eq!(keymap, Keymap::preset("pharo").unwrap());
+        assert_eq!(theme, Theme::preset("high-contrast").unwrap());
+    }
 
     #[test]
     fn quitting_does_not_wait_for_a_bridge_that_hangs() {

@@ -23,6 +23,8 @@ pub struct StatusBar {
 pub struct StatusDrawing {
     /// Key hints, most important first; as many as fit are shown.
     hints: Vec<String>,
+    /// Keymap warnings and configuration not used at start-up; the transcript has them.
+    problems: usize,
     colours: StatusBarColors,
 }
 
@@ -30,6 +32,7 @@ impl StatusBar {
     pub fn new(model: SharedModel, keymap: &Keymap, colours: StatusBarColors) -> Self {
         let drawing = StatusDrawing {
             hints: key_hints(keymap),
+            problems: keymap.warnings().len(),
             colours,
         };
         Self {
@@ -54,18 +57,25 @@ impl StatusDrawing {
             .fg(self.state_colour(&model.connection))
             .add_modifier(TextModifiers::BOLD);
         let mut status = Line::from(vec![Span::raw(" ")]);
+        if self.problems > 0 {
+            let plural = if self.problems == 1 { "" } else { "s" };
+            status.push_span(Span::styled(
+                format!("{} config problem{plural} (transcript) · ", self.problems),
+                Style::default().fg(self.colours.down),
+            ));
+        }
         if let Some(retrying) = &model.retrying {
             status.push_span(Span::styled(
                 format!("{retrying} · "),
                 Style::default().fg(self.colours.connecting),
             ));
         }
-        status.push_span(Span::styled(connection_text(&model.connection), state));
         match model.running_evaluations().len() {
             0 => {}
-            1 => status.push_span(Span::raw(" · evaluating…")),
-            n => status.push_span(Span::raw(format!(" · {n} running"))),
+            1 => status.push_span(Span::raw("evaluating… · ")),
+            n => status.push_span(Span::raw(format!("{n} running · "))),
         }
+        status.push_span(Span::styled(connection_text(&model.connection), state));
         status
     }
 }
@@ -145,18 +155,40 @@ impl Draw for StatusDrawing {
     fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
         let base = Style::default().bg(self.colours.bg).fg(self.colours.fg);
         let status = self.status(model);
-        // Hints give way to the status when the terminal is narrow.
-        let room = usize::from(area.width).saturating_sub(status.width() + 3);
-        let hint = fitting_hint(&self.hints, room);
-        frame.render_widget(Paragraph::new(status).style(base), area);
-        if !hint.is_empty() {
-            frame.render_widget(
-                Paragraph::new(format!("{hint} "))
-                    .style(base)
-                    .alignment(HorizontalAlignment::Right),
-                area,
-            );
+        let width = usize::from(area.width);
+        // Hints give way to the status when the terminal is narrow, all but
+        // the first (help): without it the other keys cannot be found.
+        let room = width.saturating_sub(status.width() + 3);
+        let mut hint = fitting_hint(&self.hints, room);
+        if hint.is_empty() {
+            hint = fitting_hint(&self.hints[..self.hints.len().min(1)], width / 2);
         }
+        let hint_width = if hint.is_empty() {
+            0
+        } else {
+            hint.chars().count() + 2
+        };
+        let hint_width = u16::try_from(hint_width)
+            .unwrap_or(area.width)
+            .min(area.width);
+        // Side by side: a paragraph's style is set over its whole area, and
+        // drawn over the status it would paint the state colour over.
+        let status_area = Rect {
+            width: area.width - hint_width,
+            ..area
+        };
+        let hint_area = Rect {
+            x: area.x + status_area.width,
+            width: hint_width,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(status).style(base), status_area);
+        frame.render_widget(
+            Paragraph::new(format!("{hint} "))
+                .style(base)
+                .alignment(HorizontalAlignment::Right),
+            hint_area,
+        );
     }
 }
 

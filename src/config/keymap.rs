@@ -1,13 +1,17 @@
 //! Keymaps as data: per context, key strings mapped to action names.
 //!
-//! The built-in `keymaps/default.toml` is always loaded first; a user file's
-//! entries are merged over it. Lookups check the focused context, then
-//! `global`. The help overlay and the status bar hint are generated from the
-//! active keymap, so they never disagree with it.
+//! The presets (`keymaps/default.toml`, `pharo.toml`, `emacs.toml`) are built
+//! in; the others are merged over the default. A user file names the preset it
+//! extends (`extends = "pharo"`, else the default) and its entries are merged
+//! over that. Lookups check the focused context, then `global`. The help
+//! overlay and the status bar hint are generated from the active keymap, so
+//! they never disagree with it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::path::Path;
 
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
@@ -16,9 +20,16 @@ use super::error::read_config_file;
 pub use super::error::{ConfigError, nearest};
 
 const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
-const DEFAULT_KEYMAP_NAME: &str = "keymaps/default.toml (built in)";
+/// The built-in keymaps by name: `default` first, the others go over it.
+const PRESETS: [(&str, &str); 3] = [
+    ("default", DEFAULT_KEYMAP),
+    ("pharo", include_str!("../../keymaps/pharo.toml")),
+    ("emacs", include_str!("../../keymaps/emacs.toml")),
+];
 /// The action name that removes a binding in a user keymap.
 const UNBIND: &str = "none";
+/// The top-level key naming the preset a keymap file goes over.
+pub(crate) const EXTENDS: &str = "extends";
 
 /// Where a key is pressed. The focused pane's context is searched before `Global`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -161,19 +172,53 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     contexts: HashMap<Context, HashMap<KeyEvent, Action>>,
+    /// Bindings a terminal may never send, and start-up configuration problems.
+    warnings: Vec<String>,
 }
 
-/// A keymap file: `[context]` tables of `"key" = "action"`, with spans for error lines.
-type KeymapFile = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
+/// One top-level entry of a keymap or theme file: `extends = "preset"` or a
+/// `[section]` table.
+pub(crate) enum Entry {
+    Extends(String),
+    Table(BTreeMap<Spanned<String>, Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(EntryVisitor)
+    }
+}
+
+/// Reads the table entry by entry so that keys and actions keep their spans.
+struct EntryVisitor;
+
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = Entry;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a preset name or a table of \"key\" = \"action\"")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Entry, E> {
+        Ok(Entry::Extends(name.to_string()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+        let mut table = BTreeMap::new();
+        while let Some((key, action)) = map.next_entry::<Spanned<String>, Spanned<String>>()? {
+            table.insert(key, action);
+        }
+        Ok(Entry::Table(table))
+    }
+}
+
+/// A keymap or theme file, with spans for error lines.
+pub(crate) type TablesFile = BTreeMap<Spanned<String>, Spanned<Entry>>;
 
 impl Default for Keymap {
-    /// The built-in keymap.
+    /// The built-in default keymap.
     fn default() -> Self {
-        let mut keymap = Self::empty();
-        keymap
-            .merge_toml(DEFAULT_KEYMAP, DEFAULT_KEYMAP_NAME)
-            .expect("the built-in keymap is valid (tested)");
-        keymap
+        Self::preset("default").expect("the built-in keymaps are valid (tested)")
     }
 }
 
@@ -181,11 +226,36 @@ impl Keymap {
     fn empty() -> Self {
         Self {
             contexts: HashMap::new(),
+            warnings: Vec::new(),
         }
     }
 
-    /// The built-in keymap with `user_file`'s entries merged over it.
-    /// Pass `None` when there is no user keymap; a path that cannot be read is an error.
+    /// The names of the built-in keymaps.
+    pub fn preset_names() -> [&'static str; 3] {
+        PRESETS.map(|(name, _)| name)
+    }
+
+    /// The built-in keymap `name`: the default with the preset merged over it.
+    pub fn preset(name: &str) -> Result<Self, ConfigError> {
+        let mut keymap = Self::empty();
+        for (preset, text) in PRESETS {
+            if preset == "default" || preset == name {
+                keymap.merge_toml(text, &preset_file(preset))?;
+            }
+        }
+        if Self::preset_names().contains(&name) {
+            return Ok(keymap);
+        }
+        let hint = nearest(name, Self::preset_names()).unwrap_or("default");
+        Err(ConfigError::new(
+            "keymap setting",
+            format!("no built-in keymap \"{name}\"; did you mean \"{hint}\"?"),
+        ))
+    }
+
+    /// The built-in default with `user_file`'s entries merged over it (or over
+    /// the preset the file `extends`). Pass `None` when there is no user
+    /// keymap; a path that cannot be read is an error.
     pub fn load(user_file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut keymap = Self::default();
         if let Some(path) = user_file {
@@ -195,53 +265,124 @@ impl Keymap {
         Ok(keymap)
     }
 
-    /// Merge the bindings of keymap TOML `text` over this keymap. `file` names it in errors.
-    /// Nothing is changed when the text has an error.
+    /// The keymap the `ui.keymap` setting names: empty for the default, a
+    /// file (a path with a `/` or ending in `.toml`), else a preset name.
+    pub fn load_setting(setting: &str) -> Result<Self, ConfigError> {
+        match setting {
+            "" => Ok(Self::default()),
+            path if is_path(path) => Self::load(Some(Path::new(path))),
+            name => Self::preset(name),
+        }
+    }
+
+    /// What the user should know about this keymap and the configuration it
+    /// came with: keys a terminal may never send, files that were not used.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Adds a start-up problem for the transcript and the status bar to show.
+    pub fn add_warning(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    /// Merge the bindings of keymap TOML `text` over this keymap; when the
+    /// text `extends` a preset, over that preset instead. `file` names it in
+    /// errors. Nothing is changed when the text has an error, or when it
+    /// leaves no key to quit or to open the help.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: KeymapFile =
+        let parsed: TablesFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = self.clone();
-        for (context_name, entries) in parsed {
-            let context = Context::from_name(context_name.get_ref()).ok_or_else(|| {
-                let names = Context::ALL.map(Context::name);
-                let hint = nearest(context_name.get_ref(), names).unwrap_or("global");
-                ConfigError::new(
+        let extends = parsed.iter().find(|(name, _)| name.get_ref() == EXTENDS);
+        if let Some((_, entry)) = extends {
+            let Entry::Extends(preset) = entry.get_ref() else {
+                return Err(
+                    ConfigError::new(file, "`extends` names a preset: \"pharo\"")
+                        .at(text, entry.span().start),
+                );
+            };
+            merged = Self::preset(preset).map_err(|error| {
+                ConfigError::new(file, error.message).at(text, entry.span().start)
+            })?;
+        }
+        for (name, entry) in &parsed {
+            if name.get_ref() == EXTENDS {
+                continue;
+            }
+            let context = context_named(name, text, file)?;
+            let Entry::Table(entries) = entry.get_ref() else {
+                return Err(ConfigError::new(
                     file,
                     format!(
-                        "unknown context [{}]; did you mean [{hint}]? (contexts: {})",
-                        context_name.get_ref(),
-                        names.join(", ")
+                        "[{}] must be a table of \"key\" = \"action\"",
+                        context.name()
                     ),
                 )
-                .at(text, context_name.span().start)
+                .at(text, entry.span().start));
+            };
+            merged.merge_context(context, entries, text, file)?;
+        }
+        merged.check_essentials(file)?;
+        *self = merged;
+        Ok(())
+    }
+
+    fn merge_context(
+        &mut self,
+        context: Context,
+        entries: &BTreeMap<Spanned<String>, Spanned<String>>,
+        text: &str,
+        file: &str,
+    ) -> Result<(), ConfigError> {
+        let in_context =
+            |message: String| ConfigError::new(file, format!("[{}] {message}", context.name()));
+        for (key_text, action_name) in entries {
+            let key = parse_key(key_text.get_ref()).map_err(|why| {
+                in_context(format!("bad key \"{}\": {why}", key_text.get_ref()))
+                    .at(text, key_text.span().start)
             })?;
-            let bindings = merged.contexts.entry(context).or_default();
-            for (key_text, action_name) in entries {
-                let in_context = |message: String| {
-                    ConfigError::new(file, format!("[{}] {message}", context.name()))
-                };
-                let key = parse_key(key_text.get_ref()).map_err(|why| {
-                    in_context(format!("bad key \"{}\": {why}", key_text.get_ref()))
-                        .at(text, key_text.span().start)
-                })?;
-                if action_name.get_ref() == UNBIND {
-                    bindings.remove(&key);
-                    continue;
-                }
-                let action = Action::from_name(action_name.get_ref()).ok_or_else(|| {
-                    let names = Action::ALL.map(Action::name);
-                    let hint = nearest(action_name.get_ref(), names).unwrap_or("help");
-                    in_context(format!(
-                        "unknown action \"{}\" for key \"{}\"; did you mean \"{hint}\"?",
-                        action_name.get_ref(),
-                        key_text.get_ref()
-                    ))
-                    .at(text, action_name.span().start)
-                })?;
-                bindings.insert(key, action);
+            let bindings = self.contexts.entry(context).or_default();
+            if action_name.get_ref() == UNBIND {
+                bindings.remove(&key);
+                continue;
+            }
+            let action = Action::from_name(action_name.get_ref()).ok_or_else(|| {
+                let names = Action::ALL.map(Action::name);
+                let hint = nearest(action_name.get_ref(), names).unwrap_or("help");
+                in_context(format!(
+                    "unknown action \"{}\" for key \"{}\"; did you mean \"{hint}\"?",
+                    action_name.get_ref(),
+                    key_text.get_ref()
+                ))
+                .at(text, action_name.span().start)
+            })?;
+            bindings.insert(key, action);
+            if let Some(why) = never_sent(&key) {
+                let warning =
+                    in_context(format!("\"{}\" may never fire: {why}", key_text.get_ref()))
+                        .at(text, key_text.span().start);
+                self.warnings.push(warning.to_string());
             }
         }
-        *self = merged;
+        Ok(())
+    }
+
+    /// Without a key for `quit` only a signal ends STUI; without `help` the
+    /// bindings cannot be looked up.
+    fn check_essentials(&self, file: &str) -> Result<(), ConfigError> {
+        for essential in [Action::Quit, Action::Help] {
+            if !self.bindings().iter().any(|b| b.action == essential) {
+                return Err(ConfigError::new(
+                    file,
+                    format!(
+                        "no key is bound to \"{}\"; keep one (e.g. [global] \"f1\" = \"help\", \
+                         \"ctrl-q\" = \"quit\")",
+                        essential.name()
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -279,6 +420,50 @@ impl Keymap {
             .filter(|b| b.context == context && b.action == action)
             .map(|b| b.key)
             .collect()
+    }
+}
+
+/// Whether a `ui.keymap` or `ui.theme` setting names a file rather than a preset.
+pub(crate) fn is_path(setting: &str) -> bool {
+    setting.contains(std::path::MAIN_SEPARATOR) || setting.ends_with(".toml")
+}
+
+/// How errors and warnings name a built-in keymap.
+fn preset_file(name: &str) -> String {
+    format!("keymaps/{name}.toml (built in)")
+}
+
+fn context_named(name: &Spanned<String>, text: &str, file: &str) -> Result<Context, ConfigError> {
+    Context::from_name(name.get_ref()).ok_or_else(|| {
+        let names = Context::ALL.map(Context::name);
+        let hint = nearest(name.get_ref(), names).unwrap_or("global");
+        ConfigError::new(
+            file,
+            format!(
+                "unknown context [{}]; did you mean [{hint}]? (contexts: {}; or `extends`)",
+                name.get_ref(),
+                names.join(", ")
+            ),
+        )
+        .at(text, name.span().start)
+    })
+}
+
+/// Why a terminal without keyboard enhancement never sends `key`, if it does not:
+/// such a terminal sends Ctrl+I as Tab, Ctrl+M as Enter, Ctrl+H as Backspace,
+/// and no modifier with Enter, Tab, Backspace, Esc or a digit.
+fn never_sent(key: &KeyEvent) -> Option<&'static str> {
+    let modified = !key.modifiers.is_empty();
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        Key::Enter | Key::Tab | Key::Backspace | Key::Esc if modified => {
+            Some("most terminals send this key without its modifiers")
+        }
+        Key::Char('i' | 'm' | 'h') if ctrl => Some("terminals send it as Tab, Enter or Backspace"),
+        Key::Char(c) if ctrl && (c.is_ascii_digit() || c.is_uppercase()) => {
+            Some("terminals do not send Ctrl with a digit or with Shift")
+        }
+        _ => None,
     }
 }
 
@@ -618,5 +803,120 @@ mod tests {
             nearest("page-up", Action::ALL.map(Action::name)),
             Some("page_up")
         );
+    }
+
+    #[test]
+    fn presets_go_over_the_default() {
+        for name in Keymap::preset_names() {
+            let keymap = Keymap::preset(name).unwrap();
+            assert!(
+                keymap.warnings().is_empty(),
+                "{name}: {:?}",
+                keymap.warnings()
+            );
+            let f1 = parse_key("f1").unwrap();
+            assert_eq!(keymap.lookup(Context::Global, &f1), Some(Action::Help));
+        }
+        let lookup = |name, context, text| {
+            Keymap::preset(name)
+                .unwrap()
+                .lookup(context, &parse_key(text).unwrap())
+        };
+        assert_eq!(
+            lookup("pharo", Context::Workspace, "ctrl-d"),
+            Some(Action::Evaluate)
+        );
+        assert_eq!(
+            lookup("pharo", Context::Workspace, "ctrl-e"),
+            Some(Action::Evaluate)
+        );
+        assert_eq!(
+            lookup("emacs", Context::Workspace, "ctrl-j"),
+            Some(Action::Evaluate)
+        );
+        assert_eq!(
+            lookup("emacs", Context::Transcript, "ctrl-v"),
+            Some(Action::PageDown)
+        );
+        assert_eq!(lookup("default", Context::Workspace, "ctrl-d"), None);
+    }
+
+    #[test]
+    fn a_user_keymap_extends_a_preset_and_overrides_single_bindings() {
+        let mut keymap = Keymap::default();
+        keymap
+            .merge_toml(
+                "extends = \"pharo\"\n[workspace]\n\"ctrl-e\" = \"none\"\n",
+                "user.toml",
+            )
+            .unwrap();
+        let lookup = |context, text| keymap.lookup(context, &parse_key(text).unwrap());
+        assert_eq!(lookup(Context::Workspace, "ctrl-d"), Some(Action::Evaluate));
+        assert_eq!(lookup(Context::Workspace, "ctrl-e"), None);
+        assert_eq!(lookup(Context::Global, "ctrl-q"), Some(Action::Quit));
+    }
+
+    #[test]
+    fn the_setting_names_a_preset_or_a_file() {
+        assert_eq!(Keymap::load_setting("").unwrap(), Keymap::default());
+        assert_eq!(
+            Keymap::load_setting("emacs").unwrap(),
+            Keymap::preset("emacs").unwrap()
+        );
+        let error = Keymap::load_setting("phaor").unwrap_err().to_string();
+        assert!(error.contains("did you mean \"pharo\""), "{error}");
+        let error = Keymap::load_setting("/nonexistent/k.toml").unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/k.toml"), "{error}");
+    }
+
+    #[test]
+    fn unknown_preset_names_the_line_and_the_nearest_preset() {
+        let error = Keymap::default()
+            .merge_toml("\nextends = \"pharoh\"\n", "u.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("u.toml:2:"), "{error}");
+        assert!(error.contains("did you mean \"pharo\""), "{error}");
+        let error = Keymap::default()
+            .merge_toml("[extends]\n\"f1\" = \"help\"\n", "u.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`extends` names a preset"), "{error}");
+    }
+
+    #[test]
+    fn a_keymap_without_quit_or_help_is_refused() {
+        let mut keymap = Keymap::default();
+        let error = keymap
+            .merge_toml("[global]\n\"ctrl-q\" = \"none\"\n", "u.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no key is bound to \"quit\""), "{error}");
+        let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n";
+        let error = keymap
+            .merge_toml(no_help, "u.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no key is bound to \"help\""), "{error}");
+        assert_eq!(keymap, Keymap::default());
+    }
+
+    #[test]
+    fn bindings_a_terminal_never_sends_are_kept_with_a_warning() {
+        let mut keymap = Keymap::default();
+        keymap
+            .merge_toml(
+                "[workspace]\n\"ctrl-enter\" = \"evaluate\"\n\"ctrl-i\" = \"evaluate\"\n",
+                "u.toml",
+            )
+            .unwrap();
+        let warnings = keymap.warnings();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("u.toml:2:"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("\"ctrl-enter\" may never fire"),
+            "{warnings:?}"
+        );
+        assert!(warnings[1].contains("ctrl-i"), "{warnings:?}");
     }
 }

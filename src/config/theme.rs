@@ -1,5 +1,7 @@
-//! Colour themes as data: `themes/default.toml` is built in, and a user theme
-//! file sets any subset of its fields over it.
+//! Colour themes as data: the presets of `themes/` are built in (`dark`,
+//! the default, is `themes/default.toml`), and a user theme file sets any
+//! subset of the fields over the default. On a terminal with fewer colours
+//! than a theme uses, each colour becomes the nearest one it has.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,9 +11,19 @@ use tuirealm::props::Color;
 
 use super::ConfigError;
 use super::error::{nearest, read_config_file};
+use super::keymap::{EXTENDS, Entry, TablesFile, is_path};
 
 const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 const DEFAULT_THEME_NAME: &str = "themes/default.toml (built in)";
+/// The built-in themes by name; each goes over the default.
+const PRESETS: [(&str, &str); 3] = [
+    ("dark", DEFAULT_THEME),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WorkspaceColors {
@@ -141,9 +153,6 @@ const FIELDS: [(&str, &[&str]); 5] = [
     ("syntax", &SYNTAX_FIELDS),
 ];
 
-/// A theme file: `[section]` tables of `field = "colour"`, with spans for error lines.
-type ThemeFile = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
-
 impl Default for Theme {
     /// The built-in theme.
     fn default() -> Self {
@@ -173,41 +182,110 @@ impl Theme {
         Ok(theme)
     }
 
-    /// Set the colours of theme TOML `text` over this theme. `file` names it in errors.
-    /// Nothing is changed when the text has an error.
+    /// The names of the built-in themes.
+    pub fn preset_names() -> [&'static str; 3] {
+        PRESETS.map(|(name, _)| name)
+    }
+
+    /// The built-in theme `name`.
+    pub fn preset(name: &str) -> Result<Self, ConfigError> {
+        let mut theme = Self::default();
+        let Some((_, text)) = PRESETS.iter().find(|(preset, _)| *preset == name) else {
+            let hint = nearest(name, Self::preset_names()).unwrap_or("dark");
+            return Err(ConfigError::new(
+                "theme setting",
+                format!("no built-in theme \"{name}\"; did you mean \"{hint}\"?"),
+            ));
+        };
+        theme.merge_toml(text, &format!("themes/{name}.toml (built in)"))?;
+        Ok(theme)
+    }
+
+    /// The theme the `ui.theme` setting names: empty for the default, a file
+    /// (a path with a `/` or ending in `.toml`), else a preset name.
+    pub fn load_setting(setting: &str) -> Result<Self, ConfigError> {
+        match setting {
+            "" => Ok(Self::default()),
+            path if is_path(path) => Self::load(Some(Path::new(path))),
+            name => Self::preset(name),
+        }
+    }
+
+    /// This theme with every colour a terminal of `depth` cannot show
+    /// replaced by the nearest one it can.
+    pub fn for_depth(mut self, depth: ColorDepth) -> Self {
+        for (section, fields) in FIELDS {
+            for field in fields {
+                if let Some(colour) = self.slot(section, field) {
+                    *colour = depth.nearest(*colour);
+                }
+            }
+        }
+        self
+    }
+
+    /// Set the colours of theme TOML `text` over this theme; when the text
+    /// `extends` a preset, over that preset instead. `file` names it in
+    /// errors. Nothing is changed when the text has an error.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: ThemeFile =
+        let parsed: TablesFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
         let mut merged = *self;
-        for (section, fields) in parsed {
-            for (field, value) in fields {
-                let name = format!("{}.{}", section.get_ref(), field.get_ref());
-                let slot = merged
-                    .slot(section.get_ref(), field.get_ref())
-                    .ok_or_else(|| {
-                        let known = known_fields();
-                        let hint =
-                            nearest(&name, known.iter().map(String::as_str)).unwrap_or_default();
-                        ConfigError::new(
-                            file,
-                            format!("unknown theme field `{name}`; did you mean `{hint}`?"),
-                        )
-                        .at(text, field.span().start)
-                    })?;
-                *slot = value.get_ref().parse().map_err(|_| {
-                    ConfigError::new(
-                        file,
-                        format!(
-                            "`{name}`: \"{}\" is not a colour (use a name such as cyan, \
-                             lightgreen or reset, a 256-colour index, or #rrggbb)",
-                            value.get_ref()
-                        ),
-                    )
-                    .at(text, value.span().start)
-                })?;
+        // The preset first, whatever the order of the file.
+        let (extends, sections): (Vec<_>, Vec<_>) = parsed
+            .iter()
+            .partition(|(section, _)| section.get_ref() == EXTENDS);
+        for (section, entry) in extends.into_iter().chain(sections) {
+            let at = |message: String| ConfigError::new(file, message).at(text, entry.span().start);
+            match (section.get_ref().as_str(), entry.get_ref()) {
+                (EXTENDS, Entry::Extends(preset)) => {
+                    merged = Self::preset(preset).map_err(|error| at(error.message))?;
+                }
+                (_, Entry::Table(fields)) => merged.merge_section(section, fields, text, file)?,
+                (_, Entry::Extends(_)) => {
+                    return Err(at(format!(
+                        "`{}` must be a table of colours; only `extends` names a preset",
+                        section.get_ref()
+                    )));
+                }
             }
         }
         *self = merged;
+        Ok(())
+    }
+
+    fn merge_section(
+        &mut self,
+        section: &Spanned<String>,
+        fields: &BTreeMap<Spanned<String>, Spanned<String>>,
+        text: &str,
+        file: &str,
+    ) -> Result<(), ConfigError> {
+        for (field, value) in fields {
+            let name = format!("{}.{}", section.get_ref(), field.get_ref());
+            let slot = self
+                .slot(section.get_ref(), field.get_ref())
+                .ok_or_else(|| {
+                    let known = known_fields();
+                    let hint = nearest(&name, known.iter().map(String::as_str)).unwrap_or_default();
+                    ConfigError::new(
+                        file,
+                        format!("unknown theme field `{name}`; did you mean `{hint}`?"),
+                    )
+                    .at(text, field.span().start)
+                })?;
+            *slot = value.get_ref().parse().map_err(|_| {
+                ConfigError::new(
+                    file,
+                    format!(
+                        "`{name}`: \"{}\" is not a colour (use a name such as cyan, \
+                         lightgreen or reset, a 256-colour index, or #rrggbb)",
+                        value.get_ref()
+                    ),
+                )
+                .at(text, value.span().start)
+            })?;
+        }
         Ok(())
     }
 
@@ -244,6 +322,141 @@ impl Theme {
     }
 }
 
+/// How many colours a terminal shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorDepth {
+    Ansi16,
+    Indexed256,
+    TrueColor,
+}
+
+/// The 16 ANSI colours, as xterm shows them.
+const ANSI16: [(Color, (u8, u8, u8)); 16] = [
+    (Color::Black, (0, 0, 0)),
+    (Color::Red, (205, 0, 0)),
+    (Color::Green, (0, 205, 0)),
+    (Color::Yellow, (205, 205, 0)),
+    (Color::Blue, (0, 0, 238)),
+    (Color::Magenta, (205, 0, 205)),
+    (Color::Cyan, (0, 205, 205)),
+    (Color::Gray, (229, 229, 229)),
+    (Color::DarkGray, (127, 127, 127)),
+    (Color::LightRed, (255, 0, 0)),
+    (Color::LightGreen, (0, 255, 0)),
+    (Color::LightYellow, (255, 255, 0)),
+    (Color::LightBlue, (92, 92, 255)),
+    (Color::LightMagenta, (255, 0, 255)),
+    (Color::LightCyan, (0, 255, 255)),
+    (Color::White, (255, 255, 255)),
+];
+
+/// The levels of the 6x6x6 cube of the 256-colour palette.
+const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
+
+impl ColorDepth {
+    /// From the environment: `COLORTERM=truecolor` (or `24bit`), else a
+    /// `TERM` naming 256 colours, else the 16 every terminal has.
+    pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> Self {
+        if matches!(colorterm, Some("truecolor" | "24bit")) {
+            Self::TrueColor
+        } else if term.is_some_and(|term| term.contains("256")) {
+            Self::Indexed256
+        } else {
+            Self::Ansi16
+        }
+    }
+
+    /// The colour nearest `colour` that this depth shows.
+    pub fn nearest(self, colour: Color) -> Color {
+        let rgb = match colour {
+            Color::Rgb(r, g, b) => (r, g, b),
+            Color::Indexed(index) if self == Self::Ansi16 => indexed_rgb(index),
+            other => return other,
+        };
+        match self {
+            Self::TrueColor => colour,
+            Self::Indexed256 => Color::Indexed(cube_index(rgb)),
+            Self::Ansi16 => ansi16(rgb),
+        }
+    }
+}
+
+/// The ANSI colour of `rgb`'s hue (or grey level): nearest by distance would
+/// turn dark colours black, and a dark yellow red.
+fn ansi16((r, g, b): (u8, u8, u8)) -> Color {
+    const HUES: [(Color, Color); 6] = [
+        (Color::Red, Color::LightRed),
+        (Color::Yellow, Color::LightYellow),
+        (Color::Green, Color::LightGreen),
+        (Color::Cyan, Color::LightCyan),
+        (Color::Blue, Color::LightBlue),
+        (Color::Magenta, Color::LightMagenta),
+    ];
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    if max - min < 40 {
+        return match max {
+            0..=63 => Color::Black,
+            64..=159 => Color::DarkGray,
+            160..=239 => Color::Gray,
+            _ => Color::White,
+        };
+    }
+    let (rf, gf, bf, span) = (
+        f32::from(r),
+        f32::from(g),
+        f32::from(b),
+        f32::from(max - min),
+    );
+    let hue = if max == r {
+        60.0 * ((gf - bf) / span)
+    } else if max == g {
+        60.0 * ((bf - rf) / span) + 120.0
+    } else {
+        60.0 * ((rf - gf) / span) + 240.0
+    };
+    // Sectors of 60 degrees centred on red, yellow, green, cyan, blue, magenta.
+    let sector = ((hue.rem_euclid(360.0) + 30.0) / 60.0) as usize % 6;
+    let (normal, light) = HUES[sector];
+    if max > 200 { light } else { normal }
+}
+
+fn distance(a: (u8, u8, u8), b: (u8, u8, u8)) -> u32 {
+    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).unsigned_abs().pow(2);
+    d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
+}
+
+/// The 256-palette index nearest `rgb`: the closest of the colour cube and the grey ramp.
+fn cube_index(rgb: (u8, u8, u8)) -> u8 {
+    let level = |v: u8| {
+        (0u8..6)
+            .min_by_key(|i| (i32::from(CUBE[usize::from(*i)]) - i32::from(v)).abs())
+            .unwrap_or(0)
+    };
+    let cube = 16 + 36 * level(rgb.0) + 6 * level(rgb.1) + level(rgb.2);
+    let average = (u16::from(rgb.0) + u16::from(rgb.1) + u16::from(rgb.2)) / 3;
+    let grey = 232 + u8::try_from((average.saturating_sub(3) / 10).min(23)).unwrap_or(23);
+    [cube, grey]
+        .into_iter()
+        .min_by_key(|index| distance(rgb, indexed_rgb(*index)))
+        .unwrap_or(cube)
+}
+
+/// What a 256-palette index shows, as xterm draws it.
+fn indexed_rgb(index: u8) -> (u8, u8, u8) {
+    match index {
+        0..=15 => ANSI16[usize::from(index)].1,
+        16..=231 => {
+            let i = index - 16;
+            let at = |n: u8| CUBE[usize::from(n % 6)];
+            (at(i / 36), at(i / 6), at(i))
+        }
+        _ => {
+            let v = 8 + 10 * (index - 232);
+            (v, v, v)
+        }
+    }
+}
+
 fn known_fields() -> Vec<String> {
     FIELDS
         .iter()
@@ -254,6 +467,9 @@ fn known_fields() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A preset's `[section]` tables of `field = "colour"`.
+    type ThemeFile = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>;
 
     #[test]
     fn every_listed_field_has_a_slot_and_the_default_sets_them_all() {
@@ -268,6 +484,120 @@ mod tests {
         let parsed: ThemeFile = toml::from_str(DEFAULT_THEME).unwrap();
         let in_default: usize = parsed.values().map(BTreeMap::len).sum();
         assert_eq!(in_default, count, "the built-in theme sets every field");
+    }
+
+    #[test]
+    fn every_preset_sets_every_field_and_loads_by_name() {
+        let field_count: usize = FIELDS.iter().map(|(_, fields)| fields.len()).sum();
+        for (name, text) in PRESETS {
+            let parsed: ThemeFile = toml::from_str(text).unwrap();
+            let set: usize = parsed.values().map(BTreeMap::len).sum();
+            assert_eq!(set, field_count, "{name} sets every field");
+            assert_eq!(
+                Theme::load_setting(name).unwrap(),
+                Theme::preset(name).unwrap()
+            );
+        }
+        assert_eq!(Theme::preset("dark").unwrap(), Theme::default());
+        let light = Theme::preset("light").unwrap();
+        assert_eq!(light.status_bar.connected, Color::Rgb(0, 0x64, 0));
+        assert_eq!(Theme::load_setting("").unwrap(), Theme::default());
+    }
+
+    #[test]
+    fn unknown_preset_and_missing_file_are_errors() {
+        let error = Theme::load_setting("hight-contrast")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("did you mean \"high-contrast\""), "{error}");
+        let error = Theme::load_setting("/nonexistent/t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("/nonexistent/t.toml"), "{error}");
+    }
+
+    #[test]
+    fn colour_depth_comes_from_colorterm_then_term() {
+        let detect = ColorDepth::detect;
+        assert_eq!(
+            detect(Some("truecolor"), Some("xterm")),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(detect(Some("24bit"), None), ColorDepth::TrueColor);
+        assert_eq!(detect(None, Some("xterm-256color")), ColorDepth::Indexed256);
+        assert_eq!(detect(Some("yes"), Some("xterm")), ColorDepth::Ansi16);
+        assert_eq!(detect(None, None), ColorDepth::Ansi16);
+    }
+
+    #[test]
+    fn colours_become_the_nearest_a_terminal_shows() {
+        let (ansi, indexed) = (ColorDepth::Ansi16, ColorDepth::Indexed256);
+        assert_eq!(ansi.nearest(Color::Rgb(0, 0x64, 0)), Color::Green);
+        assert_eq!(ansi.nearest(Color::Rgb(0xb0, 0, 0)), Color::Red);
+        assert_eq!(ansi.nearest(Color::Indexed(196)), Color::LightRed);
+        assert_eq!(ansi.nearest(Color::Cyan), Color::Cyan);
+        assert_eq!(
+            indexed.nearest(Color::Rgb(0xd0, 0xd0, 0xd0)),
+            Color::Indexed(252)
+        );
+        assert_eq!(
+            indexed.nearest(Color::Rgb(0, 0x5f, 0xaf)),
+            Color::Indexed(25)
+        );
+        assert_eq!(indexed.nearest(Color::Reset), Color::Reset);
+        let truecolor = Theme::preset("light").unwrap();
+        assert_eq!(truecolor.for_depth(ColorDepth::TrueColor), truecolor);
+        // The light theme on 16 colours keeps its state colours apart.
+        let light = truecolor.for_depth(ansi).status_bar;
+        let states = [
+            light.connected,
+            light.connecting,
+            light.down,
+            light.disconnected,
+        ];
+        for (i, a) in states.iter().enumerate() {
+            assert!(!matches!(a, Color::Rgb(..) | Color::Indexed(_)), "{a:?}");
+            assert!(!states[i + 1..].contains(a), "{states:?}");
+        }
+    }
+
+    #[test]
+    fn status_states_differ_from_each_other_and_the_bar_in_every_theme() {
+        let depths = [
+            ColorDepth::TrueColor,
+            ColorDepth::Indexed256,
+            ColorDepth::Ansi16,
+        ];
+        for name in Theme::preset_names() {
+            for depth in depths {
+                let bar = Theme::preset(name).unwrap().for_depth(depth).status_bar;
+                let states = [bar.connected, bar.connecting, bar.down, bar.disconnected];
+                for (i, state) in states.iter().enumerate() {
+                    assert_ne!(*state, bar.bg, "{name} {depth:?}: {states:?}");
+                    assert!(
+                        !states[i + 1..].contains(state),
+                        "{name} {depth:?}: {states:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_user_theme_extends_a_preset() {
+        let mut theme = Theme::default();
+        theme
+            .merge_toml("extends = \"light\"\n[help]\nkey = \"magenta\"\n", "t.toml")
+            .unwrap();
+        let light = Theme::preset("light").unwrap();
+        assert_eq!(theme.help.key, Color::Magenta);
+        assert_eq!(theme.status_bar, light.status_bar);
+        let error = Theme::default()
+            .merge_toml("\nextends = \"lite\"\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("t.toml:2:"), "{error}");
+        assert!(error.contains("did you mean \"light\""), "{error}");
     }
 
     #[test]
