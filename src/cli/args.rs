@@ -42,7 +42,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Server address, e.g. tcp://127.0.0.1:5555 (overrides config and STUI_SERVER_ADDRESS).
-    #[arg(long, global = true, value_name = "ENDPOINT")]
+    #[arg(long, global = true, value_name = "ENDPOINT", value_parser = endpoint)]
     pub address: Option<String>,
     /// Ping the server, then ask it to describe itself: print the round trip,
     /// its uptime, name, dialect and version.
@@ -118,7 +118,7 @@ pub enum Command {
     /// `N passed, M failed`; the exit status is 1 on any failure.
     Conformance {
         /// The server's endpoint (default: the configured server address).
-        #[arg(value_name = "ADDRESS")]
+        #[arg(value_name = "ADDRESS", value_parser = endpoint)]
         address: Option<String>,
         /// How long each check waits for one reply, in milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 5000)]
@@ -527,6 +527,11 @@ fn flag_action(cli: Cli) -> Action {
     }
 }
 
+/// A ZeroMQ endpoint, checked as the configuration checks `server.address`.
+fn endpoint(text: &str) -> Result<String, String> {
+    crate::config::settings::check_endpoint(text).map(|()| text.to_string())
+}
+
 fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Eval { .. } => "eval",
@@ -557,6 +562,17 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn an_address_must_be_a_zeromq_endpoint() {
+        let error = usage_error("--address garbage ping");
+        assert!(
+            error.contains("\"garbage\" is not a ZeroMQ endpoint"),
+            "{error}"
+        );
+        usage_error("conformance 127.0.0.1:5555");
+        assert!(parse("--address ipc:///tmp/s ping").is_ok());
     }
 
     #[test]
