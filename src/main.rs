@@ -3,9 +3,10 @@
 
 use std::process::ExitCode;
 
-use stui::cli::args::{Action, ServerAction, parse_from};
+use stui::cli::args::{Action, ConfigAction, ServerAction, parse_from};
 use stui::cli::{self, Context, exit};
-use stui::config::settings::Settings;
+use stui::config::layers::Source;
+use stui::config::settings::{Loaded, Settings};
 
 fn main() -> ExitCode {
     ExitCode::from(run())
@@ -28,26 +29,40 @@ fn run() -> u8 {
     if invocation.action == Action::Server(ServerAction::Supervise) {
         return cli::local::supervise();
     }
-    let loaded = match Settings::load(invocation.config.as_deref()) {
+    // A file is checked on its own, whatever the effective configuration.
+    if let Action::Config(ConfigAction::Check { file, kind }) = &invocation.action {
+        return cli::config_cmd::check(file, *kind);
+    }
+    let Loaded {
+        mut settings,
+        mut layers,
+        user_file,
+    } = match Settings::load(invocation.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(error) => {
             eprintln!("stui: configuration error: {error}");
             return exit::CONFIG;
         }
     };
-    let mut settings = loaded.settings;
     if let Some(address) = invocation.address {
+        let flag = Source::Flag("--address");
+        layers.set("server", "address", address.clone().into(), flag);
         settings.server.address = address;
     }
     if let Some(timeout) = invocation.request_timeout_ms {
+        let value = toml::Value::Integer(timeout.try_into().unwrap_or(i64::MAX));
+        layers.set(
+            "server",
+            "request_timeout_ms",
+            value,
+            Source::Flag("--timeout"),
+        );
         settings.server.request_timeout_ms = timeout;
     }
     cli::init_logging(&settings);
     let context = Context {
         settings,
-        config_file: loaded
-            .user_file
-            .map(|file| std::path::absolute(&file).unwrap_or(file)),
+        config_file: user_file.map(|file| std::path::absolute(&file).unwrap_or(file)),
         json: invocation.json,
     };
     match invocation.action {
@@ -63,6 +78,8 @@ fn run() -> u8 {
             cli::local::conformance(&context.settings, address, timeout)
         }
         Action::Server(action) => cli::local::server(&context, action),
+        Action::Config(ConfigAction::Show { json }) => cli::config_cmd::show(&layers, json),
+        Action::Config(ConfigAction::Check { file, kind }) => cli::config_cmd::check(&file, kind),
         Action::Changes { file, command } => cli::changes::run(&context, file.as_deref(), &command),
         Action::FileIn { file, timeout } => cli::filing::filein(&context, &file, timeout),
         Action::FileOut { class, file, force } => {

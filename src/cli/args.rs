@@ -132,6 +132,12 @@ pub enum Command {
     /// List the code changes the server logged (classes, methods, package
     /// loads, with time, session and cause), or replay or export them.
     Changes(ChangesArgs),
+    /// Show the effective configuration, or check a configuration, keymap
+    /// or theme file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// File a file of Smalltalk code into the image (GNU Smalltalk's bracket
     /// class syntax or classic chunks); errors print as FILE:LINE:COLUMN.
     Filein {
@@ -350,6 +356,35 @@ pub enum ServerAction {
     },
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ConfigAction {
+    /// Print every key's effective value and where it came from: built-in,
+    /// a file and its line, an environment variable, or a flag.
+    Show {
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check FILE: a configuration, a keymap or a theme (told by its
+    /// sections, or by --kind). An error names the line, the key and the
+    /// nearest valid name; the exit status is then 78.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// What FILE is, when its content does not tell.
+        #[arg(long, value_enum)]
+        kind: Option<FileKind>,
+    },
+}
+
+/// The kinds of file `stui config check` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileKind {
+    Config,
+    Keymap,
+    Theme,
+}
+
 /// What to run, once the command line is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -370,6 +405,7 @@ pub enum Action {
         timeout: u64,
     },
     Server(ServerAction),
+    Config(ConfigAction),
     Changes {
         /// The changes file, when not the local server's.
         file: Option<PathBuf>,
@@ -493,6 +529,10 @@ fn command_action(command: Command) -> Result<(Action, bool, Option<u64>), clap:
             );
             (Action::Server(action), json, None)
         }
+        Command::Config { action } => {
+            let json = action == ConfigAction::Show { json: true };
+            (Action::Config(action), json, None)
+        }
         Command::Changes(changes) => {
             let (file, json) = (changes.file.clone(), changes.json);
             let command = changes.command()?;
@@ -539,6 +579,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Bench(_) => "bench",
         Command::Conformance { .. } => "conformance",
         Command::Server { .. } => "server",
+        Command::Config { .. } => "config",
         Command::Changes(_) => "changes",
         Command::Filein { .. } => "filein",
         Command::Fileout { .. } => "fileout",

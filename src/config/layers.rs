@@ -58,7 +58,7 @@ pub fn defaults() -> toml::Table {
     toml::from_str(DEFAULTS).expect("config/default.toml is valid")
 }
 
-/// Every `(section, key)` of the built-in file, in file order.
+/// Every `(section, key)` of the built-in file, sorted.
 pub fn keys() -> Vec<(String, String)> {
     let mut keys = Vec::new();
     for (section, value) in defaults() {
