@@ -271,3 +271,26 @@ fn resolve_path(full: &str, value: toml::Value, base: Option<&Path>) -> toml::Va
     };
     toml::Value::String(path.display().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_table_has_every_key_and_its_variable() {
+        let readme = include_str!("../../README.md");
+        for (section, key) in keys() {
+            let row = format!("| `{section}.{key}` | `{}` |", env_name(&section, &key));
+            let found = readme.lines().any(|line| line.starts_with(&row));
+            assert!(found, "README's Configuration table lacks the row {row}");
+        }
+    }
+
+    #[test]
+    fn every_key_has_a_variable_of_its_own() {
+        let names: std::collections::BTreeSet<_> =
+            keys().iter().map(|(s, k)| env_name(s, k)).collect();
+        assert_eq!(names.len(), keys().len());
+        assert!(names.contains("STUI_LOCAL_SERVER_AUTO_START"));
+    }
+}
