@@ -60,6 +60,9 @@ fn run() -> u8 {
         settings.server.request_timeout_ms = timeout;
     }
     cli::init_logging(&settings);
+    for (name, near) in stui::config::layers::stray_env(std::env::vars().map(|(name, _)| name)) {
+        log::warn!("the environment variable {name} sets nothing (nearest: {near:?})");
+    }
     let context = Context {
         settings,
         config_file: user_file.map(|file| std::path::absolute(&file).unwrap_or(file)),

@@ -176,3 +176,15 @@ fn an_address_that_is_no_endpoint_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn show_warns_of_a_variable_that_sets_nothing() {
+    let home = TempDir::new("config-stray");
+    let (output, _, stderr) = run(stui(home.path())
+        .env("STUI_SERVER_TIMEOUT_MS", "900")
+        .args(["config", "show"]));
+    assert!(output.status.success(), "{stderr}");
+    let warning =
+        "STUI_SERVER_TIMEOUT_MS sets nothing (did you mean STUI_SERVER_REQUEST_TIMEOUT_MS?)";
+    assert!(stderr.contains(warning), "{stderr}");
+}

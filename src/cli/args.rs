@@ -38,7 +38,8 @@ pub const DEFAULT_LOAD_SECONDS: u32 = 5;
     ),
 )]
 pub struct Cli {
-    /// Configuration file (overrides config/default.toml; default: the user's config.toml).
+    /// Configuration file, laid over the built-in, /etc/stui/config.toml and
+    /// the user's config.toml (`stui config show` tells which value came from where).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Server address, e.g. tcp://127.0.0.1:5555 (overrides config and STUI_SERVER_ADDRESS).

@@ -17,6 +17,12 @@ use crate::config::theme::Theme;
 /// Prints the effective configuration as TOML, each key followed by where
 /// its value came from, or as one JSON object.
 pub fn show(layers: &Layered, json: bool) -> u8 {
+    for (name, near) in layers::stray_env(std::env::vars().map(|(name, _)| name)) {
+        let hint = near
+            .map(|near| format!(" (did you mean {near}?)"))
+            .unwrap_or_default();
+        eprintln!("stui: warning: the environment variable {name} sets nothing{hint}");
+    }
     if json {
         println!("{}", show_json(layers));
     } else {

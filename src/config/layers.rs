@@ -183,6 +183,31 @@ impl Layered {
     }
 }
 
+/// The variables among `names` that name a section but none of its keys
+/// (a typo sets nothing), each with the nearest variable that would: one
+/// that ends the same way (`…_TIMEOUT_MS`), else the closest spelling.
+pub fn stray_env(names: impl IntoIterator<Item = String>) -> Vec<(String, Option<String>)> {
+    let known: Vec<String> = keys().iter().map(|(s, k)| env_name(s, k)).collect();
+    let prefixes: Vec<String> = defaults().keys().map(|s| env_name(s, "")).collect();
+    let mut stray = Vec::new();
+    for name in names {
+        let Some(prefix) = prefixes.iter().find(|p| name.starts_with(p.as_str())) else {
+            continue;
+        };
+        if known.contains(&name) {
+            continue;
+        }
+        let rest = &name[prefix.len()..];
+        let same_end = known
+            .iter()
+            .filter(|k| k.starts_with(prefix.as_str()) && k.ends_with(rest));
+        let near = nearest(&name, same_end.map(String::as_str))
+            .or_else(|| nearest(&name, known.iter().map(String::as_str)));
+        stray.push((name.clone(), near.map(String::from)));
+    }
+    stray
+}
+
 fn canonical(section: &str, key: String) -> String {
     ALIASES
         .iter()
@@ -284,6 +309,22 @@ mod tests {
             let found = readme.lines().any(|line| line.starts_with(&row));
             assert!(found, "README's Configuration table lacks the row {row}");
         }
+    }
+
+    #[test]
+    fn a_variable_naming_no_key_is_told_with_the_nearest() {
+        let names = [
+            "STUI_SERVER_TIMEOUT_MS",
+            "STUI_SERVER_TRIES",
+            "STUI_GST_ARITHMETIC_FIX",
+        ];
+        let stray = stray_env(names.map(String::from));
+        assert_eq!(stray.len(), 1, "{stray:?}");
+        assert_eq!(stray[0].0, "STUI_SERVER_TIMEOUT_MS");
+        assert_eq!(
+            stray[0].1.as_deref(),
+            Some("STUI_SERVER_REQUEST_TIMEOUT_MS")
+        );
     }
 
     #[test]
