@@ -110,7 +110,7 @@ impl Layered {
             let toml::Value::Table(entries) = value else {
                 return Err(at(
                     section_line,
-                    format!("{section} must be a table [{section}]"),
+                    format!("'{section}' must be a section: [{section}]"),
                 ));
             };
             let known_keys: Vec<String> = known.keys().cloned().collect();
@@ -252,7 +252,8 @@ fn kind(value: &toml::Value) -> &'static str {
         toml::Value::Integer(n) if *n >= 0 => "a whole number of 0 or more",
         toml::Value::Integer(_) => "a negative number",
         toml::Value::Boolean(_) => "true or false",
-        toml::Value::Array(_) => "a list of strings",
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => "a list of strings",
+        toml::Value::Array(_) => "a list with other values than strings",
         other => other.type_str(),
     }
 }

@@ -372,6 +372,11 @@ mod tests {
             error.starts_with("c.toml:3: server.heartbeat_ms must be a whole number"),
             "{error}"
         );
+        let text = "[failover]\nbackup_servers = [1]\n";
+        let error = error_of(Some(("c.toml", text)), &[]);
+        assert!(error.contains("with other values than strings"), "{error}");
+        let error = error_of(Some(("c.toml", "server = 1\n")), &[]);
+        assert!(error.contains("'server' must be a section"), "{error}");
         let error = error_of(Some(("c.toml", "[server]\ntries = -1\n")), &[]);
         assert!(error.starts_with("c.toml:2: server.tries"), "{error}");
     }
