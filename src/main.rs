@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use stui::cli::args::{Action, ConfigAction, ServerAction, parse_from};
 use stui::cli::{self, Context, exit};
-use stui::config::layers::Source;
 use stui::config::settings::{Loaded, Settings};
 
 fn main() -> ExitCode {
@@ -33,32 +32,19 @@ fn run() -> u8 {
     if let Action::Config(ConfigAction::Check { file, kind }) = &invocation.action {
         return cli::config_cmd::check(file, *kind);
     }
-    let Loaded {
-        mut settings,
-        mut layers,
-        user_file,
-    } = match Settings::load(invocation.config.as_deref()) {
+    let mut loaded = match Settings::load(invocation.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(error) => {
             eprintln!("stui: configuration error: {error}");
             return exit::CONFIG;
         }
     };
-    if let Some(address) = invocation.address {
-        let flag = Source::Flag("--address");
-        layers.set("server", "address", address.clone().into(), flag);
-        settings.server.address = address;
-    }
-    if let Some(timeout) = invocation.request_timeout_ms {
-        let value = toml::Value::Integer(timeout.try_into().unwrap_or(i64::MAX));
-        layers.set(
-            "server",
-            "request_timeout_ms",
-            value,
-            Source::Flag("--timeout"),
-        );
-        settings.server.request_timeout_ms = timeout;
-    }
+    loaded.apply_flags(invocation.address, invocation.request_timeout_ms);
+    let Loaded {
+        settings,
+        layers,
+        user_file,
+    } = loaded;
     cli::init_logging(&settings);
     for (name, near) in stui::config::layers::stray_env(std::env::vars().map(|(name, _)| name)) {
         log::warn!("the environment variable {name} sets nothing (nearest: {near:?})");

@@ -98,6 +98,15 @@ fn check_names_file_line_key_and_the_nearest_key() {
         "{stderr}"
     );
 
+    let named = write(home.path(), "named.toml", "[ui]\nkeymap = \"k.toml\"\n");
+    write(home.path(), "k.toml", "[global]\n\n\"f1\" = \"hlep\"\n");
+    let (output, _, stderr) = run(stui(home.path()).arg("config").arg("check").arg(&named));
+    assert_eq!(output.status.code(), Some(CONFIG));
+    assert!(
+        stderr.contains("k.toml:3:") && stderr.contains("help"),
+        "{stderr}"
+    );
+
     let good = write(home.path(), "good.toml", "[server]\ntries = 2\n");
     let (output, stdout, _) = run(stui(home.path()).arg("config").arg("check").arg(&good));
     assert!(output.status.success());

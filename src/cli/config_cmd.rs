@@ -89,7 +89,16 @@ fn check_as(file: &Path, text: &str, kind: FileKind) -> Result<(), ConfigError> 
         FileKind::Config => {
             let mut layers = Layered::builtin();
             layers.apply_file(file, text)?;
-            Settings::from_layered(&layers).map(drop)
+            let ui = Settings::from_layered(&layers)?.ui;
+            // The keymap and theme it names are checked too: STUI would load them.
+            let named = |path: &str| (!path.is_empty()).then(|| Path::new(path).to_path_buf());
+            if let Some(keymap) = named(&ui.keymap) {
+                Keymap::load(Some(&keymap))?;
+            }
+            if let Some(theme) = named(&ui.theme) {
+                Theme::load(Some(&theme))?;
+            }
+            Ok(())
         }
         FileKind::Keymap => Keymap::load(Some(file)).map(drop),
         FileKind::Theme => Theme::load(Some(file)).map(drop),

@@ -99,6 +99,24 @@ pub struct Loaded {
     pub user_file: Option<PathBuf>,
 }
 
+impl Loaded {
+    /// `--address` and `--timeout`: the top layer.
+    pub fn apply_flags(&mut self, address: Option<String>, request_timeout_ms: Option<u64>) {
+        if let Some(address) = address {
+            let value = toml::Value::String(address.clone());
+            self.layers
+                .set("server", "address", value, Source::Flag("--address"));
+            self.settings.server.address = address;
+        }
+        if let Some(timeout) = request_timeout_ms {
+            let value = toml::Value::Integer(timeout.try_into().unwrap_or(i64::MAX));
+            let flag = Source::Flag("--timeout");
+            self.layers.set("server", "request_timeout_ms", value, flag);
+            self.settings.server.request_timeout_ms = timeout;
+        }
+    }
+}
+
 /// The files of the layers, lowest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Files {
