@@ -58,15 +58,22 @@ pub fn defaults() -> toml::Table {
     toml::from_str(DEFAULTS).expect("config/default.toml is valid")
 }
 
-/// Every `(section, key)` of the built-in file, sorted.
+/// Every `(section, key)` of the built-in file, in the file's order.
 pub fn keys() -> Vec<(String, String)> {
+    let spans = toml::de::DeTable::parse(DEFAULTS)
+        .expect("config/default.toml is valid")
+        .into_inner();
     let mut keys = Vec::new();
-    for (section, value) in defaults() {
-        if let toml::Value::Table(table) = value {
-            keys.extend(table.keys().map(|key| (section.clone(), key.clone())));
+    for (section, value) in spans {
+        if let toml::de::DeValue::Table(table) = value.into_inner() {
+            for (key, _) in table {
+                let name = (section.get_ref().to_string(), key.get_ref().to_string());
+                keys.push((key.span().start, name));
+            }
         }
     }
-    keys
+    keys.sort();
+    keys.into_iter().map(|(_, name)| name).collect()
 }
 
 /// The environment variable that overrides `section.key`.
@@ -326,6 +333,13 @@ mod tests {
             stray[0].1.as_deref(),
             Some("STUI_SERVER_REQUEST_TIMEOUT_MS")
         );
+    }
+
+    #[test]
+    fn the_keys_come_in_the_order_of_the_built_in_file() {
+        let keys = keys();
+        assert_eq!(keys[0], ("server".to_string(), "address".to_string()));
+        assert_eq!(keys.last().unwrap().1, "theme");
     }
 
     #[test]
