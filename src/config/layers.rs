@@ -165,10 +165,8 @@ impl Layered {
             let full = format!("{section}.{key}");
             let default = &self.table[&section][&key];
             let value = env_value(default, &text).ok_or_else(|| {
-                ConfigError::new(
-                    &name,
-                    format!("{text:?} is not {} (for {full})", kind(default)),
-                )
+                let why = format!("{text:?} is not {} (for {full})", kind(default));
+                ConfigError::new(Source::Env(name.clone()).to_string(), why)
             })?;
             let value = resolve_path(&full, value, None);
             self.set(&section, &key, value, Source::Env(name));
@@ -210,7 +208,8 @@ pub fn stray_env(names: impl IntoIterator<Item = String>) -> Vec<(String, Option
             .filter(|k| k.starts_with(prefix.as_str()) && k.ends_with(rest));
         let near = nearest(&name, same_end.map(String::as_str))
             .or_else(|| nearest(&name, known.iter().map(String::as_str)));
-        stray.push((name.clone(), near.map(String::from)));
+        let near = near.map(String::from);
+        stray.push((name, near));
     }
     stray
 }
