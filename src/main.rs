@@ -3,11 +3,9 @@
 
 use std::process::ExitCode;
 
-use stui::app::runtime;
-use stui::cli::args::{Action, ServerAction, parse_from};
+use stui::cli::args::{Action, ConfigAction, ServerAction, parse_from};
 use stui::cli::{self, Context, exit};
-use stui::config::settings::Settings;
-use stui::config::theme::ColorDepth;
+use stui::config::settings::{Loaded, Settings};
 
 fn main() -> ExitCode {
     ExitCode::from(run())
@@ -30,30 +28,34 @@ fn run() -> u8 {
     if invocation.action == Action::Server(ServerAction::Supervise) {
         return cli::local::supervise();
     }
-    let loaded = match Settings::load(invocation.config.as_deref()) {
+    // A file is checked on its own, whatever the effective configuration.
+    if let Action::Config(ConfigAction::Check { file, kind }) = &invocation.action {
+        return cli::config_cmd::check(file, *kind);
+    }
+    let mut loaded = match Settings::load(invocation.config.as_deref()) {
         Ok(loaded) => loaded,
         Err(error) => {
             eprintln!("stui: configuration error: {error}");
             return exit::CONFIG;
         }
     };
-    let mut settings = loaded.settings;
-    if let Some(address) = invocation.address {
-        settings.server.address = address;
-    }
-    if let Some(timeout) = invocation.request_timeout_ms {
-        settings.server.request_timeout_ms = timeout;
-    }
+    loaded.apply_flags(invocation.address, invocation.request_timeout_ms);
+    let Loaded {
+        settings,
+        layers,
+        user_file,
+    } = loaded;
     cli::init_logging(&settings);
+    for (name, near) in stui::config::layers::stray_env(std::env::vars().map(|(name, _)| name)) {
+        log::warn!("the environment variable {name} sets nothing (nearest: {near:?})");
+    }
     let context = Context {
         settings,
-        config_file: loaded
-            .user_file
-            .map(|file| std::path::absolute(&file).unwrap_or(file)),
+        config_file: user_file.map(|file| std::path::absolute(&file).unwrap_or(file)),
         json: invocation.json,
     };
     match invocation.action {
-        Action::Tui => tui(&context.settings),
+        Action::Tui => cli::local::tui(&context.settings),
         Action::Eval { code, timeout, raw } => cli::eval::run(&context, &code, timeout, raw),
         Action::Ping => cli::probe::ping(&context, false),
         Action::TestConnection => cli::probe::ping(&context, true),
@@ -65,32 +67,12 @@ fn run() -> u8 {
             cli::local::conformance(&context.settings, address, timeout)
         }
         Action::Server(action) => cli::local::server(&context, action),
+        Action::Config(ConfigAction::Show { json }) => cli::config_cmd::show(&layers, json),
+        Action::Config(ConfigAction::Check { file, kind }) => cli::config_cmd::check(&file, kind),
         Action::Changes { file, command } => cli::changes::run(&context, file.as_deref(), &command),
         Action::FileIn { file, timeout } => cli::filing::filein(&context, &file, timeout),
         Action::FileOut { class, file, force } => {
             cli::filing::fileout(&context, &class, file.as_deref(), force)
-        }
-    }
-}
-
-/// The full-screen TUI. A keymap or theme that cannot be used does not stop
-/// it: the default is used and the error shown (see `keymap_and_theme`).
-fn tui(settings: &Settings) -> u8 {
-    let (keymap, theme) = runtime::keymap_and_theme(settings);
-    let env = |name| std::env::var(name).ok();
-    let depth = ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-        log::error!("panic: {info}");
-        previous(info);
-    }));
-    match runtime::run(settings, keymap, theme.for_depth(depth)) {
-        Ok(()) => exit::SUCCESS,
-        Err(error) => {
-            log::error!("the TUI stopped: {error}");
-            eprintln!("stui: {error}");
-            exit::FAILURE
         }
     }
 }

@@ -38,11 +38,12 @@ pub const DEFAULT_LOAD_SECONDS: u32 = 5;
     ),
 )]
 pub struct Cli {
-    /// Configuration file (overrides config/default.toml; default: the user's config.toml).
+    /// Configuration file, laid over the built-in, /etc/stui/config.toml and
+    /// the user's config.toml (`stui config show` tells which value came from where).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Server address, e.g. tcp://127.0.0.1:5555 (overrides config and STUI_SERVER_ADDRESS).
-    #[arg(long, global = true, value_name = "ENDPOINT")]
+    #[arg(long, global = true, value_name = "ENDPOINT", value_parser = endpoint)]
     pub address: Option<String>,
     /// Ping the server, then ask it to describe itself: print the round trip,
     /// its uptime, name, dialect and version.
@@ -118,7 +119,7 @@ pub enum Command {
     /// `N passed, M failed`; the exit status is 1 on any failure.
     Conformance {
         /// The server's endpoint (default: the configured server address).
-        #[arg(value_name = "ADDRESS")]
+        #[arg(value_name = "ADDRESS", value_parser = endpoint)]
         address: Option<String>,
         /// How long each check waits for one reply, in milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 5000)]
@@ -132,6 +133,12 @@ pub enum Command {
     /// List the code changes the server logged (classes, methods, package
     /// loads, with time, session and cause), or replay or export them.
     Changes(ChangesArgs),
+    /// Show the effective configuration, or check a configuration, keymap
+    /// or theme file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// File a file of Smalltalk code into the image (GNU Smalltalk's bracket
     /// class syntax or classic chunks); errors print as FILE:LINE:COLUMN.
     Filein {
@@ -350,6 +357,35 @@ pub enum ServerAction {
     },
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ConfigAction {
+    /// Print every key's effective value and where it came from: built-in,
+    /// a file and its line, an environment variable, or a flag.
+    Show {
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check FILE: a configuration, a keymap or a theme (told by its
+    /// sections, or by --kind). An error names the line, the key and the
+    /// nearest valid name; the exit status is then 78.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// What FILE is, when its content does not tell.
+        #[arg(long, value_enum)]
+        kind: Option<FileKind>,
+    },
+}
+
+/// The kinds of file `stui config check` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileKind {
+    Config,
+    Keymap,
+    Theme,
+}
+
 /// What to run, once the command line is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -370,6 +406,7 @@ pub enum Action {
         timeout: u64,
     },
     Server(ServerAction),
+    Config(ConfigAction),
     Changes {
         /// The changes file, when not the local server's.
         file: Option<PathBuf>,
@@ -493,6 +530,10 @@ fn command_action(command: Command) -> Result<(Action, bool, Option<u64>), clap:
             );
             (Action::Server(action), json, None)
         }
+        Command::Config { action } => {
+            let json = action == ConfigAction::Show { json: true };
+            (Action::Config(action), json, None)
+        }
         Command::Changes(changes) => {
             let (file, json) = (changes.file.clone(), changes.json);
             let command = changes.command()?;
@@ -527,6 +568,11 @@ fn flag_action(cli: Cli) -> Action {
     }
 }
 
+/// A ZeroMQ endpoint, checked as the configuration checks `server.address`.
+fn endpoint(text: &str) -> Result<String, String> {
+    crate::config::settings::check_endpoint(text).map(|()| text.to_string())
+}
+
 fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Eval { .. } => "eval",
@@ -534,6 +580,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Bench(_) => "bench",
         Command::Conformance { .. } => "conformance",
         Command::Server { .. } => "server",
+        Command::Config { .. } => "config",
         Command::Changes(_) => "changes",
         Command::Filein { .. } => "filein",
         Command::Fileout { .. } => "fileout",
@@ -557,6 +604,17 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn an_address_must_be_a_zeromq_endpoint() {
+        let error = usage_error("--address garbage ping");
+        assert!(
+            error.contains("\"garbage\" is not a ZeroMQ endpoint"),
+            "{error}"
+        );
+        usage_error("conformance 127.0.0.1:5555");
+        assert!(parse("--address ipc:///tmp/s ping").is_ok());
     }
 
     #[test]

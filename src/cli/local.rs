@@ -1,43 +1,29 @@
 //! `stui server start|stop|status`, `stui conformance` and the TUI itself.
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use super::args::ServerAction;
 use super::{Context, exit};
-use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
-use crate::config::theme::Theme;
+use crate::config::theme::ColorDepth;
 use crate::server::{
     Assignment, ImageChoice, LocalServer, SavedImage, ServerStatus, SupervisorState,
 };
 
-/// The full-screen TUI.
+/// The full-screen TUI. A keymap or theme that cannot be used does not stop
+/// it: the default is used and the error shown (see `keymap_and_theme`).
 pub fn tui(settings: &Settings) -> u8 {
-    let keymap_file = (!settings.ui.keymap.is_empty()).then(|| PathBuf::from(&settings.ui.keymap));
-    let theme_file = (!settings.ui.theme.is_empty()).then(|| PathBuf::from(&settings.ui.theme));
-    let keymap = match Keymap::load(keymap_file.as_deref()) {
-        Ok(keymap) => keymap,
-        Err(error) => {
-            eprintln!("stui: keymap error: {error}");
-            return exit::CONFIG;
-        }
-    };
-    let theme = match Theme::load(theme_file.as_deref()) {
-        Ok(theme) => theme,
-        Err(error) => {
-            eprintln!("stui: theme error: {error}");
-            return exit::CONFIG;
-        }
-    };
+    let (keymap, theme) = crate::app::runtime::keymap_and_theme(settings);
+    let env = |name| std::env::var(name).ok();
+    let depth = ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         log::error!("panic: {info}");
         previous(info);
     }));
-    match crate::app::runtime::run(settings, keymap, theme) {
+    match crate::app::runtime::run(settings, keymap, theme.for_depth(depth)) {
         Ok(()) => exit::SUCCESS,
         Err(error) => {
             log::error!("the TUI stopped: {error}");

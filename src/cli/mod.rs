@@ -19,6 +19,7 @@ pub mod args;
 pub mod bench;
 pub mod bundle;
 pub mod changes;
+pub mod config_cmd;
 pub mod eval;
 pub mod filing;
 pub mod load;

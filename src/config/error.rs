@@ -36,6 +36,12 @@ impl ConfigError {
         self
     }
 
+    /// Locate the error at 1-based `line`.
+    pub fn on_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
     /// A TOML syntax or shape error, located at its line when toml knows it.
     pub fn from_toml(file: &str, text: &str, error: toml::de::Error) -> Self {
         let span = error.span();

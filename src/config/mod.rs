@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod keymap;
+pub mod layers;
 pub mod settings;
 pub mod theme;
 

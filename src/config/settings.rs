@@ -1,5 +1,5 @@
-//! Settings: the embedded `config/default.toml`, then the user's file, then
-//! the environment (`STUI_SERVER_ADDRESS`, `STUI_LOG_LEVEL`).
+//! Settings: the layers of `super::layers` read into typed sections and
+//! checked.
 
 use std::path::{Path, PathBuf};
 
@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 use super::error::read_config_file;
+use super::layers::{DEFAULTS, Layered, SYSTEM_FILE, Source};
 use crate::net::ClientOptions;
-
-const DEFAULTS: &str = include_str!("../../config/default.toml");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +34,6 @@ pub struct ServerSettings {
     pub retry_backoff_ms: u64,
     pub max_reply_bytes: u64,
     /// Requests in flight at once on the connection; more are refused.
-    #[serde(alias = "max_queued_requests")]
     pub max_in_flight: usize,
     pub transcript_poll_ms: u64,
     pub reconnect_ms: u64,
@@ -92,11 +90,42 @@ pub struct UiSettings {
     pub theme: String,
 }
 
-/// Where the settings came from: which file, if any, was read.
+/// The settings, the layers they were merged from, and the user's file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     pub settings: Settings,
+    pub layers: Layered,
+    /// The file given with `--config`, else the user's config.toml if read.
     pub user_file: Option<PathBuf>,
+}
+
+impl Loaded {
+    /// `--address` and `--timeout`: the top layer.
+    pub fn apply_flags(&mut self, address: Option<String>, request_timeout_ms: Option<u64>) {
+        if let Some(address) = address {
+            let value = toml::Value::String(address.clone());
+            self.layers
+                .set("server", "address", value, Source::Flag("--address"));
+            self.settings.server.address = address;
+        }
+        if let Some(timeout) = request_timeout_ms {
+            let value = toml::Value::Integer(timeout.try_into().unwrap_or(i64::MAX));
+            let flag = Source::Flag("--timeout");
+            self.layers.set("server", "request_timeout_ms", value, flag);
+            self.settings.server.request_timeout_ms = timeout;
+        }
+    }
+}
+
+/// The files of the layers, lowest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Files {
+    /// `/etc/stui/config.toml`; read when it exists.
+    pub system: PathBuf,
+    /// The user's config.toml; read when it exists.
+    pub user: Option<PathBuf>,
+    /// `--config FILE`; it must exist.
+    pub explicit: Option<PathBuf>,
 }
 
 impl Settings {
@@ -105,103 +134,101 @@ impl Settings {
         toml::from_str(DEFAULTS).expect("config/default.toml is valid")
     }
 
-    /// Defaults, then `explicit` (which must exist) or else the user's
-    /// config.toml if there is one, then the environment.
+    /// Every layer: the built-in file, /etc, the user's file, `explicit`,
+    /// then the process's `STUI_*` environment.
     pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
-        let user_file = match explicit {
-            Some(path) => Some(path.to_path_buf()),
-            None => crate::paths::config_file().filter(|path| path.exists()),
+        let files = Files {
+            system: PathBuf::from(SYSTEM_FILE),
+            user: crate::paths::config_file(),
+            explicit: explicit.map(Path::to_path_buf),
         };
-        let user_text = match &user_file {
-            Some(path) => Some(read_config_file(path, "configuration")?),
-            None => None,
-        };
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let settings = Self::from_layers(
-            user_file.as_deref(),
-            user_text.as_deref(),
-            env("STUI_SERVER_ADDRESS"),
-            env("STUI_LOG_LEVEL"),
-        )?;
+        Self::load_from(&files, |name| std::env::var(name).ok())
+    }
+
+    /// Every layer, from these files and the environment `env` looks up.
+    pub fn load_from(
+        files: &Files,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Loaded, ConfigError> {
+        let existing = |path: &Option<PathBuf>| path.clone().filter(|path| path.exists());
+        let user = existing(&files.user);
+        let mut layers = Layered::builtin();
+        let read = [
+            existing(&Some(files.system.clone())),
+            user.clone(),
+            files.explicit.clone(),
+        ];
+        for path in read.into_iter().flatten() {
+            let text = read_config_file(&path, "configuration")?;
+            layers.apply_file(&path, &text)?;
+        }
+        layers.apply_env(env)?;
         Ok(Loaded {
-            settings,
-            user_file,
+            settings: Self::from_layered(&layers)?,
+            user_file: files.explicit.clone().or(user),
+            layers,
         })
     }
 
-    /// Merges the layers; separated from `load` so tests need no files or environment.
-    pub fn from_layers(
-        user_path: Option<&Path>,
-        user_text: Option<&str>,
-        env_address: Option<String>,
-        env_log_level: Option<String>,
-    ) -> Result<Self, ConfigError> {
-        let mut merged: toml::Table =
-            toml::from_str(DEFAULTS).expect("config/default.toml is valid");
-        let source = user_path
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "configuration".into());
-        if let Some(text) = user_text {
-            let user: toml::Table =
-                toml::from_str(text).map_err(|e| ConfigError::from_toml(&source, text, e))?;
-            merge(&mut merged, user);
-        }
-        let mut settings: Settings = merged.try_into().map_err(|e: toml::de::Error| {
-            ConfigError::new(&source, e.to_string().trim_end().to_string()).caused_by(e)
-        })?;
-        if let Some(address) = env_address {
-            settings.server.address = address;
-        }
-        if let Some(level) = env_log_level {
-            settings.log.level = level;
-        }
-        settings.validate().map_err(|why| {
-            ConfigError::new(format!("{source} (with STUI_* environment overrides)"), why)
-        })?;
+    /// The settings of merged layers; a value refused names the layer it came from.
+    pub fn from_layered(layers: &Layered) -> Result<Self, ConfigError> {
+        let settings: Settings =
+            layers
+                .table
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    ConfigError::new("configuration", e.message().trim().to_string()).caused_by(e)
+                })?;
+        settings
+            .validate()
+            .map_err(|(key, why)| match layers.source(key) {
+                Source::File { path, line } => {
+                    ConfigError::new(path.display().to_string(), why).on_line(line)
+                }
+                source => ConfigError::new(source.to_string(), why),
+            })?;
         Ok(settings)
     }
 
-    fn validate(&self) -> Result<(), String> {
-        if !self.server.address.contains("://") {
-            return Err(format!(
-                "server.address {:?} is not a ZeroMQ endpoint such as tcp://127.0.0.1:5555",
-                self.server.address
-            ));
+    /// The first value refused: its key and why.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        let refuse = |key, why: String| Err((key, format!("{key} {why}")));
+        if let Err(why) = check_endpoint(&self.server.address) {
+            return refuse("server.address", why);
         }
         for (n, backup) in self.failover.backup_servers.iter().enumerate() {
-            if !backup.contains("://") {
-                return Err(format!(
-                    "failover.backup_servers[{n}] {backup:?} is not a ZeroMQ endpoint such as tcp://10.0.0.2:5555"
+            if let Err(why) = check_endpoint(backup) {
+                return Err((
+                    "failover.backup_servers",
+                    format!("failover.backup_servers[{n}] {why}"),
                 ));
             }
         }
-        if self.server.max_reply_bytes < 1024 {
-            return Err("server.max_reply_bytes must be at least 1024".into());
+        let (server, local) = (&self.server, &self.local_server);
+        let minimums = [
+            ("server.max_reply_bytes", server.max_reply_bytes, 1024),
+            ("server.max_in_flight", server.max_in_flight as u64, 1),
+            ("server.tries", u64::from(server.tries), 1),
+            ("server.request_timeout_ms", server.request_timeout_ms, 1),
+            ("local_server.ping_ms", local.ping_ms, 1),
+        ];
+        for (key, value, least) in minimums {
+            if value < least {
+                return refuse(key, format!("must be at least {least}"));
+            }
         }
-        if self.server.max_in_flight == 0 {
-            return Err("server.max_in_flight must be at least 1".into());
-        }
-        if self.server.tries == 0 {
-            return Err("server.tries must be at least 1".into());
-        }
-        if self.server.request_timeout_ms == 0 {
-            return Err("server.request_timeout_ms must be more than 0".into());
-        }
-        let local = &self.local_server;
-        if local.ping_ms == 0 || local.unresponsive_after_ms <= local.ping_ms {
-            return Err(
-                "local_server.ping_ms must be more than 0 and less than local_server.unresponsive_after_ms"
-                    .into(),
-            );
+        if local.unresponsive_after_ms <= local.ping_ms {
+            let why = "must be more than local_server.ping_ms".to_string();
+            return refuse("local_server.unresponsive_after_ms", why);
         }
         for (key, level) in [
             ("log.level", &self.log.level),
             ("local_server.log_level", &self.local_server.log_level),
         ] {
             if level.parse::<log::LevelFilter>().is_err() {
-                return Err(format!(
-                    "{key} {level:?} is not one of off, error, warn, info, debug, trace"
-                ));
+                let why = format!("{level:?} is not one of off, error, warn, info, debug, trace");
+                return refuse(key, why);
             }
         }
         Ok(())
@@ -224,17 +251,17 @@ impl Settings {
     }
 }
 
-/// Overlays `user` on `base`, table by table, so a user file may set one key alone.
-fn merge(base: &mut toml::Table, user: toml::Table) {
-    for (key, value) in user {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(base_table)), toml::Value::Table(user_table)) => {
-                merge(base_table, user_table)
-            }
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
+/// The transports of ZeroMQ endpoints (`transport://address`).
+const TRANSPORTS: [&str; 8] = ["tcp", "ipc", "inproc", "pgm", "epgm", "vmci", "ws", "wss"];
+
+/// `Ok` when `address` is a ZeroMQ endpoint such as tcp://127.0.0.1:5555;
+/// else why not.
+pub fn check_endpoint(address: &str) -> Result<(), String> {
+    match address.split_once("://") {
+        Some((transport, rest)) if TRANSPORTS.contains(&transport) && !rest.is_empty() => Ok(()),
+        _ => Err(format!(
+            "{address:?} is not a ZeroMQ endpoint such as tcp://127.0.0.1:5555"
+        )),
     }
 }
 
@@ -242,12 +269,38 @@ fn merge(base: &mut toml::Table, user: toml::Table) {
 mod tests {
     use super::*;
 
+    /// The settings of the built-in file, `file` (path, text) and `env`.
+    fn settings_of(
+        file: Option<(&str, &str)>,
+        env: &[(&str, &str)],
+    ) -> Result<Settings, ConfigError> {
+        layered(file, env).and_then(|layers| Settings::from_layered(&layers))
+    }
+
+    fn layered(file: Option<(&str, &str)>, env: &[(&str, &str)]) -> Result<Layered, ConfigError> {
+        let mut layers = Layered::builtin();
+        if let Some((path, text)) = file {
+            layers.apply_file(Path::new(path), text)?;
+        }
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        layers.apply_env(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))?;
+        Ok(layers)
+    }
+
+    fn error_of(file: Option<(&str, &str)>, env: &[(&str, &str)]) -> String {
+        settings_of(file, env).unwrap_err().to_string()
+    }
+
     #[test]
     fn defaults_point_at_the_local_server() {
         let settings = Settings::defaults();
         assert_eq!(settings.server.address, "tcp://127.0.0.1:5555");
         assert!(settings.local_server.auto_start);
         assert_eq!(settings.local_server.max_message_bytes, 16 * 1024 * 1024);
+        assert_eq!(settings_of(None, &[]).unwrap(), settings);
     }
 
     #[test]
@@ -260,87 +313,173 @@ mod tests {
 
     #[test]
     fn user_file_overrides_one_key_and_keeps_the_rest() {
-        let settings = Settings::from_layers(
-            Some(Path::new("/home/u/stui.toml")),
-            Some("[server]\naddress = \"tcp://127.0.0.1:6000\"\n"),
-            None,
-            None,
-        )
-        .unwrap();
+        let text = "[server]\naddress = \"tcp://127.0.0.1:6000\"\n";
+        let layers = layered(Some(("/home/u/stui.toml", text)), &[]).unwrap();
+        let settings = Settings::from_layered(&layers).unwrap();
         assert_eq!(settings.server.address, "tcp://127.0.0.1:6000");
         assert_eq!(settings.server.tries, Settings::defaults().server.tries);
+        let from = layers.source("server.address");
+        assert_eq!(
+            from,
+            Source::File {
+                path: "/home/u/stui.toml".into(),
+                line: 2
+            }
+        );
+        assert_eq!(layers.source("server.tries"), Source::BuiltIn);
     }
 
     #[test]
-    fn environment_overrides_the_file() {
-        let settings = Settings::from_layers(
-            None,
-            Some("[server]\naddress = \"tcp://127.0.0.1:6000\"\n[log]\nlevel = \"warn\"\n"),
-            Some("tcp://127.0.0.1:7000".into()),
-            Some("debug".into()),
-        )
-        .unwrap();
+    fn environment_overrides_the_file_for_every_key() {
+        let text = "[server]\naddress = \"tcp://127.0.0.1:6000\"\n[log]\nlevel = \"warn\"\n";
+        let env = [
+            ("STUI_SERVER_ADDRESS", "tcp://127.0.0.1:7000"),
+            ("STUI_LOG_LEVEL", "debug"),
+            ("STUI_SERVER_REQUEST_TIMEOUT_MS", "900"),
+            ("STUI_LOCAL_SERVER_AUTO_START", "false"),
+            ("STUI_FAILOVER_BACKUP_SERVERS", "tcp://a:1, tcp://b:2"),
+            ("STUI_SERVER_TRIES", ""),
+        ];
+        let layers = layered(Some(("c.toml", text)), &env).unwrap();
+        let settings = Settings::from_layered(&layers).unwrap();
         assert_eq!(settings.server.address, "tcp://127.0.0.1:7000");
         assert_eq!(settings.log.level, "debug");
+        assert_eq!(settings.server.request_timeout_ms, 900);
+        assert!(!settings.local_server.auto_start);
+        assert_eq!(settings.failover.backup_servers, ["tcp://a:1", "tcp://b:2"]);
+        assert_eq!(settings.server.tries, 3, "an empty variable is no override");
+        let from = layers.source("server.request_timeout_ms");
+        assert_eq!(from, Source::Env("STUI_SERVER_REQUEST_TIMEOUT_MS".into()));
+    }
+
+    #[test]
+    fn an_environment_value_of_the_wrong_kind_names_the_variable() {
+        let error = error_of(None, &[("STUI_SERVER_HEARTBEAT_MS", "2s")]);
+        assert!(
+            error.starts_with("environment STUI_SERVER_HEARTBEAT_MS: \"2s\""),
+            "{error}"
+        );
+        assert!(error.contains("server.heartbeat_ms"), "{error}");
     }
 
     #[test]
     fn malformed_file_names_the_file_and_line() {
-        let error = Settings::from_layers(
-            Some(Path::new("/home/u/stui.toml")),
-            Some("[server]\naddress = \n"),
-            None,
-            None,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(error.contains("/home/u/stui.toml"), "{error}");
-        assert!(error.contains("stui.toml:2:"), "{error}");
+        let error = error_of(Some(("/home/u/stui.toml", "[server]\naddress = \n")), &[]);
+        assert!(error.contains("/home/u/stui.toml:2:"), "{error}");
     }
 
     #[test]
-    fn unknown_key_and_wrong_type_are_named() {
-        let unknown = Settings::from_layers(
-            Some(Path::new("c.toml")),
-            Some("[server]\nadress = \"tcp://x:1\"\n"),
-            None,
-            None,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(unknown.contains("adress"), "{unknown}");
-        let wrong_type = Settings::from_layers(
-            Some(Path::new("c.toml")),
-            Some("[server]\ntries = \"three\"\n"),
-            None,
-            None,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(wrong_type.contains("tries"), "{wrong_type}");
+    fn an_unknown_key_names_file_line_key_and_the_nearest_key() {
+        let text = "[server]\ntries = 2\nadress = \"tcp://x:1\"\n";
+        let error = error_of(Some(("c.toml", text)), &[]);
+        assert!(
+            error.starts_with("c.toml:3: unknown key 'adress' in [server]"),
+            "{error}"
+        );
+        assert!(error.contains("did you mean 'address'"), "{error}");
+        let error = error_of(Some(("c.toml", "[sever]\ntries = 2\n")), &[]);
+        assert!(
+            error.starts_with("c.toml:1: unknown section [sever]"),
+            "{error}"
+        );
+        assert!(error.contains("did you mean 'server'"), "{error}");
     }
 
     #[test]
-    fn bad_values_are_refused_with_the_key() {
-        let error = Settings::from_layers(None, None, Some("127.0.0.1:5555".into()), None)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("server.address"), "{error}");
-        let error = Settings::from_layers(None, None, None, Some("loud".into()))
-            .unwrap_err()
-            .to_string();
+    fn a_wrong_type_names_file_line_and_key() {
+        let text = "[server]\n\nheartbeat_ms = \"2s\"\n";
+        let error = error_of(Some(("c.toml", text)), &[]);
+        assert!(
+            error.starts_with("c.toml:3: server.heartbeat_ms must be a whole number"),
+            "{error}"
+        );
+        let text = "[failover]\nbackup_servers = [1]\n";
+        let error = error_of(Some(("c.toml", text)), &[]);
+        assert!(error.contains("with other values than strings"), "{error}");
+        let error = error_of(Some(("c.toml", "server = 1\n")), &[]);
+        assert!(error.contains("'server' must be a section"), "{error}");
+        let error = error_of(Some(("c.toml", "[server]\ntries = -1\n")), &[]);
+        assert!(error.starts_with("c.toml:2: server.tries"), "{error}");
+    }
+
+    #[test]
+    fn a_refused_value_names_where_it_came_from_and_nothing_else() {
+        let error = error_of(Some(("c.toml", "[server]\n\ntries = 0\n")), &[]);
+        assert_eq!(error, "c.toml:3: server.tries must be at least 1");
+        let error = error_of(None, &[("STUI_SERVER_ADDRESS", "127.0.0.1:5555")]);
+        assert!(
+            error.starts_with("environment STUI_SERVER_ADDRESS: server.address"),
+            "{error}"
+        );
+        let error = error_of(None, &[("STUI_LOG_LEVEL", "loud")]);
         assert!(error.contains("log.level"), "{error}");
     }
 
     #[test]
+    fn the_older_name_of_max_in_flight_is_accepted() {
+        let settings = settings_of(Some(("c.toml", "[server]\nmax_queued_requests = 7\n")), &[]);
+        assert_eq!(settings.unwrap().server.max_in_flight, 7);
+    }
+
+    #[test]
+    fn paths_expand_the_home_and_follow_the_file() {
+        let home = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        let text = "[ui]\nkeymap = \"~/.config/stui/keymap.toml\"\ntheme = \"themes/t.toml\"\n[log]\nfile = \"/var/log/stui.log\"\n";
+        let settings = settings_of(Some(("/etc/stui/config.toml", text)), &[]).unwrap();
+        assert_eq!(
+            PathBuf::from(settings.ui.keymap),
+            home.join(".config/stui/keymap.toml")
+        );
+        assert_eq!(settings.ui.theme, "/etc/stui/themes/t.toml");
+        assert_eq!(settings.log.file, "/var/log/stui.log");
+        assert_eq!(
+            settings_of(None, &[]).unwrap().ui.keymap,
+            "",
+            "empty stays empty"
+        );
+    }
+
+    #[test]
+    fn the_layers_go_builtin_system_user_explicit_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let files = Files {
+            system: file(
+                "etc.toml",
+                "[server]\ntries = 4\nheartbeat_ms = 1\nreconnect_ms = 1\n",
+            ),
+            user: Some(file("user.toml", "[server]\ntries = 5\nheartbeat_ms = 2\n")),
+            explicit: Some(file("given.toml", "[server]\ntries = 6\n")),
+        };
+        let loaded = Settings::load_from(&files, |_| None).unwrap();
+        let server = &loaded.settings.server;
+        assert_eq!(
+            (server.tries, server.heartbeat_ms, server.reconnect_ms),
+            (6, 2, 1)
+        );
+        assert_eq!(loaded.user_file, files.explicit);
+        let env = |name: &str| (name == "STUI_SERVER_TRIES").then(|| "7".to_string());
+        assert_eq!(
+            Settings::load_from(&files, env)
+                .unwrap()
+                .settings
+                .server
+                .tries,
+            7
+        );
+    }
+
+    #[test]
     fn the_example_config_is_valid_and_sets_failover() {
-        let settings = Settings::from_layers(
-            Some(Path::new("examples/config.toml")),
-            Some(include_str!("../../examples/config.toml")),
-            None,
-            None,
-        )
-        .unwrap();
+        let text = include_str!("../../examples/config.toml");
+        let settings = settings_of(Some(("examples/config.toml", text)), &[]).unwrap();
         assert_eq!(
             settings.server_addresses(),
             ["tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556"]
@@ -349,14 +488,17 @@ mod tests {
 
     #[test]
     fn a_backup_that_is_not_an_endpoint_is_named() {
-        let error = Settings::from_layers(
-            Some(Path::new("c.toml")),
-            Some("[failover]\nbackup_servers = [\"tcp://a:1\", \"b:2\"]\n"),
-            None,
-            None,
-        )
-        .unwrap_err()
-        .to_string();
+        let text = "[failover]\nbackup_servers = [\"tcp://a:1\", \"b:2\"]\n";
+        let error = error_of(Some(("c.toml", text)), &[]);
         assert!(error.contains("failover.backup_servers[1]"), "{error}");
+    }
+
+    #[test]
+    fn endpoints_need_a_zeromq_transport() {
+        assert!(check_endpoint("tcp://127.0.0.1:5555").is_ok());
+        assert!(check_endpoint("ipc:///tmp/stui").is_ok());
+        for garbage in ["garbage", "127.0.0.1:5555", "http://x:1", "tcp://"] {
+            assert!(check_endpoint(garbage).is_err(), "{garbage}");
+        }
     }
 }
