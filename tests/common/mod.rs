@@ -261,9 +261,14 @@ pub fn stui(home: &Path) -> Command {
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env_remove("STUI_SERVER_ADDRESS")
-        .env_remove("STUI_LOG_LEVEL");
+        .env("XDG_RUNTIME_DIR", home.join("run"));
+    // Every key can come from a STUI_* variable: none of the machine's may
+    // leak into a test.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("STUI_") {
+            command.env_remove(name);
+        }
+    }
     command
 }
 
