@@ -72,10 +72,30 @@ pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>, create_new: bool) -
     if create_new && fs::symlink_metadata(path).is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, "it exists"));
     }
+    replace_file(path, contents.as_ref(), 0o666)
+}
+
+/// Writes `contents` to `path` at once, as [`write_atomic`] does, readable
+/// by its owner only (also while being written), in a private directory.
+pub fn write_private_atomic(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir)?;
+    }
+    replace_file(path, contents.as_ref(), PRIVATE_FILE)
+}
+
+/// Writes a temporary file beside `path` with `mode`, then renames it over `path`.
+fn replace_file(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    let written = File::create(&partial).and_then(|mut file| {
-        file.write_all(contents.as_ref())?;
+    let created = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&partial);
+    let written = created.and_then(|mut file| {
+        file.write_all(contents)?;
         file.sync_all()
     });
     match written.and_then(|()| fs::rename(&partial, path)) {

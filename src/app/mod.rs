@@ -2,6 +2,7 @@
 //! mounts and lays out the components, and the runtime that carries out
 //! effects. The shared types live in `crate::ui`.
 
+pub mod history_file;
 pub mod runtime;
 pub mod update;
 pub mod view;

@@ -2,6 +2,7 @@
 //! state. Components import this module, never `app`.
 
 pub mod editor;
+pub mod history;
 pub mod lexer;
 pub mod model;
 pub mod msg;
@@ -10,6 +11,7 @@ pub mod transcript_view;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+pub use history::{History, HistorySearch};
 pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
 pub use msg::{InterruptChoice, Msg, Scroll};
 
