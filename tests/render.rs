@@ -17,7 +17,7 @@ use stui::config::keymap::Keymap;
 use stui::config::theme::{ColorDepth, Theme};
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
-use stui::ui::{InterruptChoice, Scroll, SharedModel};
+use stui::ui::{History, InterruptChoice, Scroll, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
 use tuirealm::props::Color;
@@ -107,7 +107,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let area = match id {
         Id::Workspace => workspace,
         Id::Transcript => transcript,
-        Id::StatusBar | Id::InterruptPrompt => status,
+        Id::StatusBar | Id::InterruptPrompt | Id::HistoryPrompt => status,
         Id::Help => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
@@ -1074,4 +1074,33 @@ fn a_restarted_server_and_a_request_caught_by_it_are_told_on_screen() {
         &screen,
         "the server restarted while this request was in flight: its outcome is",
     );
+}
+
+#[test]
+fn history_search_prompt_and_recall_keys() {
+    let mut tui = mounted_app("1 + 1");
+    tui.model.borrow_mut().history = History::new(
+        ["x := 3 + 4", "Transcript showCr: 'hi'", "x printNl"]
+            .map(String::from)
+            .to_vec(),
+    );
+    tui.press(Id::Workspace, ctrl('r'));
+    for c in "x ".chars() {
+        tui.press(Id::HistoryPrompt, key(Key::Char(c)));
+    }
+    tui.press(Id::HistoryPrompt, ctrl('r'));
+    let model = tui.model.borrow().clone();
+    let shown = screen_sized(&mut tui, &model, 80, 24);
+    insta::with_settings!({
+        description => "Ctrl+R, 'x ' typed, Ctrl+R again: the status line shows the \
+                        older of the two snippets holding 'x '; the workspace keeps its text.",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("history_search_80x24", shown);
+    });
+    tui.press(Id::HistoryPrompt, key(Key::Enter));
+    assert_eq!(tui.workspace_text(), "x := 3 + 4");
+    let alt_up = Event::Keyboard(KeyEvent::new(Key::Up, KeyModifiers::ALT));
+    tui.press(Id::Workspace, alt_up);
+    assert_eq!(tui.workspace_text(), "x printNl");
 }

@@ -3,6 +3,7 @@
 //! effects. The shared types live in `crate::ui`.
 
 pub mod history_file;
+mod recall;
 pub mod runtime;
 pub mod update;
 pub mod view;

@@ -17,6 +17,7 @@ use tuirealm::event::Event;
 use tuirealm::listener::{EventListenerCfg, Poll};
 use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
 
+use super::history_file;
 use super::update::LocalCommand;
 use super::view::{self, App};
 use super::{Effect, Model, Msg, update};
@@ -26,7 +27,7 @@ use crate::config::theme::Theme;
 use crate::net::{Bridge, NetEvent, NetPort};
 use crate::server::{LocalServer, attached};
 use crate::ui::transcript_view::format_duration;
-use crate::ui::{SharedModel, TranscriptEntry};
+use crate::ui::{History, SharedModel, TranscriptEntry};
 
 /// How long quitting waits for the bridge (saving and stopping a local
 /// server); after that the process ends anyway.
@@ -71,6 +72,8 @@ pub fn run(
             .push(TranscriptEntry::Notice(warning.clone()));
     }
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
+    let history_path = history_file::history_file(&crate::paths::data_dir(), &model.address);
+    model.history = load_history(&history_path);
     let model = Rc::new(RefCell::new(model));
     view::mount(&mut app, &model, Arc::new(keymap), &theme)?;
 
@@ -88,6 +91,7 @@ pub fn run(
         bridge,
         local,
         workspace_path,
+        history_path,
     };
     let mut terminal = Terminal::open()?;
     if settings.server.connect_on_start {
@@ -144,6 +148,7 @@ struct Runtime {
     bridge: Bridge,
     local: Local,
     workspace_path: PathBuf,
+    history_path: PathBuf,
 }
 
 impl Runtime {
@@ -193,6 +198,7 @@ impl Runtime {
                 Effect::Bridge(command) => self.bridge.send(command),
                 Effect::Local(command) => self.local.run(command),
                 Effect::SaveWorkspace(text) => save_workspace(&self.workspace_path, &text),
+                Effect::SaveHistory(snippets) => save_history(&self.history_path, &snippets),
             }
         }
     }
@@ -272,6 +278,24 @@ fn save_workspace(path: &Path, text: &str) {
     let result = crate::paths::write_private(path, text);
     if let Err(error) = result {
         log::error!("cannot save the workspace to {}: {error}", path.display());
+    }
+}
+
+/// The history kept for this address; an unreadable file is logged and
+/// left alone until the next evaluation replaces it.
+fn load_history(path: &Path) -> History {
+    match history_file::load(path) {
+        Ok(snippets) => History::new(snippets),
+        Err(error) => {
+            log::error!("cannot read the history {}: {error}", path.display());
+            History::default()
+        }
+    }
+}
+
+fn save_history(path: &Path, snippets: &[String]) {
+    if let Err(error) = history_file::save(path, snippets) {
+        log::error!("cannot save the history to {}: {error}", path.display());
     }
 }
 

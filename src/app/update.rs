@@ -1,6 +1,7 @@
 //! The pure update function: `update(&mut Model, Msg) -> Vec<Effect>`.
 //! It never blocks or touches a socket; the runtime carries out the effects.
 
+use super::recall;
 use crate::net::{Answer, BridgeCommand, NetEvent, ServerInfo};
 use crate::protocol::{ErrorObject, EvaluateParams, Request, RequestBody};
 use crate::ui::{Connection, Focus, InterruptChoice, Model, Msg, Purpose, TranscriptEntry};
@@ -24,6 +25,8 @@ pub enum Effect {
     Local(LocalCommand),
     /// Keep the workspace text for the next run.
     SaveWorkspace(String),
+    /// Keep the history of evaluated snippets, oldest first, for the next run.
+    SaveHistory(Vec<String>),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -70,6 +73,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![save_workspace(model)]
         }
         Msg::Net(event) => net_event(model, event),
+        Msg::HistoryOlder | Msg::HistoryNewer => {
+            recall::step(model, msg == Msg::HistoryOlder);
+            vec![]
+        }
+        Msg::HistorySearch(key) => {
+            recall::search(model, key);
+            vec![]
+        }
     }
 }
 
@@ -216,9 +227,10 @@ fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
     model
         .transcript
         .push(TranscriptEntry::Input { code: code.clone() });
+    let remembered = recall::remember(model, &code);
     model.send(id.clone(), Purpose::Evaluation { code });
     let request = Request::new(id, model.session.clone(), body);
-    vec![bridge(BridgeCommand::Send(request))]
+    vec![bridge(BridgeCommand::Send(request)), remembered]
 }
 
 fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
@@ -533,14 +545,15 @@ mod tests {
         })
     }
 
-    /// The request an evaluation sent (after saving the workspace).
+    /// The request an evaluation sent (after saving the workspace, before the history).
     fn sent_request(effects: &[Effect]) -> &Request {
         match effects {
             [
                 Effect::SaveWorkspace(_),
                 Effect::Bridge(BridgeCommand::Send(request)),
+                Effect::SaveHistory(_),
             ] => request,
-            other => panic!("expected a save and one Send effect, got {other:?}"),
+            other => panic!("expected saves and one Send effect, got {other:?}"),
         }
     }
 

@@ -7,7 +7,8 @@
 //! ┌ Transcript ─────────┐  the rest
 //! └─────────────────────┘
 //!  status line              1 row        (help: a centred overlay on top;
-//!                                         "interrupt which?" over the status line)
+//!                                         "interrupt which?" and the history
+//!                                         search over the status line)
 //! ```
 
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use tuirealm::event::NoUserEvent;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::components::{Help, InterruptPrompt, StatusBar, Transcript, Workspace};
+use crate::components::{Help, HistoryPrompt, InterruptPrompt, StatusBar, Transcript, Workspace};
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::ui::{Focus, Model, Msg, SharedModel};
@@ -29,6 +30,7 @@ pub enum Id {
     StatusBar,
     Help,
     InterruptPrompt,
+    HistoryPrompt,
 }
 
 /// Net events do not go through the Application: the runtime turns them
@@ -50,6 +52,8 @@ pub fn mount(
     app.mount(Id::StatusBar, Box::new(status), Vec::new())?;
     let prompt = InterruptPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
     app.mount(Id::InterruptPrompt, Box::new(prompt), Vec::new())?;
+    let search = HistoryPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
+    app.mount(Id::HistoryPrompt, Box::new(search), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
     app.mount(Id::Help, Box::new(help), Vec::new())?;
     app.active(&Id::Workspace)
@@ -61,6 +65,8 @@ pub fn sync(app: &mut App, model: &Model) {
         Id::InterruptPrompt
     } else if model.help_visible {
         Id::Help
+    } else if model.history_search.is_some() {
+        Id::HistoryPrompt
     } else {
         match model.focus {
             Focus::Workspace => Id::Workspace,
@@ -84,9 +90,10 @@ pub fn layout(screen: Rect) -> [Rect; 3] {
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
-    let (help_visible, choosing_interrupt) = {
+    let (help_visible, choosing_interrupt, searching) = {
         let model = model.borrow();
-        (model.help_visible, model.choosing_interrupt)
+        let searching = model.history_search.is_some();
+        (model.help_visible, model.choosing_interrupt, searching)
     };
     let screen = frame.area();
     let [workspace, transcript, status] = layout(screen);
@@ -95,6 +102,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
     app.view(&Id::StatusBar, frame, status);
     if choosing_interrupt {
         app.view(&Id::InterruptPrompt, frame, status);
+    } else if searching {
+        app.view(&Id::HistoryPrompt, frame, status);
     }
     if help_visible {
         app.view(&Id::Help, frame, screen);

@@ -6,12 +6,14 @@
 
 pub mod help;
 pub mod highlight;
+pub mod history_prompt;
 pub mod interrupt_prompt;
 pub mod status_bar;
 pub mod transcript;
 pub mod workspace;
 
 pub use help::Help;
+pub use history_prompt::HistoryPrompt;
 pub use interrupt_prompt::InterruptPrompt;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
@@ -25,7 +27,7 @@ use tuirealm::ratatui::layout::Rect;
 use tuirealm::state::State;
 
 use crate::config::keymap::Action;
-use crate::ui::{Model, Msg, Scroll, SharedModel};
+use crate::ui::{Model, Msg, Scroll, SearchKey, SharedModel};
 
 /// How a pane draws the model (and records its size in the view state).
 pub trait Draw {
@@ -91,6 +93,9 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Interrupt => Some(Msg::Interrupt),
         Action::SaveImage => Some(Msg::SaveImage),
         Action::ReplayChanges => Some(Msg::ReplayChanges),
+        Action::HistoryOlder => Some(Msg::HistoryOlder),
+        Action::HistoryNewer => Some(Msg::HistoryNewer),
+        Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
         Action::Evaluate
         | Action::ScrollUp
         | Action::ScrollDown

@@ -89,10 +89,13 @@ pub enum Action {
     ScrollToBottom,
     SaveImage,
     ReplayChanges,
+    HistoryOlder,
+    HistoryNewer,
+    HistorySearch,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
@@ -109,6 +112,9 @@ impl Action {
         Self::ScrollToBottom,
         Self::SaveImage,
         Self::ReplayChanges,
+        Self::HistoryOlder,
+        Self::HistoryNewer,
+        Self::HistorySearch,
     ];
 
     /// The name used in keymap files (the serde name).
@@ -130,6 +136,9 @@ impl Action {
             Self::ScrollToBottom => "scroll_to_bottom",
             Self::SaveImage => "save_image",
             Self::ReplayChanges => "replay_changes",
+            Self::HistoryOlder => "history_older",
+            Self::HistoryNewer => "history_newer",
+            Self::HistorySearch => "history_search",
         }
     }
 
@@ -152,6 +161,9 @@ impl Action {
             Self::ScrollToBottom => "Follow the newest entry",
             Self::SaveImage => "Save the local server's image (every class and method)",
             Self::ReplayChanges => "Replay the code changes made since the last save",
+            Self::HistoryOlder => "Replace the text with the previous evaluated snippet",
+            Self::HistoryNewer => "Next snippet; past the newest, the text typed before",
+            Self::HistorySearch => "Search the evaluated snippets (again: older match)",
         }
     }
 

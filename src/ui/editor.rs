@@ -88,6 +88,13 @@ impl Editor {
         }
     }
 
+    /// Replace the whole text (undoably), the cursor at its end.
+    pub fn set_text(&mut self, text: &str) {
+        self.area.select_all();
+        self.area.insert_str(text);
+        self.edited_from(0);
+    }
+
     pub fn paste(&mut self, text: &str) {
         let first = self.first_row_touched();
         // Some terminals paste line breaks as bare carriage returns.

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 pub use history::{History, HistorySearch};
 pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
-pub use msg::{InterruptChoice, Msg, Scroll};
+pub use msg::{InterruptChoice, Msg, Scroll, SearchKey};
 
 /// The one model, owned here: `update` changes it, components read it to draw.
 pub type SharedModel = Rc<RefCell<Model>>;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::editor::Editor;
+use super::history::{History, HistorySearch};
 use super::msg::Scroll;
 use super::transcript_view::TranscriptView;
 use crate::net::ServerInfo;
@@ -131,6 +132,10 @@ pub struct Model {
     pub reconnecting: bool,
     /// The editor buffer and scroll positions: changed by `update` too.
     pub view: ViewState,
+    /// The snippets evaluated against this address, kept between runs.
+    pub history: History,
+    /// Ctrl+R's prompt, while it is open.
+    pub history_search: Option<HistorySearch>,
     next_request: u64,
 }
 
@@ -151,6 +156,8 @@ impl Model {
             server_pid: None,
             reconnecting: false,
             view: ViewState::default(),
+            history: History::default(),
+            history_search: None,
             next_request: 0,
         }
     }

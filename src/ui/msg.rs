@@ -24,6 +24,18 @@ pub enum Scroll {
     Bottom,
 }
 
+/// A key in Ctrl+R's history search prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKey {
+    /// Open the prompt, or find the next older match.
+    Next,
+    Type(char),
+    Backspace,
+    /// Put the match into the workspace.
+    Accept,
+    Cancel,
+}
+
 // A handful of messages move per frame: boxing the net events would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +64,11 @@ pub enum Msg {
     /// Move keyboard focus between the workspace and the transcript.
     FocusNext,
     ClearTranscript,
+    /// Replace the workspace text with the snippet evaluated before the one shown.
+    HistoryOlder,
+    /// The snippet after the one shown, or past the newest the text typed before.
+    HistoryNewer,
+    HistorySearch(SearchKey),
     /// Save the local server's image.
     SaveImage,
     /// File the changes made since the last save into the server again.

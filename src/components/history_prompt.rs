@@ -1,0 +1,81 @@
+//! Ctrl+R's incremental search of the evaluated snippets, drawn over the
+//! status line; it has the focus while it is open.
+
+use std::sync::Arc;
+
+use tuirealm::component::{AppComponent, Component};
+use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
+use tuirealm::props::{Style, TextModifiers};
+use tuirealm::ratatui::Frame;
+use tuirealm::ratatui::layout::Rect;
+use tuirealm::ratatui::widgets::{Clear, Paragraph};
+
+use super::{Draw, Pane};
+use crate::config::keymap::{Action, Context, Keymap};
+use crate::config::theme::StatusBarColors;
+use crate::ui::{Model, Msg, SearchKey, SharedModel};
+
+#[derive(Component)]
+pub struct HistoryPrompt {
+    component: Pane<PromptDrawing>,
+    keymap: Arc<Keymap>,
+}
+
+pub struct PromptDrawing {
+    colours: StatusBarColors,
+}
+
+impl HistoryPrompt {
+    pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: StatusBarColors) -> Self {
+        Self {
+            component: Pane::new(model, PromptDrawing { colours }),
+            keymap,
+        }
+    }
+}
+
+impl Draw for PromptDrawing {
+    fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
+        let Some(search) = &model.history_search else {
+            return;
+        };
+        let found = search.found.map(|i| model.history.snippets[i].as_str());
+        // One line: a snippet of several shows its first, marked as cut.
+        let shown = match found.map(|snippet| snippet.split_once('\n')) {
+            None => "no match".to_string(),
+            Some(Some((first, _))) => format!("{first} …"),
+            Some(None) => found.unwrap_or_default().to_string(),
+        };
+        let line = format!(" History search '{}': {shown}", search.query);
+        let style = Style::default()
+            .bg(self.colours.bg)
+            .fg(self.colours.connecting)
+            .add_modifier(TextModifiers::BOLD);
+        frame.render_widget(Clear, area);
+        frame.render_widget(Paragraph::new(line).style(style), area);
+    }
+}
+
+impl AppComponent<Msg, NoUserEvent> for HistoryPrompt {
+    fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
+        let Event::Keyboard(key) = event else {
+            return None;
+        };
+        match self.keymap.lookup(Context::Workspace, key) {
+            Some(Action::Quit) => return Some(Msg::Quit),
+            Some(Action::HistorySearch) => return Some(Msg::HistorySearch(SearchKey::Next)),
+            _ => {}
+        }
+        let typing = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let search_key = match key.code {
+            Key::Enter => SearchKey::Accept,
+            Key::Esc => SearchKey::Cancel,
+            Key::Backspace => SearchKey::Backspace,
+            Key::Char(c) if typing => SearchKey::Type(c),
+            _ => return None,
+        };
+        Some(Msg::HistorySearch(search_key))
+    }
+}
