@@ -88,7 +88,7 @@ impl Editor {
         }
     }
 
-    /// Replace the whole text (undoably), the cursor at its end.
+    /// Replace the whole text, the cursor at its end.
     pub fn set_text(&mut self, text: &str) {
         self.area.select_all();
         self.area.insert_str(text);
