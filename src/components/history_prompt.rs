@@ -7,11 +7,11 @@ use tuirealm::component::{AppComponent, Component};
 use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
-use tuirealm::ratatui::layout::Rect;
+use tuirealm::ratatui::layout::{Alignment, Rect};
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
 use super::{Draw, Pane};
-use crate::config::keymap::{Action, Context, Keymap};
+use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::StatusBarColors;
 use crate::ui::{Model, Msg, SearchKey, SharedModel};
 
@@ -23,12 +23,20 @@ pub struct HistoryPrompt {
 
 pub struct PromptDrawing {
     colours: StatusBarColors,
+    /// The keys the prompt takes, shown at its right end when there is room.
+    hint: String,
 }
 
 impl HistoryPrompt {
     pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: StatusBarColors) -> Self {
+        let again = keymap.keys_for(Context::Workspace, Action::HistorySearch);
+        let older = again
+            .first()
+            .map(|key| format!("{} older · ", key_label(key)))
+            .unwrap_or_default();
+        let hint = format!("{older}Enter takes it · Esc cancels ");
         Self {
-            component: Pane::new(model, PromptDrawing { colours }),
+            component: Pane::new(model, PromptDrawing { colours, hint }),
             keymap,
         }
     }
@@ -52,7 +60,13 @@ impl Draw for PromptDrawing {
             .fg(self.colours.connecting)
             .add_modifier(TextModifiers::BOLD);
         frame.render_widget(Clear, area);
+        let room = usize::from(area.width);
+        let fits = line.chars().count() + self.hint.chars().count() < room;
         frame.render_widget(Paragraph::new(line).style(style), area);
+        if fits {
+            let hint = Paragraph::new(self.hint.as_str()).alignment(Alignment::Right);
+            frame.render_widget(hint.style(style.remove_modifier(TextModifiers::BOLD)), area);
+        }
     }
 }
 
