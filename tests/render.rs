@@ -397,6 +397,26 @@ fn screen_long_transcript_scrolled() {
     );
 }
 
+#[test]
+fn screen_dropped_entries_notice() {
+    let mut model = after([connected_event()]);
+    model.transcript_max_entries = 6;
+    for n in 0..12 {
+        let text = format!("tick {n}\n");
+        stui::app::update(
+            &mut model,
+            Msg::Net(NetEvent::Transcript { text, dropped: 0 }),
+        );
+    }
+    assert_screens(
+        "dropped_entries",
+        "Past the cap the oldest entries go: one notice at the top counts them \
+         (7: the connection notice and tick 0 to 5), then the newest six, tick 6 to 11.",
+        "",
+        &model,
+    );
+}
+
 // -- each component alone
 
 #[test]

@@ -27,6 +27,13 @@ pub enum Effect {
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let effects = dispatch(model, msg);
+    // Every push goes through here: one place keeps the transcript bounded.
+    model.bound_transcript();
+    effects
+}
+
+fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::EvaluateSelection => {
             let code = model.view.editor.code_to_evaluate();
@@ -1295,5 +1302,24 @@ mod tests {
                 .all(|piece| piece.lines().count() <= OUTPUT_LINES_PER_ENTRY)
         );
         assert_eq!(pieces.concat(), text);
+    }
+
+    #[test]
+    fn a_flood_of_output_keeps_the_newest_entries_under_one_notice() {
+        let mut model = connected_model();
+        model.transcript_max_entries = 4;
+        for n in 0..10 {
+            let text = format!("tick {n}\n");
+            update(
+                &mut model,
+                Msg::Net(NetEvent::Transcript { text, dropped: 0 }),
+            );
+        }
+        assert_eq!(model.transcript.len(), 5);
+        assert_eq!(model.transcript[0], TranscriptEntry::Dropped { count: 6 });
+        assert_eq!(
+            model.transcript[4],
+            TranscriptEntry::Output("tick 9\n".into())
+        );
     }
 }

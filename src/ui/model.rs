@@ -52,7 +52,15 @@ pub enum TranscriptEntry {
     Error(ErrorObject),
     /// A message from STUI itself (connection changes, hints).
     Notice(String),
+    /// Stands first once older entries were dropped for the cap.
+    Dropped { count: u64 },
 }
+
+/// Entries kept before the oldest are dropped: a flood of output must not
+/// grow the memory and the drawing cost without bound.
+pub const TRANSCRIPT_MAX_ENTRIES: usize = 10_000;
+/// Bytes of text kept per entry; the rest is cut and counted.
+pub const ENTRY_MAX_BYTES: usize = 64 * 1024;
 
 /// What a request was sent for: its reply is routed by this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +139,8 @@ pub struct Model {
     pub reconnecting: bool,
     /// The editor buffer and scroll positions: changed by `update` too.
     pub view: ViewState,
+    /// Entries kept (besides the dropped-entries notice).
+    pub transcript_max_entries: usize,
     next_request: u64,
 }
 
@@ -151,6 +161,7 @@ impl Model {
             server_pid: None,
             reconnecting: false,
             view: ViewState::default(),
+            transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
             next_request: 0,
         }
     }
@@ -159,6 +170,34 @@ impl Model {
     pub fn with_workspace(mut self, text: &str) -> Self {
         self.view.editor = Editor::new(text);
         self
+    }
+
+    /// Drop the oldest entries beyond the cap (counted in one notice at the
+    /// top) and cut over-long texts; the scroll anchor follows the shift.
+    pub fn bound_transcript(&mut self) {
+        for entry in &mut self.transcript {
+            cap_entry_text(entry);
+        }
+        let start = usize::from(matches!(
+            self.transcript.first(),
+            Some(TranscriptEntry::Dropped { .. })
+        ));
+        let kept = self.transcript.len() - start;
+        if kept <= self.transcript_max_entries {
+            return;
+        }
+        let excess = kept - self.transcript_max_entries;
+        self.transcript.drain(start..start + excess);
+        match self.transcript.first_mut() {
+            Some(TranscriptEntry::Dropped { count }) if start == 1 => *count += excess as u64,
+            _ => self.transcript.insert(
+                0,
+                TranscriptEntry::Dropped {
+                    count: excess as u64,
+                },
+            ),
+        }
+        self.view.transcript.dropped_front(start + excess, 1);
     }
 
     /// A fresh request id: unique within the session, deterministic for tests.
@@ -183,5 +222,80 @@ impl Model {
             .collect();
         running.sort();
         running.into_iter().map(|(_, id)| id).collect()
+    }
+}
+
+fn cap_entry_text(entry: &mut TranscriptEntry) {
+    match entry {
+        TranscriptEntry::Input { code: text }
+        | TranscriptEntry::Value { print: text, .. }
+        | TranscriptEntry::Output(text)
+        | TranscriptEntry::Notice(text) => cap_text(text),
+        TranscriptEntry::Error(error) => cap_text(&mut error.message),
+        TranscriptEntry::Dropped { .. } => {}
+    }
+}
+
+/// Cut `text` to `ENTRY_MAX_BYTES` (at a character boundary) and say how
+/// much was cut; a text already cut stays as it is.
+fn cap_text(text: &mut String) {
+    if text.len() <= ENTRY_MAX_BYTES {
+        return;
+    }
+    // Room for the note, so the result is within the cap.
+    let mut keep = ENTRY_MAX_BYTES - 64;
+    while !text.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    let cut = text.len() - keep;
+    text.truncate(keep);
+    text.push_str(&format!("\n… {cut} more bytes were cut"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notices(model: &Model) -> Vec<String> {
+        model
+            .transcript
+            .iter()
+            .map(|entry| match entry {
+                TranscriptEntry::Notice(text) => text.clone(),
+                TranscriptEntry::Dropped { count } => format!("dropped {count}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_oldest_entries_go_and_one_notice_counts_them() {
+        let mut model = Model::new("a", "s");
+        model.transcript_max_entries = 3;
+        for n in 0..5 {
+            model
+                .transcript
+                .push(TranscriptEntry::Notice(n.to_string()));
+            model.bound_transcript();
+        }
+        assert_eq!(notices(&model), ["dropped 2", "2", "3", "4"]);
+        model.transcript.push(TranscriptEntry::Notice("5".into()));
+        model.bound_transcript();
+        assert_eq!(notices(&model), ["dropped 3", "3", "4", "5"]);
+    }
+
+    #[test]
+    fn long_texts_are_cut_once_and_counted() {
+        let mut model = Model::new("a", "s");
+        model
+            .transcript
+            .push(TranscriptEntry::Output("é".repeat(ENTRY_MAX_BYTES)));
+        model.bound_transcript();
+        model.bound_transcript();
+        let TranscriptEntry::Output(text) = &model.transcript[0] else {
+            panic!("not output");
+        };
+        assert!(text.len() <= ENTRY_MAX_BYTES);
+        assert!(text.ends_with(&format!("… {} more bytes were cut", 65_536 + 64)));
     }
 }

@@ -53,6 +53,20 @@ impl TranscriptView {
         self.anchor = Anchor::Tail;
     }
 
+    /// `removed` entries left the front and `inserted` came in their
+    /// place: the anchor keeps its entry, or goes to the top if it left.
+    pub fn dropped_front(&mut self, removed: usize, inserted: usize) {
+        if let Anchor::At { entry, row } = self.anchor {
+            self.anchor = match entry.checked_sub(removed) {
+                Some(kept) => Anchor::At {
+                    entry: kept + inserted,
+                    row,
+                },
+                None => Anchor::At { entry: 0, row: 0 },
+            };
+        }
+    }
+
     pub fn scroll(&mut self, entries: &[TranscriptEntry], step: Scroll) {
         let page = self.height.saturating_sub(1).max(1);
         match step {
@@ -251,6 +265,14 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
             }
             lines
         }
+        TranscriptEntry::Dropped { count } => {
+            let style = Style::default()
+                .fg(colours.notice)
+                .add_modifier(TextModifiers::ITALIC);
+            let text =
+                format!("{count} older entries were dropped (the transcript keeps the newest).");
+            vec![Line::styled(text, style)]
+        }
         TranscriptEntry::Notice(text) => {
             let style = Style::default()
                 .fg(colours.notice)
@@ -389,6 +411,29 @@ mod tests {
         t.scroll(&all, Scroll::PageUp);
         assert!(t.is_following());
         assert_eq!(shown(&t, &all).len(), 3);
+    }
+
+    #[test]
+    fn dropping_old_entries_keeps_the_anchor_on_its_entry() {
+        let mut t = view();
+        let mut all = entries(20);
+        t.scroll(&all, Scroll::Top);
+        t.scroll(&all, Scroll::PageDown);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 4");
+        // Three dropped, one notice in their place.
+        all.drain(0..3);
+        all.insert(0, TranscriptEntry::Dropped { count: 3 });
+        t.dropped_front(3, 1);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 4");
+        // The anchored entry itself dropped: the view shows the top.
+        all.drain(1..5);
+        t.dropped_front(5, 1);
+        assert!(
+            shown(&t, &all)
+                .first()
+                .unwrap()
+                .contains("older entries were dropped")
+        );
     }
 
     #[test]
