@@ -12,6 +12,8 @@ use crate::config::theme::TranscriptColors;
 
 /// Stack frames shown under an evaluation error; the rest are counted.
 const MAX_STACK_FRAMES: usize = 5;
+/// Lines of evaluated code echoed; a long script is counted, not repeated.
+const MAX_INPUT_LINES: usize = 5;
 const TAB: &str = "    ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -210,6 +212,7 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
         TranscriptEntry::Input { code } => {
             let style = Style::default().fg(colours.input);
             let mut lines: Vec<Line<'static>> = text_lines(code)
+                .take(MAX_INPUT_LINES)
                 .enumerate()
                 .map(|(n, line)| {
                     let prompt = if n == 0 { "> " } else { "  " };
@@ -218,6 +221,10 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
                 .collect();
             if lines.is_empty() {
                 lines.push(Line::styled("> ", style));
+            }
+            let more = code.lines().count().saturating_sub(MAX_INPUT_LINES);
+            if more > 0 {
+                lines.push(Line::styled(format!("  … {more} more lines"), meta));
             }
             lines
         }
@@ -433,6 +440,27 @@ mod tests {
                 .first()
                 .unwrap()
                 .contains("older entries were dropped")
+        );
+    }
+
+    #[test]
+    fn a_long_script_echoes_its_first_lines_and_a_count() {
+        let code: String = (0..10_000).map(|n| format!("x := {n}.\n")).collect();
+        let entry = TranscriptEntry::Input { code };
+        let lines: Vec<String> = entry_lines(&entry, &TranscriptColors::default())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "> x := 0.",
+                "  x := 1.",
+                "  x := 2.",
+                "  x := 3.",
+                "  x := 4.",
+                "  … 9995 more lines"
+            ]
         );
     }
 
