@@ -323,33 +323,55 @@ pub fn format_duration(micros: u64) -> String {
     format!("{} ms", trim(format!("{ms:.digits$}")))
 }
 
-/// Split a line into rows of at most `width` columns (character wrap keeps
-/// row counts exact, which the scroll anchor relies on).
+/// Split a line into rows of at most `width` columns, at the last space
+/// that fits (the space itself is dropped); a word longer than a row is
+/// cut. The same function counts the rows, so the scroll anchor stays exact.
 fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     if width == 0 || line.width() <= width {
         return vec![line];
     }
+    let cells: Vec<(String, Style, usize)> = line
+        .styled_graphemes(Style::default())
+        .map(|g| (g.symbol.to_string(), g.style, Span::raw(g.symbol).width()))
+        .collect();
     let mut rows = Vec::new();
-    let mut row: Vec<Span<'static>> = Vec::new();
-    let mut row_width = 0;
-    for grapheme in line.styled_graphemes(Style::default()) {
-        let grapheme_width = Span::raw(grapheme.symbol).width();
-        if row_width + grapheme_width > width && row_width > 0 {
-            rows.push(Line::from(std::mem::take(&mut row)));
-            row_width = 0;
-        }
-        match row.last_mut() {
-            Some(span) if span.style == grapheme.style => {
-                span.content.to_mut().push_str(grapheme.symbol)
-            }
-            _ => row.push(Span::styled(grapheme.symbol.to_string(), grapheme.style)),
-        }
-        row_width += grapheme_width;
-    }
-    if !row.is_empty() {
-        rows.push(Line::from(row));
+    let mut start = 0;
+    while start < cells.len() {
+        let (row_end, next) = row_break(&cells[start..], width);
+        rows.push(styled_row(&cells[start..start + row_end]));
+        start += next;
     }
     rows
+}
+
+/// Where the row of `cells` ends, and where the next one starts.
+fn row_break(cells: &[(String, Style, usize)], width: usize) -> (usize, usize) {
+    let mut used = 0;
+    // The first cell that does not fit (at least one cell per row).
+    let mut end = 0;
+    while end < cells.len() && (end == 0 || used + cells[end].2 <= width) {
+        used += cells[end].2;
+        end += 1;
+    }
+    if end == cells.len() {
+        return (end, end);
+    }
+    let space = (1..=end).rev().find(|&at| cells[at].0 == " ");
+    match space {
+        Some(at) => (at, at + 1),
+        None => (end, end),
+    }
+}
+
+fn styled_row(cells: &[(String, Style, usize)]) -> Line<'static> {
+    let mut row: Vec<Span<'static>> = Vec::new();
+    for (symbol, style, _) in cells {
+        match row.last_mut() {
+            Some(span) if span.style == *style => span.content.to_mut().push_str(symbol),
+            _ => row.push(Span::styled(symbol.clone(), *style)),
+        }
+    }
+    Line::from(row)
 }
 
 #[cfg(test)]
@@ -469,6 +491,19 @@ mod tests {
         let rows = wrap(Line::from("abcdefghij"), 4);
         let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
         assert_eq!(rows, ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn lines_with_spaces_wrap_between_words() {
+        let rows = wrap(
+            Line::from("4751 4752 4753 4754 averyveryverylongword x"),
+            10,
+        );
+        let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rows,
+            ["4751 4752", "4753 4754", "averyveryv", "erylongwor", "d x"]
+        );
     }
 
     #[test]
