@@ -17,7 +17,7 @@ use stui::config::keymap::Keymap;
 use stui::config::theme::{ColorDepth, Theme};
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
-use stui::ui::{InterruptChoice, Scroll, SharedModel};
+use stui::ui::{InterruptChoice, Scroll, SearchStep, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
 use tuirealm::props::Color;
@@ -415,6 +415,53 @@ fn screen_dropped_entries_notice() {
         "",
         &model,
     );
+}
+
+#[test]
+fn screen_transcript_search_prompt() {
+    let mut model = long_transcript();
+    model.focus = Focus::Transcript;
+    assert_snapshots(
+        "transcript_search",
+        "The focused transcript after / and \"line 1\": the prompt in its bottom \
+         border counts 11 matches, and the newest, line 19, is reversed at the top.",
+        |width, height| {
+            let mut tui = mounted_app("");
+            screen_sized(&mut tui, &model, width, height);
+            let search = Msg::SearchTranscript(SearchStep::Open);
+            assert_eq!(tui.press(Id::Transcript, key(Key::Char('/'))), Some(search));
+            for c in "line 1".chars() {
+                tui.press(Id::Transcript, key(Key::Char(c)));
+            }
+            screen_sized(&mut tui, &model, width, height)
+        },
+    );
+}
+
+#[test]
+fn search_keys_step_through_the_matches() {
+    let mut model = long_transcript();
+    model.focus = Focus::Transcript;
+    let mut tui = mounted_app("");
+    tui.show(&model);
+    // Without a search, n is no key of the transcript.
+    assert_eq!(tui.press(Id::Transcript, key(Key::Char('n'))), None);
+    for c in "/line 4".chars() {
+        tui.press(Id::Transcript, key(Key::Char(c)));
+    }
+    tui.press(Id::Transcript, key(Key::Enter));
+    let current = |tui: &Tui| tui.model.borrow().view.search.as_ref().unwrap().current;
+    assert_eq!(current(&tui), Some(49));
+    tui.press(Id::Transcript, key(Key::Char('n')));
+    assert_eq!(current(&tui), Some(48));
+    let newer = Msg::SearchTranscript(SearchStep::Previous);
+    assert_eq!(
+        tui.press(Id::Transcript, shift(Key::Char('N'))),
+        Some(newer)
+    );
+    assert_eq!(current(&tui), Some(49));
+    tui.press(Id::Transcript, key(Key::Esc));
+    assert!(tui.model.borrow().view.search.is_none());
 }
 
 // -- each component alone

@@ -56,6 +56,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.view.transcript.scroll(&model.transcript, step);
             vec![]
         }
+        Msg::SearchTranscript(step) => {
+            crate::ui::transcript_search::search(model, step);
+            vec![]
+        }
         Msg::ScrollHelp(step) => {
             model.view.scroll_help(step);
             vec![]

@@ -97,7 +97,11 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::PageUp
         | Action::PageDown
         | Action::ScrollToTop
-        | Action::ScrollToBottom => None,
+        | Action::ScrollToBottom
+        | Action::Search
+        | Action::SearchNext
+        | Action::SearchPrevious
+        | Action::CloseSearch => None,
     }
 }
 

@@ -89,10 +89,14 @@ pub enum Action {
     ScrollToBottom,
     SaveImage,
     ReplayChanges,
+    Search,
+    SearchNext,
+    SearchPrevious,
+    CloseSearch,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 20] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
@@ -109,6 +113,10 @@ impl Action {
         Self::ScrollToBottom,
         Self::SaveImage,
         Self::ReplayChanges,
+        Self::Search,
+        Self::SearchNext,
+        Self::SearchPrevious,
+        Self::CloseSearch,
     ];
 
     /// The name used in keymap files (the serde name).
@@ -130,6 +138,10 @@ impl Action {
             Self::ScrollToBottom => "scroll_to_bottom",
             Self::SaveImage => "save_image",
             Self::ReplayChanges => "replay_changes",
+            Self::Search => "search",
+            Self::SearchNext => "search_next",
+            Self::SearchPrevious => "search_previous",
+            Self::CloseSearch => "close_search",
         }
     }
 
@@ -152,6 +164,10 @@ impl Action {
             Self::ScrollToBottom => "Follow the newest entry",
             Self::SaveImage => "Save the local server's image (every class and method)",
             Self::ReplayChanges => "Replay the code changes made since the last save",
+            Self::Search => "Search the transcript (Enter: newest match)",
+            Self::SearchNext => "Next older match",
+            Self::SearchPrevious => "Next newer match",
+            Self::CloseSearch => "Close the search",
         }
     }
 

@@ -5,13 +5,14 @@ pub mod editor;
 pub mod lexer;
 pub mod model;
 pub mod msg;
+pub mod transcript_search;
 pub mod transcript_view;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
-pub use msg::{InterruptChoice, Msg, Scroll};
+pub use msg::{InterruptChoice, Msg, Scroll, SearchStep};
 
 /// The one model, owned here: `update` changes it, components read it to draw.
 pub type SharedModel = Rc<RefCell<Model>>;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::editor::Editor;
 use super::msg::Scroll;
+use super::transcript_search::TranscriptSearch;
 use super::transcript_view::TranscriptView;
 use crate::net::ServerInfo;
 use crate::protocol::ErrorObject;
@@ -91,6 +92,8 @@ pub struct ViewState {
     pub help_scroll: usize,
     /// Inner height of the help overlay at the last draw.
     pub help_height: usize,
+    /// The transcript search, while it is open.
+    pub search: Option<TranscriptSearch>,
 }
 
 impl ViewState {
@@ -198,6 +201,12 @@ impl Model {
             ),
         }
         self.view.transcript.dropped_front(start + excess, 1);
+        if let Some(search) = &mut self.view.search {
+            search.current = search
+                .current
+                .and_then(|at| at.checked_sub(start + excess))
+                .map(|kept| kept + 1);
+        }
     }
 
     /// A fresh request id: unique within the session, deterministic for tests.

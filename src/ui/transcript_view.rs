@@ -69,6 +69,15 @@ impl TranscriptView {
         }
     }
 
+    /// Scroll so that entry `index` is at the top (or the tail shows it).
+    pub fn show_entry(&mut self, entries: &[TranscriptEntry], index: usize) {
+        self.anchor = Anchor::At {
+            entry: index,
+            row: 0,
+        };
+        self.settle(entries);
+    }
+
     pub fn scroll(&mut self, entries: &[TranscriptEntry], step: Scroll) {
         let page = self.height.saturating_sub(1).max(1);
         match step {
@@ -178,16 +187,26 @@ impl TranscriptView {
         self.settle(entries);
     }
 
-    /// The rows on screen, top first.
+    /// The rows on screen, top first; those of entry `marked` (a search
+    /// match) reversed.
     pub fn visible_rows(
         &self,
         entries: &[TranscriptEntry],
         colours: &TranscriptColors,
+        marked: Option<usize>,
     ) -> Vec<Line<'static>> {
         let (entry, row) = self.top(entries);
         let mut visible = Vec::with_capacity(self.height);
         for (index, shown) in entries.iter().enumerate().skip(entry) {
-            let rows = self.styled_rows(shown, colours);
+            let mut rows = self.styled_rows(shown, colours);
+            if marked == Some(index) {
+                rows = rows
+                    .into_iter()
+                    .map(|row| {
+                        row.patch_style(Style::default().add_modifier(TextModifiers::REVERSED))
+                    })
+                    .collect();
+            }
             let skip = if index == entry {
                 row.min(rows.len().saturating_sub(1))
             } else {
@@ -201,6 +220,13 @@ impl TranscriptView {
         visible.truncate(self.height);
         visible
     }
+}
+
+/// An entry's text as shown (what search looks in).
+pub fn entry_text(entry: &TranscriptEntry) -> String {
+    let lines = entry_lines(entry, &TranscriptColors::default());
+    let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    lines.join("\n")
 }
 
 /// An entry as unwrapped, styled lines.
@@ -394,7 +420,7 @@ mod tests {
     }
 
     fn shown(view: &TranscriptView, entries: &[TranscriptEntry]) -> Vec<String> {
-        view.visible_rows(entries, &TranscriptColors::default())
+        view.visible_rows(entries, &TranscriptColors::default(), None)
             .iter()
             .map(|line| line.to_string())
             .collect()
