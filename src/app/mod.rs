@@ -3,6 +3,7 @@
 //! effects. The shared types live in `crate::ui`.
 
 pub mod runtime;
+mod transcript_actions;
 pub mod update;
 pub mod view;
 

@@ -193,6 +193,11 @@ impl Runtime {
                 Effect::Bridge(command) => self.bridge.send(command),
                 Effect::Local(command) => self.local.run(command),
                 Effect::SaveWorkspace(text) => save_workspace(&self.workspace_path, &text),
+                Effect::SaveTranscript(text) => {
+                    let notice = save_transcript(&text);
+                    let mut model = self.model.borrow_mut();
+                    model.transcript.push(TranscriptEntry::Notice(notice));
+                }
             }
         }
     }
@@ -272,6 +277,18 @@ fn save_workspace(path: &Path, text: &str) {
     let result = crate::paths::write_private(path, text);
     if let Err(error) = result {
         log::error!("cannot save the workspace to {}: {error}", path.display());
+    }
+}
+
+/// Write `text` to a new timestamped file in the data directory; the
+/// notice says where, or why not.
+fn save_transcript(text: &str) -> String {
+    // A UTC stamp: the names sort by time.
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%SZ");
+    let path = crate::paths::data_dir().join(format!("transcript-{stamp}.txt"));
+    match crate::paths::write_private(&path, text) {
+        Ok(()) => format!("Transcript saved to {}.", path.display()),
+        Err(error) => format!("Cannot save the transcript to {}: {error}", path.display()),
     }
 }
 

@@ -24,6 +24,8 @@ pub enum Effect {
     Local(LocalCommand),
     /// Keep the workspace text for the next run.
     SaveWorkspace(String),
+    /// Write this transcript text to a new file and say where.
+    SaveTranscript(String),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -60,6 +62,11 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             crate::ui::transcript_search::search(model, step);
             vec![]
         }
+        Msg::CopyToWorkspace => {
+            super::transcript_actions::copy_to_workspace(model);
+            vec![]
+        }
+        Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
         Msg::ScrollHelp(step) => {
             model.view.scroll_help(step);
             vec![]

@@ -91,6 +91,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Interrupt => Some(Msg::Interrupt),
         Action::SaveImage => Some(Msg::SaveImage),
         Action::ReplayChanges => Some(Msg::ReplayChanges),
+        Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
+        Action::SaveTranscript => Some(Msg::SaveTranscript),
         Action::Evaluate
         | Action::ScrollUp
         | Action::ScrollDown

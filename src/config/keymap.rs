@@ -93,10 +93,12 @@ pub enum Action {
     SearchNext,
     SearchPrevious,
     CloseSearch,
+    CopyToWorkspace,
+    SaveTranscript,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
@@ -117,6 +119,8 @@ impl Action {
         Self::SearchNext,
         Self::SearchPrevious,
         Self::CloseSearch,
+        Self::CopyToWorkspace,
+        Self::SaveTranscript,
     ];
 
     /// The name used in keymap files (the serde name).
@@ -142,6 +146,8 @@ impl Action {
             Self::SearchNext => "search_next",
             Self::SearchPrevious => "search_previous",
             Self::CloseSearch => "close_search",
+            Self::CopyToWorkspace => "copy_to_workspace",
+            Self::SaveTranscript => "save_transcript",
         }
     }
 
@@ -168,6 +174,8 @@ impl Action {
             Self::SearchNext => "Next older match",
             Self::SearchPrevious => "Next newer match",
             Self::CloseSearch => "Close the search",
+            Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
+            Self::SaveTranscript => "Save the transcript to a file",
         }
     }
 

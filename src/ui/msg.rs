@@ -57,6 +57,11 @@ pub enum Msg {
     ScrollTranscript(Scroll),
     ScrollHelp(Scroll),
     SearchTranscript(SearchStep),
+    /// Put the code of the transcript's selected (or newest) input entry
+    /// into the workspace.
+    CopyToWorkspace,
+    /// Write the transcript to a file in the data directory.
+    SaveTranscript,
     /// Stop the evaluations of this session that are running (asks which
     /// when several are).
     Interrupt,
