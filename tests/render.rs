@@ -449,6 +449,8 @@ fn search_keys_step_through_the_matches() {
     for c in "/line 4".chars() {
         tui.press(Id::Transcript, key(Key::Char(c)));
     }
+    // Ctrl+Q still quits from the prompt.
+    assert_eq!(tui.press(Id::Transcript, ctrl('q')), Some(Msg::Quit));
     tui.press(Id::Transcript, key(Key::Enter));
     let current = |tui: &Tui| tui.model.borrow().view.search.as_ref().unwrap().current;
     assert_eq!(current(&tui), Some(49));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, Key, KeyEvent, NoUserEvent};
+use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
@@ -109,7 +109,13 @@ fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
         Key::Esc => Some(SearchStep::Close),
         Key::Enter => Some(SearchStep::Submit),
         Key::Backspace => Some(SearchStep::Backspace),
-        Key::Char(c) => Some(SearchStep::Type(c)),
+        Key::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(SearchStep::Type(c))
+        }
         _ => None,
     }
 }
@@ -129,12 +135,14 @@ impl AppComponent<Msg, NoUserEvent> for Transcript {
         let Event::Keyboard(key) = event else {
             return None;
         };
-        let model = self.component.model.borrow();
-        if model.view.search.as_ref().is_some_and(|s| s.editing) {
-            return prompt_key(key).map(Msg::SearchTranscript);
+        let (searching, editing) = match &self.component.model.borrow().view.search {
+            Some(search) => (true, search.editing),
+            None => (false, false),
+        };
+        // Other keys (Ctrl+Q, F1, scrolling) keep their meaning in the prompt.
+        if let Some(step) = prompt_key(key).filter(|_| editing) {
+            return Some(Msg::SearchTranscript(step));
         }
-        let searching = model.view.search.is_some();
-        drop(model);
         let action = self.keymap.lookup(Context::Transcript, key)?;
         if let Some(step) = search_step(action) {
             // n and N mean nothing without a search.
