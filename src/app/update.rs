@@ -117,6 +117,8 @@ fn screen(model: &mut Model, msg: &Msg) {
         Msg::ClearTranscript => {
             model.transcript.clear();
             model.view.transcript.follow();
+            // Its match is gone.
+            model.view.search = None;
         }
         _ => {}
     }

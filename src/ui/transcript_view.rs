@@ -513,6 +513,17 @@ mod tests {
     }
 
     #[test]
+    fn the_marked_entry_is_reversed() {
+        let all = entries(3);
+        let rows = view().visible_rows(&all, &TranscriptColors::default(), Some(1));
+        let reversed: Vec<bool> = rows
+            .iter()
+            .map(|row| row.style.add_modifier.contains(TextModifiers::REVERSED))
+            .collect();
+        assert_eq!(reversed, [false, true, false]);
+    }
+
+    #[test]
     fn long_lines_wrap_by_width() {
         let rows = wrap(Line::from("abcdefghij"), 4);
         let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
