@@ -17,7 +17,7 @@ use stui::config::keymap::Keymap;
 use stui::config::theme::{ColorDepth, Theme};
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject};
-use stui::ui::{History, InterruptChoice, Scroll, SharedModel};
+use stui::ui::{History, InterruptChoice, Scroll, SearchStep, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
 use tuirealm::props::Color;
@@ -395,6 +395,75 @@ fn screen_long_transcript_scrolled() {
             screen_sized(&mut tui, &model, width, height)
         },
     );
+}
+
+#[test]
+fn screen_dropped_entries_notice() {
+    let mut model = after([connected_event()]);
+    model.transcript_max_entries = 6;
+    for n in 0..12 {
+        let text = format!("tick {n}\n");
+        stui::app::update(
+            &mut model,
+            Msg::Net(NetEvent::Transcript { text, dropped: 0 }),
+        );
+    }
+    assert_screens(
+        "dropped_entries",
+        "Past the cap the oldest entries go: one notice at the top counts them \
+         (7: the connection notice and tick 0 to 5), then the newest six, tick 6 to 11.",
+        "",
+        &model,
+    );
+}
+
+#[test]
+fn screen_transcript_search_prompt() {
+    let mut model = long_transcript();
+    model.focus = Focus::Transcript;
+    assert_snapshots(
+        "transcript_search",
+        "The focused transcript after / and \"line 1\": the prompt in its bottom \
+         border counts 11 matches, and the newest, line 19, is reversed at the top.",
+        |width, height| {
+            let mut tui = mounted_app("");
+            screen_sized(&mut tui, &model, width, height);
+            let search = Msg::SearchTranscript(SearchStep::Open);
+            assert_eq!(tui.press(Id::Transcript, key(Key::Char('/'))), Some(search));
+            for c in "line 1".chars() {
+                tui.press(Id::Transcript, key(Key::Char(c)));
+            }
+            screen_sized(&mut tui, &model, width, height)
+        },
+    );
+}
+
+#[test]
+fn search_keys_step_through_the_matches() {
+    let mut model = long_transcript();
+    model.focus = Focus::Transcript;
+    let mut tui = mounted_app("");
+    tui.show(&model);
+    // Without a search, n is no key of the transcript.
+    assert_eq!(tui.press(Id::Transcript, key(Key::Char('n'))), None);
+    for c in "/line 4".chars() {
+        tui.press(Id::Transcript, key(Key::Char(c)));
+    }
+    // Ctrl+Q still quits from the prompt.
+    assert_eq!(tui.press(Id::Transcript, ctrl('q')), Some(Msg::Quit));
+    tui.press(Id::Transcript, key(Key::Enter));
+    let current = |tui: &Tui| tui.model.borrow().view.search.as_ref().unwrap().current;
+    assert_eq!(current(&tui), Some(49));
+    tui.press(Id::Transcript, key(Key::Char('n')));
+    assert_eq!(current(&tui), Some(48));
+    let newer = Msg::SearchTranscript(SearchStep::Previous);
+    assert_eq!(
+        tui.press(Id::Transcript, shift(Key::Char('N'))),
+        Some(newer)
+    );
+    assert_eq!(current(&tui), Some(49));
+    tui.press(Id::Transcript, key(Key::Esc));
+    assert!(tui.model.borrow().view.search.is_none());
 }
 
 // -- each component alone

@@ -5,6 +5,7 @@
 pub mod history_file;
 mod recall;
 pub mod runtime;
+mod transcript_actions;
 pub mod update;
 pub mod view;
 

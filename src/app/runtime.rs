@@ -199,6 +199,11 @@ impl Runtime {
                 Effect::Local(command) => self.local.run(command),
                 Effect::SaveWorkspace(text) => save_workspace(&self.workspace_path, &text),
                 Effect::SaveHistory(snippets) => save_history(&self.history_path, &snippets),
+                Effect::SaveTranscript(text) => {
+                    let notice = save_transcript(&text);
+                    let mut model = self.model.borrow_mut();
+                    model.transcript.push(TranscriptEntry::Notice(notice));
+                }
             }
         }
     }
@@ -296,6 +301,18 @@ fn load_history(path: &Path) -> History {
 fn save_history(path: &Path, snippets: &[String]) {
     if let Err(error) = history_file::save(path, snippets) {
         log::error!("cannot save the history to {}: {error}", path.display());
+    }
+}
+
+/// Write `text` to a new timestamped file in the data directory; the
+/// notice says where, or why not.
+fn save_transcript(text: &str) -> String {
+    // A UTC stamp: the names sort by time.
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%SZ");
+    let path = crate::paths::data_dir().join(format!("transcript-{stamp}.txt"));
+    match crate::paths::write_private(&path, text) {
+        Ok(()) => format!("Transcript saved to {}.", path.display()),
+        Err(error) => format!("Cannot save the transcript to {}: {error}", path.display()),
     }
 }
 

@@ -27,9 +27,18 @@ pub enum Effect {
     SaveWorkspace(String),
     /// Keep the history of evaluated snippets, oldest first, for the next run.
     SaveHistory(Vec<String>),
+    /// Write this transcript text to a new file and say where.
+    SaveTranscript(String),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let effects = dispatch(model, msg);
+    // Every push goes through here: one place keeps the transcript bounded.
+    model.bound_transcript();
+    effects
+}
+
+fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::EvaluateSelection => {
             let code = model.view.editor.code_to_evaluate();
@@ -52,6 +61,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.view.transcript.scroll(&model.transcript, step);
             vec![]
         }
+        Msg::SearchTranscript(step) => {
+            crate::ui::transcript_search::search(model, step);
+            vec![]
+        }
+        Msg::CopyToWorkspace => {
+            super::transcript_actions::copy_to_workspace(model);
+            vec![]
+        }
+        Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
         Msg::ScrollHelp(step) => {
             model.view.scroll_help(step);
             vec![]
@@ -110,6 +128,8 @@ fn screen(model: &mut Model, msg: &Msg) {
         Msg::ClearTranscript => {
             model.transcript.clear();
             model.view.transcript.follow();
+            // Its match is gone.
+            model.view.search = None;
         }
         _ => {}
     }
@@ -1308,5 +1328,24 @@ mod tests {
                 .all(|piece| piece.lines().count() <= OUTPUT_LINES_PER_ENTRY)
         );
         assert_eq!(pieces.concat(), text);
+    }
+
+    #[test]
+    fn a_flood_of_output_keeps_the_newest_entries_under_one_notice() {
+        let mut model = connected_model();
+        model.transcript_max_entries = 4;
+        for n in 0..10 {
+            let text = format!("tick {n}\n");
+            update(
+                &mut model,
+                Msg::Net(NetEvent::Transcript { text, dropped: 0 }),
+            );
+        }
+        assert_eq!(model.transcript.len(), 5);
+        assert_eq!(model.transcript[0], TranscriptEntry::Dropped { count: 6 });
+        assert_eq!(
+            model.transcript[4],
+            TranscriptEntry::Output("tick 9\n".into())
+        );
     }
 }

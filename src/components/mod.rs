@@ -96,13 +96,19 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::HistoryOlder => Some(Msg::HistoryOlder),
         Action::HistoryNewer => Some(Msg::HistoryNewer),
         Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
+        Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
+        Action::SaveTranscript => Some(Msg::SaveTranscript),
         Action::Evaluate
         | Action::ScrollUp
         | Action::ScrollDown
         | Action::PageUp
         | Action::PageDown
         | Action::ScrollToTop
-        | Action::ScrollToBottom => None,
+        | Action::ScrollToBottom
+        | Action::Search
+        | Action::SearchNext
+        | Action::SearchPrevious
+        | Action::CloseSearch => None,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
@@ -14,7 +14,8 @@ use tuirealm::ratatui::widgets::{Block, Paragraph};
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::{Theme, TranscriptColors, WorkspaceColors};
-use crate::ui::{Model, Msg, SharedModel};
+use crate::ui::transcript_search::TranscriptSearch;
+use crate::ui::{Model, Msg, SearchStep, SharedModel};
 
 #[derive(Component)]
 pub struct Transcript {
@@ -66,9 +67,12 @@ impl Draw for TranscriptDrawing {
         } else {
             self.borders.border_unfocused
         };
-        let block = Block::bordered()
+        let mut block = Block::bordered()
             .title(self.title(view.transcript.is_following()))
             .border_style(Style::default().fg(border));
+        if let Some(search) = &view.search {
+            block = block.title_bottom(search_line(search));
+        }
         let inner = block.inner(area);
         view.transcript.width = usize::from(inner.width);
         view.transcript.height = usize::from(inner.height);
@@ -79,10 +83,51 @@ impl Draw for TranscriptDrawing {
                 .add_modifier(TextModifiers::ITALIC);
             vec![Line::styled("Results of evaluations appear here.", hint)]
         } else {
-            view.transcript.visible_rows(transcript, &self.colours)
+            let marked = view.search.as_ref().and_then(|search| search.current);
+            view.transcript
+                .visible_rows(transcript, &self.colours, marked)
         };
         frame.render_widget(Paragraph::new(rows), inner);
     }
+}
+
+/// The search prompt in the bottom border: the query and the matches.
+fn search_line(search: &TranscriptSearch) -> String {
+    let cursor = if search.editing { "▏" } else { "" };
+    let found = match search.matches {
+        _ if search.query.is_empty() => String::new(),
+        0 => " · no match".into(),
+        1 => " · 1 match".into(),
+        n => format!(" · {n} matches"),
+    };
+    format!(" /{}{cursor}{found} ", search.query)
+}
+
+/// A key typed into the open search prompt.
+fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
+    match key.code {
+        Key::Esc => Some(SearchStep::Close),
+        Key::Enter => Some(SearchStep::Submit),
+        Key::Backspace => Some(SearchStep::Backspace),
+        Key::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(SearchStep::Type(c))
+        }
+        _ => None,
+    }
+}
+
+fn search_step(action: Action) -> Option<SearchStep> {
+    Some(match action {
+        Action::Search => SearchStep::Open,
+        Action::SearchNext => SearchStep::Next,
+        Action::SearchPrevious => SearchStep::Previous,
+        Action::CloseSearch => SearchStep::Close,
+        _ => return None,
+    })
 }
 
 impl AppComponent<Msg, NoUserEvent> for Transcript {
@@ -90,7 +135,20 @@ impl AppComponent<Msg, NoUserEvent> for Transcript {
         let Event::Keyboard(key) = event else {
             return None;
         };
+        let (searching, editing) = match &self.component.model.borrow().view.search {
+            Some(search) => (true, search.editing),
+            None => (false, false),
+        };
+        // Other keys (Ctrl+Q, F1, scrolling) keep their meaning in the prompt.
+        if let Some(step) = prompt_key(key).filter(|_| editing) {
+            return Some(Msg::SearchTranscript(step));
+        }
         let action = self.keymap.lookup(Context::Transcript, key)?;
+        if let Some(step) = search_step(action) {
+            // n and N mean nothing without a search.
+            let open = step == SearchStep::Open || searching;
+            return open.then_some(Msg::SearchTranscript(step));
+        }
         match scroll_step(action) {
             Some(step) => Some(Msg::ScrollTranscript(step)),
             None => app_msg(action),

@@ -92,10 +92,16 @@ pub enum Action {
     HistoryOlder,
     HistoryNewer,
     HistorySearch,
+    Search,
+    SearchNext,
+    SearchPrevious,
+    CloseSearch,
+    CopyToWorkspace,
+    SaveTranscript,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 25] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
@@ -115,6 +121,12 @@ impl Action {
         Self::HistoryOlder,
         Self::HistoryNewer,
         Self::HistorySearch,
+        Self::Search,
+        Self::SearchNext,
+        Self::SearchPrevious,
+        Self::CloseSearch,
+        Self::CopyToWorkspace,
+        Self::SaveTranscript,
     ];
 
     /// The name used in keymap files (the serde name).
@@ -139,6 +151,12 @@ impl Action {
             Self::HistoryOlder => "history_older",
             Self::HistoryNewer => "history_newer",
             Self::HistorySearch => "history_search",
+            Self::Search => "search",
+            Self::SearchNext => "search_next",
+            Self::SearchPrevious => "search_previous",
+            Self::CloseSearch => "close_search",
+            Self::CopyToWorkspace => "copy_to_workspace",
+            Self::SaveTranscript => "save_transcript",
         }
     }
 
@@ -164,6 +182,12 @@ impl Action {
             Self::HistoryOlder => "Replace the text with the previous evaluated snippet",
             Self::HistoryNewer => "Next snippet; past the newest, the text typed before",
             Self::HistorySearch => "Search the evaluated snippets (again: older match)",
+            Self::Search => "Search the transcript (Enter: newest match)",
+            Self::SearchNext => "Next older match",
+            Self::SearchPrevious => "Next newer match",
+            Self::CloseSearch => "Close the search",
+            Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
+            Self::SaveTranscript => "Save the transcript to a file",
         }
     }
 

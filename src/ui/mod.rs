@@ -6,6 +6,7 @@ pub mod history;
 pub mod lexer;
 pub mod model;
 pub mod msg;
+pub mod transcript_search;
 pub mod transcript_view;
 
 use std::cell::RefCell;
@@ -13,7 +14,7 @@ use std::rc::Rc;
 
 pub use history::{History, HistorySearch};
 pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
-pub use msg::{InterruptChoice, Msg, Scroll, SearchKey};
+pub use msg::{InterruptChoice, Msg, Scroll, SearchKey, SearchStep};
 
 /// The one model, owned here: `update` changes it, components read it to draw.
 pub type SharedModel = Rc<RefCell<Model>>;

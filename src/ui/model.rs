@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::editor::Editor;
 use super::history::{History, HistorySearch};
 use super::msg::Scroll;
+use super::transcript_search::TranscriptSearch;
 use super::transcript_view::TranscriptView;
 use crate::net::ServerInfo;
 use crate::protocol::ErrorObject;
@@ -53,7 +54,15 @@ pub enum TranscriptEntry {
     Error(ErrorObject),
     /// A message from STUI itself (connection changes, hints).
     Notice(String),
+    /// Stands first once older entries were dropped for the cap.
+    Dropped { count: u64 },
 }
+
+/// Entries kept before the oldest are dropped: a flood of output must not
+/// grow the memory and the drawing cost without bound.
+pub const TRANSCRIPT_MAX_ENTRIES: usize = 10_000;
+/// Bytes of text kept per entry; the rest is cut and counted.
+pub const ENTRY_MAX_BYTES: usize = 64 * 1024;
 
 /// What a request was sent for: its reply is routed by this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +93,8 @@ pub struct ViewState {
     pub help_scroll: usize,
     /// Inner height of the help overlay at the last draw.
     pub help_height: usize,
+    /// The transcript search, while it is open.
+    pub search: Option<TranscriptSearch>,
 }
 
 impl ViewState {
@@ -136,6 +147,8 @@ pub struct Model {
     pub history: History,
     /// Ctrl+R's prompt, while it is open.
     pub history_search: Option<HistorySearch>,
+    /// Entries kept (besides the dropped-entries notice).
+    pub transcript_max_entries: usize,
     next_request: u64,
 }
 
@@ -158,6 +171,7 @@ impl Model {
             view: ViewState::default(),
             history: History::default(),
             history_search: None,
+            transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
             next_request: 0,
         }
     }
@@ -166,6 +180,40 @@ impl Model {
     pub fn with_workspace(mut self, text: &str) -> Self {
         self.view.editor = Editor::new(text);
         self
+    }
+
+    /// Drop the oldest entries beyond the cap (counted in one notice at the
+    /// top) and cut over-long texts; the scroll anchor follows the shift.
+    pub fn bound_transcript(&mut self) {
+        for entry in &mut self.transcript {
+            cap_entry_text(entry);
+        }
+        let start = usize::from(matches!(
+            self.transcript.first(),
+            Some(TranscriptEntry::Dropped { .. })
+        ));
+        let kept = self.transcript.len() - start;
+        if kept <= self.transcript_max_entries {
+            return;
+        }
+        let excess = kept - self.transcript_max_entries;
+        self.transcript.drain(start..start + excess);
+        match self.transcript.first_mut() {
+            Some(TranscriptEntry::Dropped { count }) if start == 1 => *count += excess as u64,
+            _ => self.transcript.insert(
+                0,
+                TranscriptEntry::Dropped {
+                    count: excess as u64,
+                },
+            ),
+        }
+        self.view.transcript.dropped_front(start + excess, 1);
+        if let Some(search) = &mut self.view.search {
+            search.current = search
+                .current
+                .and_then(|at| at.checked_sub(start + excess))
+                .map(|kept| kept + 1);
+        }
     }
 
     /// A fresh request id: unique within the session, deterministic for tests.
@@ -190,5 +238,80 @@ impl Model {
             .collect();
         running.sort();
         running.into_iter().map(|(_, id)| id).collect()
+    }
+}
+
+fn cap_entry_text(entry: &mut TranscriptEntry) {
+    match entry {
+        TranscriptEntry::Input { code: text }
+        | TranscriptEntry::Value { print: text, .. }
+        | TranscriptEntry::Output(text)
+        | TranscriptEntry::Notice(text) => cap_text(text),
+        TranscriptEntry::Error(error) => cap_text(&mut error.message),
+        TranscriptEntry::Dropped { .. } => {}
+    }
+}
+
+/// Cut `text` to `ENTRY_MAX_BYTES` (at a character boundary) and say how
+/// much was cut; a text already cut stays as it is.
+fn cap_text(text: &mut String) {
+    if text.len() <= ENTRY_MAX_BYTES {
+        return;
+    }
+    // Room for the note, so the result is within the cap.
+    let mut keep = ENTRY_MAX_BYTES - 64;
+    while !text.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    let cut = text.len() - keep;
+    text.truncate(keep);
+    text.push_str(&format!("\n… {cut} more bytes were cut"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notices(model: &Model) -> Vec<String> {
+        model
+            .transcript
+            .iter()
+            .map(|entry| match entry {
+                TranscriptEntry::Notice(text) => text.clone(),
+                TranscriptEntry::Dropped { count } => format!("dropped {count}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_oldest_entries_go_and_one_notice_counts_them() {
+        let mut model = Model::new("a", "s");
+        model.transcript_max_entries = 3;
+        for n in 0..5 {
+            model
+                .transcript
+                .push(TranscriptEntry::Notice(n.to_string()));
+            model.bound_transcript();
+        }
+        assert_eq!(notices(&model), ["dropped 2", "2", "3", "4"]);
+        model.transcript.push(TranscriptEntry::Notice("5".into()));
+        model.bound_transcript();
+        assert_eq!(notices(&model), ["dropped 3", "3", "4", "5"]);
+    }
+
+    #[test]
+    fn long_texts_are_cut_once_and_counted() {
+        let mut model = Model::new("a", "s");
+        model
+            .transcript
+            .push(TranscriptEntry::Output("é".repeat(ENTRY_MAX_BYTES)));
+        model.bound_transcript();
+        model.bound_transcript();
+        let TranscriptEntry::Output(text) = &model.transcript[0] else {
+            panic!("not output");
+        };
+        assert!(text.len() <= ENTRY_MAX_BYTES);
+        assert!(text.ends_with(&format!("… {} more bytes were cut", 65_536 + 64)));
     }
 }

@@ -36,6 +36,22 @@ pub enum SearchKey {
     Cancel,
 }
 
+/// A step of the transcript search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchStep {
+    /// Open the prompt (with the last query).
+    Open,
+    Type(char),
+    Backspace,
+    /// Close the prompt, staying on the newest match.
+    Submit,
+    /// The next older match.
+    Next,
+    /// The next newer match.
+    Previous,
+    Close,
+}
+
 // A handful of messages move per frame: boxing the net events would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +68,12 @@ pub enum Msg {
     Paste(String),
     ScrollTranscript(Scroll),
     ScrollHelp(Scroll),
+    SearchTranscript(SearchStep),
+    /// Put the code of the transcript's selected (or newest) input entry
+    /// into the workspace.
+    CopyToWorkspace,
+    /// Write the transcript to a file in the data directory.
+    SaveTranscript,
     /// Stop the evaluations of this session that are running (asks which
     /// when several are).
     Interrupt,

@@ -12,6 +12,8 @@ use crate::config::theme::TranscriptColors;
 
 /// Stack frames shown under an evaluation error; the rest are counted.
 const MAX_STACK_FRAMES: usize = 5;
+/// Lines of evaluated code echoed; a long script is counted, not repeated.
+const MAX_INPUT_LINES: usize = 5;
 const TAB: &str = "    ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,6 +53,29 @@ impl TranscriptView {
     /// Back to following the tail (after the entries were replaced).
     pub fn follow(&mut self) {
         self.anchor = Anchor::Tail;
+    }
+
+    /// `removed` entries left the front and `inserted` came in their
+    /// place: the anchor keeps its entry, or goes to the top if it left.
+    pub fn dropped_front(&mut self, removed: usize, inserted: usize) {
+        if let Anchor::At { entry, row } = self.anchor {
+            self.anchor = match entry.checked_sub(removed) {
+                Some(kept) => Anchor::At {
+                    entry: kept + inserted,
+                    row,
+                },
+                None => Anchor::At { entry: 0, row: 0 },
+            };
+        }
+    }
+
+    /// Scroll so that entry `index` is at the top (or the tail shows it).
+    pub fn show_entry(&mut self, entries: &[TranscriptEntry], index: usize) {
+        self.anchor = Anchor::At {
+            entry: index,
+            row: 0,
+        };
+        self.settle(entries);
     }
 
     pub fn scroll(&mut self, entries: &[TranscriptEntry], step: Scroll) {
@@ -162,16 +187,26 @@ impl TranscriptView {
         self.settle(entries);
     }
 
-    /// The rows on screen, top first.
+    /// The rows on screen, top first; those of entry `marked` (a search
+    /// match) reversed.
     pub fn visible_rows(
         &self,
         entries: &[TranscriptEntry],
         colours: &TranscriptColors,
+        marked: Option<usize>,
     ) -> Vec<Line<'static>> {
         let (entry, row) = self.top(entries);
         let mut visible = Vec::with_capacity(self.height);
         for (index, shown) in entries.iter().enumerate().skip(entry) {
-            let rows = self.styled_rows(shown, colours);
+            let mut rows = self.styled_rows(shown, colours);
+            if marked == Some(index) {
+                rows = rows
+                    .into_iter()
+                    .map(|row| {
+                        row.patch_style(Style::default().add_modifier(TextModifiers::REVERSED))
+                    })
+                    .collect();
+            }
             let skip = if index == entry {
                 row.min(rows.len().saturating_sub(1))
             } else {
@@ -187,6 +222,13 @@ impl TranscriptView {
     }
 }
 
+/// An entry's text as shown (what search looks in).
+pub fn entry_text(entry: &TranscriptEntry) -> String {
+    let lines = entry_lines(entry, &TranscriptColors::default());
+    let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    lines.join("\n")
+}
+
 /// An entry as unwrapped, styled lines.
 fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<'static>> {
     let meta = Style::default()
@@ -196,6 +238,7 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
         TranscriptEntry::Input { code } => {
             let style = Style::default().fg(colours.input);
             let mut lines: Vec<Line<'static>> = text_lines(code)
+                .take(MAX_INPUT_LINES)
                 .enumerate()
                 .map(|(n, line)| {
                     let prompt = if n == 0 { "> " } else { "  " };
@@ -204,6 +247,10 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
                 .collect();
             if lines.is_empty() {
                 lines.push(Line::styled("> ", style));
+            }
+            let more = code.lines().count().saturating_sub(MAX_INPUT_LINES);
+            if more > 0 {
+                lines.push(Line::styled(format!("  … {more} more lines"), meta));
             }
             lines
         }
@@ -251,6 +298,14 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
             }
             lines
         }
+        TranscriptEntry::Dropped { count } => {
+            let style = Style::default()
+                .fg(colours.notice)
+                .add_modifier(TextModifiers::ITALIC);
+            let text =
+                format!("{count} older entries were dropped (the transcript keeps the newest).");
+            vec![Line::styled(text, style)]
+        }
         TranscriptEntry::Notice(text) => {
             let style = Style::default()
                 .fg(colours.notice)
@@ -294,33 +349,55 @@ pub fn format_duration(micros: u64) -> String {
     format!("{} ms", trim(format!("{ms:.digits$}")))
 }
 
-/// Split a line into rows of at most `width` columns (character wrap keeps
-/// row counts exact, which the scroll anchor relies on).
+/// Split a line into rows of at most `width` columns, at the last space
+/// that fits (the space itself is dropped); a word longer than a row is
+/// cut. The same function counts the rows, so the scroll anchor stays exact.
 fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     if width == 0 || line.width() <= width {
         return vec![line];
     }
+    let cells: Vec<(String, Style, usize)> = line
+        .styled_graphemes(Style::default())
+        .map(|g| (g.symbol.to_string(), g.style, Span::raw(g.symbol).width()))
+        .collect();
     let mut rows = Vec::new();
-    let mut row: Vec<Span<'static>> = Vec::new();
-    let mut row_width = 0;
-    for grapheme in line.styled_graphemes(Style::default()) {
-        let grapheme_width = Span::raw(grapheme.symbol).width();
-        if row_width + grapheme_width > width && row_width > 0 {
-            rows.push(Line::from(std::mem::take(&mut row)));
-            row_width = 0;
-        }
-        match row.last_mut() {
-            Some(span) if span.style == grapheme.style => {
-                span.content.to_mut().push_str(grapheme.symbol)
-            }
-            _ => row.push(Span::styled(grapheme.symbol.to_string(), grapheme.style)),
-        }
-        row_width += grapheme_width;
-    }
-    if !row.is_empty() {
-        rows.push(Line::from(row));
+    let mut start = 0;
+    while start < cells.len() {
+        let (row_end, next) = row_break(&cells[start..], width);
+        rows.push(styled_row(&cells[start..start + row_end]));
+        start += next;
     }
     rows
+}
+
+/// Where the row of `cells` ends, and where the next one starts.
+fn row_break(cells: &[(String, Style, usize)], width: usize) -> (usize, usize) {
+    let mut used = 0;
+    // The first cell that does not fit (at least one cell per row).
+    let mut end = 0;
+    while end < cells.len() && (end == 0 || used + cells[end].2 <= width) {
+        used += cells[end].2;
+        end += 1;
+    }
+    if end == cells.len() {
+        return (end, end);
+    }
+    let space = (1..=end).rev().find(|&at| cells[at].0 == " ");
+    match space {
+        Some(at) => (at, at + 1),
+        None => (end, end),
+    }
+}
+
+fn styled_row(cells: &[(String, Style, usize)]) -> Line<'static> {
+    let mut row: Vec<Span<'static>> = Vec::new();
+    for (symbol, style, _) in cells {
+        match row.last_mut() {
+            Some(span) if span.style == *style => span.content.to_mut().push_str(symbol),
+            _ => row.push(Span::styled(symbol.clone(), *style)),
+        }
+    }
+    Line::from(row)
 }
 
 #[cfg(test)]
@@ -343,7 +420,7 @@ mod tests {
     }
 
     fn shown(view: &TranscriptView, entries: &[TranscriptEntry]) -> Vec<String> {
-        view.visible_rows(entries, &TranscriptColors::default())
+        view.visible_rows(entries, &TranscriptColors::default(), None)
             .iter()
             .map(|line| line.to_string())
             .collect()
@@ -392,10 +469,78 @@ mod tests {
     }
 
     #[test]
+    fn dropping_old_entries_keeps_the_anchor_on_its_entry() {
+        let mut t = view();
+        let mut all = entries(20);
+        t.scroll(&all, Scroll::Top);
+        t.scroll(&all, Scroll::PageDown);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 4");
+        // Three dropped, one notice in their place.
+        all.drain(0..3);
+        all.insert(0, TranscriptEntry::Dropped { count: 3 });
+        t.dropped_front(3, 1);
+        assert_eq!(shown(&t, &all).first().unwrap(), "notice 4");
+        // The anchored entry itself dropped: the view shows the top.
+        all.drain(1..5);
+        t.dropped_front(5, 1);
+        assert!(
+            shown(&t, &all)
+                .first()
+                .unwrap()
+                .contains("older entries were dropped")
+        );
+    }
+
+    #[test]
+    fn a_long_script_echoes_its_first_lines_and_a_count() {
+        let code: String = (0..10_000).map(|n| format!("x := {n}.\n")).collect();
+        let entry = TranscriptEntry::Input { code };
+        let lines: Vec<String> = entry_lines(&entry, &TranscriptColors::default())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "> x := 0.",
+                "  x := 1.",
+                "  x := 2.",
+                "  x := 3.",
+                "  x := 4.",
+                "  … 9995 more lines"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_marked_entry_is_reversed() {
+        let all = entries(3);
+        let rows = view().visible_rows(&all, &TranscriptColors::default(), Some(1));
+        let reversed: Vec<bool> = rows
+            .iter()
+            .map(|row| row.style.add_modifier.contains(TextModifiers::REVERSED))
+            .collect();
+        assert_eq!(reversed, [false, true, false]);
+    }
+
+    #[test]
     fn long_lines_wrap_by_width() {
         let rows = wrap(Line::from("abcdefghij"), 4);
         let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
         assert_eq!(rows, ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn lines_with_spaces_wrap_between_words() {
+        let rows = wrap(
+            Line::from("4751 4752 4753 4754 averyveryverylongword x"),
+            10,
+        );
+        let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rows,
+            ["4751 4752", "4753 4754", "averyveryv", "erylongwor", "d x"]
+        );
     }
 
     #[test]

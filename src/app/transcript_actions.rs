@@ -1,0 +1,95 @@
+//! What the transcript gives back: an entry's code into the workspace, and
+//! the whole transcript to a file (written by the runtime).
+
+use super::update::Effect;
+use crate::ui::transcript_view::entry_text;
+use crate::ui::{Focus, Model, TranscriptEntry};
+
+/// Put the code of the input entry at or above the search match (else the
+/// newest input) into the workspace at its cursor, and focus it.
+pub fn copy_to_workspace(model: &mut Model) {
+    let from = model
+        .view
+        .search
+        .as_ref()
+        .and_then(|search| search.current)
+        .unwrap_or(model.transcript.len().saturating_sub(1));
+    let code = model
+        .transcript
+        .iter()
+        .take(from + 1)
+        .rev()
+        .find_map(|entry| match entry {
+            TranscriptEntry::Input { code } => Some(code.clone()),
+            _ => None,
+        });
+    match code {
+        Some(code) => {
+            model.view.editor.paste(&code);
+            model.focus = Focus::Workspace;
+        }
+        None => model
+            .transcript
+            .push(TranscriptEntry::Notice("No evaluated code to copy.".into())),
+    }
+}
+
+/// The transcript as text, for the runtime to write to a file.
+pub fn save_transcript(model: &Model) -> Vec<Effect> {
+    let mut text: String = model
+        .transcript
+        .iter()
+        .map(entry_text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    text.push('\n');
+    vec![Effect::SaveTranscript(text)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::update;
+    use crate::ui::{Msg, SearchStep};
+
+    fn model() -> Model {
+        let mut model = Model::new("a", "s");
+        model.focus = Focus::Transcript;
+        model.transcript = vec![
+            TranscriptEntry::Input {
+                code: "3 + 4".into(),
+            },
+            TranscriptEntry::Output("7".into()),
+            TranscriptEntry::Input {
+                code: "Object new".into(),
+            },
+            TranscriptEntry::Output("an Object".into()),
+        ];
+        model
+    }
+
+    #[test]
+    fn the_newest_code_goes_into_the_workspace() {
+        let mut model = model();
+        update(&mut model, Msg::CopyToWorkspace);
+        assert_eq!(model.view.editor.text(), "Object new");
+        assert_eq!(model.focus, Focus::Workspace);
+    }
+
+    #[test]
+    fn with_a_search_the_code_at_or_above_the_match_goes() {
+        let mut model = model();
+        update(&mut model, Msg::SearchTranscript(SearchStep::Open));
+        update(&mut model, Msg::SearchTranscript(SearchStep::Type('7')));
+        update(&mut model, Msg::CopyToWorkspace);
+        assert_eq!(model.view.editor.text(), "3 + 4");
+    }
+
+    #[test]
+    fn saving_hands_the_text_to_the_runtime() {
+        let mut model = model();
+        let effects = update(&mut model, Msg::SaveTranscript);
+        let expected = "> 3 + 4\n7\n> Object new\nan Object\n";
+        assert_eq!(effects, [Effect::SaveTranscript(expected.into())]);
+    }
+}
