@@ -5,6 +5,7 @@
 pub mod runtime;
 pub mod update;
 pub mod view;
+mod workspace_eval;
 
 pub use crate::ui::{Connection, Focus, Model, Msg, TranscriptEntry};
 pub use update::{Effect, update};

@@ -92,6 +92,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::SaveImage => Some(Msg::SaveImage),
         Action::ReplayChanges => Some(Msg::ReplayChanges),
         Action::Evaluate
+        | Action::PrintIt
         | Action::ScrollUp
         | Action::ScrollDown
         | Action::PageUp

@@ -5,6 +5,7 @@ pub mod editor;
 pub mod lexer;
 pub mod model;
 pub mod msg;
+pub mod statement;
 pub mod transcript_view;
 
 use std::cell::RefCell;
