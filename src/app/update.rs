@@ -31,6 +31,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::EvaluateSelection => workspace_eval::evaluate_at_cursor(model, false),
         Msg::PrintSelection => workspace_eval::evaluate_at_cursor(model, true),
+        Msg::InspectSelection => workspace_eval::inspect_at_cursor(model),
         Msg::Evaluate(code) => {
             let mut effects = vec![save_workspace(model)];
             effects.extend(evaluate(model, code));
@@ -288,6 +289,9 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                         "Evaluation failed: {reason}"
                     )))
                 }
+                Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
+                    format!("Inspect it failed: {reason}"),
+                )),
                 None => {}
             }
         }
@@ -434,6 +438,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
         Purpose::PrintIt { code, at, text } => {
             workspace_eval::print_it_reply(model, code, at, &text, result);
         }
+        Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {
@@ -470,7 +475,7 @@ pub(super) fn evaluation_reply(
 
 /// A result goes under its code: when other code was sent since (queued
 /// evaluations), its code is shown again above it.
-fn pair_with_its_code(model: &mut Model, code: String) {
+pub(super) fn pair_with_its_code(model: &mut Model, code: String) {
     let last_input = model.transcript.iter().rev().find_map(|entry| match entry {
         TranscriptEntry::Input { code } => Some(code),
         _ => None,

@@ -1,9 +1,11 @@
 //! Do it, Print it and Inspect it on the workspace: what to evaluate when
 //! nothing is selected, and where their replies go.
 
-use super::update::{Effect, evaluate_for, evaluation_reply, save_workspace, update};
-use crate::net::Answer;
-use crate::protocol::ErrorObject;
+use super::update::{
+    Effect, evaluate_for, evaluation_reply, pair_with_its_code, save_workspace, update,
+};
+use crate::net::{Answer, BridgeCommand};
+use crate::protocol::{ErrorObject, InspectParams, InspectResult, Request, RequestBody};
 use crate::ui::editor::Evaluand;
 use crate::ui::{Model, Msg, Purpose, TranscriptEntry};
 
@@ -55,6 +57,74 @@ fn print_it(model: &mut Model, print: &str, at: (usize, usize), text: &str) {
     }
     let comment = format!(" \"{}\"", print.replace('"', "\"\""));
     model.view.editor.insert_selected(at, &comment);
+}
+
+/// How many fields and elements Inspect it lists.
+const INSPECT_LIMIT: usize = 20;
+
+/// Inspect it: the server evaluates the code and describes the value.
+pub(super) fn inspect_at_cursor(model: &mut Model) -> Vec<Effect> {
+    // A blank line and no connection are told as Do it tells them.
+    let Some(Evaluand { code, .. }) = model.view.editor.code_to_evaluate() else {
+        return evaluate_at_cursor(model, false);
+    };
+    if !model.connection.is_connected() {
+        return update(model, Msg::Evaluate(code));
+    }
+    let id = model.next_request_id();
+    let body = RequestBody::Inspect(InspectParams {
+        code: Some(code.clone()),
+        limit: Some(INSPECT_LIMIT as u64),
+        ..InspectParams::default()
+    });
+    model
+        .transcript
+        .push(TranscriptEntry::Input { code: code.clone() });
+    model.send(id.clone(), Purpose::Inspection { code });
+    let request = Request::new(id, model.session.clone(), body);
+    vec![
+        save_workspace(model),
+        Effect::Bridge(BridgeCommand::Send(request)),
+    ]
+}
+
+/// The inspected value under its code: class and print, then its fields
+/// and first elements with their classes.
+pub(super) fn inspection_reply(
+    model: &mut Model,
+    code: String,
+    result: Result<Answer, ErrorObject>,
+) {
+    pair_with_its_code(model, code);
+    let entry = match result {
+        Ok(Answer::Inspect(value)) => TranscriptEntry::Output(inspection_text(&value)),
+        Ok(other) => {
+            TranscriptEntry::Notice(format!("Inspect it was answered as {}.", other.type_name()))
+        }
+        Err(error) => TranscriptEntry::Error(error),
+    };
+    model.transcript.push(entry);
+}
+
+fn inspection_text(value: &InspectResult) -> String {
+    let mut text = format!("{} ({})\n", value.print, value.class);
+    let fields = value.fields.iter().take(INSPECT_LIMIT);
+    for field in fields {
+        text.push_str(&format!(
+            "  {}: {} ({})\n",
+            field.name, field.print, field.class
+        ));
+    }
+    for element in value.elements.iter().take(INSPECT_LIMIT) {
+        let (index, print, class) = (element.index, &element.print, &element.class);
+        text.push_str(&format!("  [{index}] {print} ({class})\n"));
+    }
+    let shown = value.fields.len().min(INSPECT_LIMIT) + value.elements.len().min(INSPECT_LIMIT);
+    let total = value.fields.len() as u64 + value.size;
+    if total > shown as u64 {
+        text.push_str(&format!("  … {} more\n", total - shown as u64));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -182,5 +252,62 @@ mod tests {
             matches!(entry, TranscriptEntry::Notice(text) if text.contains("transcript only"))
         });
         assert!(notice);
+    }
+
+    #[test]
+    fn inspect_it_asks_for_the_fields_and_lists_them_under_the_code() {
+        use crate::protocol::{InspectElement, InspectField};
+        let mut model = connected("3 @ 4");
+        let effects = update(&mut model, Msg::InspectSelection);
+        let request = sent(&effects);
+        let id = request.id.clone();
+        match &request.body {
+            RequestBody::Inspect(params) => {
+                assert_eq!(params.code.as_deref(), Some("3 @ 4"));
+                assert_eq!(params.limit, Some(20));
+            }
+            other => panic!("not an inspect request: {other:?}"),
+        }
+        let field = |name: &str, print: &str| InspectField {
+            name: name.into(),
+            print: print.into(),
+            class: "SmallInteger".into(),
+            handle: "h".into(),
+        };
+        let value = InspectResult {
+            handle: "h1".into(),
+            class: "Point".into(),
+            print: "3@4".into(),
+            fields: vec![field("x", "3"), field("y", "4")],
+            size: 30,
+            elements: vec![InspectElement {
+                index: 1,
+                print: "nil".into(),
+                class: "UndefinedObject".into(),
+                handle: "h2".into(),
+            }],
+            truncated: false,
+            offset: 0,
+        };
+        let event = NetEvent::Reply {
+            id,
+            result: Ok(Answer::Inspect(value)),
+            round_trip_us: 9,
+        };
+        update(&mut model, Msg::Net(event));
+        assert_eq!(
+            model.transcript,
+            [
+                TranscriptEntry::Input {
+                    code: "3 @ 4".into()
+                },
+                TranscriptEntry::Output(
+                    "3@4 (Point)\n  x: 3 (SmallInteger)\n  y: 4 (SmallInteger)\n  \
+                     [1] nil (UndefinedObject)\n  … 29 more\n"
+                        .into()
+                ),
+            ]
+        );
+        assert!(model.pending.is_empty());
     }
 }

@@ -93,6 +93,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::ReplayChanges => Some(Msg::ReplayChanges),
         Action::Evaluate
         | Action::PrintIt
+        | Action::InspectIt
         | Action::ScrollUp
         | Action::ScrollDown
         | Action::PageUp

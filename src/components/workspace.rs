@@ -96,6 +96,7 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
                 match action {
                     Some(Action::Evaluate) => return Some(Msg::EvaluateSelection),
                     Some(Action::PrintIt) => return Some(Msg::PrintSelection),
+                    Some(Action::InspectIt) => return Some(Msg::InspectSelection),
                     _ => {}
                 }
                 // Unbound keys, and actions that mean nothing here, edit the text.

@@ -80,6 +80,7 @@ pub enum Action {
     FocusNext,
     Evaluate,
     PrintIt,
+    InspectIt,
     Interrupt,
     ClearTranscript,
     ScrollUp,
@@ -93,7 +94,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
@@ -101,6 +102,7 @@ impl Action {
         Self::FocusNext,
         Self::Evaluate,
         Self::PrintIt,
+        Self::InspectIt,
         Self::Interrupt,
         Self::ClearTranscript,
         Self::ScrollUp,
@@ -123,6 +125,7 @@ impl Action {
             Self::FocusNext => "focus_next",
             Self::Evaluate => "evaluate",
             Self::PrintIt => "print_it",
+            Self::InspectIt => "inspect_it",
             Self::Interrupt => "interrupt",
             Self::ClearTranscript => "clear_transcript",
             Self::ScrollUp => "scroll_up",
@@ -146,6 +149,7 @@ impl Action {
             Self::FocusNext => "Move focus to the other pane",
             Self::Evaluate => "Do it: evaluate the selection or statement",
             Self::PrintIt => "Print it: insert the value after the code",
+            Self::InspectIt => "Inspect it: the value's fields in the transcript",
             Self::Interrupt => "Interrupt running evaluations (asks which of several)",
             Self::ClearTranscript => "Clear the transcript",
             Self::ScrollUp => "Scroll up one line",

@@ -67,6 +67,10 @@ pub enum Purpose {
         at: (usize, usize),
         text: String,
     },
+    /// Inspect it: the fields of the value of `code`.
+    Inspection {
+        code: String,
+    },
 }
 
 impl Purpose {

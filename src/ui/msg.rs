@@ -34,6 +34,8 @@ pub enum Msg {
     EvaluateSelection,
     /// Print it: evaluate like `EvaluateSelection` and put the value after the code.
     PrintSelection,
+    /// Inspect it: the value of the selection or statement, field by field.
+    InspectSelection,
     /// Evaluate this code.
     Evaluate(String),
     /// A key that edits the workspace text.
