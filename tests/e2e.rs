@@ -287,6 +287,27 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
 }
 
 #[test]
+fn print_it_puts_the_value_after_the_code_and_backspace_takes_it_away() {
+    let home = TempDir::new("e2e-print");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("3 + 4");
+    tmux.send_keys(&["C-p"]);
+    tmux.wait_for("the printed 7", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("3 + 4 \"7\""))
+    });
+    tmux.send_keys(&["BSpace"]);
+    tmux.wait_for("the 7 removed", Duration::from_secs(10), |s| {
+        pane_lines(s).any(|line| line.trim_end() == "3 + 4")
+    });
+    drop(tmux);
+    wait_until_stopped(&address);
+}
+
+#[test]
 fn the_tui_shows_output_from_elsewhere_and_comes_back_after_its_server_is_killed() {
     let home = TempDir::new("e2e-reconnect");
     let port = free_port();

@@ -15,8 +15,9 @@ use stui::app::view::{self, App, Id};
 use stui::app::{Connection, Focus, Model, Msg, TranscriptEntry};
 use stui::config::keymap::Keymap;
 use stui::config::theme::{ColorDepth, Theme};
+use stui::net::Answer;
 use stui::net::NetEvent;
-use stui::protocol::{ErrorCode, ErrorObject};
+use stui::protocol::{ErrorCode, ErrorObject, EvaluateResult};
 use stui::ui::{History, InterruptChoice, Scroll, SearchStep, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
@@ -707,7 +708,7 @@ fn status_bar_at_60_columns_keeps_the_help_hint() {
     let shown = screen_sized(&mut mounted_app(""), &model, 160, 24);
     assert_shows(
         &shown,
-        "F1 help  F2 connect/disconnect  Ctrl+E eval  Ctrl+Q quit",
+        "F1 help  F2 connect/disconnect  Ctrl+D eval  Ctrl+Q quit",
     );
 }
 
@@ -956,10 +957,10 @@ fn ctrl_e_evaluates_the_current_line() {
 }
 
 #[test]
-fn ctrl_e_evaluates_the_line_under_the_cursor() {
+fn ctrl_e_evaluates_the_statement_under_the_cursor() {
     let mut tui = mounted_app("x := 3.\ny := x + 4.\nz := 0");
     tui.press(Id::Workspace, key(Key::Down));
-    assert_eq!(ctrl_e_sends(&mut tui), "y := x + 4.");
+    assert_eq!(ctrl_e_sends(&mut tui), "y := x + 4");
 }
 
 #[test]
@@ -984,6 +985,7 @@ fn keys_typed_in_the_same_tick_before_ctrl_e_are_evaluated() {
     // One tick's events: every message is made before any is handled.
     let events = [
         key(Key::Char('7')),
+        key(Key::Char('.')),
         ctrl('e'),
         key(Key::Enter),
         key(Key::Char('8')),
@@ -1005,6 +1007,42 @@ fn keys_typed_in_the_same_tick_before_ctrl_e_are_evaluated() {
         })
         .collect();
     assert_eq!(sent, ["7", "8"]);
+}
+
+#[test]
+fn print_it_puts_the_value_after_the_statement_selected() {
+    let mut tui = mounted_app("x := 3 + 4.\ny := x * 2");
+    tui.model.borrow_mut().connection = connected();
+    assert_eq!(
+        tui.press(Id::Workspace, ctrl('p')),
+        Some(Msg::PrintSelection)
+    );
+    let id = tui.model.borrow().running_evaluations()[0].to_string();
+    let value = EvaluateResult {
+        print: "7".into(),
+        class: "SmallInteger".into(),
+        truncated: false,
+        handle: "h1".into(),
+        output: String::new(),
+        output_ranges: None,
+        duration_us: 120,
+    };
+    let reply = NetEvent::Reply {
+        id,
+        result: Ok(Answer::Evaluate(value)),
+        round_trip_us: 9,
+    };
+    stui::app::update(&mut tui.model.borrow_mut(), Msg::Net(reply));
+    assert_eq!(tui.workspace_text(), "x := 3 + 4 \"7\".\ny := x * 2");
+    let model = tui.model.borrow().clone();
+    let shown = screen(&mut tui, &model);
+    insta::with_settings!({
+        description => "Print it (Ctrl+P) on the first statement: its value as a comment \
+                        after the code, selected, and in the transcript.",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("print_it_80x24", shown);
+    });
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod runtime;
 mod transcript_actions;
 pub mod update;
 pub mod view;
+mod workspace_eval;
 
 pub use crate::ui::{Connection, Focus, Model, Msg, TranscriptEntry};
 pub use update::{Effect, update};

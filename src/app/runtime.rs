@@ -319,6 +319,8 @@ fn save_transcript(text: &str) -> String {
 /// The terminal in raw mode on the alternate screen; restored on drop.
 struct Terminal {
     adapter: CrosstermTerminalAdapter,
+    /// Keyboard enhancement was pushed: pop it on the way out.
+    enhanced: bool,
 }
 
 impl Terminal {
@@ -328,8 +330,9 @@ impl Terminal {
         adapter.enable_raw_mode()?;
         adapter.enter_alternate_screen()?;
         let _ = adapter.enable_bracketed_paste();
+        let enhanced = enable_key_disambiguation();
         adapter.clear_screen()?;
-        Ok(Self { adapter })
+        Ok(Self { adapter, enhanced })
     }
 
     fn draw(
@@ -342,8 +345,23 @@ impl Terminal {
     }
 }
 
+/// Ask the terminal to tell Ctrl+I from Tab (and Ctrl+M from Enter) where
+/// it can: true when it said it can and the request went out.
+fn enable_key_disambiguation() -> bool {
+    use crossterm::event::{KeyboardEnhancementFlags, PushKeyboardEnhancementFlags};
+    let flags = KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES;
+    crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false)
+        && crossterm::execute!(std::io::stdout(), PushKeyboardEnhancementFlags(flags)).is_ok()
+}
+
 impl Drop for Terminal {
     fn drop(&mut self) {
+        if self.enhanced {
+            let _ = crossterm::execute!(
+                std::io::stdout(),
+                crossterm::event::PopKeyboardEnhancementFlags
+            );
+        }
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         if let Err(error) = self.adapter.restore() {
             log::error!("cannot restore the terminal: {error}");

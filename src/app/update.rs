@@ -2,6 +2,7 @@
 //! It never blocks or touches a socket; the runtime carries out the effects.
 
 use super::recall;
+use super::workspace_eval;
 use crate::net::{Answer, BridgeCommand, NetEvent, ServerInfo};
 use crate::protocol::{ErrorObject, EvaluateParams, Request, RequestBody};
 use crate::ui::{Connection, Focus, InterruptChoice, Model, Msg, Purpose, TranscriptEntry};
@@ -40,10 +41,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
 
 fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::EvaluateSelection => {
-            let code = model.view.editor.code_to_evaluate();
-            update(model, Msg::Evaluate(code))
-        }
+        Msg::EvaluateSelection => workspace_eval::evaluate_at_cursor(model, false),
+        Msg::PrintSelection => workspace_eval::evaluate_at_cursor(model, true),
+        Msg::InspectSelection => workspace_eval::inspect_at_cursor(model),
         Msg::Evaluate(code) => {
             let mut effects = vec![save_workspace(model)];
             effects.extend(evaluate(model, code));
@@ -102,7 +102,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn save_workspace(model: &Model) -> Effect {
+pub(super) fn save_workspace(model: &Model) -> Effect {
     Effect::SaveWorkspace(model.view.editor.text())
 }
 
@@ -229,6 +229,11 @@ fn local_server_command(model: &mut Model, command: LocalCommand, doing: &str) -
 }
 
 fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
+    let purpose = Purpose::Evaluation { code: code.clone() };
+    evaluate_for(model, code, purpose)
+}
+
+pub(super) fn evaluate_for(model: &mut Model, code: String, purpose: Purpose) -> Vec<Effect> {
     if code.trim().is_empty() {
         return vec![];
     }
@@ -248,7 +253,7 @@ fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
         .transcript
         .push(TranscriptEntry::Input { code: code.clone() });
     let remembered = recall::remember(model, &code);
-    model.send(id.clone(), Purpose::Evaluation { code });
+    model.send(id.clone(), purpose);
     let request = Request::new(id, model.session.clone(), body);
     vec![bridge(BridgeCommand::Send(request)), remembered]
 }
@@ -311,8 +316,13 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         NetEvent::Failed { id, reason } => {
             model.retrying = None;
             match model.pending.remove(&id).map(|p| p.purpose) {
-                Some(Purpose::Evaluation { .. }) => model.transcript.push(TranscriptEntry::Notice(
-                    format!("Evaluation failed: {reason}"),
+                Some(Purpose::Evaluation { .. } | Purpose::PrintIt { .. }) => {
+                    model.transcript.push(TranscriptEntry::Notice(format!(
+                        "Evaluation failed: {reason}"
+                    )))
+                }
+                Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
+                    format!("Inspect it failed: {reason}"),
                 )),
                 None => {}
             }
@@ -457,6 +467,10 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
     };
     match pending.purpose {
         Purpose::Evaluation { code } => evaluation_reply(model, code, result),
+        Purpose::PrintIt { code, at, text } => {
+            workspace_eval::print_it_reply(model, code, at, &text, result);
+        }
+        Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {
@@ -464,7 +478,11 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
     }
 }
 
-fn evaluation_reply(model: &mut Model, code: String, result: Result<Answer, ErrorObject>) {
+pub(super) fn evaluation_reply(
+    model: &mut Model,
+    code: String,
+    result: Result<Answer, ErrorObject>,
+) {
     pair_with_its_code(model, code);
     match result {
         Ok(Answer::Evaluate(value)) => {
@@ -489,7 +507,7 @@ fn evaluation_reply(model: &mut Model, code: String, result: Result<Answer, Erro
 
 /// A result goes under its code: when other code was sent since (queued
 /// evaluations), its code is shown again above it.
-fn pair_with_its_code(model: &mut Model, code: String) {
+pub(super) fn pair_with_its_code(model: &mut Model, code: String) {
     let last_input = model.transcript.iter().rev().find_map(|entry| match entry {
         TranscriptEntry::Input { code } => Some(code),
         _ => None,
@@ -1015,7 +1033,8 @@ mod tests {
             );
         }
         assert_eq!(model.view.editor.text(), "3+4");
-        assert_eq!(model.view.editor.code_to_evaluate(), "3+4");
+        let code = model.view.editor.code_to_evaluate().map(|e| e.code);
+        assert_eq!(code.as_deref(), Some("3+4"));
     }
 
     fn evaluating(model: &mut Model, code: &str) -> String {

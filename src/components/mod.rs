@@ -99,6 +99,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
         Action::SaveTranscript => Some(Msg::SaveTranscript),
         Action::Evaluate
+        | Action::PrintIt
+        | Action::InspectIt
         | Action::ScrollUp
         | Action::ScrollDown
         | Action::PageUp

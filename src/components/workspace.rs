@@ -37,7 +37,7 @@ impl Workspace {
         let evaluate = keymap.keys_for(Context::Workspace, Action::Evaluate);
         let placeholder = evaluate.first().map(|key| {
             format!(
-                "Type Smalltalk here; {} evaluates the selection or the current line.",
+                "Type Smalltalk here; {} evaluates the selection or the statement.",
                 key_label(key)
             )
         });
@@ -93,8 +93,11 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
         match event {
             Event::Keyboard(key) => {
                 let action = self.keymap.lookup(Context::Workspace, key);
-                if action == Some(Action::Evaluate) {
-                    return Some(Msg::EvaluateSelection);
+                match action {
+                    Some(Action::Evaluate) => return Some(Msg::EvaluateSelection),
+                    Some(Action::PrintIt) => return Some(Msg::PrintSelection),
+                    Some(Action::InspectIt) => return Some(Msg::InspectSelection),
+                    _ => {}
                 }
                 // Unbound keys, and actions that mean nothing here, edit the text.
                 action.and_then(app_msg).or(Some(Msg::Edit(*key)))

@@ -79,6 +79,8 @@ pub enum Action {
     Quit,
     FocusNext,
     Evaluate,
+    PrintIt,
+    InspectIt,
     Interrupt,
     ClearTranscript,
     ScrollUp,
@@ -101,13 +103,15 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Self::Help,
         Self::CloseHelp,
         Self::ToggleConnection,
         Self::Quit,
         Self::FocusNext,
         Self::Evaluate,
+        Self::PrintIt,
+        Self::InspectIt,
         Self::Interrupt,
         Self::ClearTranscript,
         Self::ScrollUp,
@@ -138,6 +142,8 @@ impl Action {
             Self::Quit => "quit",
             Self::FocusNext => "focus_next",
             Self::Evaluate => "evaluate",
+            Self::PrintIt => "print_it",
+            Self::InspectIt => "inspect_it",
             Self::Interrupt => "interrupt",
             Self::ClearTranscript => "clear_transcript",
             Self::ScrollUp => "scroll_up",
@@ -168,7 +174,9 @@ impl Action {
             Self::ToggleConnection => "Connect to or disconnect from the server",
             Self::Quit => "Quit STUI",
             Self::FocusNext => "Move focus to the other pane",
-            Self::Evaluate => "Evaluate selection or current line",
+            Self::Evaluate => "Do it: evaluate the selection or statement",
+            Self::PrintIt => "Print it: insert the value after the code",
+            Self::InspectIt => "Inspect it: the value's fields in the transcript",
             Self::Interrupt => "Interrupt running evaluations (asks which of several)",
             Self::ClearTranscript => "Clear the transcript",
             Self::ScrollUp => "Scroll up one line",
@@ -508,7 +516,9 @@ fn never_sent(key: &KeyEvent) -> Option<&'static str> {
 fn key_sort_key(key: &KeyEvent) -> (u8, u8, String) {
     let kind = match key.code {
         Key::Function(n) => return (1, n, String::new()),
-        _ if !key.modifiers.is_empty() => 3,
+        // Ctrl keys first: hints show the first key, and Alt may not reach.
+        _ if key.modifiers.contains(KeyModifiers::CONTROL) => 3,
+        _ if !key.modifiers.is_empty() => 4,
         Key::Char(_) => 2,
         _ => 0,
     };
@@ -874,7 +884,13 @@ mod tests {
             lookup("emacs", Context::Transcript, "ctrl-v"),
             Some(Action::PageDown)
         );
-        assert_eq!(lookup("default", Context::Workspace, "ctrl-d"), None);
+        assert_eq!(
+            lookup("default", Context::Workspace, "ctrl-d"),
+            Some(Action::Evaluate)
+        );
+        // Emacs keeps Ctrl+D and Ctrl+P for the editor (delete, line up).
+        assert_eq!(lookup("emacs", Context::Workspace, "ctrl-d"), None);
+        assert_eq!(lookup("emacs", Context::Workspace, "ctrl-p"), None);
     }
 
     #[test]

@@ -1,10 +1,18 @@
 //! The workspace's editor buffer: text, cursor, selection and undo history.
 
-use ratatui_textarea::{Input, Key as EditorKey, TextArea};
+use ratatui_textarea::{CursorMove, Input, Key as EditorKey, TextArea};
 
 use super::lexer::{Lexer, State};
+use super::statement::statement_at;
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 use tuirealm::props::Style;
+
+/// Code to evaluate and where it ends in the buffer (row, char column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluand {
+    pub code: String,
+    pub end: (usize, usize),
+}
 
 #[derive(Debug, Clone)]
 pub struct Editor {
@@ -66,15 +74,41 @@ impl Editor {
         self.area.lines().join("\n")
     }
 
-    /// What an evaluation sends: the selection if there is one, else the cursor's line.
-    pub fn code_to_evaluate(&self) -> String {
+    /// What an evaluation sends: the selection if there is one, else the
+    /// statement around the cursor; `None` on a blank line.
+    pub fn code_to_evaluate(&self) -> Option<Evaluand> {
         let lines = self.area.lines();
-        match self.area.selection_range() {
-            Some((start, end)) if start != end => selected_text(lines, start, end),
-            _ => lines[self.area.cursor().0]
-                .trim_end_matches(['\r', '\n'])
-                .to_string(),
+        if let Some((start, end)) = self.area.selection_range().filter(|(s, e)| s != e) {
+            let code = selected_text(lines, start, end);
+            return Some(Evaluand { code, end });
         }
+        let text = self.text();
+        let cursor = self.area.cursor();
+        let (row, col) = (cursor.0, cursor.1);
+        let range = statement_at(&text, byte_offset(lines, row, col))?;
+        Some(Evaluand {
+            code: text[range.clone()].to_string(),
+            end: position(&text, range.end),
+        })
+    }
+
+    /// Put `text` at `at` (clamped to the text) and select it, so that
+    /// Backspace takes it away again.
+    pub fn insert_selected(&mut self, at: (usize, usize), text: &str) {
+        let row = at.0.min(self.area.lines().len() - 1);
+        let col = at.1.min(self.area.lines()[row].chars().count());
+        let jump = |(r, c): (usize, usize)| {
+            CursorMove::Jump(
+                u16::try_from(r).unwrap_or(u16::MAX),
+                u16::try_from(c).unwrap_or(u16::MAX),
+            )
+        };
+        self.area.cancel_selection();
+        self.area.move_cursor(jump((row, col)));
+        self.area.insert_str(text);
+        self.edited_from(row);
+        self.area.start_selection();
+        self.area.move_cursor(jump((row, col)));
     }
 
     pub fn key(&mut self, key: &KeyEvent) {
@@ -124,6 +158,23 @@ fn selected_text(lines: &[String], start: (usize, usize), end: (usize, usize)) -
     text.push('\n');
     text.push_str(&chars(end.0, 0, Some(end.1)));
     text
+}
+
+/// The byte offset in the joined text of char column `col` of line `row`.
+fn byte_offset(lines: &[String], row: usize, col: usize) -> usize {
+    let above: usize = lines[..row].iter().map(|line| line.len() + 1).sum();
+    let line = &lines[row];
+    above + line.char_indices().nth(col).map_or(line.len(), |(i, _)| i)
+}
+
+/// The (row, char column) of byte `at` of `text`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count(),
+        before[line_start..].chars().count(),
+    )
 }
 
 /// The editor's own key type for a terminal key event.

@@ -6,6 +6,7 @@ pub mod history;
 pub mod lexer;
 pub mod model;
 pub mod msg;
+pub mod statement;
 pub mod transcript_search;
 pub mod transcript_view;
 

@@ -67,12 +67,25 @@ pub const ENTRY_MAX_BYTES: usize = 64 * 1024;
 /// What a request was sent for: its reply is routed by this.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
-    Evaluation { code: String },
+    Evaluation {
+        code: String,
+    },
+    /// Print it: the value goes into the workspace at `at` (row, char
+    /// column) if its text is still `text`.
+    PrintIt {
+        code: String,
+        at: (usize, usize),
+        text: String,
+    },
+    /// Inspect it: the fields of the value of `code`.
+    Inspection {
+        code: String,
+    },
 }
 
 impl Purpose {
     pub fn is_evaluation(&self) -> bool {
-        matches!(self, Self::Evaluation { .. })
+        matches!(self, Self::Evaluation { .. } | Self::PrintIt { .. })
     }
 }
 

@@ -56,10 +56,14 @@ pub enum SearchStep {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
-    /// Evaluate the workspace's selection, or its current line, as the
+    /// Evaluate the workspace's selection, or the statement at the cursor, as the
     /// editor holds them when this message is handled (keys typed before
     /// it in the same tick are applied first).
     EvaluateSelection,
+    /// Print it: evaluate like `EvaluateSelection` and put the value after the code.
+    PrintSelection,
+    /// Inspect it: the value of the selection or statement, field by field.
+    InspectSelection,
     /// Evaluate this code.
     Evaluate(String),
     /// A key that edits the workspace text.

@@ -1,0 +1,313 @@
+//! Do it, Print it and Inspect it on the workspace: what to evaluate when
+//! nothing is selected, and where their replies go.
+
+use super::update::{
+    Effect, evaluate_for, evaluation_reply, pair_with_its_code, save_workspace, update,
+};
+use crate::net::{Answer, BridgeCommand};
+use crate::protocol::{ErrorObject, InspectParams, InspectResult, Request, RequestBody};
+use crate::ui::editor::Evaluand;
+use crate::ui::{Model, Msg, Purpose, TranscriptEntry};
+
+/// Do it (or Print it): the selection, else the statement at the cursor.
+pub(super) fn evaluate_at_cursor(model: &mut Model, print: bool) -> Vec<Effect> {
+    let Some(Evaluand { code, end }) = model.view.editor.code_to_evaluate() else {
+        model.transcript.push(TranscriptEntry::Notice(
+            "Nothing to evaluate: the cursor is on a blank line.".into(),
+        ));
+        return vec![];
+    };
+    if !print {
+        return update(model, Msg::Evaluate(code));
+    }
+    let purpose = Purpose::PrintIt {
+        code: code.clone(),
+        at: end,
+        text: model.view.editor.text(),
+    };
+    let mut effects = vec![save_workspace(model)];
+    effects.extend(evaluate_for(model, code, purpose));
+    effects
+}
+
+/// Print it's reply: the value goes into the transcript as Do it's does,
+/// and after the code.
+pub(super) fn print_it_reply(
+    model: &mut Model,
+    code: String,
+    at: (usize, usize),
+    text: &str,
+    result: Result<Answer, ErrorObject>,
+) {
+    if let Ok(Answer::Evaluate(value)) = &result {
+        print_it(model, &value.print, at, text);
+    }
+    evaluation_reply(model, code, result);
+}
+
+/// ` "print"` after the code, selected so that Backspace takes it away. Inserted only
+/// when the workspace is as it was at sending: after an edit the remembered
+/// place may be inside other code, so the value is in the transcript only.
+fn print_it(model: &mut Model, print: &str, at: (usize, usize), text: &str) {
+    if model.view.editor.text() != text {
+        model.transcript.push(TranscriptEntry::Notice(
+            "The workspace changed while Print it ran: its value is in the transcript only.".into(),
+        ));
+        return;
+    }
+    let comment = format!(" \"{}\"", print.replace('"', "\"\""));
+    model.view.editor.insert_selected(at, &comment);
+}
+
+/// How many fields and elements Inspect it lists.
+const INSPECT_LIMIT: usize = 20;
+
+/// Inspect it: the server evaluates the code and describes the value.
+pub(super) fn inspect_at_cursor(model: &mut Model) -> Vec<Effect> {
+    // A blank line and no connection are told as Do it tells them.
+    let Some(Evaluand { code, .. }) = model.view.editor.code_to_evaluate() else {
+        return evaluate_at_cursor(model, false);
+    };
+    if !model.connection.is_connected() {
+        return update(model, Msg::Evaluate(code));
+    }
+    let id = model.next_request_id();
+    let body = RequestBody::Inspect(InspectParams {
+        code: Some(code.clone()),
+        limit: Some(INSPECT_LIMIT as u64),
+        ..InspectParams::default()
+    });
+    model
+        .transcript
+        .push(TranscriptEntry::Input { code: code.clone() });
+    model.send(id.clone(), Purpose::Inspection { code });
+    let request = Request::new(id, model.session.clone(), body);
+    vec![
+        save_workspace(model),
+        Effect::Bridge(BridgeCommand::Send(request)),
+    ]
+}
+
+/// The inspected value under its code: class and print, then its fields
+/// and first elements with their classes.
+pub(super) fn inspection_reply(
+    model: &mut Model,
+    code: String,
+    result: Result<Answer, ErrorObject>,
+) {
+    pair_with_its_code(model, code);
+    let entry = match result {
+        Ok(Answer::Inspect(value)) => TranscriptEntry::Output(inspection_text(&value)),
+        Ok(other) => {
+            TranscriptEntry::Notice(format!("Inspect it was answered as {}.", other.type_name()))
+        }
+        Err(error) => TranscriptEntry::Error(error),
+    };
+    model.transcript.push(entry);
+}
+
+fn inspection_text(value: &InspectResult) -> String {
+    let mut text = format!("{} ({})\n", value.print, value.class);
+    let fields = value.fields.iter().take(INSPECT_LIMIT);
+    for field in fields {
+        text.push_str(&format!(
+            "  {}: {} ({})\n",
+            field.name, field.print, field.class
+        ));
+    }
+    for element in value.elements.iter().take(INSPECT_LIMIT) {
+        let (index, print, class) = (element.index, &element.print, &element.class);
+        text.push_str(&format!("  [{index}] {print} ({class})\n"));
+    }
+    let shown = value.fields.len().min(INSPECT_LIMIT) + value.elements.len().min(INSPECT_LIMIT);
+    let total = value.fields.len() as u64 + value.size;
+    if total > shown as u64 {
+        text.push_str(&format!("  … {} more\n", total - shown as u64));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{BridgeCommand, NetEvent, ServerInfo};
+    use crate::protocol::{EvaluateResult, Request, RequestBody};
+    use crate::ui::Connection;
+    use tuirealm::event::{Key, KeyEvent, KeyModifiers};
+
+    fn connected(text: &str) -> Model {
+        let mut model = Model::new("tcp://127.0.0.1:5555", "s1").with_workspace(text);
+        let info = ServerInfo {
+            server: "stui-gst 0.1.0".into(),
+            dialect: "GNU Smalltalk".into(),
+            dialect_version: "3.2.5".into(),
+            address: "tcp://127.0.0.1:5555".into(),
+            backup: 0,
+            pid: 4242,
+            instance: None,
+        };
+        model.connection = Connection::Connected {
+            info,
+            round_trip_us: 400,
+        };
+        model
+    }
+
+    fn key(model: &mut Model, code: Key) {
+        update(model, Msg::Edit(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    /// The one request the effects send.
+    fn sent(effects: &[Effect]) -> &Request {
+        let mut requests = effects.iter().filter_map(|effect| match effect {
+            Effect::Bridge(BridgeCommand::Send(request)) => Some(request),
+            _ => None,
+        });
+        let request = requests.next().expect("a request");
+        assert!(requests.next().is_none());
+        request
+    }
+
+    fn code_of(request: &Request) -> &str {
+        match &request.body {
+            RequestBody::Evaluate(params) => &params.code,
+            other => panic!("not an evaluation: {other:?}"),
+        }
+    }
+
+    fn reply(model: &mut Model, id: &str, print: &str) {
+        let value = EvaluateResult {
+            print: print.into(),
+            class: "SmallInteger".into(),
+            truncated: false,
+            handle: "h1".into(),
+            output: String::new(),
+            output_ranges: None,
+            duration_us: 35,
+        };
+        let result = Ok(Answer::Evaluate(value));
+        let event = NetEvent::Reply {
+            id: id.into(),
+            result,
+            round_trip_us: 9,
+        };
+        update(model, Msg::Net(event));
+    }
+
+    #[test]
+    fn do_it_sends_the_statement_around_the_cursor() {
+        let mut model = connected("(1 to: 3) inject: 0\n   into: [:a :b | a + b].\n5");
+        key(&mut model, Key::Down);
+        let effects = update(&mut model, Msg::EvaluateSelection);
+        assert_eq!(
+            code_of(sent(&effects)),
+            "(1 to: 3) inject: 0\n   into: [:a :b | a + b]"
+        );
+    }
+
+    #[test]
+    fn do_it_on_a_blank_line_says_so() {
+        let mut model = connected("3 + 4\n\n5");
+        key(&mut model, Key::Down);
+        assert!(update(&mut model, Msg::EvaluateSelection).is_empty());
+        assert!(matches!(
+            model.transcript.last(),
+            Some(TranscriptEntry::Notice(text)) if text.contains("blank line")
+        ));
+    }
+
+    #[test]
+    fn print_it_inserts_the_value_after_the_statement_and_selects_it() {
+        let mut model = connected("3 + 4.\nx := 'a \"b\"'");
+        let effects = update(&mut model, Msg::PrintSelection);
+        let id = sent(&effects).id.clone();
+        assert_eq!(code_of(sent(&effects)), "3 + 4");
+        reply(&mut model, &id, "7");
+        let editor = &model.view.editor;
+        assert_eq!(editor.text(), "3 + 4 \"7\".\nx := 'a \"b\"'");
+        assert_eq!(editor.area.selection_range(), Some(((0, 5), (0, 9))));
+        assert!(matches!(
+            model.transcript.last(),
+            Some(TranscriptEntry::Value { .. })
+        ));
+        // Backspace takes it away again.
+        key(&mut model, Key::Backspace);
+        assert_eq!(model.view.editor.text(), "3 + 4.\nx := 'a \"b\"'");
+        // Quotes in the value are doubled inside the comment.
+        key(&mut model, Key::Down);
+        let id = sent(&update(&mut model, Msg::PrintSelection)).id.clone();
+        reply(&mut model, &id, "'a \"b\"'");
+        let last = model.view.editor.text().lines().last().map(String::from);
+        assert_eq!(last.as_deref(), Some("x := 'a \"b\"' \"'a \"\"b\"\"'\""));
+    }
+
+    #[test]
+    fn print_it_after_an_edit_leaves_the_workspace_alone() {
+        let mut model = connected("3 + 4");
+        let id = sent(&update(&mut model, Msg::PrintSelection)).id.clone();
+        key(&mut model, Key::Char('0'));
+        reply(&mut model, &id, "7");
+        assert_eq!(model.view.editor.text(), "03 + 4");
+        let notice = model.transcript.iter().any(|entry| {
+            matches!(entry, TranscriptEntry::Notice(text) if text.contains("transcript only"))
+        });
+        assert!(notice);
+    }
+
+    #[test]
+    fn inspect_it_asks_for_the_fields_and_lists_them_under_the_code() {
+        use crate::protocol::{InspectElement, InspectField};
+        let mut model = connected("3 @ 4");
+        let effects = update(&mut model, Msg::InspectSelection);
+        let request = sent(&effects);
+        let id = request.id.clone();
+        match &request.body {
+            RequestBody::Inspect(params) => {
+                assert_eq!(params.code.as_deref(), Some("3 @ 4"));
+                assert_eq!(params.limit, Some(20));
+            }
+            other => panic!("not an inspect request: {other:?}"),
+        }
+        let field = |name: &str, print: &str| InspectField {
+            name: name.into(),
+            print: print.into(),
+            class: "SmallInteger".into(),
+            handle: "h".into(),
+        };
+        let value = InspectResult {
+            handle: "h1".into(),
+            class: "Point".into(),
+            print: "3@4".into(),
+            fields: vec![field("x", "3"), field("y", "4")],
+            size: 30,
+            elements: vec![InspectElement {
+                index: 1,
+                print: "nil".into(),
+                class: "UndefinedObject".into(),
+                handle: "h2".into(),
+            }],
+            truncated: false,
+            offset: 0,
+        };
+        let event = NetEvent::Reply {
+            id,
+            result: Ok(Answer::Inspect(value)),
+            round_trip_us: 9,
+        };
+        update(&mut model, Msg::Net(event));
+        assert_eq!(
+            model.transcript,
+            [
+                TranscriptEntry::Input {
+                    code: "3 @ 4".into()
+                },
+                TranscriptEntry::Output(
+                    "3@4 (Point)\n  x: 3 (SmallInteger)\n  y: 4 (SmallInteger)\n  \
+                     [1] nil (UndefinedObject)\n  … 29 more\n"
+                        .into()
+                ),
+            ]
+        );
+        assert!(model.pending.is_empty());
+    }
+}
