@@ -446,7 +446,10 @@ fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
     }
     let zmq_context = crate::net::context();
     // The bare sockets only measure: a busy machine must not fail the run.
-    let timeout = client.options().request_timeout.max(Duration::from_secs(10));
+    let timeout = client
+        .options()
+        .request_timeout
+        .max(Duration::from_secs(10));
     let bare = BareSocket::open(zmq_context, context.address(), timeout)?;
     let echo_server = EchoServer::start(zmq_context)?;
     let echo = BareSocket::open(zmq_context, &echo_server.address, timeout)?;
