@@ -478,7 +478,8 @@ fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() 
         s.contains("Connected") && s.contains("GNU Smalltalk")
     });
 
-    let slow = "(Delay forSeconds: 6) wait. 111";
+    // One statement (Do it takes the statement at the cursor).
+    let slow = "[(Delay forSeconds: 6) wait. 111] value";
     tmux.type_text(slow);
     tmux.send_keys(&["C-e", "Enter"]);
     tmux.type_text("6 * 7");
