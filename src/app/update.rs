@@ -549,12 +549,12 @@ fn abandon_pending(model: &mut Model, why: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::net::ServerInfo;
     use crate::protocol::{ErrorCode, ErrorObject, EvaluateResult};
 
-    fn gst_info() -> ServerInfo {
+    pub(in crate::app) fn gst_info() -> ServerInfo {
         ServerInfo {
             server: "stui-gst 0.1.0".into(),
             dialect: "GNU Smalltalk".into(),
@@ -980,15 +980,7 @@ mod tests {
                 }),
             );
         }
-        let shown: Vec<String> = model
-            .transcript
-            .iter()
-            .filter_map(|entry| match entry {
-                TranscriptEntry::Input { code } => Some(format!("> {code}")),
-                TranscriptEntry::Value { print, .. } => Some(print.clone()),
-                _ => None,
-            })
-            .collect();
+        let shown = inputs_and_values(&model);
         assert_eq!(
             shown,
             ["> 1 + 1", "> 2 + 2", "> 1 + 1", "2", "> 2 + 2", "4"]
@@ -1058,14 +1050,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn replies_in_any_order_stand_under_their_code() {
-        let mut model = connected_model();
-        let slow = evaluating(&mut model, "(Delay forSeconds: 6) wait. 111");
-        let quick = evaluating(&mut model, "6 * 7");
-        answered(&mut model, &quick, "42");
-        answered(&mut model, &slow, "111");
-        let shown: Vec<String> = model
+    /// The transcript's code (as `> code`) and values, in order.
+    fn inputs_and_values(model: &Model) -> Vec<String> {
+        model
             .transcript
             .iter()
             .filter_map(|entry| match entry {
@@ -1073,7 +1060,17 @@ mod tests {
                 TranscriptEntry::Value { print, .. } => Some(print.clone()),
                 _ => None,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn replies_in_any_order_stand_under_their_code() {
+        let mut model = connected_model();
+        let slow = evaluating(&mut model, "(Delay forSeconds: 6) wait. 111");
+        let quick = evaluating(&mut model, "6 * 7");
+        answered(&mut model, &quick, "42");
+        answered(&mut model, &slow, "111");
+        let shown = inputs_and_values(&model);
         assert_eq!(
             shown,
             [

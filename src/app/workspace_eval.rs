@@ -130,24 +130,15 @@ fn inspection_text(value: &InspectResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::{BridgeCommand, NetEvent, ServerInfo};
+    use crate::net::{BridgeCommand, NetEvent};
     use crate::protocol::{EvaluateResult, Request, RequestBody};
     use crate::ui::Connection;
     use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
     fn connected(text: &str) -> Model {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1").with_workspace(text);
-        let info = ServerInfo {
-            server: "stui-gst 0.1.0".into(),
-            dialect: "GNU Smalltalk".into(),
-            dialect_version: "3.2.5".into(),
-            address: "tcp://127.0.0.1:5555".into(),
-            backup: 0,
-            pid: 4242,
-            instance: None,
-        };
         model.connection = Connection::Connected {
-            info,
+            info: crate::app::update::tests::gst_info(),
             round_trip_us: 400,
         };
         model
