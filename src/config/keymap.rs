@@ -70,8 +70,23 @@ impl Context {
 }
 
 /// Everything a key can be bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Help,
     CloseHelp,
@@ -103,67 +118,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
-        Self::Help,
-        Self::CloseHelp,
-        Self::ToggleConnection,
-        Self::Quit,
-        Self::FocusNext,
-        Self::Evaluate,
-        Self::PrintIt,
-        Self::InspectIt,
-        Self::Interrupt,
-        Self::ClearTranscript,
-        Self::ScrollUp,
-        Self::ScrollDown,
-        Self::PageUp,
-        Self::PageDown,
-        Self::ScrollToTop,
-        Self::ScrollToBottom,
-        Self::SaveImage,
-        Self::ReplayChanges,
-        Self::HistoryOlder,
-        Self::HistoryNewer,
-        Self::HistorySearch,
-        Self::Search,
-        Self::SearchNext,
-        Self::SearchPrevious,
-        Self::CloseSearch,
-        Self::CopyToWorkspace,
-        Self::SaveTranscript,
-    ];
+    /// Every action, in declaration order.
+    pub fn all() -> impl Iterator<Item = Action> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
 
     /// The name used in keymap files (the serde name).
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Help => "help",
-            Self::CloseHelp => "close_help",
-            Self::ToggleConnection => "toggle_connection",
-            Self::Quit => "quit",
-            Self::FocusNext => "focus_next",
-            Self::Evaluate => "evaluate",
-            Self::PrintIt => "print_it",
-            Self::InspectIt => "inspect_it",
-            Self::Interrupt => "interrupt",
-            Self::ClearTranscript => "clear_transcript",
-            Self::ScrollUp => "scroll_up",
-            Self::ScrollDown => "scroll_down",
-            Self::PageUp => "page_up",
-            Self::PageDown => "page_down",
-            Self::ScrollToTop => "scroll_to_top",
-            Self::ScrollToBottom => "scroll_to_bottom",
-            Self::SaveImage => "save_image",
-            Self::ReplayChanges => "replay_changes",
-            Self::HistoryOlder => "history_older",
-            Self::HistoryNewer => "history_newer",
-            Self::HistorySearch => "history_search",
-            Self::Search => "search",
-            Self::SearchNext => "search_next",
-            Self::SearchPrevious => "search_previous",
-            Self::CloseSearch => "close_search",
-            Self::CopyToWorkspace => "copy_to_workspace",
-            Self::SaveTranscript => "save_transcript",
-        }
+        self.into()
     }
 
     /// What the help overlay says the action does.
@@ -200,7 +162,7 @@ impl Action {
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|action| action.name() == name)
+        name.parse().ok()
     }
 }
 
@@ -392,7 +354,7 @@ impl Keymap {
                 continue;
             }
             let action = Action::from_name(action_name.get_ref()).ok_or_else(|| {
-                let names = Action::ALL.map(Action::name);
+                let names = Action::all().map(Action::name);
                 let hint = nearest(action_name.get_ref(), names).unwrap_or("help");
                 in_context(format!(
                     "unknown action \"{}\" for key \"{}\"; did you mean \"{hint}\"?",
@@ -836,7 +798,7 @@ mod tests {
 
     #[test]
     fn action_names_match_serde_names() {
-        for action in Action::ALL {
+        for action in Action::all() {
             let json = serde_json::to_string(&action).unwrap();
             assert_eq!(json, format!("\"{}\"", action.name()));
         }
@@ -846,7 +808,7 @@ mod tests {
     fn nearest_picks_the_closest_name() {
         assert_eq!(nearest("quti", ["quit", "help"]), Some("quit"));
         assert_eq!(
-            nearest("page-up", Action::ALL.map(Action::name)),
+            nearest("page-up", Action::all().map(Action::name)),
             Some("page_up")
         );
     }
