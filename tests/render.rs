@@ -108,7 +108,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let area = match id {
         Id::Workspace => workspace,
         Id::Transcript => transcript,
-        Id::StatusBar | Id::InterruptPrompt | Id::HistoryPrompt => status,
+        Id::StatusBar | Id::InterruptPrompt | Id::HistoryPrompt | Id::WorkspacePrompt => status,
         Id::Help => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();

@@ -9,6 +9,8 @@ mod transcript_actions;
 pub mod update;
 pub mod view;
 mod workspace_eval;
+pub mod workspace_files;
+pub mod workspaces;
 
 pub use crate::ui::{Connection, Focus, Model, Msg, TranscriptEntry};
 pub use update::{Effect, update};

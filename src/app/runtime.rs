@@ -20,6 +20,8 @@ use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
 use super::history_file;
 use super::update::LocalCommand;
 use super::view::{self, App};
+use super::workspace_files;
+use super::workspaces::WorkspaceEffect;
 use super::{Effect, Model, Msg, update};
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
@@ -27,7 +29,7 @@ use crate::config::theme::Theme;
 use crate::net::{Bridge, NetEvent, NetPort};
 use crate::server::{LocalServer, attached};
 use crate::ui::transcript_view::format_duration;
-use crate::ui::{History, SharedModel, TranscriptEntry};
+use crate::ui::{History, SharedModel, TranscriptEntry, WorkspaceMsg};
 
 /// How long quitting waits for the bridge (saving and stopping a local
 /// server); after that the process ends anyway.
@@ -36,11 +38,6 @@ const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_millis(20);
 /// The screen is drawn after every message, and at least this often.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
-
-/// Where the workspace text is kept between runs.
-pub fn workspace_file() -> PathBuf {
-    crate::paths::data_dir().join("workspace.st")
-}
 
 /// Runs the TUI until the user quits.
 pub fn run(
@@ -62,11 +59,11 @@ pub fn run(
     let mut app: App = tuirealm::application::Application::init(
         EventListenerCfg::default().crossterm_input_listener(Duration::from_millis(10), 16),
     );
-    let workspace_path = workspace_file();
-    let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
+    // Held until STUI ends: another STUI then keeps its workspaces apart.
+    let (workspaces, _workspaces_lock, notices) = workspace_files::start(&crate::paths::data_dir());
     let mut model = Model::new(settings.server.address.clone(), session);
-    model = model.with_workspace(&saved_workspace);
-    for warning in keymap.warnings() {
+    model = model.with_workspaces(workspaces);
+    for warning in keymap.warnings().iter().chain(&notices) {
         model
             .transcript
             .push(TranscriptEntry::Notice(warning.clone()));
@@ -90,7 +87,6 @@ pub fn run(
         net: NetPort::new(net_inbox),
         bridge,
         local,
-        workspace_path,
         history_path,
     };
     let mut terminal = Terminal::open()?;
@@ -101,8 +97,10 @@ pub fn run(
         runtime.event_loop(&mut terminal, &signalled)
     }));
     // Whatever ended the loop (a terminal that is gone, even a panic), keep the text.
-    if let Ok(model) = runtime.model.try_borrow() {
-        save_workspace(&runtime.workspace_path, &model.view.editor.text());
+    if let Ok(model) = runtime.model.try_borrow()
+        && let Effect::SaveWorkspace { path, text } = super::update::save_workspace(&model)
+    {
+        save_workspace(&path, &text);
     }
     drop(terminal);
     stop_bridge(runtime.bridge, runtime.local);
@@ -147,7 +145,6 @@ struct Runtime {
     net: NetPort,
     bridge: Bridge,
     local: Local,
-    workspace_path: PathBuf,
     history_path: PathBuf,
 }
 
@@ -183,6 +180,8 @@ impl Runtime {
                 }
             };
             messages.extend(net_messages(&mut self.net));
+            // The autosave's clock: not a change to draw by itself.
+            self.step(Msg::Tick(Instant::now()));
             changed = !messages.is_empty();
             for msg in messages {
                 self.step(msg);
@@ -197,13 +196,35 @@ impl Runtime {
             match effect {
                 Effect::Bridge(command) => self.bridge.send(command),
                 Effect::Local(command) => self.local.run(command),
-                Effect::SaveWorkspace(text) => save_workspace(&self.workspace_path, &text),
+                Effect::SaveWorkspace { path, text } => {
+                    if let Err(error) = workspace_files::write(&path, &text) {
+                        self.step(Msg::Workspaces(WorkspaceMsg::SaveFailed { path, error }));
+                    }
+                }
+                Effect::Workspaces(effect) => self.workspace_files(effect),
                 Effect::SaveHistory(snippets) => save_history(&self.history_path, &snippets),
                 Effect::SaveTranscript(text) => {
                     let notice = save_transcript(&text);
                     let mut model = self.model.borrow_mut();
                     model.transcript.push(TranscriptEntry::Notice(notice));
                 }
+            }
+        }
+    }
+}
+
+impl Runtime {
+    /// Carry out a workspace file effect; what came of it goes back to `update`.
+    fn workspace_files(&mut self, effect: WorkspaceEffect) {
+        match effect {
+            WorkspaceEffect::Remove(path) => workspace_files::remove(&path),
+            WorkspaceEffect::Open(input) => {
+                let (path, text) = workspace_files::open(&input);
+                self.step(Msg::Workspaces(WorkspaceMsg::Opened { path, text }));
+            }
+            WorkspaceEffect::Export { tab, path, text } => {
+                let (path, error) = workspace_files::export(&path, &text);
+                self.step(Msg::Workspaces(WorkspaceMsg::SavedTo { tab, path, error }));
             }
         }
     }
@@ -280,8 +301,7 @@ impl Local {
 }
 
 fn save_workspace(path: &Path, text: &str) {
-    let result = crate::paths::write_private(path, text);
-    if let Err(error) = result {
+    if let Err(error) = workspace_files::write(path, text) {
         log::error!("cannot save the workspace to {}: {error}", path.display());
     }
 }

@@ -1,8 +1,11 @@
 //! The pure update function: `update(&mut Model, Msg) -> Vec<Effect>`.
 //! It never blocks or touches a socket; the runtime carries out the effects.
 
+use std::path::PathBuf;
+
 use super::recall;
 use super::workspace_eval;
+use super::workspaces::{self, WorkspaceEffect};
 use crate::net::{Answer, BridgeCommand, NetEvent, ServerInfo};
 use crate::protocol::{ErrorObject, EvaluateParams, Request, RequestBody};
 use crate::ui::{Connection, Focus, InterruptChoice, Model, Msg, Purpose, TranscriptEntry};
@@ -24,8 +27,11 @@ pub enum Effect {
     Bridge(BridgeCommand),
     /// Run this on the local server, beside the bridge.
     Local(LocalCommand),
-    /// Keep the workspace text for the next run.
-    SaveWorkspace(String),
+    /// Keep a workspace's text (or the tabs file) for the next run: written
+    /// at once, never half.
+    SaveWorkspace { path: PathBuf, text: String },
+    /// Open, export or delete a workspace's file.
+    Workspaces(WorkspaceEffect),
     /// Keep the history of evaluated snippets, oldest first, for the next run.
     SaveHistory(Vec<String>),
     /// Write this transcript text to a new file and say where.
@@ -33,6 +39,10 @@ pub enum Effect {
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    if let Msg::Tick(now) = msg {
+        return workspaces::tick(model, now);
+    }
+    workspaces::note(model, &msg);
     let effects = dispatch(model, msg);
     // Every push goes through here: one place keeps the transcript bounded.
     model.bound_transcript();
@@ -91,6 +101,8 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![save_workspace(model)]
         }
         Msg::Net(event) => net_event(model, event),
+        Msg::Workspaces(msg) => workspaces::update(model, msg),
+        Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
             recall::step(model, msg == Msg::HistoryOlder);
             vec![]
@@ -102,8 +114,13 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// Save the active workspace's text to its own file.
 pub(super) fn save_workspace(model: &Model) -> Effect {
-    Effect::SaveWorkspace(model.view.editor.text())
+    let workspaces = &model.workspaces;
+    Effect::SaveWorkspace {
+        path: workspaces.path_of(&workspaces.active_tab().name),
+        text: model.view.editor.text(),
+    }
 }
 
 fn bridge(command: BridgeCommand) -> Effect {
@@ -583,11 +600,19 @@ pub(super) mod tests {
         })
     }
 
+    /// Saving `text` to the first workspace's file.
+    fn saved(text: &str) -> Effect {
+        Effect::SaveWorkspace {
+            path: PathBuf::from("workspaces/1.st"),
+            text: text.into(),
+        }
+    }
+
     /// The request an evaluation sent (after saving the workspace, before the history).
     fn sent_request(effects: &[Effect]) -> &Request {
         match effects {
             [
-                Effect::SaveWorkspace(_),
+                Effect::SaveWorkspace { .. },
                 Effect::Bridge(BridgeCommand::Send(request)),
                 Effect::SaveHistory(_),
             ] => request,
@@ -660,7 +685,7 @@ pub(super) mod tests {
     fn evaluate_while_disconnected_sends_nothing_and_says_why() {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
         let effects = update(&mut model, Msg::Evaluate("3 + 4".into()));
-        assert_eq!(effects, [Effect::SaveWorkspace(String::new())]);
+        assert_eq!(effects, [saved("")]);
         assert!(model.pending.is_empty());
         match model.transcript.last() {
             Some(TranscriptEntry::Notice(text)) => assert!(text.contains("F2"), "{text}"),
@@ -1000,10 +1025,7 @@ pub(super) mod tests {
         update(&mut model, Msg::ClearTranscript);
         assert!(model.transcript.is_empty());
         update(&mut model, Msg::Paste("x := 1.".into()));
-        assert_eq!(
-            update(&mut model, Msg::Quit),
-            [Effect::SaveWorkspace("x := 1.".into())]
-        );
+        assert_eq!(update(&mut model, Msg::Quit), [saved("x := 1.")]);
         assert!(model.quit);
     }
 
@@ -1011,7 +1033,7 @@ pub(super) mod tests {
     fn evaluating_saves_the_workspace_first() {
         let mut model = connected_model().with_workspace("3 + 4\n5");
         let effects = update(&mut model, Msg::Evaluate("3 + 4".into()));
-        assert_eq!(effects[0], Effect::SaveWorkspace("3 + 4\n5".into()));
+        assert_eq!(effects[0], saved("3 + 4\n5"));
     }
 
     #[test]

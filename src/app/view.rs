@@ -8,7 +8,8 @@
 //! └─────────────────────┘
 //!  status line              1 row        (help: a centred overlay on top;
 //!                                         "interrupt which?" and the history
-//!                                         search over the status line)
+//!                                         search and the workspaces' prompt
+//!                                         over the status line)
 //! ```
 
 use std::sync::Arc;
@@ -18,7 +19,9 @@ use tuirealm::event::NoUserEvent;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::components::{Help, HistoryPrompt, InterruptPrompt, StatusBar, Transcript, Workspace};
+use crate::components::{
+    Help, HistoryPrompt, InterruptPrompt, StatusBar, Transcript, Workspace, WorkspacePromptBar,
+};
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::ui::{Focus, Model, Msg, SharedModel};
@@ -31,6 +34,7 @@ pub enum Id {
     Help,
     InterruptPrompt,
     HistoryPrompt,
+    WorkspacePrompt,
 }
 
 /// Net events do not go through the Application: the runtime turns them
@@ -54,6 +58,8 @@ pub fn mount(
     app.mount(Id::InterruptPrompt, Box::new(prompt), Vec::new())?;
     let search = HistoryPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
     app.mount(Id::HistoryPrompt, Box::new(search), Vec::new())?;
+    let asking = WorkspacePromptBar::new(model.clone(), keymap.clone(), theme.status_bar);
+    app.mount(Id::WorkspacePrompt, Box::new(asking), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
     app.mount(Id::Help, Box::new(help), Vec::new())?;
     app.active(&Id::Workspace)
@@ -67,6 +73,8 @@ pub fn sync(app: &mut App, model: &Model) {
         Id::Help
     } else if model.history_search.is_some() {
         Id::HistoryPrompt
+    } else if model.workspaces.prompt.is_some() {
+        Id::WorkspacePrompt
     } else {
         match model.focus {
             Focus::Workspace => Id::Workspace,
@@ -90,10 +98,16 @@ pub fn layout(screen: Rect) -> [Rect; 3] {
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
-    let (help_visible, choosing_interrupt, searching) = {
+    let (help_visible, choosing_interrupt, searching, asking) = {
         let model = model.borrow();
         let searching = model.history_search.is_some();
-        (model.help_visible, model.choosing_interrupt, searching)
+        let asking = model.workspaces.prompt.is_some();
+        (
+            model.help_visible,
+            model.choosing_interrupt,
+            searching,
+            asking,
+        )
     };
     let screen = frame.area();
     let [workspace, transcript, status] = layout(screen);
@@ -104,6 +118,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
         app.view(&Id::InterruptPrompt, frame, status);
     } else if searching {
         app.view(&Id::HistoryPrompt, frame, status);
+    } else if asking {
+        app.view(&Id::WorkspacePrompt, frame, status);
     }
     if help_visible {
         app.view(&Id::Help, frame, screen);

@@ -9,8 +9,10 @@ pub mod highlight;
 pub mod history_prompt;
 pub mod interrupt_prompt;
 pub mod status_bar;
+pub mod tabs;
 pub mod transcript;
 pub mod workspace;
+pub mod workspace_prompt;
 
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
@@ -18,6 +20,7 @@ pub use interrupt_prompt::InterruptPrompt;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
 pub use workspace::Workspace;
+pub use workspace_prompt::WorkspacePromptBar;
 
 use tuirealm::command::{Cmd, CmdResult};
 use tuirealm::component::Component;
@@ -98,6 +101,14 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
         Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
         Action::SaveTranscript => Some(Msg::SaveTranscript),
+        Action::NewWorkspace
+        | Action::CloseWorkspace
+        | Action::RenameWorkspace
+        | Action::NextWorkspace
+        | Action::PreviousWorkspace
+        | Action::OpenWorkspace
+        | Action::SaveWorkspace
+        | Action::SaveWorkspaceAs => tabs::action_msg(action).map(Msg::Workspaces),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

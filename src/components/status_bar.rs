@@ -70,6 +70,10 @@ impl StatusDrawing {
                 Style::default().fg(self.colours.connecting),
             ));
         }
+        if model.workspaces.shown() {
+            let name = &model.workspaces.active_tab().name;
+            status.push_span(Span::raw(format!("workspace {name} · ")));
+        }
         match model.running_evaluations().len() {
             0 => {}
             1 => status.push_span(Span::raw("evaluating… · ")),

@@ -65,7 +65,11 @@ impl Draw for WorkspaceDrawing {
         };
         editor.set_block(
             Block::bordered()
-                .title(" Workspace ")
+                .title(super::tabs::title(
+                    &model.workspaces,
+                    &self.colours,
+                    area.width,
+                ))
                 .border_style(Style::default().fg(border)),
         );
         if let Some(placeholder) = &self.placeholder {

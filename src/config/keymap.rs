@@ -115,6 +115,14 @@ pub enum Action {
     CloseSearch,
     CopyToWorkspace,
     SaveTranscript,
+    NewWorkspace,
+    CloseWorkspace,
+    RenameWorkspace,
+    NextWorkspace,
+    PreviousWorkspace,
+    OpenWorkspace,
+    SaveWorkspace,
+    SaveWorkspaceAs,
 }
 
 impl Action {
@@ -158,6 +166,14 @@ impl Action {
             Self::CloseSearch => "Close the search",
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
+            Self::NewWorkspace => "New workspace (tab)",
+            Self::CloseWorkspace => "Close the workspace (asks when it has text)",
+            Self::RenameWorkspace => "Rename the workspace",
+            Self::NextWorkspace => "Next workspace",
+            Self::PreviousWorkspace => "Previous workspace",
+            Self::OpenWorkspace => "Open a file as a new workspace",
+            Self::SaveWorkspace => "Save the workspace to its file (asks the first time)",
+            Self::SaveWorkspaceAs => "Save the workspace to another file",
         }
     }
 

@@ -9,6 +9,7 @@ pub mod msg;
 pub mod statement;
 pub mod transcript_search;
 pub mod transcript_view;
+pub mod workspaces;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,6 +17,7 @@ use std::rc::Rc;
 pub use history::{History, HistorySearch};
 pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
 pub use msg::{InterruptChoice, Msg, Scroll, SearchKey, SearchStep};
+pub use workspaces::{PromptKey, PromptKind, WorkspaceMsg, Workspaces};
 
 /// The one model, owned here: `update` changes it, components read it to draw.
 pub type SharedModel = Rc<RefCell<Model>>;

@@ -7,6 +7,7 @@ use super::history::{History, HistorySearch};
 use super::msg::Scroll;
 use super::transcript_search::TranscriptSearch;
 use super::transcript_view::TranscriptView;
+use super::workspaces::Workspaces;
 use crate::net::ServerInfo;
 use crate::protocol::ErrorObject;
 
@@ -162,6 +163,8 @@ pub struct Model {
     pub history_search: Option<HistorySearch>,
     /// Entries kept (besides the dropped-entries notice).
     pub transcript_max_entries: usize,
+    /// The workspaces (tabs); the active one's editor is `view.editor`.
+    pub workspaces: Workspaces,
     next_request: u64,
 }
 
@@ -185,6 +188,7 @@ impl Model {
             history: History::default(),
             history_search: None,
             transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
+            workspaces: Workspaces::default(),
             next_request: 0,
         }
     }

@@ -2,7 +2,10 @@
 
 use tuirealm::event::KeyEvent;
 
+use std::time::Instant;
+
 use crate::net::NetEvent;
+use crate::ui::WorkspaceMsg;
 
 /// Which evaluations Ctrl+G stops when several run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +103,10 @@ pub enum Msg {
     /// File the changes made since the last save into the server again.
     ReplayChanges,
     Quit,
+    /// Tabs: new, close, rename, switch, open and save files.
+    Workspaces(WorkspaceMsg),
+    /// The time, given often: the autosave is due a second after typing stops.
+    Tick(Instant),
     /// Something the bridge thread reports.
     Net(NetEvent),
 }

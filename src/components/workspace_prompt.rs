@@ -1,0 +1,95 @@
+//! The workspaces' one-line prompt over the status line: a new name, a file
+//! to open or to save to, or "close it? (y/n)". It has the focus while open.
+
+use std::sync::Arc;
+
+use tuirealm::component::{AppComponent, Component};
+use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
+use tuirealm::props::{Style, TextModifiers};
+use tuirealm::ratatui::Frame;
+use tuirealm::ratatui::layout::Rect;
+use tuirealm::ratatui::text::{Line, Span};
+use tuirealm::ratatui::widgets::{Clear, Paragraph};
+
+use super::{Draw, Pane};
+use crate::config::keymap::{Action, Context, Keymap};
+use crate::config::theme::StatusBarColors;
+use crate::ui::{Model, Msg, PromptKey, PromptKind, SharedModel, WorkspaceMsg};
+
+#[derive(Component)]
+pub struct WorkspacePromptBar {
+    component: Pane<PromptDrawing>,
+    keymap: Arc<Keymap>,
+}
+
+pub struct PromptDrawing {
+    colours: StatusBarColors,
+}
+
+impl WorkspacePromptBar {
+    pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: StatusBarColors) -> Self {
+        Self {
+            component: Pane::new(model, PromptDrawing { colours }),
+            keymap,
+        }
+    }
+}
+
+impl Draw for PromptDrawing {
+    fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
+        let Some(prompt) = &model.workspaces.prompt else {
+            return;
+        };
+        let name = &model.workspaces.active_tab().name;
+        let question = match prompt.kind {
+            PromptKind::Rename => format!(" Rename workspace {name} to: "),
+            PromptKind::Open => " Open file: ".to_string(),
+            PromptKind::SaveAs => format!(" Save workspace {name} to file: "),
+            PromptKind::ConfirmClose => {
+                format!(" Close workspace {name} and delete its text? (y/n) ")
+            }
+        };
+        let style = Style::default()
+            .bg(self.colours.bg)
+            .fg(self.colours.connecting)
+            .add_modifier(TextModifiers::BOLD);
+        let mut line = Line::from(vec![Span::raw(question)]);
+        if prompt.kind != PromptKind::ConfirmClose {
+            line.push_span(Span::raw(prompt.input.clone()));
+            // Where the next character goes.
+            line.push_span(Span::styled(
+                " ",
+                style.add_modifier(TextModifiers::REVERSED),
+            ));
+            line.push_span(Span::raw("  Enter · Esc cancels"));
+        }
+        if let Some(error) = &prompt.error {
+            let error_style = Style::default().fg(self.colours.down);
+            line.push_span(Span::styled(format!("  {error}"), error_style));
+        }
+        frame.render_widget(Clear, area);
+        frame.render_widget(Paragraph::new(line).style(style), area);
+    }
+}
+
+impl AppComponent<Msg, NoUserEvent> for WorkspacePromptBar {
+    fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
+        let Event::Keyboard(key) = event else {
+            return None;
+        };
+        if self.keymap.lookup(Context::Workspace, key) == Some(Action::Quit) {
+            return Some(Msg::Quit);
+        }
+        let typing = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let prompt_key = match key.code {
+            Key::Enter => PromptKey::Accept,
+            Key::Esc => PromptKey::Cancel,
+            Key::Backspace => PromptKey::Backspace,
+            Key::Char(c) if typing => PromptKey::Type(c),
+            _ => return None,
+        };
+        Some(Msg::Workspaces(WorkspaceMsg::Prompt(prompt_key)))
+    }
+}
