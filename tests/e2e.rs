@@ -251,7 +251,7 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     // The server STUI started is stopped on exit.
     wait_until_stopped(&address);
     // The workspace text survives for the next start.
-    let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
+    let saved = std::fs::read_to_string(home.path().join("data/stui/workspaces/1.st")).unwrap();
     assert!(saved.contains("x := 6 * 7."), "{saved}");
 }
 
@@ -273,7 +273,7 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
     wait_until_stopped(&address);
     let started = Instant::now();
     let saved = loop {
-        let text = std::fs::read_to_string(home.path().join("data/stui/workspace.st"));
+        let text = std::fs::read_to_string(home.path().join("data/stui/workspaces/1.st"));
         match text {
             Ok(text) if text.contains("unsaved work") => break text,
             _ => assert!(
@@ -566,7 +566,7 @@ fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text(
         asked.elapsed()
     );
     assert!(screen.contains("STUI-EXIT=0"), "{screen}");
-    let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
+    let saved = std::fs::read_to_string(home.path().join("data/stui/workspaces/1.st")).unwrap();
     assert!(saved.contains("[true] whileTrue"), "{saved}");
     // The server it started, busy with the runaway, is stopped too.
     wait_until_stopped(&address);
