@@ -315,3 +315,308 @@ fn saved_to(model: &mut Model, tab: u64, path: PathBuf, error: Option<String>) -
 fn notice(model: &mut Model, text: String) {
     model.transcript.push(TranscriptEntry::Notice(text));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::update;
+    use tuirealm::event::{Key, KeyEvent, KeyModifiers};
+
+    fn ws(msg: WorkspaceMsg) -> Msg {
+        Msg::Workspaces(msg)
+    }
+
+    fn type_text(model: &mut Model, text: &str) {
+        for c in text.chars() {
+            let key = KeyEvent::new(Key::Char(c), KeyModifiers::NONE);
+            update(model, Msg::Edit(key));
+        }
+    }
+
+    fn answer(model: &mut Model, text: &str) -> Vec<Effect> {
+        for c in text.chars() {
+            update(model, ws(WorkspaceMsg::Prompt(PromptKey::Type(c))));
+        }
+        update(model, ws(WorkspaceMsg::Prompt(PromptKey::Accept)))
+    }
+
+    fn names(model: &Model) -> Vec<&str> {
+        let tabs = &model.workspaces.tabs;
+        tabs.iter().map(|tab| tab.name.as_str()).collect()
+    }
+
+    fn save(path: &str, text: &str) -> Effect {
+        Effect::SaveWorkspace {
+            path: PathBuf::from(path),
+            text: text.into(),
+        }
+    }
+
+    fn remove(path: &str) -> Effect {
+        Effect::Workspaces(WorkspaceEffect::Remove(PathBuf::from(path)))
+    }
+
+    fn last_notice(model: &Model) -> &str {
+        match model.transcript.last() {
+            Some(TranscriptEntry::Notice(text)) => text,
+            other => panic!("expected a notice, got {other:?}"),
+        }
+    }
+
+    fn is_tabs_file(effect: &Effect) -> bool {
+        matches!(effect, Effect::SaveWorkspace { path, .. } if path.ends_with("tabs.json"))
+    }
+
+    #[test]
+    fn a_new_workspace_is_empty_and_each_keeps_its_text_cursor_and_undo() {
+        let mut model = Model::new("a", "s");
+        type_text(&mut model, "3 + 4");
+        let effects = update(&mut model, ws(WorkspaceMsg::New));
+        assert_eq!(effects[0], save("workspaces/1.st", "3 + 4"));
+        assert!(is_tabs_file(&effects[1]));
+        assert_eq!(
+            (names(&model), model.workspaces.active),
+            (vec!["1", "2"], 1)
+        );
+        assert_eq!(model.view.editor.text(), "");
+        type_text(&mut model, "x");
+        update(&mut model, ws(WorkspaceMsg::Next));
+        assert_eq!(model.workspaces.active, 0, "next wraps around");
+        assert_eq!(model.view.editor.text(), "3 + 4");
+        assert_eq!(model.view.editor.area.cursor(), (0, 5));
+        let undo = KeyEvent::new(Key::Char('u'), KeyModifiers::CONTROL);
+        update(&mut model, Msg::Edit(undo));
+        assert_eq!(model.view.editor.text(), "3 + ", "its own undo");
+        update(&mut model, ws(WorkspaceMsg::Previous));
+        assert_eq!(model.view.editor.text(), "x");
+        let tabs = model.workspaces.tabs_file_text();
+        assert!(tabs.contains("\"active\": 1"), "{tabs}");
+    }
+
+    #[test]
+    fn closing_asks_when_there_is_text_and_deletes_the_file() {
+        let mut model = Model::new("a", "s");
+        update(&mut model, ws(WorkspaceMsg::New));
+        let effects = update(&mut model, ws(WorkspaceMsg::Close));
+        assert_eq!(effects[0], remove("workspaces/2.st"), "empty: no question");
+        assert_eq!(names(&model), ["1"]);
+        assert_eq!(last_notice(&model), "Closed workspace 2.");
+
+        type_text(&mut model, "keep me");
+        assert!(update(&mut model, ws(WorkspaceMsg::Close)).is_empty());
+        let prompt = model.workspaces.prompt.as_ref().map(|p| p.kind);
+        assert_eq!(prompt, Some(PromptKind::ConfirmClose));
+        update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Type('n'))));
+        assert_eq!(model.workspaces.prompt, None);
+        assert_eq!(model.view.editor.text(), "keep me");
+
+        update(&mut model, ws(WorkspaceMsg::Close));
+        let effects = update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Type('y'))));
+        assert_eq!(effects[0], remove("workspaces/1.st"));
+        assert_eq!(
+            names(&model),
+            ["1"],
+            "the last one closed leaves an empty one"
+        );
+        assert_eq!(model.view.editor.text(), "");
+    }
+
+    #[test]
+    fn renaming_moves_the_file_and_refuses_bad_or_taken_names() {
+        let mut model = Model::new("a", "s");
+        type_text(&mut model, "1 + 1");
+        update(&mut model, ws(WorkspaceMsg::New));
+        update(&mut model, ws(WorkspaceMsg::Rename));
+        let prompt = model.workspaces.prompt.clone().unwrap();
+        assert_eq!(
+            (prompt.kind, prompt.input.as_str()),
+            (PromptKind::Rename, "2")
+        );
+        update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Backspace)));
+        assert!(answer(&mut model, "1").is_empty());
+        let error = model
+            .workspaces
+            .prompt
+            .as_ref()
+            .and_then(|p| p.error.clone());
+        assert_eq!(error.as_deref(), Some("another workspace has that name"));
+        update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Backspace)));
+        assert!(answer(&mut model, "a/b").is_empty());
+        assert!(model.workspaces.prompt.is_some(), "it stays open");
+        for _ in 0..3 {
+            update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Backspace)));
+        }
+        let effects = answer(&mut model, "bank");
+        assert_eq!(names(&model), ["1", "bank"]);
+        assert_eq!(model.workspaces.prompt, None);
+        assert_eq!(effects[0], save("workspaces/bank.st", ""));
+        assert_eq!(effects[1], remove("workspaces/2.st"));
+        assert!(is_tabs_file(&effects[2]));
+
+        update(&mut model, ws(WorkspaceMsg::Rename));
+        update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Cancel)));
+        assert_eq!(
+            (names(&model)[1], &model.workspaces.prompt),
+            ("bank", &None)
+        );
+    }
+
+    #[test]
+    fn a_file_opens_as_a_new_workspace_that_remembers_its_path() {
+        let mut model = Model::new("a", "s");
+        update(&mut model, ws(WorkspaceMsg::Open));
+        assert!(answer(&mut model, "  ").is_empty(), "no file name");
+        let effects = answer(&mut model, "~/bank.st");
+        let open = Effect::Workspaces(WorkspaceEffect::Open("~/bank.st".into()));
+        assert_eq!(effects, [open]);
+
+        let path = PathBuf::from("/home/ann/bank.st");
+        let opened = |text: Result<&str, &str>| {
+            let text = text.map(String::from).map_err(String::from);
+            let path = path.clone();
+            ws(WorkspaceMsg::Opened { path, text })
+        };
+        let effects = update(&mut model, opened(Ok("Object subclass: #Bank")));
+        assert_eq!(
+            (names(&model), model.workspaces.active),
+            (vec!["1", "bank"], 1)
+        );
+        assert_eq!(model.view.editor.text(), "Object subclass: #Bank");
+        assert_eq!(model.workspaces.active_tab().file, Some(path.clone()));
+        assert!(effects.contains(&save("workspaces/bank.st", "Object subclass: #Bank")));
+        assert_eq!(
+            last_notice(&model),
+            "Opened /home/ann/bank.st as workspace bank."
+        );
+
+        update(&mut model, ws(WorkspaceMsg::Previous));
+        update(&mut model, opened(Ok("other")));
+        assert_eq!(
+            (names(&model).len(), model.workspaces.active),
+            (2, 1),
+            "open already"
+        );
+
+        update(
+            &mut model,
+            opened(Err("No such file or directory (os error 2)")),
+        );
+        assert_eq!(
+            last_notice(&model),
+            "Cannot open /home/ann/bank.st: No such file or directory (os error 2)"
+        );
+    }
+
+    #[test]
+    fn saving_asks_for_a_file_once_then_goes_back_there() {
+        let mut model = Model::new("a", "s").with_workspace("3 + 4");
+        assert!(update(&mut model, ws(WorkspaceMsg::Save)).is_empty());
+        let kind = model.workspaces.prompt.as_ref().map(|p| p.kind);
+        assert_eq!(kind, Some(PromptKind::SaveAs));
+        let effects = answer(&mut model, "out.st");
+        let export = |path: &str| {
+            let (path, text) = (path.into(), "3 + 4".into());
+            Effect::Workspaces(WorkspaceEffect::Export { tab: 1, path, text })
+        };
+        assert_eq!(effects, [export("out.st")]);
+        let saved_to = |error: Option<&str>| {
+            let path = PathBuf::from("/work/out.st");
+            ws(WorkspaceMsg::SavedTo {
+                tab: 1,
+                path,
+                error: error.map(String::from),
+            })
+        };
+        update(
+            &mut model,
+            saved_to(Some("Permission denied (os error 13)")),
+        );
+        assert_eq!(
+            last_notice(&model),
+            "Cannot save workspace 1 to /work/out.st: Permission denied (os error 13)"
+        );
+        assert_eq!(model.workspaces.active_tab().file, None);
+        let effects = update(&mut model, saved_to(None));
+        assert_eq!(last_notice(&model), "Saved workspace 1 to /work/out.st.");
+        assert!(is_tabs_file(&effects[0]), "the path is remembered");
+        assert_eq!(
+            update(&mut model, ws(WorkspaceMsg::Save)),
+            [export("/work/out.st")]
+        );
+        update(&mut model, ws(WorkspaceMsg::SaveAs));
+        let input = model.workspaces.prompt.as_ref().map(|p| p.input.as_str());
+        assert_eq!(input, Some("/work/out.st"), "save as starts from it");
+    }
+
+    #[test]
+    fn the_autosave_comes_a_second_after_typing_stops_and_only_for_a_change() {
+        let mut model = Model::new("a", "s");
+        let start = Instant::now();
+        let at = |ms: u64| Msg::Tick(start + Duration::from_millis(ms));
+        type_text(&mut model, "2 + 2");
+        assert!(update(&mut model, at(0)).is_empty());
+        assert!(update(&mut model, at(900)).is_empty());
+        assert_eq!(
+            update(&mut model, at(1000)),
+            [save("workspaces/1.st", "2 + 2")]
+        );
+        assert!(update(&mut model, at(3000)).is_empty(), "saved once");
+        // Moving the cursor changes nothing to save.
+        update(
+            &mut model,
+            Msg::Edit(KeyEvent::new(Key::Left, KeyModifiers::NONE)),
+        );
+        update(&mut model, at(3100));
+        assert!(update(&mut model, at(4200)).is_empty());
+        // Typing on and on is saved every five seconds at least.
+        let mut saves = 0;
+        for step in 0..30 {
+            type_text(&mut model, "x");
+            saves += update(&mut model, at(5000 + step * 200)).len();
+        }
+        assert_eq!(saves, 1);
+        // Output arriving is no typing: it does not start the clock.
+        update(&mut model, at(20_000));
+        let output = NetEvent::Transcript {
+            text: "tick".into(),
+            dropped: 0,
+        };
+        update(&mut model, Msg::Net(output));
+        assert!(!model.workspaces.autosave.touched);
+    }
+
+    #[test]
+    fn a_failed_save_is_said_and_tried_again_after_the_next_edit() {
+        let mut model = Model::new("a", "s");
+        let start = Instant::now();
+        type_text(&mut model, "y");
+        update(&mut model, Msg::Tick(start));
+        assert_eq!(
+            update(&mut model, Msg::Tick(start + AUTOSAVE_QUIET)).len(),
+            1
+        );
+        let path = PathBuf::from("workspaces/1.st");
+        let error = "No space left on device (os error 28)".to_string();
+        update(&mut model, ws(WorkspaceMsg::SaveFailed { path, error }));
+        assert_eq!(
+            last_notice(&model),
+            "Cannot save to workspaces/1.st: No space left on device (os error 28)"
+        );
+        update(
+            &mut model,
+            Msg::Edit(KeyEvent::new(Key::Left, KeyModifiers::NONE)),
+        );
+        update(&mut model, Msg::Tick(start + AUTOSAVE_QUIET * 2));
+        let again = update(&mut model, Msg::Tick(start + AUTOSAVE_QUIET * 3));
+        assert_eq!(again, [save("workspaces/1.st", "y")]);
+    }
+
+    #[test]
+    fn a_stui_without_the_lock_writes_tagged_files_and_no_tabs_file() {
+        let workspaces = crate::ui::Workspaces::new("w".into(), "-pid7".into(), false);
+        let mut model = Model::new("a", "s").with_workspaces(workspaces);
+        type_text(&mut model, "3 + 3");
+        let effects = update(&mut model, ws(WorkspaceMsg::New));
+        assert_eq!(effects, [save("w/1-pid7.st", "3 + 3")]);
+    }
+}
