@@ -1211,3 +1211,57 @@ fn history_search_prompt_and_recall_keys() {
     tui.press(Id::Workspace, alt_up);
     assert_eq!(tui.workspace_text(), "x printNl");
 }
+
+#[test]
+fn three_workspaces_in_the_tab_line_and_the_rename_prompt() {
+    let mut tui = mounted_app("3 + 4");
+    tui.press(Id::Workspace, ctrl('t'));
+    for c in "x := 1".chars() {
+        tui.press(Id::Workspace, key(Key::Char(c)));
+    }
+    tui.press(Id::Workspace, key(Key::Function(3)));
+    tui.press(Id::WorkspacePrompt, key(Key::Backspace));
+    for c in "bank".chars() {
+        tui.press(Id::WorkspacePrompt, key(Key::Char(c)));
+    }
+    let model = tui.model.borrow().clone();
+    let asking = screen_sized(&mut tui, &model, 80, 24);
+    insta::with_settings!({
+        description => "Ctrl+T made workspace 2, F3 asks for its new name: the status \
+                        line is the prompt, 'bank' typed over the '2' it started with.",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("workspace_rename_prompt_80x24", asking);
+    });
+    tui.press(Id::WorkspacePrompt, key(Key::Enter));
+    tui.press(Id::Workspace, ctrl('t'));
+    let ctrl_pageup = Event::Keyboard(KeyEvent::new(Key::PageUp, KeyModifiers::CONTROL));
+    tui.press(Id::Workspace, ctrl_pageup);
+    assert_eq!(tui.workspace_text(), "x := 1");
+    let model = tui.model.borrow().clone();
+    let shown = screen_sized(&mut tui, &model, 80, 24);
+    insta::with_settings!({
+        description => "Three workspaces, 1, bank and 2: bank is active (highlighted in \
+                        the pane's title, named in the status bar) and shows its own text.",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("three_workspaces_80x24", shown);
+    });
+    // The active tab is reversed in the focused border's colour, the others are not.
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    let title = &terminal.backend().buffer().content[..14];
+    let reversed = |cell: &tuirealm::ratatui::buffer::Cell| {
+        cell.modifier
+            .contains(tuirealm::ratatui::style::Modifier::REVERSED)
+    };
+    let marked: String = title
+        .iter()
+        .filter(|cell| reversed(cell))
+        .map(|cell| cell.symbol())
+        .collect();
+    assert_eq!(marked, " bank ");
+    assert_eq!(title[7].fg, Theme::default().workspace.border_focused);
+}

@@ -172,7 +172,7 @@ impl Action {
             Self::NextWorkspace => "Next workspace",
             Self::PreviousWorkspace => "Previous workspace",
             Self::OpenWorkspace => "Open a file as a new workspace",
-            Self::SaveWorkspace => "Save the workspace to its file (asks the first time)",
+            Self::SaveWorkspace => "Save the workspace to its file, or ask for one",
             Self::SaveWorkspaceAs => "Save the workspace to another file",
         }
     }
