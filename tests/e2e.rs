@@ -571,3 +571,88 @@ fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text(
     // The server it started, busy with the runaway, is stopped too.
     wait_until_stopped(&address);
 }
+
+/// Waits for stui in `tmux` to exit after Ctrl+Q, successfully.
+fn quit(tmux: &Tmux) {
+    tmux.send_keys(&["C-q"]);
+    let screen = tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    assert!(screen.contains("STUI-EXIT=0"), "{screen}");
+}
+
+#[test]
+fn a_second_workspace_and_its_text_come_back_after_a_restart() {
+    let home = TempDir::new("e2e-tabs");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let config = "[server]\nconnect_on_start = false\n";
+    let (tmux, _) = launch(&home, &address, config);
+    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("1 + 1");
+    tmux.send_keys(&["C-t"]);
+    tmux.wait_for("a second workspace", Duration::from_secs(10), |s| {
+        s.contains("┌ 1 │ 2 ─") && s.contains("workspace 2 ·") && !s.contains("1 + 1")
+    });
+    tmux.type_text("2 + 2");
+    tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
+        s.contains("2 + 2")
+    });
+    quit(&tmux);
+    drop(tmux);
+
+    let (tmux, stderr_file) = launch(&home, &address, config);
+    tmux.wait_for(
+        "both workspaces, the second active",
+        Duration::from_secs(20),
+        |s| s.contains("┌ 1 │ 2 ─") && s.contains("workspace 2 ·") && s.contains("2 + 2"),
+    );
+    tmux.send_keys(&["C-PPage"]);
+    tmux.wait_for("the first workspace's text", Duration::from_secs(10), |s| {
+        s.contains("1 + 1") && s.contains("workspace 1 ·")
+    });
+    quit(&tmux);
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    assert_eq!(stderr, "", "nothing was written to stderr");
+}
+
+#[test]
+fn two_tuis_on_one_data_directory_both_keep_their_text() {
+    let home = TempDir::new("e2e-lock");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let config = "[server]\nconnect_on_start = false\n";
+    let (first, _) = launch_as("first", &home, &address, config);
+    first.wait_for("the first TUI", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    first.type_text("2 + 2");
+    let (second, _) = launch_as("second", &home, &address, config);
+    second.wait_for(
+        "the second TUI to say it keeps apart",
+        Duration::from_secs(20),
+        |s| s.contains("Another STUI (pid"),
+    );
+    second.type_text("3 + 3");
+    second.wait_for("the typed text", Duration::from_secs(10), |s| {
+        s.contains("3 + 3")
+    });
+    // The first quits last: before, the last to save won.
+    quit(&second);
+    quit(&first);
+    drop((first, second));
+
+    let (tmux, _) = launch(&home, &address, config);
+    let screen = tmux.wait_for("both texts back", Duration::from_secs(20), |s| {
+        s.contains("2 + 2") && s.contains("workspace 1 ·")
+    });
+    assert!(
+        screen.contains("│ 1-pid"),
+        "the second's workspace is a tab:\n{screen}"
+    );
+    tmux.send_keys(&["C-PPage"]);
+    tmux.wait_for("the second's text", Duration::from_secs(10), |s| {
+        s.contains("3 + 3")
+    });
+    quit(&tmux);
+}
