@@ -100,16 +100,19 @@ pub fn load(dir: &Path, legacy: &Path) -> (Vec<Restored>, usize) {
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
     let read = |name: &str| fs::read_to_string(dir.join(format!("{name}.st")));
-    let mut restored: Vec<Restored> = tabs_file
-        .tabs
-        .into_iter()
-        .filter(|entry| name_problem(&entry.name).is_none())
-        .map(|entry| Restored {
+    let mut restored: Vec<Restored> = Vec::new();
+    for entry in tabs_file.tabs {
+        // Two tabs of one name would write one file.
+        let taken = restored.iter().any(|tab| tab.name == entry.name);
+        if taken || name_problem(&entry.name).is_some() {
+            continue;
+        }
+        restored.push(Restored {
             text: read(&entry.name).unwrap_or_default(),
             name: entry.name,
             file: entry.file,
-        })
-        .collect();
+        });
+    }
     for name in other_files(dir, &restored) {
         match read(&name) {
             // An empty one holds nothing to keep.
@@ -279,7 +282,8 @@ mod tests {
     fn tabs_come_back_in_order_with_their_files_and_the_active_one() {
         let data = tempfile::tempdir().unwrap();
         let dir = data.path().join(DIR);
-        let tabs = r#"{"active": 1, "tabs": [{"name": "b"}, {"name": "a", "file": "/x/a.st"}]}"#;
+        let tabs = r#"{"active": 1, "tabs": [{"name": "b"}, {"name": "a", "file": "/x/a.st"},
+            {"name": "b"}, {"name": "../up"}]}"#;
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join(TABS_FILE), tabs).unwrap();
         fs::write(dir.join("a.st"), "1").unwrap();
