@@ -193,6 +193,7 @@ fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
         PromptKey::Backspace => {
             prompt.input.pop();
         }
+        PromptKey::Clear => prompt.input.clear(),
         PromptKey::Cancel => model.workspaces.prompt = None,
         PromptKey::Accept => return answer(model),
     }
@@ -546,6 +547,9 @@ mod tests {
         update(&mut model, ws(WorkspaceMsg::SaveAs));
         let input = model.workspaces.prompt.as_ref().map(|p| p.input.as_str());
         assert_eq!(input, Some("/work/out.st"), "save as starts from it");
+        update(&mut model, ws(WorkspaceMsg::Prompt(PromptKey::Clear)));
+        let effects = answer(&mut model, "/tmp/b.st");
+        assert_eq!(effects, [export("/tmp/b.st")]);
     }
 
     #[test]

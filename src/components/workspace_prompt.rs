@@ -40,14 +40,19 @@ impl Draw for PromptDrawing {
         let Some(prompt) = &model.workspaces.prompt else {
             return;
         };
-        let name = &model.workspaces.active_tab().name;
+        let tab = model.workspaces.active_tab();
+        let name = &tab.name;
         let question = match prompt.kind {
             PromptKind::Rename => format!(" Rename workspace {name} to: "),
             PromptKind::Open => " Open file: ".to_string(),
             PromptKind::SaveAs => format!(" Save workspace {name} to file: "),
-            PromptKind::ConfirmClose => {
-                format!(" Close workspace {name} and delete its text? (y/n) ")
-            }
+            PromptKind::ConfirmClose => match &tab.file {
+                Some(file) => format!(
+                    " Close workspace {name}? Its copy is deleted, {} stays. (y/n) ",
+                    file.display()
+                ),
+                None => format!(" Close workspace {name} and delete its text? (y/n) "),
+            },
         };
         let style = Style::default()
             .bg(self.colours.bg)
@@ -61,7 +66,7 @@ impl Draw for PromptDrawing {
                 " ",
                 style.add_modifier(TextModifiers::REVERSED),
             ));
-            line.push_span(Span::raw("  Enter · Esc cancels"));
+            line.push_span(Span::raw("  Enter · Esc cancels · Ctrl+U clears"));
         }
         if let Some(error) = &prompt.error {
             let error_style = Style::default().fg(self.colours.down);
@@ -87,6 +92,7 @@ impl AppComponent<Msg, NoUserEvent> for WorkspacePromptBar {
             Key::Enter => PromptKey::Accept,
             Key::Esc => PromptKey::Cancel,
             Key::Backspace => PromptKey::Backspace,
+            Key::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => PromptKey::Clear,
             Key::Char(c) if typing => PromptKey::Type(c),
             _ => return None,
         };

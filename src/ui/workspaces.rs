@@ -57,6 +57,8 @@ pub enum WorkspaceMsg {
 pub enum PromptKey {
     Type(char),
     Backspace,
+    /// Empty the line (Ctrl+U, as in a shell).
+    Clear,
     Accept,
     Cancel,
 }
