@@ -656,3 +656,32 @@ fn two_tuis_on_one_data_directory_both_keep_their_text() {
     });
     quit(&tmux);
 }
+
+#[test]
+fn text_typed_a_second_before_a_kill_9_is_on_disk() {
+    let home = TempDir::new("e2e-autosave");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("x := 'typed, never evaluated'.");
+    tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
+        s.contains("never evaluated")
+    });
+    let file = home.path().join("data/stui/workspaces/1.st");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&file).is_ok_and(|text| text.contains("never evaluated")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "not saved after typing stopped"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    unsafe { libc::kill(tmux.child_pid() as i32, libc::SIGKILL) };
+    tmux.wait_for("stui killed", Duration::from_secs(10), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(saved, "x := 'typed, never evaluated'.");
+}
