@@ -141,6 +141,7 @@ fn switch_to(model: &mut Model, index: usize) -> Vec<Effect> {
         return vec![];
     }
     let mut effects: Vec<Effect> = save_if_changed(model).into_iter().collect();
+    model.history.end_recall();
     let workspaces = &mut model.workspaces;
     std::mem::swap(
         &mut model.view.editor,
@@ -390,6 +391,14 @@ mod tests {
         assert_eq!(model.view.editor.text(), "3 + ", "its own undo");
         update(&mut model, ws(WorkspaceMsg::Previous));
         assert_eq!(model.view.editor.text(), "x");
+        // A recall begun in one workspace does not bring its draft into another.
+        model.history = crate::ui::History::new(vec!["1 + 2".into()]);
+        update(&mut model, Msg::HistoryOlder);
+        update(&mut model, ws(WorkspaceMsg::Next));
+        update(&mut model, Msg::HistoryNewer);
+        assert_eq!(model.view.editor.text(), "3 + ");
+        update(&mut model, ws(WorkspaceMsg::Next));
+        assert_eq!(model.view.editor.text(), "1 + 2");
         let tabs = model.workspaces.tabs_file_text();
         assert!(tabs.contains("\"active\": 1"), "{tabs}");
     }

@@ -66,6 +66,11 @@ impl History {
         Some(&self.draft)
     }
 
+    /// Stop stepping: the draft belongs to a workspace no longer shown.
+    pub fn end_recall(&mut self) {
+        self.recalled = None;
+    }
+
     /// The newest snippet older than `before` (all when `None`) containing `query`.
     pub fn find(&self, query: &str, before: Option<usize>) -> Option<usize> {
         let end = before.unwrap_or(self.snippets.len());
