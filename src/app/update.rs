@@ -39,6 +39,7 @@ pub enum Effect {
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    // A tick comes every few milliseconds and touches only the autosave clock.
     if let Msg::Tick(now) = msg {
         return workspaces::tick(model, now);
     }
