@@ -2,6 +2,8 @@
 //! mounts and lays out the components, and the runtime that carries out
 //! effects. The shared types live in `crate::ui`.
 
+mod clipboard;
+mod editing;
 pub mod history_file;
 mod recall;
 pub mod runtime;

@@ -30,6 +30,8 @@ pub enum Effect {
     SaveHistory(Vec<String>),
     /// Write this transcript text to a new file and say where.
     SaveTranscript(String),
+    /// Put this text on the system clipboard (OSC 52 to the terminal).
+    SetClipboard(String),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -57,6 +59,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.view.editor.paste(&text);
             vec![]
         }
+        Msg::EditCommand(command) => super::editing::edit_command(model, command),
         Msg::ScrollTranscript(step) => {
             model.view.transcript.scroll(&model.transcript, step);
             vec![]

@@ -11,7 +11,7 @@ use crate::ui::{Model, Msg, Purpose, TranscriptEntry};
 
 /// Do it (or Print it): the selection, else the statement at the cursor.
 pub(super) fn evaluate_at_cursor(model: &mut Model, print: bool) -> Vec<Effect> {
-    let Some(Evaluand { code, end }) = model.view.editor.code_to_evaluate() else {
+    let Some(Evaluand { code, end, .. }) = model.view.editor.code_to_evaluate() else {
         model.transcript.push(TranscriptEntry::Notice(
             "Nothing to evaluate: the cursor is on a blank line.".into(),
         ));

@@ -115,6 +115,13 @@ pub enum Action {
     CloseSearch,
     CopyToWorkspace,
     SaveTranscript,
+    Undo,
+    Redo,
+    SelectAll,
+    Copy,
+    Cut,
+    Paste,
+    Dedent,
 }
 
 impl Action {
@@ -158,6 +165,13 @@ impl Action {
             Self::CloseSearch => "Close the search",
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
+            Self::Undo => "Undo (a word, a line or a command at a time)",
+            Self::Redo => "Redo what was undone",
+            Self::SelectAll => "Select all the text",
+            Self::Copy => "Copy the selection (also to the system clipboard)",
+            Self::Cut => "Cut the selection (also to the system clipboard)",
+            Self::Paste => "Paste the text copied or cut last",
+            Self::Dedent => "Dedent the selected lines, or the cursor's line",
         }
     }
 
@@ -685,8 +699,13 @@ mod tests {
         );
         let shift_tab = key(Key::BackTab, KeyModifiers::SHIFT);
         assert_eq!(
-            keymap.lookup(Context::Workspace, &shift_tab),
+            keymap.lookup(Context::Transcript, &shift_tab),
             Some(Action::FocusNext)
+        );
+        // In the workspace it dedents, as in other editors; F6 moves the focus.
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &shift_tab),
+            Some(Action::Dedent)
         );
     }
 

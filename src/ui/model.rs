@@ -162,6 +162,8 @@ pub struct Model {
     pub history_search: Option<HistorySearch>,
     /// Entries kept (besides the dropped-entries notice).
     pub transcript_max_entries: usize,
+    /// Copy and cut also go to the system clipboard (`ui.system_clipboard`).
+    pub system_clipboard: bool,
     next_request: u64,
 }
 
@@ -185,6 +187,7 @@ impl Model {
             history: History::default(),
             history_search: None,
             transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
+            system_clipboard: true,
             next_request: 0,
         }
     }

@@ -1,0 +1,405 @@
+//! The workspace editor's commands beyond typing: indent and dedent of the
+//! selected lines, auto-indent on Enter, undo and redo by steps, select
+//! all, and copy, cut and paste (the text copied goes to the system
+//! clipboard too, by the caller).
+
+use ratatui_textarea::TextArea;
+
+use super::editor::{Editor, jump};
+use super::undo::EditKind;
+
+/// The keys the editor itself handles (when the keymap leaves them to it),
+/// for the help: key names as keymap files write them, and what they do.
+pub const EDITOR_KEYS: [(&[&str], &str); 11] = [
+    (
+        &["up", "down", "left", "right"],
+        "Move (with Shift: select)",
+    ),
+    (
+        &["ctrl-left", "ctrl-right"],
+        "Move by words (also Alt+B, Alt+F)",
+    ),
+    (&["home", "end"], "Start / end of the line"),
+    (&["ctrl-up", "ctrl-down"], "Previous / next paragraph"),
+    (&["alt-<", "alt->"], "Start / end of the text"),
+    (&["pageup", "pagedown"], "Scroll a page"),
+    (&["tab"], "Indent the selected lines (else spaces)"),
+    (&["enter"], "New line, indented as the one above"),
+    (
+        &["backspace", "delete"],
+        "Delete a character or the selection",
+    ),
+    (
+        &["alt-backspace", "alt-delete"],
+        "Delete the word before / after",
+    ),
+    (
+        &["ctrl-k", "ctrl-j"],
+        "Delete to the end / start of the line",
+    ),
+];
+
+/// What Tab puts in, and what Shift+Tab takes out at most.
+const INDENT: &str = "    ";
+
+impl Editor {
+    /// Tab: indent every line the selection touches, or put spaces at the
+    /// cursor when nothing is selected.
+    pub fn indent(&mut self) {
+        if self.selected_rows().is_some() {
+            self.shift_lines(true);
+        } else {
+            self.edit(EditKind::Typing { blank: true }, |area| area.insert_tab());
+        }
+    }
+
+    /// Shift+Tab: take one indentation step off the selected lines, or off the
+    /// cursor's line.
+    pub fn dedent(&mut self) {
+        self.shift_lines(false);
+    }
+
+    /// Enter: a new line with the indentation of the one it was split from.
+    pub fn newline(&mut self) {
+        self.edit(EditKind::Typing { blank: true }, |area| {
+            area.insert_newline();
+            let above = &area.lines()[area.cursor().0 - 1];
+            let indent: String = above
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            area.insert_str(indent);
+            true
+        });
+    }
+
+    /// Take the last undo step back; false when there is none.
+    pub fn undo(&mut self) -> bool {
+        let Some(step) = self.undo.undo() else {
+            return false;
+        };
+        for change in step.iter().rev() {
+            replace_rows(
+                &mut self.area,
+                change.first,
+                change.after.len(),
+                &change.before,
+            );
+        }
+        let cursor = step[0].cursor_before;
+        let first = step.iter().map(|change| change.first).min().unwrap_or(0);
+        self.area.cancel_selection();
+        self.area.move_cursor(jump(cursor));
+        self.edited_from(first);
+        true
+    }
+
+    /// Make the last undone step again; false when there is none.
+    pub fn redo(&mut self) -> bool {
+        let Some(step) = self.undo.redo() else {
+            return false;
+        };
+        for change in step {
+            replace_rows(
+                &mut self.area,
+                change.first,
+                change.before.len(),
+                &change.after,
+            );
+        }
+        let cursor = step[step.len() - 1].cursor_after;
+        let first = step.iter().map(|change| change.first).min().unwrap_or(0);
+        self.area.cancel_selection();
+        self.area.move_cursor(jump(cursor));
+        self.edited_from(first);
+        true
+    }
+
+    pub fn select_all(&mut self) {
+        self.area.select_all();
+        self.undo.seal();
+    }
+
+    /// Copy the selection into the editor's buffer: its text, if there is one.
+    pub fn copy(&mut self) -> Option<String> {
+        let (start, end) = self.area.selection_range().filter(|(s, e)| s != e)?;
+        let cursor = self.area.cursor();
+        self.area.copy();
+        // The editor's copy ends the selection; it stays, as elsewhere.
+        let anchor = if cursor == start { end } else { start };
+        self.area.move_cursor(jump(anchor));
+        self.area.start_selection();
+        self.area.move_cursor(jump((cursor.0, cursor.1)));
+        Some(self.area.yank_text())
+    }
+
+    /// Cut the selection into the editor's buffer: its text, if there is one.
+    pub fn cut(&mut self) -> Option<String> {
+        if !self.has_selection() {
+            return None;
+        }
+        self.edit(EditKind::Command, |area| area.cut());
+        Some(self.area.yank_text())
+    }
+
+    /// Put the editor's buffer (the last copy or cut) at the cursor.
+    pub fn paste_copied(&mut self) {
+        self.edit(EditKind::Command, |area| area.paste());
+    }
+
+    fn has_selection(&self) -> bool {
+        self.area.selection_range().is_some_and(|(s, e)| s != e)
+    }
+
+    /// The first and last line of a non-empty selection; a selection that
+    /// ends at the start of a line does not take that line.
+    fn selected_rows(&self) -> Option<(usize, usize)> {
+        let (start, end) = self.area.selection_range().filter(|(s, e)| s != e)?;
+        let last = if end.0 > start.0 && end.1 == 0 {
+            end.0 - 1
+        } else {
+            end.0
+        };
+        Some((start.0, last))
+    }
+
+    /// Indent (or dedent) the selected lines, or the cursor's line, keeping
+    /// the selection on the same text.
+    fn shift_lines(&mut self, indent: bool) {
+        let cursor = self.area.cursor();
+        let cursor = (cursor.0, cursor.1);
+        let (first, last) = self.selected_rows().unwrap_or((cursor.0, cursor.0));
+        let selection = self.area.selection_range();
+        let lines = &self.area.lines()[first..=last];
+        let shifted: Vec<(String, isize)> = lines
+            .iter()
+            .map(|line| {
+                if indent {
+                    indented(line)
+                } else {
+                    dedented(line)
+                }
+            })
+            .collect();
+        if shifted.iter().all(|(_, by)| *by == 0) {
+            return;
+        }
+        let moved = |(row, col): (usize, usize)| {
+            let by = row
+                .checked_sub(first)
+                .and_then(|at| shifted.get(at))
+                .map_or(0, |(_, by)| *by);
+            // A position at the start of a line stays there, before the indentation.
+            let col = if col == 0 {
+                0
+            } else {
+                col.saturating_add_signed(by)
+            };
+            (row, col)
+        };
+        let new_lines: Vec<String> = shifted.iter().map(|(line, _)| line.clone()).collect();
+        self.edit_rows(first, last, EditKind::Command, |area| {
+            replace_rows(area, first, last + 1 - first, &new_lines);
+            true
+        });
+        self.undo.seal();
+        match selection {
+            Some((start, end)) => {
+                let anchor = if cursor == start { end } else { start };
+                self.area.cancel_selection();
+                self.area.move_cursor(jump(moved(anchor)));
+                self.area.start_selection();
+                self.area.move_cursor(jump(moved(cursor)));
+            }
+            None => self.area.move_cursor(jump(moved(cursor))),
+        }
+    }
+}
+
+/// `line` one step further in, and how many characters that added (none
+/// to an empty line).
+fn indented(line: &str) -> (String, isize) {
+    if line.is_empty() {
+        return (String::new(), 0);
+    }
+    (format!("{INDENT}{line}"), INDENT.len() as isize)
+}
+
+/// `line` one step further out: a tab, or up to four spaces, fewer.
+fn dedented(line: &str) -> (String, isize) {
+    let taken = if line.starts_with('\t') {
+        1
+    } else {
+        line.chars()
+            .take(INDENT.len())
+            .take_while(|c| *c == ' ')
+            .count()
+    };
+    (line[taken..].to_string(), -(taken as isize))
+}
+
+/// Replace lines `first..first + count` with `lines` (the cursor ends after them).
+fn replace_rows(area: &mut TextArea, first: usize, count: usize, lines: &[String]) {
+    let last = first + count - 1;
+    let end = area.lines()[last].chars().count();
+    area.cancel_selection();
+    area.move_cursor(jump((first, 0)));
+    area.start_selection();
+    area.move_cursor(jump((last, end)));
+    area.insert_str(lines.join("\n"));
+    area.cancel_selection();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tuirealm::event::{Key, KeyEvent, KeyModifiers};
+
+    fn press(editor: &mut Editor, code: Key, modifiers: KeyModifiers) {
+        editor.key(&KeyEvent::new(code, modifiers));
+    }
+
+    fn type_text(editor: &mut Editor, text: &str) {
+        for c in text.chars() {
+            let code = if c == '\n' { Key::Enter } else { Key::Char(c) };
+            press(editor, code, KeyModifiers::NONE);
+        }
+    }
+
+    /// The trial's steps: two lines, Shift+Up Shift+Home, Tab.
+    fn two_lines_selected() -> Editor {
+        let mut editor = Editor::default();
+        type_text(&mut editor, "x := 1.\ny := 2.");
+        press(&mut editor, Key::Up, KeyModifiers::SHIFT);
+        press(&mut editor, Key::Home, KeyModifiers::SHIFT);
+        editor
+    }
+
+    #[test]
+    fn tab_indents_every_selected_line_and_keeps_them_selected() {
+        let mut editor = two_lines_selected();
+        press(&mut editor, Key::Tab, KeyModifiers::NONE);
+        assert_eq!(editor.text(), "    x := 1.\n    y := 2.");
+        assert_eq!(editor.area.selection_range(), Some(((0, 0), (1, 11))));
+        press(&mut editor, Key::Tab, KeyModifiers::NONE);
+        assert_eq!(editor.text(), "        x := 1.\n        y := 2.");
+        editor.dedent();
+        editor.dedent();
+        editor.dedent();
+        assert_eq!(editor.text(), "x := 1.\ny := 2.");
+        assert!(editor.undo());
+        assert_eq!(editor.text(), "    x := 1.\n    y := 2.");
+    }
+
+    #[test]
+    fn a_selection_ending_at_a_line_start_leaves_that_line_alone() {
+        let mut editor = Editor::new("a\nb\nc");
+        press(&mut editor, Key::Down, KeyModifiers::SHIFT);
+        press(&mut editor, Key::Tab, KeyModifiers::NONE);
+        assert_eq!(editor.text(), "    a\nb\nc");
+    }
+
+    #[test]
+    fn tab_without_a_selection_puts_spaces_and_dedent_takes_the_cursor_line_out() {
+        let mut editor = Editor::new("\tx\n  y");
+        press(&mut editor, Key::Down, KeyModifiers::NONE);
+        press(&mut editor, Key::End, KeyModifiers::NONE);
+        editor.dedent();
+        assert_eq!(editor.text(), "\tx\ny");
+        assert_eq!(editor.area.cursor(), (1, 1));
+        press(&mut editor, Key::Up, KeyModifiers::NONE);
+        editor.dedent();
+        assert_eq!(editor.text(), "x\ny");
+        press(&mut editor, Key::Tab, KeyModifiers::NONE);
+        assert_eq!(editor.text(), "    x\ny");
+    }
+
+    #[test]
+    fn enter_keeps_the_indentation_of_the_line_above() {
+        let mut editor = Editor::default();
+        type_text(&mut editor, "1 to: 3 do: [:i |\n    i printNl.\nnil]");
+        assert_eq!(editor.text(), "1 to: 3 do: [:i |\n    i printNl.\n    nil]");
+    }
+
+    #[test]
+    fn undo_takes_words_back_and_redo_makes_them_again() {
+        let mut editor = Editor::default();
+        type_text(&mut editor, &"a".repeat(101));
+        type_text(&mut editor, " b");
+        assert!(editor.undo());
+        assert_eq!(editor.text(), "a".repeat(101) + " ");
+        assert!(editor.undo());
+        assert_eq!(editor.text(), "");
+        assert!(!editor.undo());
+        assert!(editor.redo());
+        assert_eq!(editor.text(), "a".repeat(101) + " ");
+        assert_eq!(editor.area.cursor(), (0, 102));
+        assert!(editor.redo());
+        assert!(!editor.redo());
+        assert_eq!(editor.text(), "a".repeat(101) + " b");
+    }
+
+    #[test]
+    fn undo_keeps_a_thousand_words() {
+        let mut editor = Editor::default();
+        for n in 0..1000 {
+            type_text(&mut editor, &format!("w{n} "));
+        }
+        let mut steps = 0;
+        while editor.undo() {
+            steps += 1;
+        }
+        assert_eq!(steps, 1000);
+        assert_eq!(editor.text(), "");
+    }
+
+    #[test]
+    fn undo_and_redo_go_all_the_way_through_mixed_edits() {
+        let mut editor = Editor::default();
+        for n in 0..300 {
+            type_text(&mut editor, &format!("w{n} "));
+            if n % 3 == 0 {
+                type_text(&mut editor, "\n");
+            }
+            if n % 7 == 0 {
+                press(&mut editor, Key::Backspace, KeyModifiers::NONE);
+            }
+        }
+        let text = editor.text();
+        while editor.undo() {}
+        assert_eq!(editor.text(), "");
+        while editor.redo() {}
+        assert_eq!(editor.text(), text);
+    }
+
+    #[test]
+    fn cut_paste_and_a_pasted_text_are_steps_of_their_own() {
+        let mut editor = Editor::new("abc def");
+        assert_eq!(editor.copy(), None);
+        press(&mut editor, Key::End, KeyModifiers::SHIFT);
+        assert_eq!(editor.copy().as_deref(), Some("abc def"));
+        assert_eq!(editor.cut().as_deref(), Some("abc def"));
+        assert_eq!(editor.text(), "");
+        editor.paste_copied();
+        editor.paste_copied();
+        editor.paste("\nxyz");
+        assert_eq!(editor.text(), "abc defabc def\nxyz");
+        editor.undo();
+        editor.undo();
+        assert_eq!(editor.text(), "abc def");
+        editor.undo();
+        assert_eq!(editor.text(), "");
+        editor.undo();
+        assert_eq!(editor.text(), "abc def");
+    }
+
+    #[test]
+    fn select_all_then_typing_replaces_everything_in_one_step() {
+        let mut editor = Editor::new("one\ntwo\nthree");
+        editor.select_all();
+        type_text(&mut editor, "x");
+        assert_eq!(editor.text(), "x");
+        editor.undo();
+        assert_eq!(editor.text(), "one\ntwo\nthree");
+    }
+}
