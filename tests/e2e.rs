@@ -571,3 +571,48 @@ fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text(
     // The server it started, busy with the runaway, is stopped too.
     wait_until_stopped(&address);
 }
+
+#[test]
+fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
+    let home = TempDir::new("e2e-indent");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    // tmux takes OSC 52 from the programs in it into its paste buffer.
+    let status = tmux
+        .cmd()
+        .args(["set", "-g", "set-clipboard", "on"])
+        .status();
+    assert!(status.unwrap().success());
+    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("x := 1.");
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("y := 2.");
+    tmux.send_keys(&["S-Up", "S-Home", "Tab"]);
+    let indented = |s: &str| s.contains("│    x := 1.") && s.contains("│    y := 2.");
+    tmux.wait_for("both lines indented", Duration::from_secs(10), indented);
+    tmux.send_keys(&["C-c"]);
+    let started = Instant::now();
+    loop {
+        let buffer = tmux.cmd().arg("show-buffer").output().unwrap();
+        if String::from_utf8_lossy(&buffer.stdout) == "    x := 1.\n    y := 2." {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the copy did not reach tmux's buffer: {buffer:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.send_keys(&["BTab"]);
+    tmux.wait_for("both lines dedented", Duration::from_secs(10), |s| {
+        s.contains("│x := 1.") && s.contains("│y := 2.")
+    });
+    tmux.send_keys(&["C-z"]);
+    tmux.wait_for("the dedent undone", Duration::from_secs(10), indented);
+    tmux.send_keys(&["C-q"]);
+    tmux.wait_for("STUI to quit", Duration::from_secs(10), |s| {
+        s.contains("STUI-EXIT=0")
+    });
+}
