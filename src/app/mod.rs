@@ -7,6 +7,7 @@ mod editing;
 pub mod history_file;
 mod recall;
 pub mod runtime;
+mod syntax_error;
 mod transcript_actions;
 pub mod update;
 pub mod view;

@@ -232,7 +232,10 @@ fn local_server_command(model: &mut Model, command: LocalCommand, doing: &str) -
 }
 
 fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
-    let purpose = Purpose::Evaluation { code: code.clone() };
+    let purpose = Purpose::Evaluation {
+        code: code.clone(),
+        start: None,
+    };
     evaluate_for(model, code, purpose)
 }
 
@@ -469,9 +472,14 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
         return;
     };
     match pending.purpose {
-        Purpose::Evaluation { code } => evaluation_reply(model, code, result),
-        Purpose::PrintIt { code, at, text } => {
-            workspace_eval::print_it_reply(model, code, at, &text, result);
+        Purpose::Evaluation { code, start } => evaluation_reply(model, code, start, result),
+        Purpose::PrintIt {
+            code,
+            start,
+            at,
+            text,
+        } => {
+            workspace_eval::print_it_reply(model, code, (start, at), &text, result);
         }
         Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
     }
@@ -481,11 +489,18 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
     }
 }
 
+/// The reply to `code`; `start` is where the code is in the workspace, if
+/// it came from there.
 pub(super) fn evaluation_reply(
     model: &mut Model,
     code: String,
+    start: Option<(usize, usize)>,
     result: Result<Answer, ErrorObject>,
 ) {
+    if let Err(error) = &result {
+        super::syntax_error::point_at(model, &code, start, error);
+    }
+    let result = result.map_err(|error| super::syntax_error::with_caret(error, &code));
     pair_with_its_code(model, code);
     match result {
         Ok(Answer::Evaluate(value)) => {

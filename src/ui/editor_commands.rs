@@ -115,6 +115,38 @@ impl Editor {
         true
     }
 
+    /// Whether the text from `start` (row, char column) on begins with `code`.
+    pub fn holds_at(&self, start: (usize, usize), code: &str) -> bool {
+        let lines = self.area.lines();
+        let Some(line) = lines.get(start.0) else {
+            return false;
+        };
+        let Some(from) = line
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([line.len()])
+            .nth(start.1)
+        else {
+            return false;
+        };
+        let mut text = line[from..].to_string();
+        for line in &lines[start.0 + 1..] {
+            if text.len() >= code.len() {
+                break;
+            }
+            text.push('\n');
+            text.push_str(line);
+        }
+        text.starts_with(code)
+    }
+
+    /// Put the cursor at (row, char column), clamped to the text, selecting nothing.
+    pub fn place_cursor(&mut self, at: (usize, usize)) {
+        self.area.cancel_selection();
+        self.area.move_cursor(jump(at));
+        self.undo.seal();
+    }
+
     pub fn select_all(&mut self) {
         self.area.select_all();
         self.undo.seal();

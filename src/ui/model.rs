@@ -67,20 +67,22 @@ pub const ENTRY_MAX_BYTES: usize = 64 * 1024;
 /// What a request was sent for: its reply is routed by this.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
+    /// Do it; `start` is where the code starts in the workspace (row, char
+    /// column), if it came from there: a syntax error moves the cursor there.
     Evaluation {
         code: String,
+        start: Option<(usize, usize)>,
     },
     /// Print it: the value goes into the workspace at `at` (row, char
     /// column) if its text is still `text`.
     PrintIt {
         code: String,
+        start: (usize, usize),
         at: (usize, usize),
         text: String,
     },
     /// Inspect it: the fields of the value of `code`.
-    Inspection {
-        code: String,
-    },
+    Inspection { code: String },
 }
 
 impl Purpose {
