@@ -1026,6 +1026,7 @@ fn print_it_puts_the_value_after_the_statement_selected() {
         output: String::new(),
         output_ranges: None,
         duration_us: 120,
+        warnings: Vec::new(),
     };
     let reply = NetEvent::Reply {
         id,

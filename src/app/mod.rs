@@ -3,11 +3,11 @@
 //! effects. The shared types live in `crate::ui`.
 
 mod clipboard;
+mod diagnostics;
 mod editing;
 pub mod history_file;
 mod recall;
 pub mod runtime;
-mod syntax_error;
 mod transcript_actions;
 pub mod update;
 pub mod view;

@@ -1,6 +1,7 @@
 //! The pure update function: `update(&mut Model, Msg) -> Vec<Effect>`.
 //! It never blocks or touches a socket; the runtime carries out the effects.
 
+use super::diagnostics;
 use super::recall;
 use super::workspace_eval;
 use crate::net::{Answer, BridgeCommand, NetEvent, ServerInfo};
@@ -498,10 +499,11 @@ pub(super) fn evaluation_reply(
     result: Result<Answer, ErrorObject>,
 ) {
     if let Err(error) = &result {
-        super::syntax_error::point_at(model, &code, start, error);
+        diagnostics::point_at(model, &code, start, error);
     }
-    let result = result.map_err(|error| super::syntax_error::with_caret(error, &code));
+    let result = result.map_err(|error| diagnostics::with_caret(error, &code));
     pair_with_its_code(model, code);
+    diagnostics::push_warnings(model, &result);
     match result {
         Ok(Answer::Evaluate(value)) => {
             push_output(model, &value.output);
@@ -636,6 +638,7 @@ pub(super) mod tests {
             output: String::new(),
             output_ranges: None,
             duration_us: 35,
+            warnings: Vec::new(),
         }
     }
 

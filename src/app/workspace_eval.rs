@@ -181,6 +181,7 @@ mod tests {
             output: String::new(),
             output_ranges: None,
             duration_us: 35,
+            warnings: Vec::new(),
         };
         let result = Ok(Answer::Evaluate(value));
         let event = NetEvent::Reply {

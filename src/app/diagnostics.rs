@@ -1,9 +1,25 @@
-//! A syntax error points at its place: a caret under the code line in the
-//! transcript, and the workspace cursor moved there when the code came from
-//! the workspace and is still where it was.
+//! What the compiler says about evaluated code: a syntax error points at
+//! its place (a caret under the code line in the transcript, and the
+//! workspace cursor moved there when the code came from the workspace and
+//! is still where it was); warnings (`undeclared variable a`) stand in the
+//! transcript above the result.
 
+use crate::net::Answer;
 use crate::protocol::{ErrorCode, ErrorObject};
-use crate::ui::Model;
+use crate::ui::{Model, TranscriptEntry};
+
+/// Put the reply's warnings into the transcript.
+pub(super) fn push_warnings(model: &mut Model, result: &Result<Answer, ErrorObject>) {
+    let warnings = match result {
+        Ok(Answer::Evaluate(value)) => &value.warnings[..],
+        Err(error) => error.details.warnings.as_deref().unwrap_or_default(),
+        Ok(_) => &[],
+    };
+    for warning in warnings {
+        let notice = format!("Warning: {warning} (it is nil)");
+        model.transcript.push(TranscriptEntry::Notice(notice));
+    }
+}
 
 /// The 1-based line and column of a syntax error, if it has them.
 fn position(error: &ErrorObject) -> Option<(usize, usize)> {
@@ -147,5 +163,22 @@ mod tests {
         update(&mut model, Msg::Edit(typed));
         answer(&mut model, id, syntax_error(1, 3));
         assert_eq!(model.view.editor.area.cursor(), (0, 1));
+    }
+
+    #[test]
+    fn warnings_stand_above_the_result_or_the_error() {
+        let mut model = connected("a + b");
+        let id = do_it(&mut model);
+        let mut error = ErrorObject::new(ErrorCode::EvaluationError, "doesNotUnderstand: #+");
+        error.details.warnings = Some(vec!["undeclared variable a".into()]);
+        answer(&mut model, id, error);
+        let shown: Vec<String> = model.transcript.iter().map(|e| format!("{e:?}")).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(shown[0].starts_with("Input"), "{shown:?}");
+        assert_eq!(
+            model.transcript[1],
+            TranscriptEntry::Notice("Warning: undeclared variable a (it is nil)".into())
+        );
+        assert!(shown[2].starts_with("Error"), "{shown:?}");
     }
 }
