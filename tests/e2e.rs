@@ -616,3 +616,38 @@ fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
         s.contains("STUI-EXIT=0")
     });
 }
+
+#[test]
+fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() {
+    let home = TempDir::new("e2e-caret");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("3 + ) 4");
+    tmux.send_keys(&["Home", "C-e"]);
+    tmux.wait_for("the caret under the )", Duration::from_secs(20), |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines
+            .windows(2)
+            .any(|pair| pair[0].starts_with("│    3 + ) 4") && pair[1].starts_with("│        ^ "))
+    });
+    // The cursor went from the line's start to the error: typing lands there.
+    tmux.type_text("X");
+    tmux.wait_for("X typed at the error", Duration::from_secs(10), |s| {
+        pane_lines(s).any(|line| line == "3 + X) 4")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("a + b");
+    tmux.send_keys(&["C-e"]);
+    let screen = tmux.wait_for("the warning", Duration::from_secs(20), |s| {
+        s.contains("Warning: undeclared variable a (it is nil)")
+    });
+    assert!(
+        screen.contains("Warning: undeclared variable b (it is nil)"),
+        "{screen}"
+    );
+    drop(tmux);
+    wait_until_stopped(&address);
+}
