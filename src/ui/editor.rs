@@ -183,7 +183,7 @@ impl Editor {
                     cursor_before: (cursor_before.0, cursor_before.1),
                     cursor_after: (cursor_after.0, cursor_after.1),
                 };
-                self.undo.record(change, kind);
+                self.undo.record(change, kind, std::time::Instant::now());
             }
             None => {
                 log::error!("an edit changed lines it was not expected to: undo starts afresh");

@@ -3,9 +3,12 @@
 //! a long history of typing in a large workspace costs little memory.
 
 use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 /// Steps kept; the oldest go first.
 pub const UNDO_STEPS: usize = 1_000;
+/// Typing after a pause this long starts a new step.
+pub const PAUSE: Duration = Duration::from_secs(1);
 
 /// A (row, char column) position in the text.
 pub type Position = (usize, usize);
@@ -49,19 +52,21 @@ type Step = Vec<Change>;
 pub struct UndoHistory {
     done: VecDeque<Step>,
     undone: Vec<Step>,
-    /// The kind of the last edit and where it left the cursor, while the
-    /// next edit may still join its step.
-    open: Option<(EditKind, Position)>,
+    /// The kind of the last edit, where it left the cursor and when, while
+    /// the next edit may still join its step.
+    open: Option<(EditKind, Position, Instant)>,
 }
 
 impl UndoHistory {
-    /// Record `change`, joining the last step when it continues it.
-    pub fn record(&mut self, change: Change, kind: EditKind) {
+    /// Record `change`, made `now`, joining the last step when it continues it.
+    pub fn record(&mut self, change: Change, kind: EditKind, now: Instant) {
         self.undone.clear();
-        let joins = self
-            .open
-            .is_some_and(|(last, at)| at == change.cursor_before && kind.continues(last));
-        self.open = Some((kind, change.cursor_after));
+        let joins = self.open.is_some_and(|(last, at, when)| {
+            at == change.cursor_before
+                && kind.continues(last)
+                && now.saturating_duration_since(when) < PAUSE
+        });
+        self.open = Some((kind, change.cursor_after, now));
         match self.done.back_mut() {
             Some(step) if joins => extend(step, change),
             _ => {
@@ -123,6 +128,16 @@ mod tests {
     use super::*;
 
     fn typed(history: &mut UndoHistory, line: &str, col: usize, c: char) -> String {
+        typed_at(history, line, col, c, Instant::now())
+    }
+
+    fn typed_at(
+        history: &mut UndoHistory,
+        line: &str,
+        col: usize,
+        c: char,
+        now: Instant,
+    ) -> String {
         let after = format!("{line}{c}");
         let change = Change {
             first: 0,
@@ -131,7 +146,7 @@ mod tests {
             cursor_before: (0, col),
             cursor_after: (0, col + 1),
         };
-        history.record(change, EditKind::Typing { blank: c == ' ' });
+        history.record(change, EditKind::Typing { blank: c == ' ' }, now);
         after
     }
 
@@ -164,6 +179,17 @@ mod tests {
         history.seal();
         typed(&mut history, "ab", 6, 'c');
         assert_eq!(history.len(), 3);
+    }
+
+    #[test]
+    fn a_pause_in_typing_starts_a_new_step() {
+        let mut history = UndoHistory::default();
+        let start = Instant::now();
+        typed_at(&mut history, "", 0, 'a', start);
+        typed_at(&mut history, "a", 1, 'b', start + PAUSE / 2);
+        assert_eq!(history.len(), 1);
+        typed_at(&mut history, "ab", 2, 'c', start + PAUSE * 2);
+        assert_eq!(history.len(), 2);
     }
 
     #[test]
