@@ -165,7 +165,7 @@ impl Action {
             Self::CloseSearch => "Close the search",
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
-            Self::Undo => "Undo (a word, a pause, a command at a time)",
+            Self::Undo => "Undo (a word, a line or a command at a time)",
             Self::Redo => "Redo what was undone",
             Self::SelectAll => "Select all the text",
             Self::Copy => "Copy the selection (also to the system clipboard)",
