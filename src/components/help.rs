@@ -86,17 +86,17 @@ fn help_lines(keymap: &Keymap, colours: HelpColors) -> Vec<Line<'static>> {
                 Span::raw(action.description()),
             ]));
         }
-    }
-    lines.push(Line::default());
-    lines.push(Line::styled(
-        "Workspace editor (keys the keymap leaves to it)",
-        heading,
-    ));
-    for (keys, description) in editor_rows {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<key_width$}  "), key_style),
-            Span::raw(description),
-        ]));
+        if context == Context::Workspace {
+            lines.push(Line::default());
+            let title = "Workspace editor (keys the keymap leaves to it)";
+            lines.push(Line::styled(title, heading));
+            for (keys, description) in &editor_rows {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<key_width$}  "), key_style),
+                    Span::raw(*description),
+                ]));
+            }
+        }
     }
     lines
 }
