@@ -101,7 +101,9 @@ pub(super) fn inspection_reply(
     code: String,
     result: Result<Answer, ErrorObject>,
 ) {
+    let result = result.map_err(|error| super::diagnostics::with_caret(error, &code));
     pair_with_its_code(model, code);
+    super::diagnostics::push_warnings(model, &result);
     let entry = match result {
         Ok(Answer::Inspect(value)) => TranscriptEntry::Output(inspection_text(&value)),
         Ok(other) => {
