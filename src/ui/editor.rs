@@ -2,6 +2,8 @@
 
 use ratatui_textarea::{CursorMove, Input, Key as EditorKey, TextArea};
 
+use std::time::{Duration, Instant};
+
 use super::lexer::{Lexer, State};
 use super::statement::statement_at;
 use super::undo::{Change, EditKind, UndoHistory};
@@ -26,7 +28,13 @@ pub struct Editor {
     /// Undo steps of words and commands (the editor's own history is off:
     /// it keeps one step per keystroke).
     pub(super) undo: UndoHistory,
+    /// When the last key came: keys closer together than anyone types are
+    /// a paste the terminal sent as keys, which brings its own indentation.
+    last_key: Option<Instant>,
 }
+
+/// Keys this close together come from a paste, not from typing.
+const PASTED_KEYS: Duration = Duration::from_millis(3);
 
 impl Default for Editor {
     fn default() -> Self {
@@ -46,6 +54,7 @@ impl Editor {
             area,
             line_states: vec![State::default()],
             undo: UndoHistory::default(),
+            last_key: None,
         }
     }
 
@@ -107,11 +116,20 @@ impl Editor {
     }
 
     pub fn key(&mut self, key: &KeyEvent) {
+        self.key_at(key, Instant::now());
+    }
+
+    /// A key that came at `now`.
+    pub(super) fn key_at(&mut self, key: &KeyEvent, now: Instant) {
         let input = editor_input(key);
         let plain = !input.ctrl && !input.alt;
+        let pasted = self
+            .last_key
+            .is_some_and(|last| now.saturating_duration_since(last) < PASTED_KEYS);
+        self.last_key = Some(now);
         match input.key {
             EditorKey::Tab if plain => self.indent(),
-            EditorKey::Enter if plain => self.newline(),
+            EditorKey::Enter if plain => self.newline(!pasted),
             _ => {
                 let kind = edit_kind(&input);
                 if !self.edit(kind, |area| area.input(input)) {
@@ -183,7 +201,7 @@ impl Editor {
                     cursor_before: (cursor_before.0, cursor_before.1),
                     cursor_after: (cursor_after.0, cursor_after.1),
                 };
-                self.undo.record(change, kind, std::time::Instant::now());
+                self.undo.record(change, kind, Instant::now());
             }
             None => {
                 log::error!("an edit changed lines it was not expected to: undo starts afresh");

@@ -59,10 +59,14 @@ impl Editor {
         self.shift_lines(false);
     }
 
-    /// Enter: a new line with the indentation of the one it was split from.
-    pub fn newline(&mut self) {
+    /// Enter: a new line, with the indentation of the one it was split
+    /// from if `indent`.
+    pub fn newline(&mut self, indent: bool) {
         self.edit(EditKind::Typing { blank: true }, |area| {
             area.insert_newline();
+            if !indent {
+                return true;
+            }
             let above = &area.lines()[area.cursor().0 - 1];
             let indent: String = above
                 .chars()
@@ -346,11 +350,37 @@ mod tests {
         assert_eq!(editor.text(), "    x\ny");
     }
 
+    /// Type `text` with `pause` between the keys.
+    fn type_paced(editor: &mut Editor, text: &str, pause: std::time::Duration) {
+        let mut now = std::time::Instant::now();
+        for c in text.chars() {
+            let code = if c == '\n' { Key::Enter } else { Key::Char(c) };
+            editor.key_at(&KeyEvent::new(code, KeyModifiers::NONE), now);
+            now += pause;
+        }
+    }
+
     #[test]
     fn enter_keeps_the_indentation_of_the_line_above() {
         let mut editor = Editor::default();
-        type_text(&mut editor, "1 to: 3 do: [:i |\n    i printNl.\nnil]");
+        let typing = std::time::Duration::from_millis(80);
+        type_paced(
+            &mut editor,
+            "1 to: 3 do: [:i |\n    i printNl.\nnil]",
+            typing,
+        );
         assert_eq!(editor.text(), "1 to: 3 do: [:i |\n    i printNl.\n    nil]");
+    }
+
+    #[test]
+    fn a_paste_sent_as_keys_keeps_its_own_indentation() {
+        let mut editor = Editor::default();
+        type_paced(
+            &mut editor,
+            "x := [\n    1.\n    2]",
+            std::time::Duration::ZERO,
+        );
+        assert_eq!(editor.text(), "x := [\n    1.\n    2]");
     }
 
     #[test]
