@@ -131,7 +131,10 @@ impl Editor {
             EditorKey::Tab if plain => self.indent(),
             EditorKey::Enter if plain => self.newline(!pasted),
             _ => {
-                let kind = edit_kind(&input);
+                let kind = match edit_kind(&input) {
+                    EditKind::Typing { .. } if pasted => EditKind::PastedKey,
+                    kind => kind,
+                };
                 if !self.edit(kind, |area| area.input(input)) {
                     // The cursor moved (or nothing happened): typing starts a new step.
                     self.undo.seal();

@@ -62,7 +62,12 @@ impl Editor {
     /// Enter: a new line, with the indentation of the one it was split
     /// from if `indent`.
     pub fn newline(&mut self, indent: bool) {
-        self.edit(EditKind::Typing { blank: true }, |area| {
+        let kind = if indent {
+            EditKind::Typing { blank: true }
+        } else {
+            EditKind::PastedKey
+        };
+        self.edit(kind, |area| {
             area.insert_newline();
             if !indent {
                 return true;
@@ -291,15 +296,34 @@ mod tests {
     use super::*;
     use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+
+    thread_local! {
+        /// The test's clock: keys come as a person types them unless a
+        /// test says otherwise.
+        static CLOCK: Cell<Instant> = Cell::new(Instant::now());
+    }
+
+    fn press_after(editor: &mut Editor, pause: Duration, code: Key, modifiers: KeyModifiers) {
+        let now = CLOCK.get() + pause;
+        CLOCK.set(now);
+        editor.key_at(&KeyEvent::new(code, modifiers), now);
+    }
+
     fn press(editor: &mut Editor, code: Key, modifiers: KeyModifiers) {
-        editor.key(&KeyEvent::new(code, modifiers));
+        press_after(editor, Duration::from_millis(80), code, modifiers);
+    }
+
+    fn type_paced(editor: &mut Editor, text: &str, pause: Duration) {
+        for c in text.chars() {
+            let code = if c == '\n' { Key::Enter } else { Key::Char(c) };
+            press_after(editor, pause, code, KeyModifiers::NONE);
+        }
     }
 
     fn type_text(editor: &mut Editor, text: &str) {
-        for c in text.chars() {
-            let code = if c == '\n' { Key::Enter } else { Key::Char(c) };
-            press(editor, code, KeyModifiers::NONE);
-        }
+        type_paced(editor, text, Duration::from_millis(80));
     }
 
     /// The trial's steps: two lines, Shift+Up Shift+Home, Tab.
@@ -351,15 +375,6 @@ mod tests {
     }
 
     /// Type `text` with `pause` between the keys.
-    fn type_paced(editor: &mut Editor, text: &str, pause: std::time::Duration) {
-        let mut now = std::time::Instant::now();
-        for c in text.chars() {
-            let code = if c == '\n' { Key::Enter } else { Key::Char(c) };
-            editor.key_at(&KeyEvent::new(code, KeyModifiers::NONE), now);
-            now += pause;
-        }
-    }
-
     #[test]
     fn enter_keeps_the_indentation_of_the_line_above() {
         let mut editor = Editor::default();
@@ -375,12 +390,11 @@ mod tests {
     #[test]
     fn a_paste_sent_as_keys_keeps_its_own_indentation() {
         let mut editor = Editor::default();
-        type_paced(
-            &mut editor,
-            "x := [\n    1.\n    2]",
-            std::time::Duration::ZERO,
-        );
+        type_paced(&mut editor, "x := [\n    1.\n    2]", Duration::ZERO);
         assert_eq!(editor.text(), "x := [\n    1.\n    2]");
+        // It is one undo step.
+        assert!(editor.undo());
+        assert_eq!(editor.text(), "");
     }
 
     #[test]

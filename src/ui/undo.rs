@@ -24,12 +24,14 @@ pub struct Change {
 }
 
 /// What an edit did, for grouping: typing continues a step until a word
-/// starts after a space, deleting continues a deleting step; anything
-/// else is a step of its own.
+/// starts after a space, deleting continues a deleting step, a paste that
+/// came as keys is one step with the typing before it; anything else is a
+/// step of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditKind {
     Typing { blank: bool },
     Deleting,
+    PastedKey,
     Command,
 }
 
@@ -39,6 +41,7 @@ impl EditKind {
         match (last, self) {
             (EditKind::Typing { blank: true }, EditKind::Typing { blank: false }) => false,
             (EditKind::Typing { .. }, EditKind::Typing { .. }) => true,
+            (EditKind::Typing { .. } | EditKind::PastedKey, EditKind::PastedKey) => true,
             (EditKind::Deleting, EditKind::Deleting) => true,
             _ => false,
         }
