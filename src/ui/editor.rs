@@ -195,7 +195,7 @@ impl Editor {
         let (lines, cursor_after) = (self.area.lines(), self.area.cursor());
         // The lines below the edited ones are as they were.
         let count = (before.len() + lines.len()).checked_sub(lines_before);
-        match count.filter(|count| first + count <= lines.len()) {
+        match count.filter(|count| *count > 0 && first + count <= lines.len()) {
             Some(count) => {
                 let change = Change {
                     first,

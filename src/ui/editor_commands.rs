@@ -6,7 +6,7 @@
 use ratatui_textarea::TextArea;
 
 use super::editor::{Editor, jump};
-use super::undo::EditKind;
+use super::undo::{EditKind, Position, UndoHistory};
 
 /// The keys the editor itself handles (when the keymap leaves them to it),
 /// for the help: key names as keymap files write them, and what they do.
@@ -87,20 +87,12 @@ impl Editor {
         let Some(step) = self.undo.undo() else {
             return false;
         };
-        for change in step.iter().rev() {
-            replace_rows(
-                &mut self.area,
-                change.first,
-                change.after.len(),
-                &change.before,
-            );
-        }
-        let cursor = step[0].cursor_before;
-        let first = step.iter().map(|change| change.first).min().unwrap_or(0);
-        self.area.cancel_selection();
-        self.area.move_cursor(jump(cursor));
-        self.edited_from(first);
-        true
+        let reverted = step
+            .iter()
+            .rev()
+            .map(|change| (change.first, change.after.len(), &change.before[..]));
+        let first = apply(&mut self.area, reverted, step[0].cursor_before);
+        self.applied(first)
     }
 
     /// Make the last undone step again; false when there is none.
@@ -108,20 +100,21 @@ impl Editor {
         let Some(step) = self.undo.redo() else {
             return false;
         };
-        for change in step {
-            replace_rows(
-                &mut self.area,
-                change.first,
-                change.before.len(),
-                &change.after,
-            );
+        let made = step
+            .iter()
+            .map(|change| (change.first, change.before.len(), &change.after[..]));
+        let first = apply(&mut self.area, made, step[step.len() - 1].cursor_after);
+        self.applied(first)
+    }
+
+    /// After an undo or redo changed the text from line `first` on (`None`:
+    /// the history no longer fitted the text, and is dropped).
+    fn applied(&mut self, first: Option<usize>) -> bool {
+        if first.is_none() {
+            self.undo = UndoHistory::default();
         }
-        let cursor = step[step.len() - 1].cursor_after;
-        let first = step.iter().map(|change| change.first).min().unwrap_or(0);
-        self.area.cancel_selection();
-        self.area.move_cursor(jump(cursor));
-        self.edited_from(first);
-        true
+        self.edited_from(first.unwrap_or(0));
+        first.is_some()
     }
 
     /// Whether the text from `start` (row, char column) on begins with `code`.
@@ -277,6 +270,28 @@ fn dedented(line: &str) -> (String, isize) {
             .count()
     };
     (line[taken..].to_string(), -(taken as isize))
+}
+
+/// Replace lines `first..first + count` with `lines` for each edit in turn,
+/// then put the cursor at `cursor`; the first line changed, or `None` when
+/// an edit does not fit the text.
+fn apply<'a>(
+    area: &mut TextArea,
+    edits: impl Iterator<Item = (usize, usize, &'a [String])>,
+    cursor: Position,
+) -> Option<usize> {
+    let mut first_changed = usize::MAX;
+    for (first, count, lines) in edits {
+        if count == 0 || first + count > area.lines().len() {
+            log::error!("an undo step does not fit the text: the undo history is dropped");
+            return None;
+        }
+        replace_rows(area, first, count, lines);
+        first_changed = first_changed.min(first);
+    }
+    area.cancel_selection();
+    area.move_cursor(jump(cursor));
+    Some(first_changed)
 }
 
 /// Replace lines `first..first + count` with `lines` (the cursor ends after them).
