@@ -685,3 +685,83 @@ fn text_typed_a_second_before_a_kill_9_is_on_disk() {
     let saved = std::fs::read_to_string(&file).unwrap();
     assert_eq!(saved, "x := 'typed, never evaluated'.");
 }
+
+#[test]
+fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
+    let home = TempDir::new("e2e-indent");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    // tmux takes OSC 52 from the programs in it into its paste buffer.
+    let status = tmux
+        .cmd()
+        .args(["set", "-g", "set-clipboard", "on"])
+        .status();
+    assert!(status.unwrap().success());
+    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("x := 1.");
+    tmux.send_keys(&["Enter"]);
+    tmux.type_text("y := 2.");
+    tmux.send_keys(&["S-Up", "S-Home", "Tab"]);
+    let indented = |s: &str| s.contains("│    x := 1.") && s.contains("│    y := 2.");
+    tmux.wait_for("both lines indented", Duration::from_secs(10), indented);
+    tmux.send_keys(&["C-c"]);
+    let started = Instant::now();
+    loop {
+        let buffer = tmux.cmd().arg("show-buffer").output().unwrap();
+        if String::from_utf8_lossy(&buffer.stdout) == "    x := 1.\n    y := 2." {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the copy did not reach tmux's buffer: {buffer:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.send_keys(&["BTab"]);
+    tmux.wait_for("both lines dedented", Duration::from_secs(10), |s| {
+        s.contains("│x := 1.") && s.contains("│y := 2.")
+    });
+    tmux.send_keys(&["C-z"]);
+    tmux.wait_for("the dedent undone", Duration::from_secs(10), indented);
+    tmux.send_keys(&["C-q"]);
+    tmux.wait_for("STUI to quit", Duration::from_secs(10), |s| {
+        s.contains("STUI-EXIT=0")
+    });
+}
+
+#[test]
+fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() {
+    let home = TempDir::new("e2e-caret");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("3 + ) 4");
+    tmux.send_keys(&["Home", "C-e"]);
+    tmux.wait_for("the caret under the )", Duration::from_secs(20), |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines
+            .windows(2)
+            .any(|pair| pair[0].starts_with("│    3 + ) 4") && pair[1].starts_with("│        ^ "))
+    });
+    // The cursor went from the line's start to the error: typing lands there.
+    tmux.type_text("X");
+    tmux.wait_for("X typed at the error", Duration::from_secs(10), |s| {
+        pane_lines(s).any(|line| line == "3 + X) 4")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("a + b");
+    tmux.send_keys(&["C-e"]);
+    let screen = tmux.wait_for("the warning", Duration::from_secs(20), |s| {
+        s.contains("Warning: undeclared variable a (it is nil)")
+    });
+    assert!(
+        screen.contains("Warning: undeclared variable b (it is nil)"),
+        "{screen}"
+    );
+    drop(tmux);
+    wait_until_stopped(&address);
+}

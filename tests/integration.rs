@@ -126,6 +126,37 @@ fn syntax_error_has_line_and_column() {
 }
 
 #[test]
+fn a_variable_read_but_never_assigned_comes_with_a_warning() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    let error = session.evaluate("a + b").unwrap().value.unwrap_err();
+    assert_eq!(error.class.as_deref(), Some("MessageNotUnderstood"));
+    assert_eq!(
+        error.details.warnings.as_deref(),
+        Some(
+            &[
+                "undeclared variable a".to_string(),
+                "undeclared variable b".to_string()
+            ][..]
+        )
+    );
+    // Assigned before it is read: the workspace idiom, no warning; nor
+    // later for a variable the session has.
+    let value = session.evaluate("x := 3. x + 1").unwrap().value.unwrap();
+    assert_eq!((value.print.as_str(), value.warnings.len()), ("4", 0));
+    let value = session.evaluate("x * 2").unwrap().value.unwrap();
+    assert!(value.warnings.is_empty(), "{value:?}");
+    let value = session.evaluate("y isNil").unwrap().value.unwrap();
+    assert_eq!(value.warnings, ["undeclared variable y"]);
+    let value = session
+        .evaluate("[:k | z := k] value: 1. z")
+        .unwrap()
+        .value
+        .unwrap();
+    assert!(value.warnings.is_empty(), "assigned in a block: {value:?}");
+}
+
+#[test]
 fn transcript_output_comes_back_with_the_evaluation() {
     let server = TestServer::start();
     let result = client(&server, "s")

@@ -18,7 +18,7 @@ use stui::config::theme::{ColorDepth, Theme};
 use stui::net::Answer;
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject, EvaluateResult};
-use stui::ui::{History, InterruptChoice, Scroll, SearchStep, SharedModel};
+use stui::ui::{EditCommand, History, InterruptChoice, Scroll, SearchStep, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
 use tuirealm::props::Color;
@@ -1026,6 +1026,7 @@ fn print_it_puts_the_value_after_the_statement_selected() {
         output: String::new(),
         output_ranges: None,
         duration_us: 120,
+        warnings: Vec::new(),
     };
     let reply = NetEvent::Reply {
         id,
@@ -1078,8 +1079,13 @@ fn global_keys_work_in_every_pane() {
         Some(Msg::FocusNext)
     );
     assert_eq!(
-        press(Id::Workspace, shift(Key::BackTab)),
+        press(Id::Transcript, shift(Key::BackTab)),
         Some(Msg::FocusNext)
+    );
+    // In the workspace Shift+Tab dedents, as Tab indents.
+    assert_eq!(
+        press(Id::Workspace, shift(Key::BackTab)),
+        Some(Msg::EditCommand(EditCommand::Dedent))
     );
     assert_eq!(press(Id::Transcript, key(Key::Tab)), Some(Msg::FocusNext));
     assert_eq!(press(Id::Transcript, ctrl('l')), Some(Msg::ClearTranscript));

@@ -2,6 +2,9 @@
 //! mounts and lays out the components, and the runtime that carries out
 //! effects. The shared types live in `crate::ui`.
 
+mod clipboard;
+mod diagnostics;
+mod editing;
 pub mod history_file;
 mod recall;
 pub mod runtime;

@@ -69,6 +69,7 @@ pub fn run(
             .push(TranscriptEntry::Notice(warning.clone()));
     }
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
+    model.system_clipboard = settings.ui.system_clipboard;
     let history_path = history_file::history_file(&crate::paths::data_dir(), &model.address);
     model.history = load_history(&history_path);
     let model = Rc::new(RefCell::new(model));
@@ -203,6 +204,7 @@ impl Runtime {
                 }
                 Effect::Workspaces(effect) => self.workspace_files(effect),
                 Effect::SaveHistory(snippets) => save_history(&self.history_path, &snippets),
+                Effect::SetClipboard(text) => super::clipboard::set(&text),
                 Effect::SaveTranscript(text) => {
                     let notice = save_transcript(&text);
                     let mut model = self.model.borrow_mut();

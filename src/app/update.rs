@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::diagnostics;
 use super::recall;
 use super::workspace_eval;
 use super::workspaces::{self, WorkspaceEffect};
@@ -36,6 +37,8 @@ pub enum Effect {
     SaveHistory(Vec<String>),
     /// Write this transcript text to a new file and say where.
     SaveTranscript(String),
+    /// Put this text on the system clipboard (OSC 52 to the terminal).
+    SetClipboard(String),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -68,6 +71,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.view.editor.paste(&text);
             vec![]
         }
+        Msg::EditCommand(command) => super::editing::edit_command(model, command),
         Msg::ScrollTranscript(step) => {
             model.view.transcript.scroll(&model.transcript, step);
             vec![]
@@ -247,7 +251,10 @@ fn local_server_command(model: &mut Model, command: LocalCommand, doing: &str) -
 }
 
 fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
-    let purpose = Purpose::Evaluation { code: code.clone() };
+    let purpose = Purpose::Evaluation {
+        code: code.clone(),
+        start: None,
+    };
     evaluate_for(model, code, purpose)
 }
 
@@ -484,9 +491,14 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
         return;
     };
     match pending.purpose {
-        Purpose::Evaluation { code } => evaluation_reply(model, code, result),
-        Purpose::PrintIt { code, at, text } => {
-            workspace_eval::print_it_reply(model, code, at, &text, result);
+        Purpose::Evaluation { code, start } => evaluation_reply(model, code, start, result),
+        Purpose::PrintIt {
+            code,
+            start,
+            at,
+            text,
+        } => {
+            workspace_eval::print_it_reply(model, code, (start, at), &text, result);
         }
         Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
     }
@@ -496,12 +508,20 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
     }
 }
 
+/// The reply to `code`; `start` is where the code is in the workspace, if
+/// it came from there.
 pub(super) fn evaluation_reply(
     model: &mut Model,
     code: String,
+    start: Option<(usize, usize)>,
     result: Result<Answer, ErrorObject>,
 ) {
+    if let Err(error) = &result {
+        diagnostics::point_at(model, &code, start, error);
+    }
+    let result = result.map_err(|error| diagnostics::with_caret(error, &code));
     pair_with_its_code(model, code);
+    diagnostics::push_warnings(model, &result);
     match result {
         Ok(Answer::Evaluate(value)) => {
             push_output(model, &value.output);
@@ -644,6 +664,7 @@ pub(super) mod tests {
             output: String::new(),
             output_ranges: None,
             duration_us: 35,
+            warnings: Vec::new(),
         }
     }
 

@@ -11,19 +11,24 @@ use crate::ui::{Model, Msg, Purpose, TranscriptEntry};
 
 /// Do it (or Print it): the selection, else the statement at the cursor.
 pub(super) fn evaluate_at_cursor(model: &mut Model, print: bool) -> Vec<Effect> {
-    let Some(Evaluand { code, end }) = model.view.editor.code_to_evaluate() else {
+    let Some(Evaluand { code, start, end }) = model.view.editor.code_to_evaluate() else {
         model.transcript.push(TranscriptEntry::Notice(
             "Nothing to evaluate: the cursor is on a blank line.".into(),
         ));
         return vec![];
     };
-    if !print {
-        return update(model, Msg::Evaluate(code));
-    }
-    let purpose = Purpose::PrintIt {
-        code: code.clone(),
-        at: end,
-        text: model.view.editor.text(),
+    let purpose = if print {
+        Purpose::PrintIt {
+            code: code.clone(),
+            start,
+            at: end,
+            text: model.view.editor.text(),
+        }
+    } else {
+        Purpose::Evaluation {
+            code: code.clone(),
+            start: Some(start),
+        }
     };
     let mut effects = vec![save_workspace(model)];
     effects.extend(evaluate_for(model, code, purpose));
@@ -32,17 +37,18 @@ pub(super) fn evaluate_at_cursor(model: &mut Model, print: bool) -> Vec<Effect> 
 
 /// Print it's reply: the value goes into the transcript as Do it's does,
 /// and after the code.
+/// `(start, at)`: where the code starts and ends in the workspace.
 pub(super) fn print_it_reply(
     model: &mut Model,
     code: String,
-    at: (usize, usize),
+    (start, at): ((usize, usize), (usize, usize)),
     text: &str,
     result: Result<Answer, ErrorObject>,
 ) {
     if let Ok(Answer::Evaluate(value)) = &result {
         print_it(model, &value.print, at, text);
     }
-    evaluation_reply(model, code, result);
+    evaluation_reply(model, code, Some(start), result);
 }
 
 /// ` "print"` after the code, selected so that Backspace takes it away. Inserted only
@@ -95,7 +101,9 @@ pub(super) fn inspection_reply(
     code: String,
     result: Result<Answer, ErrorObject>,
 ) {
+    let result = result.map_err(|error| super::diagnostics::with_caret(error, &code));
     pair_with_its_code(model, code);
+    super::diagnostics::push_warnings(model, &result);
     let entry = match result {
         Ok(Answer::Inspect(value)) => TranscriptEntry::Output(inspection_text(&value)),
         Ok(other) => {
@@ -175,6 +183,7 @@ mod tests {
             output: String::new(),
             output_ranges: None,
             duration_us: 35,
+            warnings: Vec::new(),
         };
         let result = Ok(Answer::Evaluate(value));
         let event = NetEvent::Reply {

@@ -386,9 +386,12 @@ mod tests {
         assert_eq!(model.workspaces.active, 0, "next wraps around");
         assert_eq!(model.view.editor.text(), "3 + 4");
         assert_eq!(model.view.editor.area.cursor(), (0, 5));
-        let undo = KeyEvent::new(Key::Char('u'), KeyModifiers::CONTROL);
-        update(&mut model, Msg::Edit(undo));
-        assert_eq!(model.view.editor.text(), "3 + ", "its own undo");
+        update(&mut model, Msg::EditCommand(crate::ui::EditCommand::Undo));
+        assert_eq!(
+            model.view.editor.text(),
+            "",
+            "its own undo (typed at once: one step)"
+        );
         update(&mut model, ws(WorkspaceMsg::Previous));
         assert_eq!(model.view.editor.text(), "x");
         // A recall begun in one workspace does not bring its draft into another.
@@ -396,7 +399,7 @@ mod tests {
         update(&mut model, Msg::HistoryOlder);
         update(&mut model, ws(WorkspaceMsg::Next));
         update(&mut model, Msg::HistoryNewer);
-        assert_eq!(model.view.editor.text(), "3 + ");
+        assert_eq!(model.view.editor.text(), "");
         update(&mut model, ws(WorkspaceMsg::Next));
         assert_eq!(model.view.editor.text(), "1 + 2");
         let tabs = model.workspaces.tabs_file_text();

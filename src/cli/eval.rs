@@ -164,6 +164,7 @@ mod tests {
             output: output.into(),
             output_ranges: None,
             duration_us: 12,
+            warnings: Vec::new(),
         }
     }
 

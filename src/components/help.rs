@@ -13,8 +13,9 @@ use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::{Draw, Pane, app_msg, scroll_step};
-use crate::config::keymap::{Action, Context, Keymap, key_label};
+use crate::config::keymap::{Action, Context, Keymap, key_label, parse_key};
 use crate::config::theme::HelpColors;
+use crate::ui::editor_commands::EDITOR_KEYS;
 use crate::ui::{Model, Msg, SharedModel};
 
 #[derive(Component)]
@@ -65,8 +66,10 @@ fn help_lines(keymap: &Keymap, colours: HelpColors) -> Vec<Line<'static>> {
             _ => rows.push((binding.context, key_label(&binding.key), binding.action)),
         }
     }
-    let key_width = rows.iter().map(|(_, keys, _)| keys.chars().count()).max();
-    let key_width = key_width.unwrap_or(0);
+    let editor_rows: Vec<(String, &str)> = editor_keys(keymap).collect();
+    let key_width = rows.iter().map(|(_, keys, _)| keys.chars().count());
+    let editor_width = editor_rows.iter().map(|(keys, _)| keys.chars().count());
+    let key_width = key_width.chain(editor_width).max().unwrap_or(0);
     let mut lines = Vec::new();
     for context in Context::ALL {
         let mut in_context = rows.iter().filter(|(c, ..)| *c == context).peekable();
@@ -83,8 +86,32 @@ fn help_lines(keymap: &Keymap, colours: HelpColors) -> Vec<Line<'static>> {
                 Span::raw(action.description()),
             ]));
         }
+        if context == Context::Workspace {
+            lines.push(Line::default());
+            let title = "Workspace editor (keys the keymap leaves to it)";
+            lines.push(Line::styled(title, heading));
+            for (keys, description) in &editor_rows {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<key_width$}  "), key_style),
+                    Span::raw(*description),
+                ]));
+            }
+        }
     }
     lines
+}
+
+/// The editor's own keys that no binding of the workspace takes, as labels.
+fn editor_keys(keymap: &Keymap) -> impl Iterator<Item = (String, &'static str)> + '_ {
+    EDITOR_KEYS.into_iter().filter_map(|(keys, description)| {
+        let free: Vec<String> = keys
+            .iter()
+            .filter_map(|key| parse_key(key).ok())
+            .filter(|key| keymap.lookup(Context::Workspace, key).is_none())
+            .map(|key| key_label(&key))
+            .collect();
+        (!free.is_empty()).then(|| (free.join(", "), description))
+    })
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
@@ -144,5 +171,27 @@ impl AppComponent<Msg, NoUserEvent> for Help {
             Some(step) => Some(Msg::ScrollHelp(step)),
             None => app_msg(action),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn editor_key_labels(keymap: &Keymap) -> Vec<String> {
+        editor_keys(keymap).map(|(keys, _)| keys).collect()
+    }
+
+    #[test]
+    fn the_editor_group_lists_the_keys_the_keymap_leaves_to_the_editor() {
+        let labels = editor_key_labels(&Keymap::default());
+        assert!(labels.contains(&"Tab".to_string()), "{labels:?}");
+        assert!(labels.contains(&"Ctrl+K, Ctrl+J".to_string()), "{labels:?}");
+        let mut keymap = Keymap::default();
+        keymap
+            .merge_toml("[workspace]\n\"ctrl-k\" = \"evaluate\"\n", "u.toml")
+            .unwrap();
+        let labels = editor_key_labels(&keymap);
+        assert!(labels.contains(&"Ctrl+J".to_string()), "{labels:?}");
     }
 }

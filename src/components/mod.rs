@@ -121,7 +121,14 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::Search
         | Action::SearchNext
         | Action::SearchPrevious
-        | Action::CloseSearch => None,
+        | Action::CloseSearch
+        | Action::Undo
+        | Action::Redo
+        | Action::SelectAll
+        | Action::Copy
+        | Action::Cut
+        | Action::Paste
+        | Action::Dedent => None,
     }
 }
 

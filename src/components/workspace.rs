@@ -13,7 +13,7 @@ use tuirealm::ratatui::widgets::Block;
 use super::{Draw, Pane, app_msg, highlight};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::{SyntaxColors, WorkspaceColors};
-use crate::ui::{Model, Msg, SharedModel};
+use crate::ui::{EditCommand, Model, Msg, SharedModel};
 
 #[derive(Component)]
 pub struct Workspace {
@@ -101,7 +101,12 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
                     Some(Action::Evaluate) => return Some(Msg::EvaluateSelection),
                     Some(Action::PrintIt) => return Some(Msg::PrintSelection),
                     Some(Action::InspectIt) => return Some(Msg::InspectSelection),
-                    _ => {}
+                    Some(action) => {
+                        if let Some(command) = edit_command(action) {
+                            return Some(Msg::EditCommand(command));
+                        }
+                    }
+                    None => {}
                 }
                 // Unbound keys, and actions that mean nothing here, edit the text.
                 action.and_then(app_msg).or(Some(Msg::Edit(*key)))
@@ -110,4 +115,18 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
             _ => None,
         }
     }
+}
+
+/// The editor command an action names, if it is one.
+fn edit_command(action: Action) -> Option<EditCommand> {
+    Some(match action {
+        Action::Undo => EditCommand::Undo,
+        Action::Redo => EditCommand::Redo,
+        Action::SelectAll => EditCommand::SelectAll,
+        Action::Copy => EditCommand::Copy,
+        Action::Cut => EditCommand::Cut,
+        Action::Paste => EditCommand::Paste,
+        Action::Dedent => EditCommand::Dedent,
+        _ => return None,
+    })
 }

@@ -123,6 +123,13 @@ pub enum Action {
     OpenWorkspace,
     SaveWorkspace,
     SaveWorkspaceAs,
+    Undo,
+    Redo,
+    SelectAll,
+    Copy,
+    Cut,
+    Paste,
+    Dedent,
 }
 
 impl Action {
@@ -174,6 +181,13 @@ impl Action {
             Self::OpenWorkspace => "Open a file as a new workspace",
             Self::SaveWorkspace => "Save the workspace to its file, or ask for one",
             Self::SaveWorkspaceAs => "Save the workspace to another file",
+            Self::Undo => "Undo (a word, a line or a command at a time)",
+            Self::Redo => "Redo what was undone",
+            Self::SelectAll => "Select all the text",
+            Self::Copy => "Copy the selection (also to the system clipboard)",
+            Self::Cut => "Cut the selection (also to the system clipboard)",
+            Self::Paste => "Paste the text copied or cut last",
+            Self::Dedent => "Dedent the selected lines, or the cursor's line",
         }
     }
 
@@ -701,8 +715,13 @@ mod tests {
         );
         let shift_tab = key(Key::BackTab, KeyModifiers::SHIFT);
         assert_eq!(
-            keymap.lookup(Context::Workspace, &shift_tab),
+            keymap.lookup(Context::Transcript, &shift_tab),
             Some(Action::FocusNext)
+        );
+        // In the workspace it dedents, as in other editors; F6 moves the focus.
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &shift_tab),
+            Some(Action::Dedent)
         );
     }
 

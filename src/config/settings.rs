@@ -88,6 +88,8 @@ pub struct LogSettings {
 pub struct UiSettings {
     pub keymap: String,
     pub theme: String,
+    /// Copy and cut in the workspace also set the system clipboard (OSC 52).
+    pub system_clipboard: bool,
 }
 
 /// The settings, the layers they were merged from, and the user's file.

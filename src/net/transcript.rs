@@ -149,6 +149,7 @@ mod tests {
             output: output.into(),
             output_ranges: ranges,
             duration_us: 1,
+            warnings: Vec::new(),
         })
     }
 

@@ -348,6 +348,9 @@ pub struct ErrorDetails {
     /// Transcript stream (see [`OutputRanges`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_ranges: Option<OutputRanges>,
+    /// evaluation_error: the compiler's warnings, as in the evaluate result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
 }
 
 impl ErrorObject {
@@ -498,6 +501,10 @@ pub struct EvaluateResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_ranges: Option<OutputRanges>,
     pub duration_us: u64,
+    /// This implementation's extension: what the compiler let pass, such
+    /// as `undeclared variable a` (read, never assigned, so nil).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// `[from, to)` Transcript cursors, in order, that the captured bytes of an

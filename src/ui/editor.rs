@@ -2,15 +2,19 @@
 
 use ratatui_textarea::{CursorMove, Input, Key as EditorKey, TextArea};
 
+use std::time::{Duration, Instant};
+
 use super::lexer::{Lexer, State};
 use super::statement::statement_at;
+use super::undo::{Change, EditKind, UndoHistory};
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 use tuirealm::props::Style;
 
-/// Code to evaluate and where it ends in the buffer (row, char column).
+/// Code to evaluate and where it starts and ends in the buffer (row, char column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluand {
     pub code: String,
+    pub start: (usize, usize),
     pub end: (usize, usize),
 }
 
@@ -21,7 +25,16 @@ pub struct Editor {
     /// The lexer's state at the start of each of the first lines, so that drawing
     /// starts lexing at the top visible line without lexing the lines above again.
     line_states: Vec<State>,
+    /// Undo steps of words and commands (the editor's own history is off:
+    /// it keeps one step per keystroke).
+    pub(super) undo: UndoHistory,
+    /// When the last key came: keys closer together than anyone types are
+    /// a paste the terminal sent as keys, which brings its own indentation.
+    last_key: Option<Instant>,
 }
+
+/// Keys this close together come from a paste, not from typing.
+const PASTED_KEYS: Duration = Duration::from_millis(3);
 
 impl Default for Editor {
     fn default() -> Self {
@@ -36,9 +49,12 @@ impl Editor {
         let mut area = TextArea::new(lines.split('\n').map(String::from).collect());
         // The underline the editor puts on the cursor line is noise in a small pane.
         area.set_cursor_line_style(Style::default());
+        area.set_max_histories(0);
         Self {
             area,
             line_states: vec![State::default()],
+            undo: UndoHistory::default(),
+            last_key: None,
         }
     }
 
@@ -54,18 +70,10 @@ impl Editor {
         self.line_states[row]
     }
 
-    /// The first line an edit at the cursor (or of the selection) can change.
-    fn first_row_touched(&self) -> usize {
-        let cursor = self.area.cursor().0;
-        self.area
-            .selection_range()
-            .map_or(cursor, |(start, _)| start.0.min(cursor))
-    }
-
     /// Forget the line states after an edit from line `row` on. A line's start
     /// state depends on the lines above it only, but joining lines changes the
     /// one above the cursor: keep one line fewer.
-    fn edited_from(&mut self, row: usize) {
+    pub(super) fn edited_from(&mut self, row: usize) {
         self.line_states.truncate(row.max(1));
     }
 
@@ -80,7 +88,7 @@ impl Editor {
         let lines = self.area.lines();
         if let Some((start, end)) = self.area.selection_range().filter(|(s, e)| s != e) {
             let code = selected_text(lines, start, end);
-            return Some(Evaluand { code, end });
+            return Some(Evaluand { code, start, end });
         }
         let text = self.text();
         let cursor = self.area.cursor();
@@ -88,6 +96,7 @@ impl Editor {
         let range = statement_at(&text, byte_offset(lines, row, col))?;
         Some(Evaluand {
             code: text[range.clone()].to_string(),
+            start: position(&text, range.start),
             end: position(&text, range.end),
         })
     }
@@ -97,44 +106,132 @@ impl Editor {
     pub fn insert_selected(&mut self, at: (usize, usize), text: &str) {
         let row = at.0.min(self.area.lines().len() - 1);
         let col = at.1.min(self.area.lines()[row].chars().count());
-        let jump = |(r, c): (usize, usize)| {
-            CursorMove::Jump(
-                u16::try_from(r).unwrap_or(u16::MAX),
-                u16::try_from(c).unwrap_or(u16::MAX),
-            )
-        };
-        self.area.cancel_selection();
-        self.area.move_cursor(jump((row, col)));
-        self.area.insert_str(text);
-        self.edited_from(row);
+        self.edit_rows(row, row, EditKind::Command, |area| {
+            area.cancel_selection();
+            area.move_cursor(jump((row, col)));
+            area.insert_str(text)
+        });
         self.area.start_selection();
         self.area.move_cursor(jump((row, col)));
     }
 
     pub fn key(&mut self, key: &KeyEvent) {
+        self.key_at(key, Instant::now());
+    }
+
+    /// A key that came at `now`.
+    pub(super) fn key_at(&mut self, key: &KeyEvent, now: Instant) {
         let input = editor_input(key);
-        // Undo and redo (Ctrl+U, Ctrl+R) change text anywhere, not at the cursor.
-        let history = input.ctrl && matches!(input.key, EditorKey::Char('u' | 'r'));
-        let first = self.first_row_touched();
-        if self.area.input(input) {
-            let first = if history { 0 } else { first };
-            self.edited_from(first.min(self.area.cursor().0));
+        let plain = !input.ctrl && !input.alt;
+        let pasted = self
+            .last_key
+            .is_some_and(|last| now.saturating_duration_since(last) < PASTED_KEYS);
+        self.last_key = Some(now);
+        match input.key {
+            EditorKey::Tab if plain => self.indent(),
+            EditorKey::Enter if plain => self.newline(!pasted),
+            _ => {
+                let kind = match edit_kind(&input) {
+                    EditKind::Typing { .. } if pasted => EditKind::PastedKey,
+                    kind => kind,
+                };
+                if !self.edit(kind, |area| area.input(input)) {
+                    // The cursor moved (or nothing happened): typing starts a new step.
+                    self.undo.seal();
+                }
+            }
         }
     }
 
-    /// Replace the whole text, the cursor at its end.
+    /// Replace the whole text, the cursor at its end (one undo step).
     pub fn set_text(&mut self, text: &str) {
-        self.area.select_all();
-        self.area.insert_str(text);
-        self.edited_from(0);
+        let last = self.area.lines().len() - 1;
+        self.edit_rows(0, last, EditKind::Command, |area| {
+            area.select_all();
+            area.insert_str(text);
+            true
+        });
     }
 
     pub fn paste(&mut self, text: &str) {
-        let first = self.first_row_touched();
         // Some terminals paste line breaks as bare carriage returns.
-        self.area
-            .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        self.edit(EditKind::Command, |area| area.insert_str(text));
+    }
+
+    /// Make an edit at the cursor (or on the selection) and record it for undo.
+    /// Any such edit changes the lines of the cursor and the selection, and at
+    /// most joins one line above or below them.
+    pub(super) fn edit(
+        &mut self,
+        kind: EditKind,
+        edit: impl FnOnce(&mut TextArea<'static>) -> bool,
+    ) -> bool {
+        let cursor = self.area.cursor().0;
+        let (start, end) = self
+            .area
+            .selection_range()
+            .map_or((cursor, cursor), |(start, end)| {
+                (start.0.min(cursor), end.0.max(cursor))
+            });
+        let last = (end + 1).min(self.area.lines().len() - 1);
+        self.edit_rows(start.saturating_sub(1), last, kind, edit)
+    }
+
+    /// Make an edit that changes lines `first..=last` only (their count may
+    /// change) and record it for undo.
+    pub(super) fn edit_rows(
+        &mut self,
+        first: usize,
+        last: usize,
+        kind: EditKind,
+        edit: impl FnOnce(&mut TextArea<'static>) -> bool,
+    ) -> bool {
+        let before = self.area.lines()[first..=last].to_vec();
+        let (lines_before, cursor_before) = (self.area.lines().len(), self.area.cursor());
+        if !edit(&mut self.area) {
+            return false;
+        }
+        let (lines, cursor_after) = (self.area.lines(), self.area.cursor());
+        // The lines below the edited ones are as they were.
+        let count = (before.len() + lines.len()).checked_sub(lines_before);
+        match count.filter(|count| *count > 0 && first + count <= lines.len()) {
+            Some(count) => {
+                let change = Change {
+                    first,
+                    before,
+                    after: lines[first..first + count].to_vec(),
+                    cursor_before: (cursor_before.0, cursor_before.1),
+                    cursor_after: (cursor_after.0, cursor_after.1),
+                };
+                self.undo.record(change, kind, Instant::now());
+            }
+            None => {
+                log::error!("an edit changed lines it was not expected to: undo starts afresh");
+                self.undo = UndoHistory::default();
+            }
+        }
         self.edited_from(first);
+        true
+    }
+}
+
+/// The cursor move to (row, char column).
+pub(super) fn jump((row, col): (usize, usize)) -> CursorMove {
+    CursorMove::Jump(
+        u16::try_from(row).unwrap_or(u16::MAX),
+        u16::try_from(col).unwrap_or(u16::MAX),
+    )
+}
+
+/// How an unbound key's edit groups with the ones before it for undo.
+fn edit_kind(input: &Input) -> EditKind {
+    match (input.key, input.ctrl || input.alt) {
+        (EditorKey::Char(c), false) => EditKind::Typing {
+            blank: c.is_whitespace(),
+        },
+        (EditorKey::Backspace | EditorKey::Delete, false) => EditKind::Deleting,
+        _ => EditKind::Command,
     }
 }
 
@@ -223,7 +320,7 @@ mod tests {
         assert_eq!(editor.line_start_state(3).mode, Mode::Comment);
         press(&mut editor, Key::Down, KeyModifiers::NONE);
         press(&mut editor, Key::Down, KeyModifiers::NONE);
-        press(&mut editor, Key::Char('u'), KeyModifiers::CONTROL);
+        assert!(editor.undo());
         assert_eq!(editor.text(), "a\nb\nc\nd");
         assert_eq!(editor.line_start_state(3).mode, Mode::Code);
         editor.paste("'x\ny");

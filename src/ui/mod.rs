@@ -2,6 +2,7 @@
 //! state. Components import this module, never `app`.
 
 pub mod editor;
+pub mod editor_commands;
 pub mod history;
 pub mod lexer;
 pub mod model;
@@ -9,6 +10,7 @@ pub mod msg;
 pub mod statement;
 pub mod transcript_search;
 pub mod transcript_view;
+pub mod undo;
 pub mod workspaces;
 
 use std::cell::RefCell;
@@ -16,7 +18,7 @@ use std::rc::Rc;
 
 pub use history::{History, HistorySearch};
 pub use model::{Connection, Focus, Model, Pending, Purpose, TranscriptEntry, ViewState};
-pub use msg::{InterruptChoice, Msg, Scroll, SearchKey, SearchStep};
+pub use msg::{EditCommand, InterruptChoice, Msg, Scroll, SearchKey, SearchStep};
 pub use workspaces::{PromptKey, PromptKind, WorkspaceMsg, Workspaces};
 
 /// The one model, owned here: `update` changes it, components read it to draw.

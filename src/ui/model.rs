@@ -68,20 +68,22 @@ pub const ENTRY_MAX_BYTES: usize = 64 * 1024;
 /// What a request was sent for: its reply is routed by this.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
+    /// Do it; `start` is where the code starts in the workspace (row, char
+    /// column), if it came from there: a syntax error moves the cursor there.
     Evaluation {
         code: String,
+        start: Option<(usize, usize)>,
     },
     /// Print it: the value goes into the workspace at `at` (row, char
     /// column) if its text is still `text`.
     PrintIt {
         code: String,
+        start: (usize, usize),
         at: (usize, usize),
         text: String,
     },
     /// Inspect it: the fields of the value of `code`.
-    Inspection {
-        code: String,
-    },
+    Inspection { code: String },
 }
 
 impl Purpose {
@@ -165,6 +167,8 @@ pub struct Model {
     pub transcript_max_entries: usize,
     /// The workspaces (tabs); the active one's editor is `view.editor`.
     pub workspaces: Workspaces,
+    /// Copy and cut also go to the system clipboard (`ui.system_clipboard`).
+    pub system_clipboard: bool,
     next_request: u64,
 }
 
@@ -189,6 +193,7 @@ impl Model {
             history_search: None,
             transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
             workspaces: Workspaces::default(),
+            system_clipboard: true,
             next_request: 0,
         }
     }

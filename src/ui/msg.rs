@@ -55,6 +55,21 @@ pub enum SearchStep {
     Close,
 }
 
+/// A workspace editor command bound in the keymap (Tab, Enter and the
+/// other editor keys go to the editor as `Msg::Edit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditCommand {
+    Undo,
+    Redo,
+    SelectAll,
+    /// Copy the selection (to the system clipboard too).
+    Copy,
+    Cut,
+    /// Put the last copied or cut text at the cursor.
+    Paste,
+    Dedent,
+}
+
 // A handful of messages move per frame: boxing the net events would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +88,7 @@ pub enum Msg {
     Edit(KeyEvent),
     /// Text pasted into the workspace.
     Paste(String),
+    EditCommand(EditCommand),
     ScrollTranscript(Scroll),
     ScrollHelp(Scroll),
     SearchTranscript(SearchStep),
