@@ -417,8 +417,14 @@ fn down(model: &mut Model, reason: String, retry_in_ms: Option<u64>) {
             Some(_) => " Reconnecting on its own (F2 stops that).",
             None => " F2 connects again.",
         };
+        // A reason may end in a question already ("is gst installed?").
+        let stop = if reason.ends_with(['.', '?', '!']) {
+            ""
+        } else {
+            "."
+        };
         model.transcript.push(TranscriptEntry::Notice(format!(
-            "Server down: {reason}.{next}"
+            "Server down: {reason}{stop}{next}"
         )));
     }
     model.retrying = None;

@@ -11,7 +11,7 @@ use tuirealm::props::Color;
 
 use super::ConfigError;
 use super::error::{nearest, read_config_file};
-use super::keymap::{EXTENDS, Entry, TablesFile, is_path};
+use super::keymap::{EXTENDS, Entry, is_path, parse_tables};
 
 const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 const DEFAULT_THEME_NAME: &str = "themes/default.toml (built in)";
@@ -228,8 +228,7 @@ impl Theme {
     /// `extends` a preset, over that preset instead. `file` names it in
     /// errors. Nothing is changed when the text has an error.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: TablesFile =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
+        let parsed = parse_tables(text, file)?;
         let mut merged = *self;
         // The preset first, whatever the order of the file.
         let (extends, sections): (Vec<_>, Vec<_>) = parsed
@@ -242,7 +241,7 @@ impl Theme {
                     merged = Self::preset(preset).map_err(|error| at(error.message))?;
                 }
                 (_, Entry::Table(fields)) => merged.merge_section(section, fields, text, file)?,
-                (_, Entry::Extends(_)) => {
+                (_, Entry::Extends(_) | Entry::NotAString { .. }) => {
                     return Err(at(format!(
                         "`{}` must be a table of colours; only `extends` names a preset",
                         section.get_ref()
@@ -680,5 +679,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("t.toml:2"), "{error}");
+        assert!(error.contains("`help.fg` = 3"), "{error}");
+        let error = Theme::default()
+            .merge_toml("[status_bar]\nbg = \"blue\"\nconnected = 5\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("t.toml:3"), "{error}");
+        assert!(error.contains("`status_bar.connected` = 5"), "{error}");
     }
 }
