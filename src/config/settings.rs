@@ -88,6 +88,8 @@ pub struct LogSettings {
 pub struct UiSettings {
     pub keymap: String,
     pub theme: String,
+    /// `auto`, `16`, `256` or `truecolor` (see `ColorDepth::from_setting`).
+    pub colors: String,
 }
 
 /// The settings, the layers they were merged from, and the user's file.
@@ -221,6 +223,9 @@ impl Settings {
         if local.unresponsive_after_ms <= local.ping_ms {
             let why = "must be more than local_server.ping_ms".to_string();
             return refuse("local_server.unresponsive_after_ms", why);
+        }
+        if let Err(why) = super::theme::ColorDepth::from_setting(&self.ui.colors) {
+            return refuse("ui.colors", why);
         }
         for (key, level) in [
             ("log.level", &self.log.level),
@@ -400,6 +405,20 @@ mod tests {
         assert!(error.contains("'server' must be a section"), "{error}");
         let error = error_of(Some(("c.toml", "[server]\ntries = -1\n")), &[]);
         assert!(error.starts_with("c.toml:2: server.tries"), "{error}");
+    }
+
+    #[test]
+    fn the_colour_depth_is_a_layered_setting() {
+        assert_eq!(settings_of(None, &[]).unwrap().ui.colors, "auto");
+        let forced = settings_of(Some(("c.toml", "[ui]\ncolors = \"16\"\n")), &[]);
+        assert_eq!(forced.unwrap().ui.colors, "16");
+        let env = settings_of(None, &[("STUI_UI_COLORS", "256")]);
+        assert_eq!(env.unwrap().ui.colors, "256");
+        let error = error_of(Some(("c.toml", "[ui]\ncolors = \"88\"\n")), &[]);
+        assert!(
+            error.starts_with("c.toml:2: ui.colors \"88\" is not one of"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -353,6 +353,18 @@ const ANSI16: [(Color, (u8, u8, u8)); 16] = [
 const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
 
 impl ColorDepth {
+    /// The `ui.colors` setting: `None` for `auto` (detect), else the depth
+    /// it forces.
+    pub fn from_setting(setting: &str) -> Result<Option<Self>, String> {
+        match setting {
+            "auto" | "" => Ok(None),
+            "16" => Ok(Some(Self::Ansi16)),
+            "256" => Ok(Some(Self::Indexed256)),
+            "truecolor" | "24bit" => Ok(Some(Self::TrueColor)),
+            other => Err(format!("{other:?} is not one of auto, 16, 256, truecolor")),
+        }
+    }
+
     /// From the environment: `COLORTERM=truecolor` (or `24bit`), else a
     /// `TERM` naming 256 colours, else the 16 every terminal has.
     pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> Self {
@@ -526,6 +538,17 @@ mod tests {
         assert_eq!(detect(None, Some("xterm-256color")), ColorDepth::Indexed256);
         assert_eq!(detect(Some("yes"), Some("xterm")), ColorDepth::Ansi16);
         assert_eq!(detect(None, None), ColorDepth::Ansi16);
+    }
+
+    #[test]
+    fn the_colors_setting_forces_a_depth_or_detects() {
+        let setting = ColorDepth::from_setting;
+        assert_eq!(setting("auto"), Ok(None));
+        assert_eq!(setting("16"), Ok(Some(ColorDepth::Ansi16)));
+        assert_eq!(setting("256"), Ok(Some(ColorDepth::Indexed256)));
+        assert_eq!(setting("truecolor"), Ok(Some(ColorDepth::TrueColor)));
+        let error = setting("88").unwrap_err();
+        assert!(error.contains("auto, 16, 256, truecolor"), "{error}");
     }
 
     #[test]
