@@ -610,6 +610,37 @@ fn component_status_bar() {
 }
 
 #[test]
+fn component_status_bar_busy() {
+    let mut model = after([connected_event()]);
+    for micros in [300, 350, 900, 400, 250, 2_000, 420, 380] {
+        let alive = NetEvent::Alive {
+            round_trip_us: micros,
+            instance: None,
+            restart_reason: None,
+        };
+        stui::app::update(&mut model, Msg::Net(alive));
+    }
+    stui::app::update(
+        &mut model,
+        Msg::Evaluate("(Delay forSeconds: 6) wait".into()),
+    );
+    for _ in 0..3 {
+        stui::app::update(&mut model, Msg::Tick);
+    }
+    model.status.say("Saved.");
+    assert_snapshots(
+        "component_status_bar_busy",
+        "The status line while an evaluation runs: the short-lived message first, \
+         the spinner (4th frame) and evaluating…, then the connection with the last \
+         round trip (0.38 ms) and a sparkline of the last nine (the 2 ms one highest).",
+        |width, height| {
+            let mut app = mounted_app("");
+            component_sized(&mut app, &model, Id::StatusBar, width, height)
+        },
+    );
+}
+
+#[test]
 fn component_help() {
     let mut model = model();
     model.help_visible = true;

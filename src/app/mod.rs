@@ -5,6 +5,8 @@
 pub mod history_file;
 mod recall;
 pub mod runtime;
+#[cfg(test)]
+mod status_tests;
 mod transcript_actions;
 pub mod update;
 pub mod view;

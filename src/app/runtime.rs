@@ -36,6 +36,8 @@ const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_millis(20);
 /// The screen is drawn after every message, and at least this often.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
+/// How often time passes for the spinner and short-lived messages.
+const TICK_EVERY: Duration = Duration::from_millis(crate::ui::status::TICK_MS);
 
 /// Where the workspace text is kept between runs.
 pub fn workspace_file() -> PathBuf {
@@ -160,6 +162,7 @@ impl Runtime {
         let mut changed = true;
         let mut drawn = Instant::now();
         let mut size = crossterm::terminal::size().ok();
+        let mut ticked = Instant::now();
         loop {
             let now_size = crossterm::terminal::size().ok();
             if changed || now_size != size || drawn.elapsed() >= REDRAW_EVERY {
@@ -183,11 +186,21 @@ impl Runtime {
                 }
             };
             messages.extend(net_messages(&mut self.net));
+            if ticked.elapsed() >= TICK_EVERY && self.wants_ticks() {
+                messages.push(Msg::Tick);
+                ticked = Instant::now();
+            }
             changed = !messages.is_empty();
             for msg in messages {
                 self.step(msg);
             }
         }
+    }
+
+    /// A spinner turns or a message waits to go; an idle TUI gets no ticks.
+    fn wants_ticks(&self) -> bool {
+        let model = self.model.borrow();
+        model.status.wants_ticks(!model.pending.is_empty())
     }
 
     /// Update the model with `msg` and carry out the effects.
@@ -202,6 +215,7 @@ impl Runtime {
                 Effect::SaveTranscript(text) => {
                     let notice = save_transcript(&text);
                     let mut model = self.model.borrow_mut();
+                    model.status.say(notice.clone());
                     model.transcript.push(TranscriptEntry::Notice(notice));
                 }
             }

@@ -90,6 +90,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.quit = true;
             vec![save_workspace(model)]
         }
+        Msg::Tick => {
+            model.status.tick();
+            vec![]
+        }
         Msg::Net(event) => net_event(model, event),
         Msg::HistoryOlder | Msg::HistoryNewer => {
             recall::step(model, msg == Msg::HistoryOlder);
@@ -292,14 +296,16 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             attempt,
             tries,
         } => {
+            // The heartbeat's and the transcript poll's retries concern
+            // nobody: a server that died shows as Down soon enough.
+            let Some(pending) = model.pending.get(&id) else {
+                log::info!("no reply yet to {request_type} {id}: asked again");
+                return vec![];
+            };
             model.retrying = Some(format!(
-                "no reply yet: {request_type} sent again ({attempt}/{tries})"
+                "the server has not answered: asking again ({attempt} of {tries})"
             ));
-            if model
-                .pending
-                .get(&id)
-                .is_some_and(|p| p.purpose.is_evaluation())
-            {
+            if pending.purpose.is_evaluation() {
                 model.transcript.push(TranscriptEntry::Notice(format!(
                     "No reply yet: evaluation sent again (try {attempt} of {tries})."
                 )));
@@ -370,6 +376,7 @@ fn connected(model: &mut Model, info: ServerInfo, round_trip_us: u64) {
         ));
     }
     model.server_pid = Some(info.pid);
+    model.status.record_round_trip(round_trip_us);
     model.retrying = None;
     model.reconnecting = false;
     model.connection = Connection::Connected {
@@ -391,6 +398,7 @@ fn alive(
     } = &mut model.connection
     {
         *last = round_trip_us;
+        model.status.record_round_trip(round_trip_us);
         if let Some(notice) = restart_notice(info, instance, restart_reason) {
             model.transcript.push(TranscriptEntry::Notice(notice));
             return true;
@@ -572,7 +580,7 @@ pub(super) mod tests {
         }
     }
 
-    fn connected_model() -> Model {
+    pub(in crate::app) fn connected_model() -> Model {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
         model.connection = Connection::Connected {
             info: gst_info(),
@@ -1158,7 +1166,7 @@ pub(super) mod tests {
         );
         assert_eq!(
             model.retrying.as_deref(),
-            Some("no reply yet: evaluate sent again (2/3)")
+            Some("the server has not answered: asking again (2 of 3)")
         );
         assert!(notices(&model).iter().any(|n| n.contains("try 2 of 3")));
         update(

@@ -1,4 +1,5 @@
-//! The status bar: connection state, running evaluations, and key hints.
+//! The status bar: connection state, the recent round trips, running
+//! evaluations (with a spinner), short-lived messages, and key hints.
 
 use tuirealm::component::{AppComponent, Component};
 use tuirealm::event::{Event, NoUserEvent};
@@ -64,18 +65,29 @@ impl StatusDrawing {
                 Style::default().fg(self.colours.down),
             ));
         }
+        if let Some(message) = model.status.message() {
+            status.push_span(Span::styled(
+                format!("{message} · "),
+                Style::default().add_modifier(TextModifiers::BOLD),
+            ));
+        }
         if let Some(retrying) = &model.retrying {
             status.push_span(Span::styled(
                 format!("{retrying} · "),
                 Style::default().fg(self.colours.connecting),
             ));
         }
+        let spinner = model.status.spinner();
         match model.running_evaluations().len() {
             0 => {}
-            1 => status.push_span(Span::raw("evaluating… · ")),
-            n => status.push_span(Span::raw(format!("{n} running · "))),
+            1 => status.push_span(Span::raw(format!("{spinner} evaluating… · "))),
+            n => status.push_span(Span::raw(format!("{spinner} {n} running · "))),
         }
         status.push_span(Span::styled(connection_text(&model.connection), state));
+        let sparkline = model.status.sparkline();
+        if model.connection.is_connected() && !sparkline.is_empty() {
+            status.push_span(Span::raw(format!(" {sparkline}")));
+        }
         status
     }
 }

@@ -7,6 +7,7 @@ pub mod lexer;
 pub mod model;
 pub mod msg;
 pub mod statement;
+pub mod status;
 pub mod transcript_search;
 pub mod transcript_view;
 

@@ -162,6 +162,8 @@ pub struct Model {
     pub history_search: Option<HistorySearch>,
     /// Entries kept (besides the dropped-entries notice).
     pub transcript_max_entries: usize,
+    /// Round trips, spinner and short-lived messages of the status bar.
+    pub status: super::status::StatusState,
     next_request: u64,
 }
 
@@ -185,6 +187,7 @@ impl Model {
             history: History::default(),
             history_search: None,
             transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
+            status: Default::default(),
             next_request: 0,
         }
     }

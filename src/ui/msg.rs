@@ -100,6 +100,8 @@ pub enum Msg {
     /// File the changes made since the last save into the server again.
     ReplayChanges,
     Quit,
+    /// Time passes (every `status::TICK_MS` while something animates).
+    Tick,
     /// Something the bridge thread reports.
     Net(NetEvent),
 }
