@@ -47,11 +47,20 @@ struct Tui {
 
 impl Tui {
     fn with_keymap(workspace_text: &str, keymap: Keymap) -> Self {
+        Self::themed(workspace_text, keymap, &Theme::default())
+    }
+
+    fn themed(workspace_text: &str, keymap: Keymap, theme: &Theme) -> Self {
         let model = Rc::new(RefCell::new(model().with_workspace(workspace_text)));
         let mut app = App::init(EventListenerCfg::default());
-        view::mount(&mut app, &model, Arc::new(keymap), &Theme::default())
-            .expect("components mount");
+        view::mount(&mut app, &model, Arc::new(keymap), theme).expect("components mount");
         Self { app, model }
+    }
+
+    fn type_into(&mut self, id: Id, text: &str) {
+        for c in text.chars() {
+            self.press(id, key(Key::Char(c)));
+        }
     }
 
     /// Show `model`'s state, keeping the view state (editor, scrolling).
@@ -92,6 +101,25 @@ fn screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String
         .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
         .unwrap();
     buffer_to_string(terminal.backend().buffer())
+}
+
+/// `screen_sized` with each row's colour runs (see `styled_screen`).
+fn styled_screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String {
+    tui.show(model);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    styled_screen(terminal.backend().buffer())
+}
+
+/// The built-in themes, by the name their snapshots carry.
+fn themes() -> [(&'static str, Theme); 3] {
+    [
+        ("dark", Theme::default()),
+        ("light", Theme::preset("light").unwrap()),
+        ("high_contrast", Theme::preset("high-contrast").unwrap()),
+    ]
 }
 
 /// The whole 80x24 screen for `model`, one line per row.
@@ -333,6 +361,51 @@ fn screen_help_overlay() {
         WORKSPACE_TEXT,
         &model,
     );
+}
+
+#[test]
+fn screen_help_filtered_in_each_theme() {
+    let mut model = after([connected_event()]);
+    model.help_visible = true;
+    for (name, theme) in themes() {
+        assert_snapshots(
+            &format!("help_filtered_{name}"),
+            "The help after / and \"scroll\": only the bindings whose keys or \
+             description say scroll, under the headings of their contexts, the \
+             filter in the bottom border; then the colour runs of the theme.",
+            |width, height| {
+                let mut tui = Tui::themed(WORKSPACE_TEXT, Keymap::default(), &theme);
+                screen_sized(&mut tui, &model, width, height);
+                tui.type_into(Id::Help, "/scroll");
+                styled_screen_sized(&mut tui, &model, width, height)
+            },
+        );
+    }
+}
+
+#[test]
+fn help_filter_keys() {
+    let mut model = model();
+    model.help_visible = true;
+    let mut tui = mounted_app("");
+    tui.show(&model);
+    assert_eq!(
+        tui.press(Id::Help, key(Key::Char('/'))),
+        Some(Msg::SearchHelp(SearchStep::Open))
+    );
+    // While typing, q is a letter, not "close".
+    tui.type_into(Id::Help, "quit");
+    assert_eq!(
+        tui.press(Id::Help, key(Key::Enter)),
+        Some(Msg::SearchHelp(SearchStep::Submit))
+    );
+    let shown = screen(&mut tui, &model);
+    assert_shows(&shown, "Quit STUI");
+    assert!(!shown.contains("Connect to or disconnect"), "{shown}");
+    // Esc clears the filter, then closes the help.
+    let clear = Msg::SearchHelp(SearchStep::Close);
+    assert_eq!(tui.press(Id::Help, key(Key::Esc)), Some(clear));
+    assert_eq!(tui.press(Id::Help, key(Key::Esc)), Some(Msg::CloseHelp));
 }
 
 #[test]

@@ -74,6 +74,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.view.scroll_help(step);
             vec![]
         }
+        Msg::SearchHelp(step) => {
+            crate::ui::help_filter::filter_help(&mut model.view, step);
+            vec![]
+        }
         Msg::ToggleConnection => toggle_connection(model),
         Msg::Interrupt => interrupt(model),
         Msg::InterruptChosen(choice) => interrupt_chosen(model, choice),
@@ -119,10 +123,14 @@ fn screen(model: &mut Model, msg: &Msg) {
     match msg {
         Msg::ToggleHelp => {
             model.help_visible = !model.help_visible;
-            // It opens at the top.
+            // It opens at the top, unfiltered.
             model.view.help_scroll = 0;
+            model.view.help_filter = None;
         }
-        Msg::CloseHelp => model.help_visible = false,
+        Msg::CloseHelp => {
+            model.help_visible = false;
+            model.view.help_filter = None;
+        }
         Msg::FocusNext => {
             model.focus = match model.focus {
                 Focus::Workspace => Focus::Transcript,

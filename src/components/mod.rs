@@ -110,7 +110,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::Search
         | Action::SearchNext
         | Action::SearchPrevious
-        | Action::CloseSearch => None,
+        | Action::CloseSearch
+        | Action::FilterHelp => None,
     }
 }
 

@@ -104,7 +104,7 @@ fn search_line(search: &TranscriptSearch) -> String {
 }
 
 /// A key typed into the open search prompt.
-fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
+pub(super) fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
     match key.code {
         Key::Esc => Some(SearchStep::Close),
         Key::Enter => Some(SearchStep::Submit),

@@ -2,6 +2,7 @@
 //! state. Components import this module, never `app`.
 
 pub mod editor;
+pub mod help_filter;
 pub mod history;
 pub mod lexer;
 pub mod model;

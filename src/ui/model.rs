@@ -108,6 +108,8 @@ pub struct ViewState {
     pub help_height: usize,
     /// The transcript search, while it is open.
     pub search: Option<TranscriptSearch>,
+    /// The help's filter, while it is set.
+    pub help_filter: Option<super::help_filter::HelpFilter>,
 }
 
 impl ViewState {

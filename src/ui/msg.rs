@@ -72,6 +72,8 @@ pub enum Msg {
     Paste(String),
     ScrollTranscript(Scroll),
     ScrollHelp(Scroll),
+    /// `/` in the help: filter its lines.
+    SearchHelp(SearchStep),
     SearchTranscript(SearchStep),
     /// Put the code of the transcript's selected (or newest) input entry
     /// into the workspace.

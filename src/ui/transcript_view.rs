@@ -352,7 +352,7 @@ pub fn format_duration(micros: u64) -> String {
 /// Split a line into rows of at most `width` columns, at the last space
 /// that fits (the space itself is dropped); a word longer than a row is
 /// cut. The same function counts the rows, so the scroll anchor stays exact.
-fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+pub fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     if width == 0 || line.width() <= width {
         return vec![line];
     }
