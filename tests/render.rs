@@ -513,6 +513,79 @@ fn screen_transcript_search_prompt() {
 }
 
 #[test]
+fn screen_transcript_search_in_each_theme() {
+    let mut model = long_transcript();
+    model.focus = Focus::Transcript;
+    for (name, theme) in themes() {
+        assert_snapshots(
+            &format!("transcript_search_{name}"),
+            "The focused transcript after / and \"line 1\": the prompt in its bottom \
+             border counts 11 matches, the newest (line 19) reversed at the top; then \
+             the colour runs of the theme.",
+            |width, height| {
+                let mut tui = Tui::themed("", Keymap::default(), &theme);
+                screen_sized(&mut tui, &model, width, height);
+                tui.type_into(Id::Transcript, "/line 1");
+                styled_screen_sized(&mut tui, &model, width, height)
+            },
+        );
+    }
+}
+
+/// Output, a value, and an error raised after some output.
+fn mixed_transcript() -> Model {
+    let mut model = after([connected_event()]);
+    model.focus = Focus::Transcript;
+    model
+        .transcript
+        .extend(evaluated("3 + 4", "7", "SmallInteger", 120));
+    model.transcript.push(TranscriptEntry::Input {
+        code: "Transcript showCr: 'tick'. 1/0".into(),
+    });
+    model
+        .transcript
+        .push(TranscriptEntry::Output("tick\n".into()));
+    model.transcript.push(TranscriptEntry::Error(zero_divide()));
+    model
+}
+
+#[test]
+fn screen_transcript_errors_only_with_whole_stacks() {
+    assert_snapshots(
+        "transcript_errors_only",
+        "After f and x in the transcript: the title says errors only; the code \
+         that raised the ZeroDivide and the error with all nine frames; the \
+         value, the output and the notices are hidden.",
+        |width, height| {
+            let model = mixed_transcript();
+            let mut tui = mounted_app("");
+            screen_sized(&mut tui, &model, width, height);
+            assert_eq!(
+                tui.press(Id::Transcript, key(Key::Char('f'))),
+                Some(Msg::FilterTranscript)
+            );
+            assert_eq!(
+                tui.press(Id::Transcript, key(Key::Char('x'))),
+                Some(Msg::ToggleStacks)
+            );
+            screen_sized(&mut tui, &model, width, height)
+        },
+    );
+}
+
+#[test]
+fn a_filter_that_hides_everything_says_how_to_change_it() {
+    let mut model = after([connected_event()]);
+    model.focus = Focus::Transcript;
+    let mut tui = mounted_app("");
+    tui.show(&model);
+    tui.press(Id::Transcript, key(Key::Char('f')));
+    let shown = screen(&mut tui, &model);
+    assert_shows(&shown, "Transcript · errors only");
+    assert_shows(&shown, "Nothing to show (f changes the filter).");
+}
+
+#[test]
 fn search_keys_step_through_the_matches() {
     let mut model = long_transcript();
     model.focus = Focus::Transcript;

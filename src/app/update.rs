@@ -70,6 +70,16 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
+        Msg::FilterTranscript => {
+            model.view.transcript.cycle_filter();
+            // Its match may be hidden now.
+            model.view.search = None;
+            vec![]
+        }
+        Msg::ToggleStacks => {
+            model.view.transcript.toggle_stacks();
+            vec![]
+        }
         Msg::ScrollHelp(step) => {
             model.view.scroll_help(step);
             vec![]

@@ -98,6 +98,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
         Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
         Action::SaveTranscript => Some(Msg::SaveTranscript),
+        Action::FilterTranscript => Some(Msg::FilterTranscript),
+        Action::ToggleStacks => Some(Msg::ToggleStacks),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

@@ -116,6 +116,8 @@ pub enum Action {
     CopyToWorkspace,
     SaveTranscript,
     FilterHelp,
+    FilterTranscript,
+    ToggleStacks,
 }
 
 impl Action {
@@ -159,6 +161,8 @@ impl Action {
             Self::CloseSearch => "Close the search",
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
+            Self::FilterTranscript => "Show all entries, errors only or output only (cycles)",
+            Self::ToggleStacks => "Show whole error stacks, or their first frames",
             Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
         }
     }

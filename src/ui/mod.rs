@@ -9,6 +9,7 @@ pub mod model;
 pub mod msg;
 pub mod statement;
 pub mod status;
+pub mod transcript_filter;
 pub mod transcript_search;
 pub mod transcript_view;
 

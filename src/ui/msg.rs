@@ -78,6 +78,10 @@ pub enum Msg {
     /// Put the code of the transcript's selected (or newest) input entry
     /// into the workspace.
     CopyToWorkspace,
+    /// Show all entries, errors only or output only, in turn.
+    FilterTranscript,
+    /// Error entries with their whole stacks, or the first frames.
+    ToggleStacks,
     /// Write the transcript to a file in the data directory.
     SaveTranscript,
     /// Stop the evaluations of this session that are running (asks which
