@@ -571,3 +571,68 @@ fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text(
     // The server it started, busy with the runaway, is stopped too.
     wait_until_stopped(&address);
 }
+
+/// Deletes `count` characters before the cursor.
+fn erase(tmux: &Tmux, count: usize) {
+    let keys = vec!["BSpace"; count];
+    tmux.send_keys(&keys);
+}
+
+const EMPTY_WORKSPACE: &str = "Type Smalltalk here";
+
+#[test]
+fn ctrl_r_finds_an_earlier_snippet_and_enter_puts_it_back() {
+    let home = TempDir::new("e2e-history");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    for (code, value) in [("3 + 4", "7 "), ("10 factorial", "3628800 ")] {
+        tmux.type_text(code);
+        tmux.send_keys(&["C-e"]);
+        tmux.wait_for(value, Duration::from_secs(20), |s| {
+            pane_lines(s).any(|line| line.starts_with(value) && line.contains("Integer"))
+        });
+        erase(&tmux, code.len());
+        tmux.wait_for("an empty workspace", Duration::from_secs(10), |s| {
+            s.contains(EMPTY_WORKSPACE)
+        });
+    }
+    tmux.send_keys(&["C-r"]);
+    // Keys that arrive with Ctrl+R in one batch still go to the workspace:
+    // wait for the prompt, as a user sees it open.
+    tmux.wait_for("the history prompt", Duration::from_secs(10), |s| {
+        s.contains("History search")
+    });
+    tmux.type_text("3 +");
+    tmux.wait_for("the match in the prompt", Duration::from_secs(10), |s| {
+        s.contains("History search '3 +': 3 + 4")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for(
+        "the snippet in the workspace",
+        Duration::from_secs(10),
+        |s| !s.contains(EMPTY_WORKSPACE) && pane_lines(s).any(|line| line == "3 + 4"),
+    );
+    drop(tmux);
+    wait_until_stopped(&address);
+}
+
+#[test]
+fn the_pharo_preset_evaluates_with_ctrl_d() {
+    let home = TempDir::new("e2e-pharo");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[ui]\nkeymap = \"pharo\"\n");
+    let screen = tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    assert!(!screen.contains("config problem"), "{screen}");
+    tmux.type_text("6 * 7");
+    tmux.send_keys(&["C-d"]);
+    tmux.wait_for("the value 42", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("42 ") && line.contains("SmallInteger"))
+    });
+    drop(tmux);
+    wait_until_stopped(&address);
+}

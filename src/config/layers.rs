@@ -289,7 +289,9 @@ fn resolve_path(full: &str, value: toml::Value, base: Option<&Path>) -> toml::Va
     let toml::Value::String(text) = &value else {
         return value;
     };
-    if text.is_empty() || !PATH_KEYS.contains(&full) {
+    // `keymap = "pharo"` names a preset, not a file beside the config.
+    let names_preset = full != "log.file" && !super::keymap::is_path(text);
+    if text.is_empty() || !PATH_KEYS.contains(&full) || names_preset {
         return value;
     }
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());

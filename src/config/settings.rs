@@ -459,6 +459,12 @@ mod tests {
             "",
             "empty stays empty"
         );
+        let presets = "[ui]\nkeymap = \"pharo\"\ntheme = \"light\"\n";
+        let settings = settings_of(Some(("/etc/stui/config.toml", presets)), &[]).unwrap();
+        assert_eq!(
+            (settings.ui.keymap.as_str(), settings.ui.theme.as_str()),
+            ("pharo", "light")
+        );
     }
 
     #[test]
