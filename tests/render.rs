@@ -850,6 +850,26 @@ fn status_bar_shows_reconnection_failover_and_retries() {
 }
 
 #[test]
+fn the_reconnection_counts_down_with_the_ticks() {
+    let mut model = after([
+        connected_event(),
+        NetEvent::Down {
+            reason: "no reply after 3 tries".into(),
+            retry_in_ms: Some(3000),
+        },
+    ]);
+    assert_shows(&screen_of(&model), "reconnecting in 3 s");
+    for _ in 0..12 {
+        stui::app::update(&mut model, Msg::Tick);
+    }
+    assert_shows(&screen_of(&model), "reconnecting in 2 s");
+    for _ in 0..20 {
+        stui::app::update(&mut model, Msg::Tick);
+    }
+    assert_shows(&screen_of(&model), "· reconnecting…");
+}
+
+#[test]
 fn status_bar_shows_down_without_retry_and_pending() {
     let mut model = model();
     model.connection = Connection::Down {

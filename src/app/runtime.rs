@@ -200,7 +200,9 @@ impl Runtime {
     /// A spinner turns or a message waits to go; an idle TUI gets no ticks.
     fn wants_ticks(&self) -> bool {
         let model = self.model.borrow();
-        model.status.wants_ticks(!model.pending.is_empty())
+        model
+            .status
+            .wants_ticks(!model.pending.is_empty() || model.reconnecting)
     }
 
     /// Update the model with `msg` and carry out the effects.

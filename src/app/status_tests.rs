@@ -45,6 +45,25 @@ fn heartbeats_feed_the_sparkline() {
 }
 
 #[test]
+fn a_reconnection_wants_ticks_and_counts_from_the_last_try() {
+    let mut model = connected_model();
+    let down = || {
+        Msg::Net(NetEvent::Down {
+            reason: "gone".into(),
+            retry_in_ms: Some(2000),
+        })
+    };
+    update(&mut model, down());
+    for _ in 0..5 {
+        update(&mut model, Msg::Tick);
+    }
+    assert!(model.reconnecting);
+    assert_eq!(model.status.in_state_ms(), 500);
+    update(&mut model, down());
+    assert_eq!(model.status.in_state_ms(), 0);
+}
+
+#[test]
 fn a_retried_background_request_says_nothing() {
     let mut model = connected_model();
     let entries = model.transcript.len();

@@ -455,6 +455,7 @@ fn down(model: &mut Model, reason: String, retry_in_ms: Option<u64>) {
     }
     model.retrying = None;
     model.reconnecting = retry_in_ms.is_some();
+    model.status.state_changed();
     model.connection = Connection::Down {
         reason,
         retry_in_ms,

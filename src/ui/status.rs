@@ -23,6 +23,8 @@ pub struct StatusState {
     ticks: u64,
     /// A short-lived message and the tick it goes at.
     message: Option<(String, u64)>,
+    /// The tick the connection last changed state at.
+    state_since: u64,
 }
 
 impl StatusState {
@@ -43,6 +45,16 @@ impl StatusState {
         self.message.as_ref().map(|(text, _)| text.as_str())
     }
 
+    /// The connection changed state: countdowns start from now.
+    pub fn state_changed(&mut self) {
+        self.state_since = self.ticks;
+    }
+
+    /// Milliseconds since the connection last changed state.
+    pub fn in_state_ms(&self) -> u64 {
+        (self.ticks - self.state_since) * TICK_MS
+    }
+
     pub fn tick(&mut self) {
         self.ticks += 1;
         if self
@@ -54,10 +66,11 @@ impl StatusState {
         }
     }
 
-    /// Whether ticks change anything: a spinner turns or a message waits
-    /// to go. An idle TUI gets no ticks (and draws no more often).
-    pub fn wants_ticks(&self, requests_running: bool) -> bool {
-        requests_running || self.message.is_some()
+    /// Whether ticks change anything: a spinner turns, a countdown runs
+    /// (`busy`) or a message waits to go. An idle TUI gets no ticks (and
+    /// draws no more often).
+    pub fn wants_ticks(&self, busy: bool) -> bool {
+        busy || self.message.is_some()
     }
 
     pub fn spinner(&self) -> char {
@@ -115,6 +128,17 @@ mod tests {
         assert_eq!(status.message(), None);
         assert!(!status.wants_ticks(false));
         assert!(status.wants_ticks(true));
+    }
+
+    #[test]
+    fn time_in_a_state_counts_from_its_change() {
+        let mut status = StatusState::default();
+        status.tick();
+        status.state_changed();
+        for _ in 0..12 {
+            status.tick();
+        }
+        assert_eq!(status.in_state_ms(), 1_200);
     }
 
     #[test]
