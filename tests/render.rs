@@ -842,10 +842,10 @@ fn status_bar_shows_reconnection_failover_and_retries() {
         "Connected · backup 1 tcp://10.0.0.2:5555 · stui-gst",
     );
     // A retry comes first: a narrow terminal cuts the end of the line.
-    model.retrying = Some("no reply yet: evaluate sent again (2/3)".into());
+    model.retrying = Some("no answer yet: asked again (2 of 3)".into());
     assert_shows(
         &screen_of(&model),
-        " no reply yet: evaluate sent again (2/3) · Connected · backup 1",
+        " no answer yet: asked again (2 of 3) · Connected · backup 1",
     );
 }
 

@@ -320,9 +320,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 log::info!("no reply yet to {request_type} {id}: asked again");
                 return vec![];
             };
-            model.retrying = Some(format!(
-                "the server has not answered: asking again ({attempt} of {tries})"
-            ));
+            model.retrying = Some(format!("no answer yet: asked again ({attempt} of {tries})"));
             if pending.purpose.is_evaluation() {
                 model.transcript.push(TranscriptEntry::Notice(format!(
                     "No reply yet: evaluation sent again (try {attempt} of {tries})."
@@ -1185,7 +1183,7 @@ pub(super) mod tests {
         );
         assert_eq!(
             model.retrying.as_deref(),
-            Some("the server has not answered: asking again (2 of 3)")
+            Some("no answer yet: asked again (2 of 3)")
         );
         assert!(notices(&model).iter().any(|n| n.contains("try 2 of 3")));
         update(
