@@ -599,13 +599,8 @@ fn ctrl_r_finds_an_earlier_snippet_and_enter_puts_it_back() {
             s.contains(EMPTY_WORKSPACE)
         });
     }
-    tmux.send_keys(&["C-r"]);
-    // Keys that arrive with Ctrl+R in one batch still go to the workspace:
-    // wait for the prompt, as a user sees it open.
-    tmux.wait_for("the history prompt", Duration::from_secs(10), |s| {
-        s.contains("History search")
-    });
-    tmux.type_text("3 +");
+    // At once after Ctrl+R, as a fast typist would: the keys go to its prompt.
+    tmux.send_keys(&["C-r", "3", "Space", "+"]);
     tmux.wait_for("the match in the prompt", Duration::from_secs(10), |s| {
         s.contains("History search '3 +': 3 + 4")
     });

@@ -178,23 +178,45 @@ impl Runtime {
                 self.step(Msg::Quit);
                 return Ok(());
             }
-            let mut messages = match self.app.tick(PollStrategy::UpTo(32, TICK)) {
+            changed = self.handle_keys();
+            let mut messages = net_messages(&mut self.net);
+            if ticked.elapsed() >= TICK_EVERY && self.wants_ticks() {
+                messages.push(Msg::Tick);
+                ticked = Instant::now();
+            }
+            changed |= !messages.is_empty();
+            for msg in messages {
+                self.step(msg);
+            }
+        }
+    }
+
+    /// Up to 32 terminal events, one at a time: a key that opens a prompt
+    /// (Ctrl+R, `/`) moves the focus before the next key is handed out,
+    /// so keys typed fast after it go to the prompt. True if any gave a
+    /// message.
+    fn handle_keys(&mut self) -> bool {
+        let mut handled = false;
+        for n in 0..32 {
+            let wait = if n == 0 { TICK } else { Duration::ZERO };
+            let messages = match self.app.tick(PollStrategy::UpTo(1, wait)) {
                 Ok(messages) => messages,
                 Err(error) => {
                     log::error!("event loop: {error}");
                     Vec::new()
                 }
             };
-            messages.extend(net_messages(&mut self.net));
-            if ticked.elapsed() >= TICK_EVERY && self.wants_ticks() {
-                messages.push(Msg::Tick);
-                ticked = Instant::now();
+            // No event, or one no component wanted: the rest waits for the next round.
+            if messages.is_empty() {
+                break;
             }
-            changed = !messages.is_empty();
+            handled = true;
             for msg in messages {
                 self.step(msg);
             }
+            view::sync(&mut self.app, &self.model.borrow());
         }
+        handled
     }
 
     /// A spinner turns or a message waits to go; an idle TUI gets no ticks.
