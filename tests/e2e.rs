@@ -631,3 +631,42 @@ fn the_pharo_preset_evaluates_with_ctrl_d() {
     drop(tmux);
     wait_until_stopped(&address);
 }
+
+#[test]
+fn m_saves_a_value_the_server_cut_whole_to_a_file() {
+    let home = TempDir::new("e2e-whole");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("String new: 250000 withAll: $a");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the cut value", Duration::from_secs(20), |s| {
+        s.contains("cut: m saves it")
+    });
+    tmux.send_keys(&["BTab", "m"]);
+    let screen = tmux.wait_for("where it was saved", Duration::from_secs(20), |s| {
+        s.contains("Saved the whole String")
+    });
+    let data = home.path().join("data/stui");
+    let saved: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("value-")
+        })
+        .collect();
+    let [file] = &saved[..] else {
+        panic!("one value file in {}: {saved:?}\n{screen}", data.display());
+    };
+    // The print: the string in quotes, whole.
+    let text = std::fs::read_to_string(file).unwrap();
+    assert_eq!(text.len(), 250_002, "{}", &text[..40]);
+    drop(tmux);
+    wait_until_stopped(&address);
+}

@@ -10,6 +10,7 @@ mod status_tests;
 mod transcript_actions;
 pub mod update;
 pub mod view;
+mod whole_value;
 mod workspace_eval;
 
 pub use crate::ui::{Connection, Focus, Model, Msg, TranscriptEntry};

@@ -242,6 +242,14 @@ impl Runtime {
                     model.status.say(notice.clone());
                     model.transcript.push(TranscriptEntry::Notice(notice));
                 }
+                Effect::SaveValue { what, text } => {
+                    // Megabytes: off the UI thread; the notice comes back as an event.
+                    let events = self.local.events.clone();
+                    std::thread::spawn(move || {
+                        let notice = save_stamped("value", &what, &text);
+                        let _ = events.send(NetEvent::LocalServer(notice));
+                    });
+                }
             }
         }
     }
@@ -342,15 +350,19 @@ fn save_history(path: &Path, snippets: &[String]) {
     }
 }
 
-/// Write `text` to a new timestamped file in the data directory; the
-/// notice says where, or why not.
 fn save_transcript(text: &str) -> String {
+    save_stamped("transcript", "the transcript", text)
+}
+
+/// Write `text` (`what` it is) to a new timestamped file `{prefix}-….txt`
+/// in the data directory; the notice says where, or why not.
+fn save_stamped(prefix: &str, what: &str, text: &str) -> String {
     // A UTC stamp: the names sort by time.
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%SZ");
-    let path = crate::paths::data_dir().join(format!("transcript-{stamp}.txt"));
+    let path = crate::paths::data_dir().join(format!("{prefix}-{stamp}.txt"));
     match crate::paths::write_private(&path, text) {
-        Ok(()) => format!("Transcript saved to {}.", path.display()),
-        Err(error) => format!("Cannot save the transcript to {}: {error}", path.display()),
+        Ok(()) => format!("Saved {what} to {}.", path.display()),
+        Err(error) => format!("Cannot save {what} to {}: {error}", path.display()),
     }
 }
 

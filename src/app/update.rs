@@ -30,6 +30,8 @@ pub enum Effect {
     SaveHistory(Vec<String>),
     /// Write this transcript text to a new file and say where.
     SaveTranscript(String),
+    /// Write `text`, `what` it is, to a new file (off the UI thread) and say where.
+    SaveValue { what: String, text: String },
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -70,6 +72,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
+        Msg::SaveWholeValue => super::whole_value::request(model),
         Msg::FilterTranscript => {
             model.view.transcript.cycle_filter();
             // Its match may be hidden now.
@@ -334,7 +337,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             id,
             result,
             round_trip_us: _,
-        } => reply(model, &id, result),
+        } => return reply(model, &id, result),
         NetEvent::Failed { id, reason } => {
             model.retrying = None;
             match model.pending.remove(&id).map(|p| p.purpose) {
@@ -345,6 +348,9 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 }
                 Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Inspect it failed: {reason}"),
+                )),
+                Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
+                    format!("Cannot fetch the whole value: {reason}"),
                 )),
                 None => {}
             }
@@ -491,10 +497,10 @@ fn push_output(model: &mut Model, text: &str) {
     }
 }
 
-fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
+fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Vec<Effect> {
     model.retrying = None;
     let Some(pending) = model.pending.remove(id) else {
-        return;
+        return vec![];
     };
     match pending.purpose {
         Purpose::Evaluation { code } => evaluation_reply(model, code, result),
@@ -502,11 +508,13 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
             workspace_eval::print_it_reply(model, code, at, &text, result);
         }
         Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
+        Purpose::WholeValue => return super::whole_value::reply(model, result),
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {
         model.choosing_interrupt = false;
     }
+    vec![]
 }
 
 pub(super) fn evaluation_reply(
@@ -517,6 +525,9 @@ pub(super) fn evaluation_reply(
     pair_with_its_code(model, code);
     match result {
         Ok(Answer::Evaluate(value)) => {
+            if value.truncated || value.print.len() > crate::ui::model::ENTRY_MAX_BYTES {
+                model.cut_value = Some(value.handle.clone());
+            }
             push_output(model, &value.output);
             model.transcript.push(TranscriptEntry::Value {
                 print: value.print,

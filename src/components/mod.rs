@@ -100,6 +100,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::SaveTranscript => Some(Msg::SaveTranscript),
         Action::FilterTranscript => Some(Msg::FilterTranscript),
         Action::ToggleStacks => Some(Msg::ToggleStacks),
+        Action::SaveWholeValue => Some(Msg::SaveWholeValue),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

@@ -118,6 +118,7 @@ pub enum Action {
     FilterHelp,
     FilterTranscript,
     ToggleStacks,
+    SaveWholeValue,
 }
 
 impl Action {
@@ -162,6 +163,7 @@ impl Action {
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
             Self::FilterTranscript => "Show all entries, errors only or output only (cycles)",
+            Self::SaveWholeValue => "Save the newest cut value whole to a file",
             Self::ToggleStacks => "Show whole error stacks, or their first frames",
             Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
         }

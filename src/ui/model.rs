@@ -81,6 +81,8 @@ pub enum Purpose {
     Inspection {
         code: String,
     },
+    /// The whole print of a value the transcript shows cut.
+    WholeValue,
 }
 
 impl Purpose {
@@ -164,6 +166,8 @@ pub struct Model {
     pub history_search: Option<HistorySearch>,
     /// Entries kept (besides the dropped-entries notice).
     pub transcript_max_entries: usize,
+    /// The handle of the newest value that was cut, to fetch it whole.
+    pub cut_value: Option<String>,
     /// Round trips, spinner and short-lived messages of the status bar.
     pub status: super::status::StatusState,
     next_request: u64,
@@ -189,6 +193,7 @@ impl Model {
             history: History::default(),
             history_search: None,
             transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
+            cut_value: None,
             status: Default::default(),
             next_request: 0,
         }

@@ -82,6 +82,8 @@ pub enum Msg {
     FilterTranscript,
     /// Error entries with their whole stacks, or the first frames.
     ToggleStacks,
+    /// Write the whole of the newest cut value to a file.
+    SaveWholeValue,
     /// Write the transcript to a file in the data directory.
     SaveTranscript,
     /// Stop the evaluations of this session that are running (asks which

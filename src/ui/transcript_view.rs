@@ -302,7 +302,7 @@ fn entry_lines(
             let mut details = format!("  {class} · {}", format_duration(*duration_us));
             if *truncated {
                 // The inspector will show all; until then, its parts.
-                details.push_str(" · cut; Inspect it to see its parts");
+                details.push_str(" · cut: m saves it whole");
             }
             match lines.last_mut() {
                 Some(last) => last.push_span(Span::styled(details, meta)),
