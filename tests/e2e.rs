@@ -765,3 +765,102 @@ fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() 
     drop(tmux);
     wait_until_stopped(&address);
 }
+
+/// Deletes `count` characters before the cursor.
+fn erase(tmux: &Tmux, count: usize) {
+    let keys = vec!["BSpace"; count];
+    tmux.send_keys(&keys);
+}
+
+const EMPTY_WORKSPACE: &str = "Type Smalltalk here";
+
+#[test]
+fn ctrl_r_finds_an_earlier_snippet_and_enter_puts_it_back() {
+    let home = TempDir::new("e2e-history");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    for (code, value) in [("3 + 4", "7 "), ("10 factorial", "3628800 ")] {
+        tmux.type_text(code);
+        tmux.send_keys(&["C-e"]);
+        tmux.wait_for(value, Duration::from_secs(20), |s| {
+            pane_lines(s).any(|line| line.starts_with(value) && line.contains("Integer"))
+        });
+        erase(&tmux, code.len());
+        tmux.wait_for("an empty workspace", Duration::from_secs(10), |s| {
+            s.contains(EMPTY_WORKSPACE)
+        });
+    }
+    // At once after Ctrl+R, as a fast typist would: the keys go to its prompt.
+    tmux.send_keys(&["C-r", "3", "Space", "+"]);
+    tmux.wait_for("the match in the prompt", Duration::from_secs(10), |s| {
+        s.contains("History search '3 +': 3 + 4")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for(
+        "the snippet in the workspace",
+        Duration::from_secs(10),
+        |s| !s.contains(EMPTY_WORKSPACE) && pane_lines(s).any(|line| line == "3 + 4"),
+    );
+    drop(tmux);
+    wait_until_stopped(&address);
+}
+
+#[test]
+fn the_pharo_preset_evaluates_with_ctrl_d() {
+    let home = TempDir::new("e2e-pharo");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[ui]\nkeymap = \"pharo\"\n");
+    let screen = tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    assert!(!screen.contains("config problem"), "{screen}");
+    tmux.type_text("6 * 7");
+    tmux.send_keys(&["C-d"]);
+    tmux.wait_for("the value 42", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("42 ") && line.contains("SmallInteger"))
+    });
+    drop(tmux);
+    wait_until_stopped(&address);
+}
+
+#[test]
+fn m_saves_a_value_the_server_cut_whole_to_a_file() {
+    let home = TempDir::new("e2e-whole");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "");
+    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
+        s.contains("Connected") && s.contains("GNU Smalltalk")
+    });
+    tmux.type_text("String new: 250000 withAll: $a");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the cut value", Duration::from_secs(20), |s| {
+        s.contains("cut: m saves it")
+    });
+    tmux.send_keys(&["BTab", "m"]);
+    let screen = tmux.wait_for("where it was saved", Duration::from_secs(20), |s| {
+        s.contains("Saved the whole String")
+    });
+    let data = home.path().join("data/stui");
+    let saved: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("value-")
+        })
+        .collect();
+    let [file] = &saved[..] else {
+        panic!("one value file in {}: {saved:?}\n{screen}", data.display());
+    };
+    // The print: the string in quotes, whole.
+    let text = std::fs::read_to_string(file).unwrap();
+    assert_eq!(text.len(), 250_002, "{}", &text[..40]);
+    drop(tmux);
+    wait_until_stopped(&address);
+}

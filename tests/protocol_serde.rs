@@ -194,6 +194,7 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
                 code: None,
                 offset: Some(100),
                 limit: Some(100),
+                print_limit: None,
             }),
             &["handle", "offset", "limit"],
         ),

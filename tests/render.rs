@@ -47,11 +47,20 @@ struct Tui {
 
 impl Tui {
     fn with_keymap(workspace_text: &str, keymap: Keymap) -> Self {
+        Self::themed(workspace_text, keymap, &Theme::default())
+    }
+
+    fn themed(workspace_text: &str, keymap: Keymap, theme: &Theme) -> Self {
         let model = Rc::new(RefCell::new(model().with_workspace(workspace_text)));
         let mut app = App::init(EventListenerCfg::default());
-        view::mount(&mut app, &model, Arc::new(keymap), &Theme::default())
-            .expect("components mount");
+        view::mount(&mut app, &model, Arc::new(keymap), theme).expect("components mount");
         Self { app, model }
+    }
+
+    fn type_into(&mut self, id: Id, text: &str) {
+        for c in text.chars() {
+            self.press(id, key(Key::Char(c)));
+        }
     }
 
     /// Show `model`'s state, keeping the view state (editor, scrolling).
@@ -92,6 +101,25 @@ fn screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String
         .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
         .unwrap();
     buffer_to_string(terminal.backend().buffer())
+}
+
+/// `screen_sized` with each row's colour runs (see `styled_screen`).
+fn styled_screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String {
+    tui.show(model);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    styled_screen(terminal.backend().buffer())
+}
+
+/// The built-in themes, by the name their snapshots carry.
+fn themes() -> [(&'static str, Theme); 3] {
+    [
+        ("dark", Theme::default()),
+        ("light", Theme::preset("light").unwrap()),
+        ("high_contrast", Theme::preset("high-contrast").unwrap()),
+    ]
 }
 
 /// The whole 80x24 screen for `model`, one line per row.
@@ -336,6 +364,51 @@ fn screen_help_overlay() {
 }
 
 #[test]
+fn screen_help_filtered_in_each_theme() {
+    let mut model = after([connected_event()]);
+    model.help_visible = true;
+    for (name, theme) in themes() {
+        assert_snapshots(
+            &format!("help_filtered_{name}"),
+            "The help after / and \"scroll\": only the bindings whose keys or \
+             description say scroll, under the headings of their contexts, the \
+             filter in the bottom border; then the colour runs of the theme.",
+            |width, height| {
+                let mut tui = Tui::themed(WORKSPACE_TEXT, Keymap::default(), &theme);
+                screen_sized(&mut tui, &model, width, height);
+                tui.type_into(Id::Help, "/scroll");
+                styled_screen_sized(&mut tui, &model, width, height)
+            },
+        );
+    }
+}
+
+#[test]
+fn help_filter_keys() {
+    let mut model = model();
+    model.help_visible = true;
+    let mut tui = mounted_app("");
+    tui.show(&model);
+    assert_eq!(
+        tui.press(Id::Help, key(Key::Char('/'))),
+        Some(Msg::SearchHelp(SearchStep::Open))
+    );
+    // While typing, q is a letter, not "close".
+    tui.type_into(Id::Help, "quit");
+    assert_eq!(
+        tui.press(Id::Help, key(Key::Enter)),
+        Some(Msg::SearchHelp(SearchStep::Submit))
+    );
+    let shown = screen(&mut tui, &model);
+    assert_shows(&shown, "Quit STUI");
+    assert!(!shown.contains("Connect to or disconnect"), "{shown}");
+    // Esc clears the filter, then closes the help.
+    let clear = Msg::SearchHelp(SearchStep::Close);
+    assert_eq!(tui.press(Id::Help, key(Key::Esc)), Some(clear));
+    assert_eq!(tui.press(Id::Help, key(Key::Esc)), Some(Msg::CloseHelp));
+}
+
+#[test]
 fn screen_down_with_reason() {
     let model = after([
         connected_event(),
@@ -437,6 +510,79 @@ fn screen_transcript_search_prompt() {
             screen_sized(&mut tui, &model, width, height)
         },
     );
+}
+
+#[test]
+fn screen_transcript_search_in_each_theme() {
+    let mut model = long_transcript();
+    model.focus = Focus::Transcript;
+    for (name, theme) in themes() {
+        assert_snapshots(
+            &format!("transcript_search_{name}"),
+            "The focused transcript after / and \"line 1\": the prompt in its bottom \
+             border counts 11 matches, the newest (line 19) reversed at the top; then \
+             the colour runs of the theme.",
+            |width, height| {
+                let mut tui = Tui::themed("", Keymap::default(), &theme);
+                screen_sized(&mut tui, &model, width, height);
+                tui.type_into(Id::Transcript, "/line 1");
+                styled_screen_sized(&mut tui, &model, width, height)
+            },
+        );
+    }
+}
+
+/// Output, a value, and an error raised after some output.
+fn mixed_transcript() -> Model {
+    let mut model = after([connected_event()]);
+    model.focus = Focus::Transcript;
+    model
+        .transcript
+        .extend(evaluated("3 + 4", "7", "SmallInteger", 120));
+    model.transcript.push(TranscriptEntry::Input {
+        code: "Transcript showCr: 'tick'. 1/0".into(),
+    });
+    model
+        .transcript
+        .push(TranscriptEntry::Output("tick\n".into()));
+    model.transcript.push(TranscriptEntry::Error(zero_divide()));
+    model
+}
+
+#[test]
+fn screen_transcript_errors_only_with_whole_stacks() {
+    assert_snapshots(
+        "transcript_errors_only",
+        "After f and x in the transcript: the title says errors only; the code \
+         that raised the ZeroDivide and the error with all nine frames; the \
+         value, the output and the notices are hidden.",
+        |width, height| {
+            let model = mixed_transcript();
+            let mut tui = mounted_app("");
+            screen_sized(&mut tui, &model, width, height);
+            assert_eq!(
+                tui.press(Id::Transcript, key(Key::Char('f'))),
+                Some(Msg::FilterTranscript)
+            );
+            assert_eq!(
+                tui.press(Id::Transcript, key(Key::Char('x'))),
+                Some(Msg::ToggleStacks)
+            );
+            screen_sized(&mut tui, &model, width, height)
+        },
+    );
+}
+
+#[test]
+fn a_filter_that_hides_everything_says_how_to_change_it() {
+    let mut model = after([connected_event()]);
+    model.focus = Focus::Transcript;
+    let mut tui = mounted_app("");
+    tui.show(&model);
+    tui.press(Id::Transcript, key(Key::Char('f')));
+    let shown = screen(&mut tui, &model);
+    assert_shows(&shown, "Transcript · errors only");
+    assert_shows(&shown, "Nothing to show (f changes the filter).");
 }
 
 #[test]
@@ -610,6 +756,37 @@ fn component_status_bar() {
 }
 
 #[test]
+fn component_status_bar_busy() {
+    let mut model = after([connected_event()]);
+    for micros in [300, 350, 900, 400, 250, 2_000, 420, 380] {
+        let alive = NetEvent::Alive {
+            round_trip_us: micros,
+            instance: None,
+            restart_reason: None,
+        };
+        stui::app::update(&mut model, Msg::Net(alive));
+    }
+    stui::app::update(
+        &mut model,
+        Msg::Evaluate("(Delay forSeconds: 6) wait".into()),
+    );
+    for _ in 0..3 {
+        stui::app::update(&mut model, Msg::Animate);
+    }
+    model.status.say("Saved.");
+    assert_snapshots(
+        "component_status_bar_busy",
+        "The status line while an evaluation runs: the short-lived message first, \
+         the spinner (4th frame) and evaluating…, then the connection with the last \
+         round trip (0.38 ms) and a sparkline of the last nine (the 2 ms one highest).",
+        |width, height| {
+            let mut app = mounted_app("");
+            component_sized(&mut app, &model, Id::StatusBar, width, height)
+        },
+    );
+}
+
+#[test]
 fn component_help() {
     let mut model = model();
     model.help_visible = true;
@@ -665,11 +842,31 @@ fn status_bar_shows_reconnection_failover_and_retries() {
         "Connected · backup 1 tcp://10.0.0.2:5555 · stui-gst",
     );
     // A retry comes first: a narrow terminal cuts the end of the line.
-    model.retrying = Some("no reply yet: evaluate sent again (2/3)".into());
+    model.retrying = Some("no answer yet: asked again (2 of 3)".into());
     assert_shows(
         &screen_of(&model),
-        " no reply yet: evaluate sent again (2/3) · Connected · backup 1",
+        " no answer yet: asked again (2 of 3) · Connected · backup 1",
     );
+}
+
+#[test]
+fn the_reconnection_counts_down_with_the_ticks() {
+    let mut model = after([
+        connected_event(),
+        NetEvent::Down {
+            reason: "no reply after 3 tries".into(),
+            retry_in_ms: Some(3000),
+        },
+    ]);
+    assert_shows(&screen_of(&model), "reconnecting in 3 s");
+    for _ in 0..12 {
+        stui::app::update(&mut model, Msg::Animate);
+    }
+    assert_shows(&screen_of(&model), "reconnecting in 2 s");
+    for _ in 0..20 {
+        stui::app::update(&mut model, Msg::Animate);
+    }
+    assert_shows(&screen_of(&model), "· reconnecting…");
 }
 
 #[test]
@@ -869,6 +1066,11 @@ fn help_follows_a_user_keymap() {
     let mut app = Tui::with_keymap("", keymap);
     let mut model = model();
     model.help_visible = true;
+    // Filtered to the workspace's evaluation keys, which a full help at 80x24 scrolls to.
+    app.model.borrow_mut().view.help_filter = Some(stui::ui::help_filter::HelpFilter {
+        query: "Do it".into(),
+        editing: false,
+    });
     assert_shows(&screen(&mut app, &model), "Ctrl+E, Ctrl+J");
 }
 

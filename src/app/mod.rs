@@ -8,9 +8,12 @@ mod editing;
 pub mod history_file;
 mod recall;
 pub mod runtime;
+#[cfg(test)]
+mod status_tests;
 mod transcript_actions;
 pub mod update;
 pub mod view;
+mod whole_value;
 mod workspace_eval;
 pub mod workspace_files;
 pub mod workspaces;

@@ -38,6 +38,8 @@ const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_millis(20);
 /// The screen is drawn after every message, and at least this often.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
+/// How often time passes for the spinner and short-lived messages.
+const TICK_EVERY: Duration = Duration::from_millis(crate::ui::status::TICK_MS);
 
 /// Runs the TUI until the user quits.
 pub fn run(
@@ -158,6 +160,7 @@ impl Runtime {
         let mut changed = true;
         let mut drawn = Instant::now();
         let mut size = crossterm::terminal::size().ok();
+        let mut ticked = Instant::now();
         loop {
             let now_size = crossterm::terminal::size().ok();
             if changed || now_size != size || drawn.elapsed() >= REDRAW_EVERY {
@@ -173,21 +176,55 @@ impl Runtime {
                 self.step(Msg::Quit);
                 return Ok(());
             }
-            let mut messages = match self.app.tick(PollStrategy::UpTo(32, TICK)) {
+            changed = self.handle_keys();
+            let mut messages = net_messages(&mut self.net);
+            if ticked.elapsed() >= TICK_EVERY && self.wants_ticks() {
+                messages.push(Msg::Animate);
+                ticked = Instant::now();
+            }
+            changed |= !messages.is_empty();
+            for msg in messages {
+                self.step(msg);
+            }
+            // The autosave's clock: not a change to draw by itself.
+            self.step(Msg::Tick(Instant::now()));
+        }
+    }
+
+    /// Up to 32 terminal events, one at a time: a key that opens a prompt
+    /// (Ctrl+R, `/`) moves the focus before the next key is handed out,
+    /// so keys typed fast after it go to the prompt. True if any gave a
+    /// message.
+    fn handle_keys(&mut self) -> bool {
+        let mut handled = false;
+        for n in 0..32 {
+            let wait = if n == 0 { TICK } else { Duration::ZERO };
+            let messages = match self.app.tick(PollStrategy::UpTo(1, wait)) {
                 Ok(messages) => messages,
                 Err(error) => {
                     log::error!("event loop: {error}");
                     Vec::new()
                 }
             };
-            messages.extend(net_messages(&mut self.net));
-            // The autosave's clock: not a change to draw by itself.
-            self.step(Msg::Tick(Instant::now()));
-            changed = !messages.is_empty();
+            // No event, or one no component wanted: the rest waits for the next round.
+            if messages.is_empty() {
+                break;
+            }
+            handled = true;
             for msg in messages {
                 self.step(msg);
             }
+            view::sync(&mut self.app, &self.model.borrow());
         }
+        handled
+    }
+
+    /// A spinner turns or a message waits to go; an idle TUI gets no ticks.
+    fn wants_ticks(&self) -> bool {
+        let model = self.model.borrow();
+        model
+            .status
+            .wants_ticks(!model.pending.is_empty() || model.reconnecting)
     }
 
     /// Update the model with `msg` and carry out the effects.
@@ -208,7 +245,16 @@ impl Runtime {
                 Effect::SaveTranscript(text) => {
                     let notice = save_transcript(&text);
                     let mut model = self.model.borrow_mut();
+                    model.status.say(notice.clone());
                     model.transcript.push(TranscriptEntry::Notice(notice));
+                }
+                Effect::SaveValue { what, text } => {
+                    // Megabytes: off the UI thread; the notice comes back as an event.
+                    let events = self.local.events.clone();
+                    std::thread::spawn(move || {
+                        let notice = save_stamped("value", &what, &text);
+                        let _ = events.send(NetEvent::LocalServer(notice));
+                    });
                 }
             }
         }
@@ -326,15 +372,19 @@ fn save_history(path: &Path, snippets: &[String]) {
     }
 }
 
-/// Write `text` to a new timestamped file in the data directory; the
-/// notice says where, or why not.
 fn save_transcript(text: &str) -> String {
+    save_stamped("transcript", "the transcript", text)
+}
+
+/// Write `text` (`what` it is) to a new timestamped file `{prefix}-….txt`
+/// in the data directory; the notice says where, or why not.
+fn save_stamped(prefix: &str, what: &str, text: &str) -> String {
     // A UTC stamp: the names sort by time.
     let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%SZ");
-    let path = crate::paths::data_dir().join(format!("transcript-{stamp}.txt"));
+    let path = crate::paths::data_dir().join(format!("{prefix}-{stamp}.txt"));
     match crate::paths::write_private(&path, text) {
-        Ok(()) => format!("Transcript saved to {}.", path.display()),
-        Err(error) => format!("Cannot save the transcript to {}: {error}", path.display()),
+        Ok(()) => format!("Saved {what} to {}.", path.display()),
+        Err(error) => format!("Cannot save {what} to {}: {error}", path.display()),
     }
 }
 

@@ -27,6 +27,7 @@ pub fn copy_to_workspace(model: &mut Model) {
         Some(code) => {
             model.view.editor.paste(&code);
             model.focus = Focus::Workspace;
+            model.status.say("Copied into the workspace.");
         }
         None => model
             .transcript
@@ -74,6 +75,7 @@ mod tests {
         update(&mut model, Msg::CopyToWorkspace);
         assert_eq!(model.view.editor.text(), "Object new");
         assert_eq!(model.focus, Focus::Workspace);
+        assert_eq!(model.status.message(), Some("Copied into the workspace."));
     }
 
     #[test]

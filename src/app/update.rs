@@ -39,6 +39,8 @@ pub enum Effect {
     SaveTranscript(String),
     /// Put this text on the system clipboard (OSC 52 to the terminal).
     SetClipboard(String),
+    /// Write `text`, `what` it is, to a new file (off the UI thread) and say where.
+    SaveValue { what: String, text: String },
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -85,8 +87,23 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
+        Msg::SaveWholeValue => super::whole_value::request(model),
+        Msg::FilterTranscript => {
+            model.view.transcript.cycle_filter();
+            // Its match may be hidden now.
+            model.view.search = None;
+            vec![]
+        }
+        Msg::ToggleStacks => {
+            model.view.transcript.toggle_stacks();
+            vec![]
+        }
         Msg::ScrollHelp(step) => {
             model.view.scroll_help(step);
+            vec![]
+        }
+        Msg::SearchHelp(step) => {
+            crate::ui::help_filter::filter_help(&mut model.view, step);
             vec![]
         }
         Msg::ToggleConnection => toggle_connection(model),
@@ -104,6 +121,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             // The runtime's loop ends once the model says quit.
             model.quit = true;
             vec![save_workspace(model)]
+        }
+        Msg::Animate => {
+            model.status.tick();
+            vec![]
         }
         Msg::Net(event) => net_event(model, event),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
@@ -137,10 +158,14 @@ fn screen(model: &mut Model, msg: &Msg) {
     match msg {
         Msg::ToggleHelp => {
             model.help_visible = !model.help_visible;
-            // It opens at the top.
+            // It opens at the top, unfiltered.
             model.view.help_scroll = 0;
+            model.view.help_filter = None;
         }
-        Msg::CloseHelp => model.help_visible = false,
+        Msg::CloseHelp => {
+            model.help_visible = false;
+            model.view.help_filter = None;
+        }
         Msg::FocusNext => {
             model.focus = match model.focus {
                 Focus::Workspace => Focus::Transcript,
@@ -317,14 +342,14 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             attempt,
             tries,
         } => {
-            model.retrying = Some(format!(
-                "no reply yet: {request_type} sent again ({attempt}/{tries})"
-            ));
-            if model
-                .pending
-                .get(&id)
-                .is_some_and(|p| p.purpose.is_evaluation())
-            {
+            // The heartbeat's and the transcript poll's retries concern
+            // nobody: a server that died shows as Down soon enough.
+            let Some(pending) = model.pending.get(&id) else {
+                log::info!("no reply yet to {request_type} {id}: asked again");
+                return vec![];
+            };
+            model.retrying = Some(format!("no answer yet: asked again ({attempt} of {tries})"));
+            if pending.purpose.is_evaluation() {
                 model.transcript.push(TranscriptEntry::Notice(format!(
                     "No reply yet: evaluation sent again (try {attempt} of {tries})."
                 )));
@@ -337,7 +362,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             id,
             result,
             round_trip_us: _,
-        } => reply(model, &id, result),
+        } => return reply(model, &id, result),
         NetEvent::Failed { id, reason } => {
             model.retrying = None;
             match model.pending.remove(&id).map(|p| p.purpose) {
@@ -348,6 +373,9 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 }
                 Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Inspect it failed: {reason}"),
+                )),
+                Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
+                    format!("Cannot fetch the whole value: {reason}"),
                 )),
                 None => {}
             }
@@ -395,6 +423,7 @@ fn connected(model: &mut Model, info: ServerInfo, round_trip_us: u64) {
         ));
     }
     model.server_pid = Some(info.pid);
+    model.status.record_round_trip(round_trip_us);
     model.retrying = None;
     model.reconnecting = false;
     model.connection = Connection::Connected {
@@ -416,6 +445,7 @@ fn alive(
     } = &mut model.connection
     {
         *last = round_trip_us;
+        model.status.record_round_trip(round_trip_us);
         if let Some(notice) = restart_notice(info, instance, restart_reason) {
             model.transcript.push(TranscriptEntry::Notice(notice));
             return true;
@@ -442,12 +472,19 @@ fn down(model: &mut Model, reason: String, retry_in_ms: Option<u64>) {
             Some(_) => " Reconnecting on its own (F2 stops that).",
             None => " F2 connects again.",
         };
+        // A reason may end in a question already ("is gst installed?").
+        let stop = if reason.ends_with(['.', '?', '!']) {
+            ""
+        } else {
+            "."
+        };
         model.transcript.push(TranscriptEntry::Notice(format!(
-            "Server down: {reason}.{next}"
+            "Server down: {reason}{stop}{next}"
         )));
     }
     model.retrying = None;
     model.reconnecting = retry_in_ms.is_some();
+    model.status.state_changed();
     model.connection = Connection::Down {
         reason,
         retry_in_ms,
@@ -485,10 +522,10 @@ fn push_output(model: &mut Model, text: &str) {
     }
 }
 
-fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
+fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Vec<Effect> {
     model.retrying = None;
     let Some(pending) = model.pending.remove(id) else {
-        return;
+        return vec![];
     };
     match pending.purpose {
         Purpose::Evaluation { code, start } => evaluation_reply(model, code, start, result),
@@ -501,11 +538,13 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) {
             workspace_eval::print_it_reply(model, code, (start, at), &text, result);
         }
         Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
+        Purpose::WholeValue => return super::whole_value::reply(model, result),
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {
         model.choosing_interrupt = false;
     }
+    vec![]
 }
 
 /// The reply to `code`; `start` is where the code is in the workspace, if
@@ -524,6 +563,9 @@ pub(super) fn evaluation_reply(
     diagnostics::push_warnings(model, &result);
     match result {
         Ok(Answer::Evaluate(value)) => {
+            if value.truncated || value.print.len() > crate::ui::model::ENTRY_MAX_BYTES {
+                model.cut_value = Some(value.handle.clone());
+            }
             push_output(model, &value.output);
             model.transcript.push(TranscriptEntry::Value {
                 print: value.print,
@@ -604,7 +646,7 @@ pub(super) mod tests {
         }
     }
 
-    fn connected_model() -> Model {
+    pub(in crate::app) fn connected_model() -> Model {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
         model.connection = Connection::Connected {
             info: gst_info(),
@@ -1196,7 +1238,7 @@ pub(super) mod tests {
         );
         assert_eq!(
             model.retrying.as_deref(),
-            Some("no reply yet: evaluate sent again (2/3)")
+            Some("no answer yet: asked again (2 of 3)")
         );
         assert!(notices(&model).iter().any(|n| n.contains("try 2 of 3")));
         update(

@@ -16,7 +16,10 @@ use crate::server::{
 pub fn tui(settings: &Settings) -> u8 {
     let (keymap, theme) = crate::app::runtime::keymap_and_theme(settings);
     let env = |name| std::env::var(name).ok();
-    let depth = ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref());
+    // Validated with the settings: `auto` or a depth the user forces.
+    let forced = ColorDepth::from_setting(&settings.ui.colors).unwrap_or_default();
+    let depth = forced
+        .unwrap_or_else(|| ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref()));
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);

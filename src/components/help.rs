@@ -1,22 +1,26 @@
 //! The help overlay: the active keymap's bindings, grouped by context, in a
 //! centred popup drawn over everything. Generated from the keymap, so it
-//! always tells the truth about the user's own bindings.
+//! always tells the truth about the user's own bindings. `/` filters it;
+//! long descriptions wrap under themselves.
 
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::event::{Event, Key, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
+use super::transcript::prompt_key;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap, key_label, parse_key};
 use crate::config::theme::HelpColors;
 use crate::ui::editor_commands::EDITOR_KEYS;
-use crate::ui::{Model, Msg, SharedModel};
+use crate::ui::help_filter::HelpFilter;
+use crate::ui::transcript_view::wrap;
+use crate::ui::{Model, Msg, SearchStep, SharedModel};
 
 #[derive(Component)]
 pub struct Help {
@@ -25,19 +29,45 @@ pub struct Help {
 }
 
 pub struct HelpDrawing {
-    lines: Vec<Line<'static>>,
+    rows: Vec<HelpRow>,
+    /// Width of the keys column: the widest keys of any row.
+    key_width: usize,
     title: String,
     colours: HelpColors,
 }
 
+/// One action of one context: its keys and what it does, under `heading`.
+struct HelpRow {
+    heading: &'static str,
+    keys: String,
+    description: &'static str,
+}
+
+/// The heading of the editor's own keys, right after the workspace's bindings.
+const EDITOR_HEADING: &str = "Workspace editor (keys the keymap leaves to it)";
+
 impl Help {
     pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: HelpColors) -> Self {
+        let label = |action| {
+            let keys = keymap.keys_for(Context::Help, action);
+            keys.first().map(key_label)
+        };
+        let mut title = String::from(" Keys ");
+        if let Some(key) = label(Action::CloseHelp) {
+            title.push_str(&format!("· {key} closes "));
+        }
+        if let Some(key) = label(Action::FilterHelp) {
+            title.push_str(&format!("· {key} filters "));
+        }
+        let rows = help_rows(&keymap);
         let drawing = HelpDrawing {
-            lines: help_lines(&keymap, colours),
-            title: match keymap.keys_for(Context::Help, Action::CloseHelp).first() {
-                Some(key) => format!(" Keys · {} closes ", key_label(key)),
-                None => " Keys ".into(),
-            },
+            key_width: rows
+                .iter()
+                .map(|row| row.keys.chars().count())
+                .max()
+                .unwrap_or(0),
+            rows,
+            title,
             colours,
         };
         Self {
@@ -47,58 +77,42 @@ impl Help {
     }
 }
 
-/// A heading per context, then one line per action: its keys and what it does.
-fn help_lines(keymap: &Keymap, colours: HelpColors) -> Vec<Line<'static>> {
-    let heading = Style::default()
-        .fg(colours.fg)
-        .add_modifier(TextModifiers::BOLD | TextModifiers::UNDERLINED);
-    let key_style = Style::default().fg(colours.key);
-    let bindings = keymap.bindings();
-    let mut rows: Vec<(Context, String, Action)> = Vec::new();
-    for binding in &bindings {
+/// One row per action and context, its keys joined, in the order of
+/// `Context::ALL`; the editor's own keys follow the workspace's.
+fn help_rows(keymap: &Keymap) -> Vec<HelpRow> {
+    let mut bindings = keymap.bindings();
+    bindings.sort_by_key(|binding| Context::ALL.iter().position(|c| *c == binding.context));
+    let mut rows: Vec<HelpRow> = Vec::new();
+    for binding in bindings {
+        let heading = binding.context.title();
         match rows.last_mut() {
-            Some((context, keys, action))
-                if *context == binding.context && *action == binding.action =>
+            Some(row)
+                if row.heading == heading && row.description == binding.action.description() =>
             {
-                keys.push_str(", ");
-                keys.push_str(&key_label(&binding.key));
+                row.keys.push_str(", ");
+                row.keys.push_str(&key_label(&binding.key));
             }
-            _ => rows.push((binding.context, key_label(&binding.key), binding.action)),
+            _ => rows.push(HelpRow {
+                heading,
+                keys: key_label(&binding.key),
+                description: binding.action.description(),
+            }),
         }
     }
-    let editor_rows: Vec<(String, &str)> = editor_keys(keymap).collect();
-    let key_width = rows.iter().map(|(_, keys, _)| keys.chars().count());
-    let editor_width = editor_rows.iter().map(|(keys, _)| keys.chars().count());
-    let key_width = key_width.chain(editor_width).max().unwrap_or(0);
-    let mut lines = Vec::new();
-    for context in Context::ALL {
-        let mut in_context = rows.iter().filter(|(c, ..)| *c == context).peekable();
-        if in_context.peek().is_none() {
-            continue;
-        }
-        if !lines.is_empty() {
-            lines.push(Line::default());
-        }
-        lines.push(Line::styled(context.title(), heading));
-        for (_, keys, action) in in_context {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<key_width$}  "), key_style),
-                Span::raw(action.description()),
-            ]));
-        }
-        if context == Context::Workspace {
-            lines.push(Line::default());
-            let title = "Workspace editor (keys the keymap leaves to it)";
-            lines.push(Line::styled(title, heading));
-            for (keys, description) in &editor_rows {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<key_width$}  "), key_style),
-                    Span::raw(*description),
-                ]));
-            }
-        }
-    }
-    lines
+    let after_workspace = rows
+        .iter()
+        .rposition(|row| row.heading == Context::Workspace.title())
+        .map_or(rows.len(), |last| last + 1);
+    let editor_rows = editor_keys(keymap).map(|(keys, description)| HelpRow {
+        heading: EDITOR_HEADING,
+        keys,
+        description,
+    });
+    rows.splice(
+        after_workspace..after_workspace,
+        editor_rows.collect::<Vec<_>>(),
+    );
+    rows
 }
 
 /// The editor's own keys that no binding of the workspace takes, as labels.
@@ -112,6 +126,58 @@ fn editor_keys(keymap: &Keymap) -> impl Iterator<Item = (String, &'static str)> 
             .collect();
         (!free.is_empty()).then(|| (free.join(", "), description))
     })
+}
+
+impl HelpDrawing {
+    /// A heading per context with rows the filter shows, then those rows:
+    /// keys, and the description wrapped to `width` under itself.
+    fn lines(&self, filter: Option<&HelpFilter>, width: usize) -> Vec<Line<'static>> {
+        let heading = Style::default()
+            .fg(self.colours.fg)
+            .add_modifier(TextModifiers::BOLD | TextModifiers::UNDERLINED);
+        let key_style = Style::default().fg(self.colours.key);
+        let key_width = self.key_width;
+        let indent = key_width + 4;
+        let room = width.saturating_sub(indent).max(12);
+        let mut lines = Vec::new();
+        let mut heading_shown = None;
+        let shown = |row: &&HelpRow| {
+            filter.is_none_or(|f| f.shows(&format!("{} {}", row.keys, row.description)))
+        };
+        for row in self.rows.iter().filter(shown) {
+            if heading_shown != Some(row.heading) {
+                if !lines.is_empty() {
+                    lines.push(Line::default());
+                }
+                lines.push(Line::styled(row.heading, heading));
+                heading_shown = Some(row.heading);
+            }
+            let description = wrap(Line::raw(row.description), room);
+            for (n, part) in description.into_iter().enumerate() {
+                let keys = if n == 0 { row.keys.as_str() } else { "" };
+                let mut line =
+                    Line::from(Span::styled(format!("  {keys:<key_width$}  "), key_style));
+                line.extend(part.spans);
+                lines.push(line);
+            }
+        }
+        if lines.is_empty() {
+            lines.push(Line::raw("No key matches."));
+        }
+        lines
+    }
+
+    /// The widest row unwrapped, borders and padding included.
+    fn natural_width(&self) -> usize {
+        let widest = self.rows.iter().map(|row| row.description.chars().count());
+        self.key_width + 4 + widest.max().unwrap_or(0) + 4
+    }
+}
+
+/// The filter in the bottom border: its text and how many keys it shows.
+fn filter_line(filter: &HelpFilter) -> String {
+    let cursor = if filter.editing { "▏" } else { "" };
+    format!(" /{}{cursor} · Esc clears ", filter.query)
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
@@ -131,31 +197,30 @@ impl Draw for HelpDrawing {
         if !model.help_visible {
             return;
         }
-        let content_width = self.lines.iter().map(Line::width).max().unwrap_or(0);
-        let width = u16::try_from(content_width + 4).unwrap_or(u16::MAX);
-        let height = u16::try_from(self.lines.len() + 2).unwrap_or(u16::MAX);
-        // Leave a margin so the popup reads as an overlay on the screen beneath.
-        let popup = centred(
-            area,
-            width.min(area.width.saturating_sub(2)),
-            height.min(area.height.saturating_sub(2)),
+        let width = u16::try_from(self.natural_width()).unwrap_or(u16::MAX);
+        let width = width.min(area.width.saturating_sub(2));
+        let view = &mut model.view;
+        let lines = self.lines(
+            view.help_filter.as_ref(),
+            usize::from(width.saturating_sub(4)),
         );
+        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+        // Leave a margin so the popup reads as an overlay on the screen beneath.
+        let popup = centred(area, width, height.min(area.height.saturating_sub(2)));
         let block = Block::bordered()
             .title(self.title.clone())
             .border_style(Style::default().fg(self.colours.key))
             .padding(Padding::horizontal(1));
-        let view = &mut model.view;
         view.help_height = usize::from(block.inner(popup).height);
-        let max_scroll = self.lines.len().saturating_sub(view.help_height);
+        let max_scroll = lines.len().saturating_sub(view.help_height);
         view.help_scroll = view.help_scroll.min(max_scroll);
-        let block = if view.help_scroll < max_scroll {
-            block.title_bottom(" ↓ more ")
-        } else {
-            block
+        let block = match (&view.help_filter, view.help_scroll < max_scroll) {
+            (Some(filter), _) => block.title_bottom(filter_line(filter)),
+            (None, true) => block.title_bottom(" ↓ more "),
+            (None, false) => block,
         };
         let style = Style::default().fg(self.colours.fg).bg(self.colours.bg);
-        let visible: Vec<Line<'static>> =
-            self.lines.iter().skip(view.help_scroll).cloned().collect();
+        let visible: Vec<Line<'static>> = lines.into_iter().skip(view.help_scroll).collect();
         frame.render_widget(Clear, popup);
         frame.render_widget(Paragraph::new(visible).block(block).style(style), popup);
     }
@@ -166,7 +231,21 @@ impl AppComponent<Msg, NoUserEvent> for Help {
         let Event::Keyboard(key) = event else {
             return None;
         };
+        let filter = self.component.model.borrow().view.help_filter.clone();
+        match &filter {
+            Some(filter) if filter.editing => {
+                if let Some(step) = prompt_key(key) {
+                    return Some(Msg::SearchHelp(step));
+                }
+            }
+            // Esc clears the filter before it closes the help.
+            Some(_) if key.code == Key::Esc => return Some(Msg::SearchHelp(SearchStep::Close)),
+            _ => {}
+        }
         let action = self.keymap.lookup(Context::Help, key)?;
+        if action == Action::FilterHelp {
+            return Some(Msg::SearchHelp(SearchStep::Open));
+        }
         match scroll_step(action) {
             Some(step) => Some(Msg::ScrollHelp(step)),
             None => app_msg(action),
@@ -193,5 +272,17 @@ mod tests {
             .unwrap();
         let labels = editor_key_labels(&keymap);
         assert!(labels.contains(&"Ctrl+J".to_string()), "{labels:?}");
+    }
+
+    #[test]
+    fn the_editor_keys_follow_the_workspace_bindings() {
+        let headings: Vec<&str> = help_rows(&Keymap::default())
+            .iter()
+            .map(|row| row.heading)
+            .collect();
+        let first = headings.iter().position(|h| *h == EDITOR_HEADING).unwrap();
+        let last = headings.iter().rposition(|h| *h == EDITOR_HEADING).unwrap();
+        assert_eq!(headings[first - 1], Context::Workspace.title());
+        assert_eq!(headings[last + 1], Context::Transcript.title());
     }
 }

@@ -109,6 +109,9 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::OpenWorkspace
         | Action::SaveWorkspace
         | Action::SaveWorkspaceAs => tabs::action_msg(action).map(Msg::Workspaces),
+        Action::FilterTranscript => Some(Msg::FilterTranscript),
+        Action::ToggleStacks => Some(Msg::ToggleStacks),
+        Action::SaveWholeValue => Some(Msg::SaveWholeValue),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -128,7 +131,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::Copy
         | Action::Cut
         | Action::Paste
-        | Action::Dedent => None,
+        | Action::Dedent
+        | Action::FilterHelp => None,
     }
 }
 

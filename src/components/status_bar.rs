@@ -1,4 +1,5 @@
-//! The status bar: connection state, running evaluations, and key hints.
+//! The status bar: connection state, the recent round trips, running
+//! evaluations (with a spinner), short-lived messages, and key hints.
 
 use tuirealm::component::{AppComponent, Component};
 use tuirealm::event::{Event, NoUserEvent};
@@ -64,6 +65,12 @@ impl StatusDrawing {
                 Style::default().fg(self.colours.down),
             ));
         }
+        if let Some(message) = model.status.message() {
+            status.push_span(Span::styled(
+                format!("{message} · "),
+                Style::default().add_modifier(TextModifiers::BOLD),
+            ));
+        }
         if let Some(retrying) = &model.retrying {
             status.push_span(Span::styled(
                 format!("{retrying} · "),
@@ -74,18 +81,25 @@ impl StatusDrawing {
             let name = &model.workspaces.active_tab().name;
             status.push_span(Span::raw(format!("workspace {name} · ")));
         }
+        let spinner = model.status.spinner();
         match model.running_evaluations().len() {
             0 => {}
-            1 => status.push_span(Span::raw("evaluating… · ")),
-            n => status.push_span(Span::raw(format!("{n} running · "))),
+            1 => status.push_span(Span::raw(format!("{spinner} evaluating… · "))),
+            n => status.push_span(Span::raw(format!("{spinner} {n} running · "))),
         }
-        status.push_span(Span::styled(connection_text(&model.connection), state));
+        let connection = connection_text(&model.connection, model.status.in_state_ms());
+        status.push_span(Span::styled(connection, state));
+        let sparkline = model.status.sparkline();
+        if model.connection.is_connected() && !sparkline.is_empty() {
+            status.push_span(Span::raw(format!(" {sparkline}")));
+        }
         status
     }
 }
 
-/// `Connected · stui-gst 0.1.0 · GNU Smalltalk 3.2.5 · 0.4 ms`, `Down: reason`, …
-pub fn connection_text(connection: &Connection) -> String {
+/// `Connected · stui-gst 0.1.0 · GNU Smalltalk 3.2.5 · 0.4 ms`, `Down:
+/// reason · reconnecting in 3 s` (counting down over `in_state_ms`), …
+pub fn connection_text(connection: &Connection, in_state_ms: u64) -> String {
     match connection {
         Connection::Disconnected => "Disconnected".into(),
         Connection::Connecting {
@@ -112,10 +126,10 @@ pub fn connection_text(connection: &Connection) -> String {
         Connection::Down {
             reason,
             retry_in_ms: Some(pause),
-        } => format!(
-            "Down: {reason} · reconnecting in {}",
-            format_duration(pause.saturating_mul(1000))
-        ),
+        } => match pause.saturating_sub(in_state_ms) {
+            0 => format!("Down: {reason} · reconnecting…"),
+            left => format!("Down: {reason} · reconnecting in {} s", left.div_ceil(1000)),
+        },
         Connection::Down { reason, .. } => format!("Down: {reason}"),
     }
 }

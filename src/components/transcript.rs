@@ -15,6 +15,7 @@ use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::{Theme, TranscriptColors, WorkspaceColors};
 use crate::ui::transcript_search::TranscriptSearch;
+use crate::ui::transcript_view::TranscriptView;
 use crate::ui::{Model, Msg, SearchStep, SharedModel};
 
 #[derive(Component)]
@@ -26,6 +27,8 @@ pub struct Transcript {
 pub struct TranscriptDrawing {
     /// How to get back to following the tail, for the title while scrolled.
     follow_key: Option<String>,
+    /// How to change the filter, for a pane it leaves empty.
+    filter_key: Option<String>,
     colours: TranscriptColors,
     borders: WorkspaceColors,
 }
@@ -35,6 +38,10 @@ impl Transcript {
         let drawing = TranscriptDrawing {
             follow_key: keymap
                 .keys_for(Context::Transcript, Action::ScrollToBottom)
+                .first()
+                .map(key_label),
+            filter_key: keymap
+                .keys_for(Context::Transcript, Action::FilterTranscript)
                 .first()
                 .map(key_label),
             colours: theme.transcript,
@@ -48,11 +55,15 @@ impl Transcript {
 }
 
 impl TranscriptDrawing {
-    fn title(&self, following: bool) -> String {
-        match (following, &self.follow_key) {
-            (true, _) => " Transcript ".into(),
-            (false, Some(key)) => format!(" Transcript · scrolled, {key} follows "),
-            (false, None) => " Transcript · scrolled ".into(),
+    fn title(&self, view: &TranscriptView) -> String {
+        let filter = match view.filter.label() {
+            Some(label) => format!("· {label} "),
+            None => String::new(),
+        };
+        match (view.is_following(), &self.follow_key) {
+            (true, _) => format!(" Transcript {filter}"),
+            (false, Some(key)) => format!(" Transcript {filter}· scrolled, {key} follows "),
+            (false, None) => format!(" Transcript {filter}· scrolled "),
         }
     }
 }
@@ -68,7 +79,7 @@ impl Draw for TranscriptDrawing {
             self.borders.border_unfocused
         };
         let mut block = Block::bordered()
-            .title(self.title(view.transcript.is_following()))
+            .title(self.title(&view.transcript))
             .border_style(Style::default().fg(border));
         if let Some(search) = &view.search {
             block = block.title_bottom(search_line(search));
@@ -77,16 +88,22 @@ impl Draw for TranscriptDrawing {
         view.transcript.width = usize::from(inner.width);
         view.transcript.height = usize::from(inner.height);
         frame.render_widget(block, area);
-        let rows = if transcript.is_empty() {
-            let hint = Style::default()
-                .fg(self.colours.notice)
-                .add_modifier(TextModifiers::ITALIC);
-            vec![Line::styled("Results of evaluations appear here.", hint)]
-        } else {
-            let marked = view.search.as_ref().and_then(|search| search.current);
-            view.transcript
-                .visible_rows(transcript, &self.colours, marked)
-        };
+        let hint = Style::default()
+            .fg(self.colours.notice)
+            .add_modifier(TextModifiers::ITALIC);
+        let marked = view.search.as_ref().and_then(|search| search.current);
+        let mut rows = view
+            .transcript
+            .visible_rows(transcript, &self.colours, marked);
+        if transcript.is_empty() {
+            rows = vec![Line::styled("Results of evaluations appear here.", hint)];
+        } else if rows.is_empty() {
+            let back = match &self.filter_key {
+                Some(key) => format!(" ({key} changes the filter)"),
+                None => String::new(),
+            };
+            rows = vec![Line::styled(format!("Nothing to show{back}."), hint)];
+        }
         frame.render_widget(Paragraph::new(rows), inner);
     }
 }
@@ -104,7 +121,7 @@ fn search_line(search: &TranscriptSearch) -> String {
 }
 
 /// A key typed into the open search prompt.
-fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
+pub(super) fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
     match key.code {
         Key::Esc => Some(SearchStep::Close),
         Key::Enter => Some(SearchStep::Submit),

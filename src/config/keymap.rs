@@ -130,6 +130,10 @@ pub enum Action {
     Cut,
     Paste,
     Dedent,
+    FilterHelp,
+    FilterTranscript,
+    ToggleStacks,
+    SaveWholeValue,
 }
 
 impl Action {
@@ -188,6 +192,10 @@ impl Action {
             Self::Cut => "Cut the selection (also to the system clipboard)",
             Self::Paste => "Paste the text copied or cut last",
             Self::Dedent => "Dedent the selected lines, or the cursor's line",
+            Self::FilterTranscript => "Show all entries, errors only or output only (cycles)",
+            Self::SaveWholeValue => "Save the newest cut value whole to a file",
+            Self::ToggleStacks => "Show whole error stacks, or their first frames",
+            Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
         }
     }
 
@@ -217,6 +225,12 @@ pub struct Keymap {
 pub(crate) enum Entry {
     Extends(String),
     Table(BTreeMap<Spanned<String>, Spanned<String>>),
+    /// A table whose `key` has a value that is not a string (`fg = 5`):
+    /// kept to report with the key and its line (see [`parse_tables`]).
+    NotAString {
+        key: String,
+        value: Spanned<toml::Value>,
+    },
 }
 
 impl<'de> Deserialize<'de> for Entry {
@@ -241,8 +255,16 @@ impl<'de> Visitor<'de> for EntryVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
         let mut table = BTreeMap::new();
-        while let Some((key, action)) = map.next_entry::<Spanned<String>, Spanned<String>>()? {
-            table.insert(key, action);
+        while let Some((key, value)) = map.next_entry::<Spanned<String>, Spanned<toml::Value>>()? {
+            let span = value.span();
+            match value.into_inner() {
+                toml::Value::String(text) => table.insert(key, Spanned::new(span, text)),
+                other => {
+                    let value = Spanned::new(span, other);
+                    let key = key.into_inner();
+                    return Ok(Entry::NotAString { key, value });
+                }
+            };
         }
         Ok(Entry::Table(table))
     }
@@ -250,6 +272,24 @@ impl<'de> Visitor<'de> for EntryVisitor {
 
 /// A keymap or theme file, with spans for error lines.
 pub(crate) type TablesFile = BTreeMap<Spanned<String>, Spanned<Entry>>;
+
+/// A keymap or theme file read from `text`; an error names `file`, the
+/// line and, for a value that is not a string, its key.
+pub(crate) fn parse_tables(text: &str, file: &str) -> Result<TablesFile, ConfigError> {
+    let parsed: TablesFile =
+        toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
+    for (section, entry) in &parsed {
+        if let Entry::NotAString { key, value } = entry.get_ref() {
+            let message = format!(
+                "`{}.{key}` = {}: a value in quotes is expected here",
+                section.get_ref(),
+                value.get_ref()
+            );
+            return Err(ConfigError::new(file, message).at(text, value.span().start));
+        }
+    }
+    Ok(parsed)
+}
 
 impl Default for Keymap {
     /// The built-in default keymap.
@@ -327,8 +367,7 @@ impl Keymap {
     /// errors. Nothing is changed when the text has an error, or when it
     /// leaves no key to quit or to open the help.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: TablesFile =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
+        let parsed = parse_tables(text, file)?;
         let mut merged = self.clone();
         let extends = parsed.iter().find(|(name, _)| name.get_ref() == EXTENDS);
         if let Some((_, entry)) = extends {

@@ -289,7 +289,9 @@ fn resolve_path(full: &str, value: toml::Value, base: Option<&Path>) -> toml::Va
     let toml::Value::String(text) = &value else {
         return value;
     };
-    if text.is_empty() || !PATH_KEYS.contains(&full) {
+    // `keymap = "pharo"` names a preset, not a file beside the config.
+    let names_preset = full != "log.file" && !super::keymap::is_path(text);
+    if text.is_empty() || !PATH_KEYS.contains(&full) || names_preset {
         return value;
     }
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
@@ -338,7 +340,7 @@ mod tests {
     fn the_keys_come_in_the_order_of_the_built_in_file() {
         let keys = keys();
         assert_eq!(keys[0], ("server".to_string(), "address".to_string()));
-        assert_eq!(keys.last().unwrap().1, "system_clipboard");
+        assert_eq!(keys.last().unwrap().1, "colors");
     }
 
     #[test]

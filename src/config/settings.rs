@@ -90,6 +90,8 @@ pub struct UiSettings {
     pub theme: String,
     /// Copy and cut in the workspace also set the system clipboard (OSC 52).
     pub system_clipboard: bool,
+    /// `auto`, `16`, `256` or `truecolor` (see `ColorDepth::from_setting`).
+    pub colors: String,
 }
 
 /// The settings, the layers they were merged from, and the user's file.
@@ -223,6 +225,9 @@ impl Settings {
         if local.unresponsive_after_ms <= local.ping_ms {
             let why = "must be more than local_server.ping_ms".to_string();
             return refuse("local_server.unresponsive_after_ms", why);
+        }
+        if let Err(why) = super::theme::ColorDepth::from_setting(&self.ui.colors) {
+            return refuse("ui.colors", why);
         }
         for (key, level) in [
             ("log.level", &self.log.level),
@@ -405,6 +410,20 @@ mod tests {
     }
 
     #[test]
+    fn the_colour_depth_is_a_layered_setting() {
+        assert_eq!(settings_of(None, &[]).unwrap().ui.colors, "auto");
+        let forced = settings_of(Some(("c.toml", "[ui]\ncolors = \"16\"\n")), &[]);
+        assert_eq!(forced.unwrap().ui.colors, "16");
+        let env = settings_of(None, &[("STUI_UI_COLORS", "256")]);
+        assert_eq!(env.unwrap().ui.colors, "256");
+        let error = error_of(Some(("c.toml", "[ui]\ncolors = \"88\"\n")), &[]);
+        assert!(
+            error.starts_with("c.toml:2: ui.colors \"88\" is not one of"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_refused_value_names_where_it_came_from_and_nothing_else() {
         let error = error_of(Some(("c.toml", "[server]\n\ntries = 0\n")), &[]);
         assert_eq!(error, "c.toml:3: server.tries must be at least 1");
@@ -441,6 +460,12 @@ mod tests {
             settings_of(None, &[]).unwrap().ui.keymap,
             "",
             "empty stays empty"
+        );
+        let presets = "[ui]\nkeymap = \"pharo\"\ntheme = \"light\"\n";
+        let settings = settings_of(Some(("/etc/stui/config.toml", presets)), &[]).unwrap();
+        assert_eq!(
+            (settings.ui.keymap.as_str(), settings.ui.theme.as_str()),
+            ("pharo", "light")
         );
     }
 

@@ -11,7 +11,7 @@ use tuirealm::props::Color;
 
 use super::ConfigError;
 use super::error::{nearest, read_config_file};
-use super::keymap::{EXTENDS, Entry, TablesFile, is_path};
+use super::keymap::{EXTENDS, Entry, is_path, parse_tables};
 
 const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");
 const DEFAULT_THEME_NAME: &str = "themes/default.toml (built in)";
@@ -228,8 +228,7 @@ impl Theme {
     /// `extends` a preset, over that preset instead. `file` names it in
     /// errors. Nothing is changed when the text has an error.
     pub fn merge_toml(&mut self, text: &str, file: &str) -> Result<(), ConfigError> {
-        let parsed: TablesFile =
-            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, e))?;
+        let parsed = parse_tables(text, file)?;
         let mut merged = *self;
         // The preset first, whatever the order of the file.
         let (extends, sections): (Vec<_>, Vec<_>) = parsed
@@ -242,7 +241,7 @@ impl Theme {
                     merged = Self::preset(preset).map_err(|error| at(error.message))?;
                 }
                 (_, Entry::Table(fields)) => merged.merge_section(section, fields, text, file)?,
-                (_, Entry::Extends(_)) => {
+                (_, Entry::Extends(_) | Entry::NotAString { .. }) => {
                     return Err(at(format!(
                         "`{}` must be a table of colours; only `extends` names a preset",
                         section.get_ref()
@@ -354,6 +353,18 @@ const ANSI16: [(Color, (u8, u8, u8)); 16] = [
 const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
 
 impl ColorDepth {
+    /// The `ui.colors` setting: `None` for `auto` (detect), else the depth
+    /// it forces.
+    pub fn from_setting(setting: &str) -> Result<Option<Self>, String> {
+        match setting {
+            "auto" | "" => Ok(None),
+            "16" => Ok(Some(Self::Ansi16)),
+            "256" => Ok(Some(Self::Indexed256)),
+            "truecolor" | "24bit" => Ok(Some(Self::TrueColor)),
+            other => Err(format!("{other:?} is not one of auto, 16, 256, truecolor")),
+        }
+    }
+
     /// From the environment: `COLORTERM=truecolor` (or `24bit`), else a
     /// `TERM` naming 256 colours, else the 16 every terminal has.
     pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> Self {
@@ -530,6 +541,17 @@ mod tests {
     }
 
     #[test]
+    fn the_colors_setting_forces_a_depth_or_detects() {
+        let setting = ColorDepth::from_setting;
+        assert_eq!(setting("auto"), Ok(None));
+        assert_eq!(setting("16"), Ok(Some(ColorDepth::Ansi16)));
+        assert_eq!(setting("256"), Ok(Some(ColorDepth::Indexed256)));
+        assert_eq!(setting("truecolor"), Ok(Some(ColorDepth::TrueColor)));
+        let error = setting("88").unwrap_err();
+        assert!(error.contains("auto, 16, 256, truecolor"), "{error}");
+    }
+
+    #[test]
     fn colours_become_the_nearest_a_terminal_shows() {
         let (ansi, indexed) = (ColorDepth::Ansi16, ColorDepth::Indexed256);
         assert_eq!(ansi.nearest(Color::Rgb(0, 0x64, 0)), Color::Green);
@@ -680,5 +702,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("t.toml:2"), "{error}");
+        assert!(error.contains("`help.fg` = 3"), "{error}");
+        let error = Theme::default()
+            .merge_toml("[status_bar]\nbg = \"blue\"\nconnected = 5\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("t.toml:3"), "{error}");
+        assert!(error.contains("`status_bar.connected` = 5"), "{error}");
     }
 }

@@ -81,7 +81,8 @@ impl ClientOptions {
 pub enum NetError {
     /// No reply after every try.
     #[error(
-        "no reply from {address} after {tries} tries ({} ms in all)",
+        "no reply from {address} after {tries} {} ({} ms in all)",
+        if *tries == 1 { "try" } else { "tries" },
         waited.as_millis()
     )]
     NoReply {

@@ -110,6 +110,9 @@ pub struct InspectParams {
     pub offset: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+    /// Bytes of `print` at most (the server's default: 100000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print_limit: Option<u64>,
 }
 
 /// `release`: the given handles, or (absent) every handle of the session.

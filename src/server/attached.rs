@@ -68,12 +68,25 @@ impl BeforeConnect for AutoStart {
         }
         match self.local.check_free() {
             Ok(()) => {
+                gst_found(&self.local.gst)?;
                 self.started = Some(self.local.spawn()?);
                 Ok(true)
             }
             Err(ServerError::AlreadyRunning { .. } | ServerError::AddressInUse(_)) => Ok(false),
             Err(error) => Err(error.into()),
         }
+    }
+}
+
+/// Without gst no start can succeed: say so plainly, rather than as the
+/// supervisor's failure quoted from its log on every reconnection.
+fn gst_found(gst: &str) -> Result<(), String> {
+    match super::image::find_executable(gst) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "GNU Smalltalk (`{gst}`) was not found: install it (scripts/run.sh does) \
+             or set local_server.gst"
+        )),
     }
 }
 
@@ -143,4 +156,21 @@ fn replay_since_save(local: &LocalServer, session: &str) -> Result<String, Strin
         report.push_str(&format!("\nline {}: {}", error.line, error.message));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_gst_is_named_with_what_to_do() {
+        let error = gst_found("no-such-gst-for-stui").unwrap_err();
+        assert!(
+            error.contains("`no-such-gst-for-stui`) was not found"),
+            "{error}"
+        );
+        assert!(error.contains("local_server.gst"), "{error}");
+        assert!(!error.ends_with(['.', '?']), "{error}");
+        assert!(gst_found("/bin/sh").is_ok());
+    }
 }

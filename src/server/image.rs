@@ -111,7 +111,7 @@ pub fn stamp(gst: &str) -> String {
 
 /// The file `program` names: itself when it holds a slash, else the first
 /// match on PATH (symbolic links followed).
-fn find_executable(program: &str) -> Option<PathBuf> {
+pub(super) fn find_executable(program: &str) -> Option<PathBuf> {
     if program.contains('/') {
         return std::fs::canonicalize(program).ok();
     }

@@ -154,7 +154,8 @@ impl Supervisor {
             let mut child = match self.launch() {
                 Ok(child) => child,
                 Err(error) => {
-                    self.note_error(&format!("cannot start the server: {error}"));
+                    // The error says "cannot start the server" itself.
+                    self.note_error(&error.to_string());
                     return 1;
                 }
             };

@@ -3,11 +3,14 @@
 
 pub mod editor;
 pub mod editor_commands;
+pub mod help_filter;
 pub mod history;
 pub mod lexer;
 pub mod model;
 pub mod msg;
 pub mod statement;
+pub mod status;
+pub mod transcript_filter;
 pub mod transcript_search;
 pub mod transcript_view;
 pub mod undo;

@@ -84,6 +84,8 @@ pub enum Purpose {
     },
     /// Inspect it: the fields of the value of `code`.
     Inspection { code: String },
+    /// The whole print of a value the transcript shows cut.
+    WholeValue,
 }
 
 impl Purpose {
@@ -111,6 +113,8 @@ pub struct ViewState {
     pub help_height: usize,
     /// The transcript search, while it is open.
     pub search: Option<TranscriptSearch>,
+    /// The help's filter, while it is set.
+    pub help_filter: Option<super::help_filter::HelpFilter>,
 }
 
 impl ViewState {
@@ -169,6 +173,10 @@ pub struct Model {
     pub workspaces: Workspaces,
     /// Copy and cut also go to the system clipboard (`ui.system_clipboard`).
     pub system_clipboard: bool,
+    /// The handle of the newest value that was cut, to fetch it whole.
+    pub cut_value: Option<String>,
+    /// Round trips, spinner and short-lived messages of the status bar.
+    pub status: super::status::StatusState,
     next_request: u64,
 }
 
@@ -194,6 +202,8 @@ impl Model {
             transcript_max_entries: TRANSCRIPT_MAX_ENTRIES,
             workspaces: Workspaces::default(),
             system_clipboard: true,
+            cut_value: None,
+            status: Default::default(),
             next_request: 0,
         }
     }
@@ -265,20 +275,27 @@ impl Model {
 
 fn cap_entry_text(entry: &mut TranscriptEntry) {
     match entry {
+        // Marked, so that it says how to see the rest.
+        TranscriptEntry::Value {
+            print, truncated, ..
+        } => *truncated |= cap_text(print),
         TranscriptEntry::Input { code: text }
-        | TranscriptEntry::Value { print: text, .. }
         | TranscriptEntry::Output(text)
-        | TranscriptEntry::Notice(text) => cap_text(text),
-        TranscriptEntry::Error(error) => cap_text(&mut error.message),
+        | TranscriptEntry::Notice(text) => {
+            cap_text(text);
+        }
+        TranscriptEntry::Error(error) => {
+            cap_text(&mut error.message);
+        }
         TranscriptEntry::Dropped { .. } => {}
     }
 }
 
 /// Cut `text` to `ENTRY_MAX_BYTES` (at a character boundary) and say how
-/// much was cut; a text already cut stays as it is.
-fn cap_text(text: &mut String) {
+/// much was cut; a text already cut stays as it is. True when it cut.
+fn cap_text(text: &mut String) -> bool {
     if text.len() <= ENTRY_MAX_BYTES {
-        return;
+        return false;
     }
     // Room for the note, so the result is within the cap.
     let mut keep = ENTRY_MAX_BYTES - 64;
@@ -287,7 +304,20 @@ fn cap_text(text: &mut String) {
     }
     let cut = text.len() - keep;
     text.truncate(keep);
-    text.push_str(&format!("\n… {cut} more bytes were cut"));
+    text.push_str(&format!(
+        "\n… cut: {} more (the transcript keeps 64 KB of an entry)",
+        format_bytes(cut)
+    ));
+    true
+}
+
+/// `812 bytes`, `36 KB`, `3.1 MB`.
+pub fn format_bytes(bytes: usize) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} KB", bytes / 1_000),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
 }
 
 #[cfg(test)]
@@ -334,6 +364,28 @@ mod tests {
             panic!("not output");
         };
         assert!(text.len() <= ENTRY_MAX_BYTES);
-        assert!(text.ends_with(&format!("… {} more bytes were cut", 65_536 + 64)));
+        assert!(text.ends_with("… cut: 65 KB more (the transcript keeps 64 KB of an entry)"));
+    }
+
+    #[test]
+    fn a_cut_value_is_marked_and_sizes_read_well() {
+        let mut model = Model::new("a", "s");
+        model.transcript.push(TranscriptEntry::Value {
+            print: "x".repeat(3_100_000),
+            class: "String".into(),
+            truncated: false,
+            duration_us: 1,
+        });
+        model.bound_transcript();
+        let TranscriptEntry::Value {
+            truncated, print, ..
+        } = &model.transcript[0]
+        else {
+            panic!("not a value");
+        };
+        assert!(*truncated);
+        assert!(print.ends_with("… cut: 3.0 MB more (the transcript keeps 64 KB of an entry)"));
+        assert_eq!(format_bytes(812), "812 bytes");
+        assert_eq!(format_bytes(36_500), "36 KB");
     }
 }

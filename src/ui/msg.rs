@@ -91,10 +91,18 @@ pub enum Msg {
     EditCommand(EditCommand),
     ScrollTranscript(Scroll),
     ScrollHelp(Scroll),
+    /// `/` in the help: filter its lines.
+    SearchHelp(SearchStep),
     SearchTranscript(SearchStep),
     /// Put the code of the transcript's selected (or newest) input entry
     /// into the workspace.
     CopyToWorkspace,
+    /// Show all entries, errors only or output only, in turn.
+    FilterTranscript,
+    /// Error entries with their whole stacks, or the first frames.
+    ToggleStacks,
+    /// Write the whole of the newest cut value to a file.
+    SaveWholeValue,
     /// Write the transcript to a file in the data directory.
     SaveTranscript,
     /// Stop the evaluations of this session that are running (asks which
@@ -123,6 +131,9 @@ pub enum Msg {
     Workspaces(WorkspaceMsg),
     /// The time, given often: the autosave is due a second after typing stops.
     Tick(Instant),
+    /// A frame of the status bar's animations (every `status::TICK_MS`
+    /// while a spinner turns, a countdown runs or a message waits to go).
+    Animate,
     /// Something the bridge thread reports.
     Net(NetEvent),
 }

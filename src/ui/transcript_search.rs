@@ -32,7 +32,13 @@ pub fn search(model: &mut Model, step: SearchStep) {
         SearchStep::Submit => search.editing = false,
         SearchStep::Next | SearchStep::Previous | SearchStep::Close => {}
     }
+    let filter = model.view.transcript.filter;
     let found = matching(&model.transcript, &search.query);
+    // Only what the filter shows can be found.
+    let found: Vec<usize> = found
+        .into_iter()
+        .filter(|&index| filter.shows(&model.transcript, index))
+        .collect();
     search.matches = found.len();
     search.current = match step {
         SearchStep::Next => search

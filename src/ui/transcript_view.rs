@@ -8,6 +8,7 @@ use tuirealm::ratatui::text::{Line, Span};
 
 use super::model::TranscriptEntry;
 use super::msg::Scroll;
+use super::transcript_filter::TranscriptFilter;
 use crate::config::theme::TranscriptColors;
 
 /// Stack frames shown under an evaluation error; the rest are counted.
@@ -25,10 +26,15 @@ enum Anchor {
     At { entry: usize, row: usize },
 }
 
-/// Where the transcript pane is scrolled to, and its size at the last draw.
+/// Where the transcript pane is scrolled to, what it shows, and its size
+/// at the last draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TranscriptView {
     anchor: Anchor,
+    /// Entries the filter hides take no rows.
+    pub filter: TranscriptFilter,
+    /// Errors show every stack frame, not only the innermost.
+    pub full_stacks: bool,
     /// Inner size at the last draw: what scrolling by a page or a row means.
     pub width: usize,
     pub height: usize,
@@ -38,6 +44,8 @@ impl Default for TranscriptView {
     fn default() -> Self {
         Self {
             anchor: Anchor::Tail,
+            filter: TranscriptFilter::All,
+            full_stacks: false,
             width: 78,
             height: 8,
         }
@@ -93,18 +101,40 @@ impl TranscriptView {
         }
     }
 
+    /// `f`: the next filter; the view follows the tail of what it shows.
+    pub fn cycle_filter(&mut self) {
+        self.filter = self.filter.next();
+        self.anchor = Anchor::Tail;
+    }
+
+    /// `x`: whole stacks or the first frames; the view follows the tail.
+    pub fn toggle_stacks(&mut self) {
+        self.full_stacks = !self.full_stacks;
+        self.anchor = Anchor::Tail;
+    }
+
     /// Entry `index` as screen rows at the current width (to count them:
     /// colours do not change the count).
     fn rows(&self, entries: &[TranscriptEntry], index: usize) -> Vec<Line<'static>> {
-        self.styled_rows(&entries[index], &TranscriptColors::default())
+        self.styled_rows(entries, index, &TranscriptColors::default())
     }
 
+    /// None for an entry the filter hides.
     fn styled_rows(
         &self,
-        entry: &TranscriptEntry,
+        entries: &[TranscriptEntry],
+        index: usize,
         colours: &TranscriptColors,
     ) -> Vec<Line<'static>> {
-        entry_lines(entry, colours)
+        if !self.filter.shows(entries, index) {
+            return Vec::new();
+        }
+        let frames = if self.full_stacks {
+            usize::MAX
+        } else {
+            MAX_STACK_FRAMES
+        };
+        entry_lines(&entries[index], colours, frames)
             .into_iter()
             .flat_map(|line| wrap(line, self.width))
             .collect()
@@ -197,8 +227,8 @@ impl TranscriptView {
     ) -> Vec<Line<'static>> {
         let (entry, row) = self.top(entries);
         let mut visible = Vec::with_capacity(self.height);
-        for (index, shown) in entries.iter().enumerate().skip(entry) {
-            let mut rows = self.styled_rows(shown, colours);
+        for index in entry..entries.len() {
+            let mut rows = self.styled_rows(entries, index, colours);
             if marked == Some(index) {
                 rows = rows
                     .into_iter()
@@ -222,15 +252,20 @@ impl TranscriptView {
     }
 }
 
-/// An entry's text as shown (what search looks in).
+/// An entry's text as shown, with its whole stack (what search looks in
+/// and what is saved).
 pub fn entry_text(entry: &TranscriptEntry) -> String {
-    let lines = entry_lines(entry, &TranscriptColors::default());
+    let lines = entry_lines(entry, &TranscriptColors::default(), usize::MAX);
     let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
     lines.join("\n")
 }
 
-/// An entry as unwrapped, styled lines.
-fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<'static>> {
+/// An entry as unwrapped, styled lines; an error with `frames` of its stack.
+fn entry_lines(
+    entry: &TranscriptEntry,
+    colours: &TranscriptColors,
+    frames: usize,
+) -> Vec<Line<'static>> {
     let meta = Style::default()
         .fg(colours.class)
         .add_modifier(TextModifiers::DIM);
@@ -266,7 +301,8 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
                 .collect();
             let mut details = format!("  {class} · {}", format_duration(*duration_us));
             if *truncated {
-                details.push_str(" · (truncated)");
+                // The inspector will show all; until then, its parts.
+                details.push_str(" · cut: m saves it whole");
             }
             match lines.last_mut() {
                 Some(last) => last.push_span(Span::styled(details, meta)),
@@ -289,12 +325,15 @@ fn entry_lines(entry: &TranscriptEntry, colours: &TranscriptColors) -> Vec<Line<
             lines.extend(
                 stack
                     .iter()
-                    .take(MAX_STACK_FRAMES)
+                    .take(frames)
                     .map(|frame| Line::styled(format!("    {}", clean(frame)), meta)),
             );
-            if stack.len() > MAX_STACK_FRAMES {
-                let more = stack.len() - MAX_STACK_FRAMES;
-                lines.push(Line::styled(format!("    … {more} more frames"), meta));
+            if stack.len() > frames {
+                let more = stack.len() - frames;
+                lines.push(Line::styled(
+                    format!("    … {more} more frames (x shows all)"),
+                    meta,
+                ));
             }
             lines
         }
@@ -352,7 +391,7 @@ pub fn format_duration(micros: u64) -> String {
 /// Split a line into rows of at most `width` columns, at the last space
 /// that fits (the space itself is dropped); a word longer than a row is
 /// cut. The same function counts the rows, so the scroll anchor stays exact.
-fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+pub fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     if width == 0 || line.width() <= width {
         return vec![line];
     }
@@ -495,7 +534,7 @@ mod tests {
     fn a_long_script_echoes_its_first_lines_and_a_count() {
         let code: String = (0..10_000).map(|n| format!("x := {n}.\n")).collect();
         let entry = TranscriptEntry::Input { code };
-        let lines: Vec<String> = entry_lines(&entry, &TranscriptColors::default())
+        let lines: Vec<String> = entry_lines(&entry, &TranscriptColors::default(), 5)
             .iter()
             .map(ToString::to_string)
             .collect();
