@@ -34,7 +34,13 @@ use crate::ui::{History, SharedModel, TranscriptEntry};
 const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
 /// How long a tick waits for a key before the net events are looked at.
 const TICK: Duration = Duration::from_millis(20);
-/// The screen is drawn after every message, and at least this often.
+/// The longest a burst of input is handled before the screen is drawn.
+const BATCH_TIME: Duration = Duration::from_millis(40);
+/// How often the input thread looks at the terminal, and how many events it
+/// takes each time: enough for a paste without bracketed paste to pour in.
+const INPUT_INTERVAL: Duration = Duration::from_millis(5);
+const INPUT_MAX_PER_INTERVAL: usize = 4096;
+/// The screen is drawn after every batch of messages, and at least this often.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
 
 /// Where the workspace text is kept between runs.
@@ -60,7 +66,8 @@ pub fn run(
         net_events,
     );
     let mut app: App = tuirealm::application::Application::init(
-        EventListenerCfg::default().crossterm_input_listener(Duration::from_millis(10), 16),
+        EventListenerCfg::default()
+            .crossterm_input_listener(INPUT_INTERVAL, INPUT_MAX_PER_INTERVAL),
     );
     let workspace_path = workspace_file();
     let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
@@ -175,19 +182,48 @@ impl Runtime {
                 self.step(Msg::Quit);
                 return Ok(());
             }
-            let mut messages = match self.app.tick(PollStrategy::UpTo(32, TICK)) {
+            changed = self.input_batch();
+            let messages = net_messages(&mut self.net);
+            changed |= !messages.is_empty();
+            for msg in messages {
+                self.step(msg);
+            }
+        }
+    }
+
+    /// Handle the terminal's events waiting now (after at most [`TICK`] for
+    /// the first), one at a time: each is routed to the pane focused after
+    /// the one before it was handled (F6 then `?` opens help from the
+    /// transcript). A burst (a paste without bracketed paste) is taken in
+    /// one batch of up to [`BATCH_TIME`] and drawn once. True if any came.
+    fn input_batch(&mut self) -> bool {
+        let started = Instant::now();
+        let mut wait = TICK;
+        let mut any = false;
+        while started.elapsed() < BATCH_TIME {
+            let messages = match self.app.tick(PollStrategy::Once(wait)) {
                 Ok(messages) => messages,
                 Err(error) => {
                     log::error!("event loop: {error}");
                     Vec::new()
                 }
             };
-            messages.extend(net_messages(&mut self.net));
-            changed = !messages.is_empty();
+            // An event that means nothing (a key release) ends the batch
+            // early too: the next is read at once on the next round.
+            if messages.is_empty() {
+                break;
+            }
+            any = true;
             for msg in messages {
                 self.step(msg);
             }
+            view::sync(&mut self.app, &self.model.borrow());
+            if self.model.borrow().quit {
+                break;
+            }
+            wait = Duration::ZERO;
         }
+        any
     }
 
     /// Update the model with `msg` and carry out the effects.
