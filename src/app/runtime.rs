@@ -79,6 +79,7 @@ pub fn run(
             .push(TranscriptEntry::Notice(warning.clone()));
     }
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
+    model.view.line_numbers = settings.ui.line_numbers;
     let history_path = history_file::history_file(&crate::paths::data_dir(), &model.address);
     model.history = load_history(&history_path);
     let model = Rc::new(RefCell::new(model));
@@ -366,6 +367,9 @@ impl Terminal {
         adapter.enable_raw_mode()?;
         adapter.enter_alternate_screen()?;
         let _ = adapter.enable_bracketed_paste();
+        // Clicks and the wheel come as events (Shift+drag still selects text
+        // in most terminals).
+        let _ = adapter.enable_mouse_capture();
         let enhanced = enable_key_disambiguation();
         adapter.clear_screen()?;
         Ok(Self { adapter, enhanced })
@@ -399,6 +403,7 @@ impl Drop for Terminal {
             );
         }
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        let _ = self.adapter.disable_mouse_capture();
         if let Err(error) = self.adapter.restore() {
             log::error!("cannot restore the terminal: {error}");
         }

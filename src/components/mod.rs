@@ -10,6 +10,7 @@ pub mod history_prompt;
 pub mod interrupt_prompt;
 pub mod status_bar;
 pub mod transcript;
+pub mod viewport;
 pub mod workspace;
 
 pub use help::Help;
@@ -98,6 +99,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
         Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
         Action::SaveTranscript => Some(Msg::SaveTranscript),
+        Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

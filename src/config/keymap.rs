@@ -115,6 +115,7 @@ pub enum Action {
     CloseSearch,
     CopyToWorkspace,
     SaveTranscript,
+    ToggleLineNumbers,
 }
 
 impl Action {
@@ -158,6 +159,7 @@ impl Action {
             Self::CloseSearch => "Close the search",
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
+            Self::ToggleLineNumbers => "Show or hide line numbers",
         }
     }
 

@@ -88,6 +88,7 @@ pub struct LogSettings {
 pub struct UiSettings {
     pub keymap: String,
     pub theme: String,
+    pub line_numbers: bool,
 }
 
 /// The settings, the layers they were merged from, and the user's file.

@@ -9,6 +9,7 @@ use super::transcript_search::TranscriptSearch;
 use super::transcript_view::TranscriptView;
 use crate::net::ServerInfo;
 use crate::protocol::ErrorObject;
+use tuirealm::ratatui::layout::Rect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -108,6 +109,13 @@ pub struct ViewState {
     pub help_height: usize,
     /// The transcript search, while it is open.
     pub search: Option<TranscriptSearch>,
+    /// Line numbers beside the workspace text.
+    pub line_numbers: bool,
+    /// Where the workspace text and the panes were drawn last: mouse
+    /// positions are read against them.
+    pub workspace_text: Rect,
+    pub workspace_pane: Rect,
+    pub transcript_pane: Rect,
 }
 
 impl ViewState {
