@@ -650,3 +650,32 @@ fn keys_right_after_a_focus_change_go_to_the_pane_focused() {
         !s.contains("Not connected")
     });
 }
+
+#[test]
+fn after_a_resize_and_back_the_lines_above_fill_the_workspace_again() {
+    let home = TempDir::new("e2e-resize");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    let text: Vec<String> = (1..=40).map(|n| format!("\"line {n}\"")).collect();
+    tmux.paste_as_keys(&text.join("\n"), home.path());
+    tmux.wait_for("the last line", Duration::from_secs(20), |s| {
+        s.contains("\"line 40\"")
+    });
+    for (width, height) in [("60", "15"), ("100", "30")] {
+        let resized = tmux
+            .cmd()
+            .args(["resize-window", "-t", "e2e", "-x", width, "-y", height])
+            .status()
+            .unwrap();
+        assert!(resized.success());
+    }
+    // A 30-row screen has room for 15 lines of text: lines 26 to 40 show,
+    // not the few the 15-row screen had, over empty rows.
+    let screen = tmux.wait_for("the workspace filled", Duration::from_secs(10), |s| {
+        s.contains("\"line 26\"") && s.contains("\"line 40\"")
+    });
+    assert!(screen.contains(" 40/40 "), "{screen}");
+}
