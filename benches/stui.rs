@@ -1,11 +1,17 @@
 //! `cargo bench`: the figures behind STUI's speed and memory targets, printed,
-//! never asserted. Runs against the real GNU Smalltalk server.
+//! never asserted. Runs against the real GNU Smalltalk server, after the
+//! TUI's own figures (`STUI_BENCH_UI_ONLY=1` stops after those):
+//!
+//! - drawing the whole screen with a 100,000-entry transcript (per frame)
+//! - a keystroke in the workspace, handling plus redraw, in an empty and in
+//!   a 10,000-line highlighted workspace
+//! - a 10,000-line bracketed paste into the workspace, update plus redraw
+//!
+//! and then:
 //!
 //! - round trip of `ping` and of `evaluate 3 + 4` on loopback (median, p99, max)
 //! - the idle server's CPU use and memory (RSS), and its RSS before and after
 //!   10,000 evaluations in a row
-//! - drawing the whole screen with a 100,000-entry transcript (per frame)
-//! - a keystroke in the workspace: handling plus redraw (per key)
 //! - with the default settings: how long the bridge takes to report a killed
 //!   server Down, and to reconnect on its own once it is back
 
