@@ -368,7 +368,7 @@ impl Terminal {
         adapter.enter_alternate_screen()?;
         let _ = adapter.enable_bracketed_paste();
         // Clicks and the wheel come as events (Shift+drag still selects text
-        // in most terminals).
+        // in most terminals); `restore` (and the adapter's panic hook) ends it.
         let _ = adapter.enable_mouse_capture();
         let enhanced = enable_key_disambiguation();
         adapter.clear_screen()?;
@@ -403,7 +403,6 @@ impl Drop for Terminal {
             );
         }
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-        let _ = self.adapter.disable_mouse_capture();
         if let Err(error) = self.adapter.restore() {
             log::error!("cannot restore the terminal: {error}");
         }
