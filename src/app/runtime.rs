@@ -38,7 +38,7 @@ const TICK: Duration = Duration::from_millis(20);
 const BATCH_TIME: Duration = Duration::from_millis(40);
 /// How often the input thread looks at the terminal, and how many events it
 /// takes each time: enough for a paste without bracketed paste to pour in.
-const INPUT_INTERVAL: Duration = Duration::from_millis(5);
+const INPUT_INTERVAL: Duration = Duration::from_millis(10);
 const INPUT_MAX_PER_INTERVAL: usize = 4096;
 /// The screen is drawn after every batch of messages, and at least this often.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
