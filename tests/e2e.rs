@@ -679,3 +679,34 @@ fn after_a_resize_and_back_the_lines_above_fill_the_workspace_again() {
     });
     assert!(screen.contains(" 40/40 "), "{screen}");
 }
+
+#[test]
+fn a_click_focuses_the_pane_under_it_and_places_the_cursor() {
+    let home = TempDir::new("e2e-mouse");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("abc");
+    // A left press and release in the terminal's SGR encoding (1-based
+    // column;row): row 21 is in the transcript of the 30-row screen.
+    let click = |column: u16, row: u16| {
+        tmux.type_text(&format!("\x1b[<0;{column};{row}M\x1b[<0;{column};{row}m"));
+    };
+    click(10, 21);
+    tmux.type_text("?");
+    tmux.wait_for("help, from the transcript", Duration::from_secs(10), |s| {
+        s.contains(" Keys ")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("help closed", Duration::from_secs(10), |s| {
+        !s.contains(" Keys ")
+    });
+    // Between `a` and `b` (the text starts at the second column and row).
+    click(3, 2);
+    tmux.type_text("X");
+    tmux.wait_for("X typed where clicked", Duration::from_secs(10), |s| {
+        s.contains("aXbc")
+    });
+}
