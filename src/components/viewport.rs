@@ -13,13 +13,17 @@ pub fn gutter_width(lines: usize) -> u16 {
     u16::try_from(lines.max(1).to_string().len() + 1).unwrap_or(u16::MAX)
 }
 
-/// The cells `line` takes on screen.
-fn display_width(line: &str) -> usize {
+/// The cells `line` takes on screen, a tab reaching the next multiple of `tab`.
+fn display_width(line: &str, tab: u8) -> usize {
     if line.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        line.len()
-    } else {
-        Line::raw(line).width()
+        return line.len();
     }
+    let tab = usize::from(tab.max(1));
+    line.chars().fold(0, |column, c| match c {
+        '\t' => column + tab - column % tab,
+        c if c.is_control() => column,
+        c => column + Line::raw(c.encode_utf8(&mut [0; 4]).to_string()).width(),
+    })
 }
 
 /// The scroll the editor should have in `text` (its area as just drawn):
@@ -32,13 +36,18 @@ pub fn settled_scroll(editor: &TextArea, text: Rect) -> (usize, usize) {
     let height = usize::from(text.height);
     let top = usize::from(top).min(lines.len().saturating_sub(height));
     let bottom = (top + height).min(lines.len());
+    let tab = editor.tab_length();
     let widest = lines[top..bottom]
         .iter()
-        .map(|line| display_width(line))
+        .map(|line| display_width(line, tab))
         .max()
         .unwrap_or(0);
+    // The cursor's column too, should a width be counted short.
+    let (row, column) = (editor.cursor().0, editor.cursor().1);
+    let before_cursor: String = lines[row].chars().take(column).collect();
+    let needed = widest.max(display_width(&before_cursor, tab));
     // One column past the widest line, where the cursor may stand.
-    let left = usize::from(left).min((widest + 1).saturating_sub(usize::from(text.width)));
+    let left = usize::from(left).min((needed + 1).saturating_sub(usize::from(text.width)));
     (top, left)
 }
 
@@ -100,7 +109,7 @@ pub fn paint_position(editor: &TextArea, pane: Rect, text: Rect, buf: &mut Buffe
     }
     let shown = lines.len().saturating_sub(top);
     for y in 0..usize::from(text.height).min(shown) {
-        let line_width = display_width(&lines[top + y]);
+        let line_width = display_width(&lines[top + y], editor.tab_length());
         let screen_row = text.y + y as u16;
         if left > 0 && line_width > 0 {
             buf.set_string(pane.x, screen_row, "‹", style);
@@ -185,6 +194,20 @@ mod tests {
         let row = |y: u16| -> String { (0..22).map(|x| buf[(x, y)].symbol()).collect() };
         assert!(row(2).ends_with('›'), "{}", row(2));
         assert_eq!(row(4).trim(), "1/2");
+    }
+
+    #[test]
+    fn tabs_and_wide_characters_count_the_cells_they_take() {
+        assert_eq!(display_width("a\tb", 4), 5);
+        assert_eq!(display_width("\t\t", 4), 8);
+        assert_eq!(display_width("日本", 4), 4);
+        let tabs = "\t".repeat(30);
+        let mut editor = drawn(&[&tabs], (0, 30), Rect::new(0, 0, 40, 3));
+        assert_eq!(editor.scroll_offset().1, 81);
+        assert!(
+            !settle(&mut editor, Rect::new(0, 0, 40, 3)),
+            "the cursor needs it"
+        );
     }
 
     #[test]
