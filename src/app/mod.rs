@@ -3,6 +3,7 @@
 //! effects. The shared types live in `crate::ui`.
 
 pub mod history_file;
+mod input;
 mod pointer;
 mod recall;
 pub mod runtime;

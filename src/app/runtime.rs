@@ -18,6 +18,7 @@ use tuirealm::listener::{EventListenerCfg, Poll};
 use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
 
 use super::history_file;
+use super::input;
 use super::update::LocalCommand;
 use super::view::{self, App};
 use super::{Effect, Model, Msg, update};
@@ -36,8 +37,8 @@ const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_millis(20);
 /// The longest a burst of input is handled before the screen is drawn.
 const BATCH_TIME: Duration = Duration::from_millis(40);
-/// How often the input thread looks at the terminal, and how many events it
-/// takes each time: enough for a paste without bracketed paste to pour in.
+/// How often the listener takes what the input thread read, and how much at
+/// most each time: enough for a paste without bracketed paste to pour in.
 const INPUT_INTERVAL: Duration = Duration::from_millis(10);
 const INPUT_MAX_PER_INTERVAL: usize = 4096;
 /// The screen is drawn after every batch of messages, and at least this often.
@@ -65,10 +66,13 @@ pub fn run(
         attached::bridge_settings(settings, session.clone()),
         net_events,
     );
-    let mut app: App = tuirealm::application::Application::init(
-        EventListenerCfg::default()
-            .crossterm_input_listener(INPUT_INTERVAL, INPUT_MAX_PER_INTERVAL),
-    );
+    let (input_sender, terminal_input) = input::input_channel();
+    let mut app: App =
+        tuirealm::application::Application::init(EventListenerCfg::default().add_port(
+            Box::new(terminal_input),
+            INPUT_INTERVAL,
+            INPUT_MAX_PER_INTERVAL,
+        ));
     let workspace_path = workspace_file();
     let saved_workspace = std::fs::read_to_string(&workspace_path).unwrap_or_default();
     let mut model = Model::new(settings.server.address.clone(), session);
@@ -102,6 +106,7 @@ pub fn run(
         history_path,
     };
     let mut terminal = Terminal::open()?;
+    input::start_reading(input_sender)?;
     if settings.server.connect_on_start {
         runtime.step(Msg::ToggleConnection);
     }
