@@ -1,11 +1,17 @@
 //! `cargo bench`: the figures behind STUI's speed and memory targets, printed,
-//! never asserted. Runs against the real GNU Smalltalk server.
+//! never asserted. Runs against the real GNU Smalltalk server, after the
+//! TUI's own figures (`STUI_BENCH_UI_ONLY=1` stops after those):
+//!
+//! - drawing the whole screen with a 100,000-entry transcript (per frame)
+//! - a keystroke in the workspace, handling plus redraw, in an empty and in
+//!   a 10,000-line highlighted workspace
+//! - a 10,000-line bracketed paste into the workspace, update plus redraw
+//!
+//! and then:
 //!
 //! - round trip of `ping` and of `evaluate 3 + 4` on loopback (median, p99, max)
 //! - the idle server's CPU use and memory (RSS), and its RSS before and after
 //!   10,000 evaluations in a row
-//! - drawing the whole screen with a 100,000-entry transcript (per frame)
-//! - a keystroke in the workspace: handling plus redraw (per key)
 //! - with the default settings: how long the bridge takes to report a killed
 //!   server Down, and to reconnect on its own once it is back
 
@@ -19,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use common::TestServer;
 use stui::app::view::{self, App};
-use stui::app::{Connection, Model, TranscriptEntry};
+use stui::app::{Connection, Model, Msg, TranscriptEntry};
 use stui::config::keymap::Keymap;
 use stui::config::settings::Settings;
 use stui::config::theme::Theme;
@@ -28,6 +34,7 @@ use stui::protocol::{
     EvaluateParams, EvaluateResult, InterruptParams, InterruptResult, RequestBody,
 };
 use stui::ui::SharedModel;
+use stui::ui::editor::Editor;
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers};
 use tuirealm::listener::EventListenerCfg;
 use tuirealm::ratatui::Terminal;
@@ -37,6 +44,11 @@ fn main() {
     // `cargo test --benches` runs this too: keep that run short.
     let quick = !std::env::args().any(|arg| arg == "--bench");
     let scale = if quick { 10 } else { 1 };
+
+    ui_figures(scale);
+    if std::env::var_os("STUI_BENCH_UI_ONLY").is_some() {
+        return;
+    }
 
     let server = TestServer::start();
     let mut client = Client::new(
@@ -94,40 +106,6 @@ fn main() {
          back on the same address, reconnected {} ms after it answers again",
         noticed.as_millis(),
         reconnected.as_millis()
-    );
-
-    let entries = 100_000 / scale;
-    let model = Rc::new(RefCell::new(model_with_transcript(entries)));
-    let mut app = mounted_app(&model);
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    view::sync(&mut app, &model.borrow());
-    report(
-        &format!("draw 120x40 screen, {entries} transcript entries"),
-        &sample(200 / scale, || {
-            let started = Instant::now();
-            terminal
-                .draw(|frame| view::draw(&mut app, &model, frame))
-                .unwrap();
-            started.elapsed()
-        }),
-    );
-    report(
-        "keystroke in the workspace: handle + sync + draw",
-        &sample(500 / scale, || {
-            let started = Instant::now();
-            let key = Event::Keyboard(KeyEvent::new(Key::Char('x'), KeyModifiers::NONE));
-            let msg = app
-                .get_component_mut(&view::Id::Workspace)
-                .and_then(|workspace| workspace.on(&key));
-            if let Some(msg) = msg {
-                stui::app::update(&mut model.borrow_mut(), msg);
-            }
-            view::sync(&mut app, &model.borrow());
-            terminal
-                .draw(|frame| view::draw(&mut app, &model, frame))
-                .unwrap();
-            started.elapsed()
-        }),
     );
 }
 
@@ -264,5 +242,105 @@ fn model_with_transcript(entries: usize) -> Model {
             duration_us: 40,
         });
     }
+    model
+}
+
+/// The TUI's own costs, without a server: a frame with a long transcript,
+/// a keystroke until its frame is drawn in an empty and in a 10,000-line
+/// workspace, and a 10,000-line bracketed paste until its frame is drawn.
+fn ui_figures(scale: usize) {
+    let entries = 100_000 / scale;
+    let model = Rc::new(RefCell::new(model_with_transcript(entries)));
+    let mut app = mounted_app(&model);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    view::sync(&mut app, &model.borrow());
+    report(
+        &format!("draw 120x40 screen, {entries} transcript entries"),
+        &sample(200 / scale, || {
+            let started = Instant::now();
+            terminal
+                .draw(|frame| view::draw(&mut app, &model, frame))
+                .unwrap();
+            started.elapsed()
+        }),
+    );
+    for lines in [0, 10_000] {
+        let model = Rc::new(RefCell::new(model_with_workspace(lines)));
+        let samples = keystrokes(&model, 500 / scale);
+        report(
+            &format!("keystroke to frame, {lines}-line highlighted workspace (cursor at the end)"),
+            &samples,
+        );
+    }
+    let paste = workspace_text(10_000);
+    report(
+        "10,000-line bracketed paste into an empty workspace: update + frame",
+        &sample(20 / scale, || {
+            let model = Rc::new(RefCell::new(model_with_workspace(0)));
+            let mut app = mounted_app(&model);
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            let started = Instant::now();
+            stui::app::update(&mut model.borrow_mut(), Msg::Paste(paste.clone()));
+            view::sync(&mut app, &model.borrow());
+            terminal
+                .draw(|frame| view::draw(&mut app, &model, frame))
+                .unwrap();
+            started.elapsed()
+        }),
+    );
+}
+
+/// `count` keys typed into the workspace of `model`, each timed from the
+/// key event until its frame is drawn.
+fn keystrokes(model: &SharedModel, count: usize) -> Vec<Duration> {
+    let mut app = mounted_app(model);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    view::sync(&mut app, &model.borrow());
+    terminal
+        .draw(|frame| view::draw(&mut app, model, frame))
+        .unwrap();
+    let typed = "x := x + 1. ";
+    let mut keys = typed.chars().map(Key::Char).chain([Key::Enter]).cycle();
+    sample(count, || {
+        let key = Event::Keyboard(KeyEvent::new(keys.next().unwrap(), KeyModifiers::NONE));
+        let started = Instant::now();
+        let msg = app
+            .get_component_mut(&view::Id::Workspace)
+            .and_then(|workspace| workspace.on(&key));
+        if let Some(msg) = msg {
+            stui::app::update(&mut model.borrow_mut(), msg);
+        }
+        view::sync(&mut app, &model.borrow());
+        terminal
+            .draw(|frame| view::draw(&mut app, model, frame))
+            .unwrap();
+        started.elapsed()
+    })
+}
+
+/// `lines` lines of Smalltalk with comments, strings, symbols and blocks.
+fn workspace_text(lines: usize) -> String {
+    (0..lines)
+        .map(|n| {
+            format!("x{n} := #(1 $a 'two') collect: [:each | each printString , {n}]. \"{n}\"")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A model whose workspace holds `lines` lines, the cursor at the end.
+fn model_with_workspace(lines: usize) -> Model {
+    let mut model = model_with_transcript(20);
+    model.view.editor = Editor::new(&workspace_text(lines));
+    model
+        .view
+        .editor
+        .area
+        .move_cursor(ratatui_textarea::CursorMove::Bottom);
+    model
+        .view
+        .editor
+        .area
+        .move_cursor(ratatui_textarea::CursorMove::End);
     model
 }

@@ -81,6 +81,17 @@ impl Tmux {
             .expect("the pane runs stui")
     }
 
+    /// Pastes `text` the way a terminal without bracketed paste does: as
+    /// typed keys (tmux `paste-buffer` without `-p`).
+    fn paste_as_keys(&self, text: &str, scratch: &Path) {
+        let file = scratch.join("paste.txt");
+        std::fs::write(&file, text).unwrap();
+        let loaded = self.cmd().arg("load-buffer").arg(&file).status().unwrap();
+        assert!(loaded.success());
+        let pasted = self.cmd().args(["paste-buffer", "-t", "e2e"]).status();
+        assert!(pasted.unwrap().success());
+    }
+
     fn alternate_screen_on(&self) -> bool {
         let output = self
             .cmd()
@@ -863,4 +874,132 @@ fn m_saves_a_value_the_server_cut_whole_to_a_file() {
     assert_eq!(text.len(), 250_002, "{}", &text[..40]);
     drop(tmux);
     wait_until_stopped(&address);
+}
+
+#[test]
+fn a_paste_without_bracketed_paste_arrives_whole_and_is_not_left_waiting() {
+    let home = TempDir::new("e2e-paste");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    let text: Vec<String> = (1..=2000)
+        .map(|n| format!("x{n} := {n} + 1. \"line {n}\""))
+        .collect();
+    tmux.paste_as_keys(&text.join("\n"), home.path());
+    // Every key is read even though no other key follows the paste.
+    tmux.wait_for("the last pasted line", Duration::from_secs(60), |s| {
+        s.contains("\"line 2000\"")
+    });
+    tmux.send_keys(&["C-q"]);
+    tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
+        s.contains("STUI-EXIT=")
+    });
+    let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
+    assert_eq!(saved.lines().count(), 2000);
+    assert_eq!(
+        saved,
+        text.join("\n"),
+        "every line, in order, nothing doubled"
+    );
+}
+
+#[test]
+fn keys_right_after_a_focus_change_go_to_the_pane_focused() {
+    let home = TempDir::new("e2e-focus");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("abc");
+    // Disconnected, Do it leaves a notice in the transcript.
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the notice", Duration::from_secs(10), |s| {
+        s.contains("Not connected")
+    });
+    // One write: both keys come in the same batch.
+    tmux.send_keys(&["F6", "?"]);
+    let screen = tmux.wait_for("help from the transcript", Duration::from_secs(10), |s| {
+        s.contains(" Keys ")
+    });
+    assert!(
+        !screen.contains("abc?"),
+        "`?` went to the workspace:\n{screen}"
+    );
+    // Alone: an Escape followed at once by F6's sequence would read as Alt+F6.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("help closed", Duration::from_secs(10), |s| {
+        !s.contains(" Keys ")
+    });
+    tmux.send_keys(&["F6"]);
+    tmux.type_text("d");
+    tmux.wait_for("the workspace focused", Duration::from_secs(10), |s| {
+        s.contains("abcd")
+    });
+    tmux.send_keys(&["F6", "C-l"]);
+    tmux.wait_for("the transcript cleared", Duration::from_secs(10), |s| {
+        !s.contains("Not connected")
+    });
+}
+
+#[test]
+fn after_a_resize_and_back_the_lines_above_fill_the_workspace_again() {
+    let home = TempDir::new("e2e-resize");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    let text: Vec<String> = (1..=40).map(|n| format!("\"line {n}\"")).collect();
+    tmux.paste_as_keys(&text.join("\n"), home.path());
+    tmux.wait_for("the last line", Duration::from_secs(20), |s| {
+        s.contains("\"line 40\"")
+    });
+    for (width, height) in [("60", "15"), ("100", "30")] {
+        let resized = tmux
+            .cmd()
+            .args(["resize-window", "-t", "e2e", "-x", width, "-y", height])
+            .status()
+            .unwrap();
+        assert!(resized.success());
+    }
+    // A 30-row screen has room for 15 lines of text: lines 26 to 40 show,
+    // not the few the 15-row screen had, over empty rows.
+    let screen = tmux.wait_for("the workspace filled", Duration::from_secs(10), |s| {
+        s.contains("\"line 26\"") && s.contains("\"line 40\"")
+    });
+    assert!(screen.contains(" 40/40 "), "{screen}");
+}
+
+#[test]
+fn a_click_focuses_the_pane_under_it_and_places_the_cursor() {
+    let home = TempDir::new("e2e-mouse");
+    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
+        s.contains("Disconnected")
+    });
+    tmux.type_text("abc");
+    // A left press and release in the terminal's SGR encoding (1-based
+    // column;row): row 21 is in the transcript of the 30-row screen.
+    let click = |column: u16, row: u16| {
+        tmux.type_text(&format!("\x1b[<0;{column};{row}M\x1b[<0;{column};{row}m"));
+    };
+    click(10, 21);
+    tmux.type_text("?");
+    tmux.wait_for("help, from the transcript", Duration::from_secs(10), |s| {
+        s.contains(" Keys ")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("help closed", Duration::from_secs(10), |s| {
+        !s.contains(" Keys ")
+    });
+    // Between `a` and `b` (the text starts at the second column and row).
+    click(3, 2);
+    tmux.type_text("X");
+    tmux.wait_for("X typed where clicked", Duration::from_secs(10), |s| {
+        s.contains("aXbc")
+    });
 }

@@ -648,6 +648,27 @@ fn component_workspace_highlighted() {
     );
 }
 
+#[test]
+fn component_workspace_line_numbers_and_a_long_line() {
+    assert_snapshots(
+        "component_workspace_line_numbers",
+        "Line numbers on, the cursor at the end of a 265-character line: the \
+         view scrolled sideways, `‹` on the left border beside each row with \
+         text hidden to the left, `2/4 · col 266` on the bottom border.",
+        |width, height| {
+            let long = format!("x := '{}'.", "a".repeat(257));
+            let mut app = mounted_app(&format!("| x |\n{long}\nx size\n"));
+            {
+                let mut model = app.model.borrow_mut();
+                model.view.line_numbers = true;
+                let editor = &mut model.view.editor.area;
+                editor.move_cursor(CursorMove::Jump(1, 265));
+            }
+            component_sized(&mut app, &model(), Id::Workspace, width, height)
+        },
+    );
+}
+
 /// The workspace drawn alone at 80x24 with the cursor at (`row`, `column`).
 fn workspace_buffer(text: &str, row: u16, column: u16) -> Buffer {
     let mut tui = mounted_app(text);

@@ -6,6 +6,8 @@ mod clipboard;
 mod diagnostics;
 mod editing;
 pub mod history_file;
+mod input;
+mod pointer;
 mod recall;
 pub mod runtime;
 #[cfg(test)]

@@ -18,6 +18,7 @@ use tuirealm::listener::{EventListenerCfg, Poll};
 use tuirealm::terminal::{CrosstermTerminalAdapter, TerminalAdapter};
 
 use super::history_file;
+use super::input;
 use super::update::LocalCommand;
 use super::view::{self, App};
 use super::workspace_files;
@@ -36,7 +37,13 @@ use crate::ui::{History, SharedModel, TranscriptEntry, WorkspaceMsg};
 const BRIDGE_STOP_WAIT: Duration = Duration::from_secs(1);
 /// How long a tick waits for a key before the net events are looked at.
 const TICK: Duration = Duration::from_millis(20);
-/// The screen is drawn after every message, and at least this often.
+/// The longest a burst of input is handled before the screen is drawn.
+const BATCH_TIME: Duration = Duration::from_millis(40);
+/// How often the listener takes what the input thread read, and how much at
+/// most each time: enough for a paste without bracketed paste to pour in.
+const INPUT_INTERVAL: Duration = Duration::from_millis(10);
+const INPUT_MAX_PER_INTERVAL: usize = 4096;
+/// The screen is drawn after every batch of messages, and at least this often.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
 /// How often time passes for the spinner and short-lived messages.
 const TICK_EVERY: Duration = Duration::from_millis(crate::ui::status::TICK_MS);
@@ -58,9 +65,13 @@ pub fn run(
         attached::bridge_settings(settings, session.clone()),
         net_events,
     );
-    let mut app: App = tuirealm::application::Application::init(
-        EventListenerCfg::default().crossterm_input_listener(Duration::from_millis(10), 16),
-    );
+    let (input_sender, terminal_input) = input::input_channel();
+    let mut app: App =
+        tuirealm::application::Application::init(EventListenerCfg::default().add_port(
+            Box::new(terminal_input),
+            INPUT_INTERVAL,
+            INPUT_MAX_PER_INTERVAL,
+        ));
     // Held until STUI ends: another STUI then keeps its workspaces apart.
     let (workspaces, _workspaces_lock, notices) = workspace_files::start(&crate::paths::data_dir());
     let mut model = Model::new(settings.server.address.clone(), session);
@@ -72,6 +83,7 @@ pub fn run(
     }
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
     model.system_clipboard = settings.ui.system_clipboard;
+    model.view.line_numbers = settings.ui.line_numbers;
     let history_path = history_file::history_file(&crate::paths::data_dir(), &model.address);
     model.history = load_history(&history_path);
     let model = Rc::new(RefCell::new(model));
@@ -93,6 +105,7 @@ pub fn run(
         history_path,
     };
     let mut terminal = Terminal::open()?;
+    input::start_reading(input_sender)?;
     if settings.server.connect_on_start {
         runtime.step(Msg::ToggleConnection);
     }
@@ -176,7 +189,7 @@ impl Runtime {
                 self.step(Msg::Quit);
                 return Ok(());
             }
-            changed = self.handle_keys();
+            changed = self.input_batch();
             let mut messages = net_messages(&mut self.net);
             if ticked.elapsed() >= TICK_EVERY && self.wants_ticks() {
                 messages.push(Msg::Animate);
@@ -191,32 +204,39 @@ impl Runtime {
         }
     }
 
-    /// Up to 32 terminal events, one at a time: a key that opens a prompt
-    /// (Ctrl+R, `/`) moves the focus before the next key is handed out,
-    /// so keys typed fast after it go to the prompt. True if any gave a
-    /// message.
-    fn handle_keys(&mut self) -> bool {
-        let mut handled = false;
-        for n in 0..32 {
-            let wait = if n == 0 { TICK } else { Duration::ZERO };
-            let messages = match self.app.tick(PollStrategy::UpTo(1, wait)) {
+    /// Handle the terminal's events waiting now (after at most [`TICK`] for
+    /// the first), one at a time: each is routed to the pane focused after
+    /// the one before it was handled (F6 then `?` opens help from the
+    /// transcript). A burst (a paste without bracketed paste) is taken in
+    /// one batch of up to [`BATCH_TIME`] and drawn once. True if any came.
+    fn input_batch(&mut self) -> bool {
+        let started = Instant::now();
+        let mut wait = TICK;
+        let mut any = false;
+        while started.elapsed() < BATCH_TIME {
+            let messages = match self.app.tick(PollStrategy::Once(wait)) {
                 Ok(messages) => messages,
                 Err(error) => {
                     log::error!("event loop: {error}");
                     Vec::new()
                 }
             };
-            // No event, or one no component wanted: the rest waits for the next round.
+            // An event that means nothing (a key release) ends the batch
+            // early too: the next is read at once on the next round.
             if messages.is_empty() {
                 break;
             }
-            handled = true;
+            any = true;
             for msg in messages {
                 self.step(msg);
             }
             view::sync(&mut self.app, &self.model.borrow());
+            if self.model.borrow().quit {
+                break;
+            }
+            wait = Duration::ZERO;
         }
-        handled
+        any
     }
 
     /// A spinner turns or a message waits to go; an idle TUI gets no ticks.
@@ -402,6 +422,9 @@ impl Terminal {
         adapter.enable_raw_mode()?;
         adapter.enter_alternate_screen()?;
         let _ = adapter.enable_bracketed_paste();
+        // Clicks and the wheel come as events (Shift+drag still selects text
+        // in most terminals); `restore` (and the adapter's panic hook) ends it.
+        let _ = adapter.enable_mouse_capture();
         let enhanced = enable_key_disambiguation();
         adapter.clear_screen()?;
         Ok(Self { adapter, enhanced })

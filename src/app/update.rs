@@ -109,6 +109,14 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::ToggleConnection => toggle_connection(model),
         Msg::Interrupt => interrupt(model),
         Msg::InterruptChosen(choice) => interrupt_chosen(model, choice),
+        Msg::ToggleLineNumbers => {
+            super::pointer::toggle_line_numbers(model);
+            vec![]
+        }
+        Msg::Mouse(event) => {
+            super::pointer::mouse(model, event);
+            vec![]
+        }
         Msg::ToggleHelp | Msg::CloseHelp | Msg::FocusNext | Msg::ClearTranscript => {
             screen(model, &msg);
             vec![]

@@ -91,8 +91,14 @@ pub fn paint(
     };
     for (y, line) in lines.iter().enumerate() {
         let row = top + y;
+        // Printable ASCII is a cell a char: no need to ask the editor per cell.
+        let ascii = all[row].bytes().all(|b| (b' '..=b'~').contains(&b));
         for x in 0..inner.width {
-            let column = editor.screen_to_data(row, left + usize::from(x)).1;
+            let column = if ascii {
+                left + usize::from(x)
+            } else {
+                editor.screen_to_data(row, left + usize::from(x)).1
+            };
             let Some(&class) = line.classes.get(column) else {
                 continue;
             };

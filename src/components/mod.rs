@@ -11,6 +11,7 @@ pub mod interrupt_prompt;
 pub mod status_bar;
 pub mod tabs;
 pub mod transcript;
+pub mod viewport;
 pub mod workspace;
 pub mod workspace_prompt;
 
@@ -112,6 +113,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::FilterTranscript => Some(Msg::FilterTranscript),
         Action::ToggleStacks => Some(Msg::ToggleStacks),
         Action::SaveWholeValue => Some(Msg::SaveWholeValue),
+        Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
+use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, MouseEventKind, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
@@ -73,6 +73,7 @@ impl Draw for TranscriptDrawing {
         let Model {
             transcript, view, ..
         } = model;
+        view.transcript_pane = area;
         let border = if focused {
             self.borders.border_focused
         } else {
@@ -149,8 +150,12 @@ fn search_step(action: Action) -> Option<SearchStep> {
 
 impl AppComponent<Msg, NoUserEvent> for Transcript {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
-        let Event::Keyboard(key) = event else {
-            return None;
+        let key = match event {
+            Event::Keyboard(key) => key,
+            Event::Mouse(mouse) if mouse.kind != MouseEventKind::Moved => {
+                return Some(Msg::Mouse(*mouse));
+            }
+            _ => return None,
         };
         let (searching, editing) = match &self.component.model.borrow().view.search {
             Some(search) => (true, search.editing),

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::event::{Event, MouseEventKind, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
-use tuirealm::ratatui::layout::Rect;
+use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use tuirealm::ratatui::widgets::Block;
 
-use super::{Draw, Pane, app_msg, highlight};
+use super::{Draw, Pane, app_msg, highlight, viewport};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::{SyntaxColors, WorkspaceColors};
 use crate::ui::{EditCommand, Model, Msg, SharedModel};
@@ -57,21 +57,29 @@ impl Workspace {
 
 impl Draw for WorkspaceDrawing {
     fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, focused: bool) {
-        let editor = &mut model.view.editor.area;
         let border = if focused {
             self.colours.border_focused
         } else {
             self.colours.border_unfocused
         };
-        editor.set_block(
-            Block::bordered()
-                .title(super::tabs::title(
-                    &model.workspaces,
-                    &self.colours,
-                    area.width,
-                ))
-                .border_style(Style::default().fg(border)),
-        );
+        let block = Block::bordered()
+            .title(super::tabs::title(
+                &model.workspaces,
+                &self.colours,
+                area.width,
+            ))
+            .border_style(Style::default().fg(border));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let line_numbers = model.view.line_numbers;
+        let editor = &mut model.view.editor.area;
+        let gutter = if line_numbers && !editor.is_empty() {
+            viewport::gutter_width(editor.lines().len()).min(inner.width)
+        } else {
+            0
+        };
+        let [gutter_area, text] =
+            Layout::horizontal([Constraint::Length(gutter), Constraint::Min(0)]).areas(inner);
         if let Some(placeholder) = &self.placeholder {
             editor.set_placeholder_text(placeholder);
         }
@@ -81,14 +89,22 @@ impl Draw for WorkspaceDrawing {
         } else {
             Style::default()
         });
-        frame.render_widget(&*editor, area);
-        let inner = editor.block().map_or(area, |block| block.inner(area));
+        frame.render_widget(&*editor, text);
+        if viewport::settle(editor, text) {
+            frame.render_widget(&*editor, text);
+        }
         // Drawing has scrolled the editor to the cursor: now the top line is known.
         let top = editor.scroll_offset().0;
         let state = model.view.editor.line_start_state(usize::from(top));
         let editor = &model.view.editor.area;
         let buffer = frame.buffer_mut();
-        highlight::paint(editor, state, &self.syntax, inner, buffer, focused);
+        highlight::paint(editor, state, &self.syntax, text, buffer, focused);
+        let quiet = Style::default().fg(self.colours.border_unfocused);
+        let current = Style::default().fg(border);
+        viewport::paint_gutter(editor, gutter_area, buffer, [quiet, current]);
+        viewport::paint_position(editor, area, text, buffer, Style::default().fg(border));
+        model.view.workspace_text = text;
+        model.view.workspace_pane = area;
     }
 }
 
@@ -112,6 +128,8 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
                 action.and_then(app_msg).or(Some(Msg::Edit(*key)))
             }
             Event::Paste(text) => Some(Msg::Paste(text.clone())),
+            // Bare motion means nothing here: it would only cost frames.
+            Event::Mouse(mouse) if mouse.kind != MouseEventKind::Moved => Some(Msg::Mouse(*mouse)),
             _ => None,
         }
     }

@@ -134,6 +134,7 @@ pub enum Action {
     FilterTranscript,
     ToggleStacks,
     SaveWholeValue,
+    ToggleLineNumbers,
 }
 
 impl Action {
@@ -196,6 +197,7 @@ impl Action {
             Self::SaveWholeValue => "Save the newest cut value whole to a file",
             Self::ToggleStacks => "Show whole error stacks, or their first frames",
             Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
+            Self::ToggleLineNumbers => "Show or hide line numbers",
         }
     }
 

@@ -92,6 +92,7 @@ pub struct UiSettings {
     pub system_clipboard: bool,
     /// `auto`, `16`, `256` or `truecolor` (see `ColorDepth::from_setting`).
     pub colors: String,
+    pub line_numbers: bool,
 }
 
 /// The settings, the layers they were merged from, and the user's file.

@@ -10,6 +10,7 @@ use super::transcript_view::TranscriptView;
 use super::workspaces::Workspaces;
 use crate::net::ServerInfo;
 use crate::protocol::ErrorObject;
+use tuirealm::ratatui::layout::Rect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -115,6 +116,13 @@ pub struct ViewState {
     pub search: Option<TranscriptSearch>,
     /// The help's filter, while it is set.
     pub help_filter: Option<super::help_filter::HelpFilter>,
+    /// Line numbers beside the workspace text.
+    pub line_numbers: bool,
+    /// Where the workspace text and the panes were drawn last: mouse
+    /// positions are read against them.
+    pub workspace_text: Rect,
+    pub workspace_pane: Rect,
+    pub transcript_pane: Rect,
 }
 
 impl ViewState {

@@ -1,6 +1,6 @@
 //! The one message type of the TUI: what components and the bridge tell `update`.
 
-use tuirealm::event::KeyEvent;
+use tuirealm::event::{KeyEvent, MouseEvent};
 
 use std::time::Instant;
 
@@ -117,6 +117,10 @@ pub enum Msg {
     /// Move keyboard focus between the workspace and the transcript.
     FocusNext,
     ClearTranscript,
+    /// Show or hide the workspace's line numbers.
+    ToggleLineNumbers,
+    /// A click, drag or wheel notch over a pane.
+    Mouse(MouseEvent),
     /// Replace the workspace text with the snippet evaluated before the one shown.
     HistoryOlder,
     /// The snippet after the one shown, or past the newest the text typed before.
