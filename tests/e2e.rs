@@ -850,7 +850,7 @@ fn m_saves_a_value_the_server_cut_whole_to_a_file() {
     tmux.wait_for("the cut value", Duration::from_secs(20), |s| {
         s.contains("cut: m saves it")
     });
-    tmux.send_keys(&["BTab", "m"]);
+    tmux.send_keys(&["F6", "m"]);
     let screen = tmux.wait_for("where it was saved", Duration::from_secs(20), |s| {
         s.contains("Saved the whole String")
     });
@@ -896,7 +896,7 @@ fn a_paste_without_bracketed_paste_arrives_whole_and_is_not_left_waiting() {
     tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
         s.contains("STUI-EXIT=")
     });
-    let saved = std::fs::read_to_string(home.path().join("data/stui/workspace.st")).unwrap();
+    let saved = std::fs::read_to_string(home.path().join("data/stui/workspaces/1.st")).unwrap();
     assert_eq!(saved.lines().count(), 2000);
     assert_eq!(
         saved,
