@@ -322,6 +322,9 @@ impl Keymap {
             }
         }
         if Self::preset_names().contains(&name) {
+            // The presets bind keys such as Ctrl+I on purpose, beside an
+            // alternative every terminal sends: nothing to warn about.
+            keymap.warnings.clear();
             return Ok(keymap);
         }
         let hint = nearest(name, Self::preset_names()).unwrap_or("default");
