@@ -87,6 +87,11 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
+        Msg::TranscriptSaved(notice) => {
+            super::transcript_actions::saved(model, notice);
+            vec![]
+        }
+        Msg::CopyEntry => super::transcript_actions::copy_entry(model),
         Msg::SaveWholeValue => super::whole_value::request(model),
         Msg::FilterTranscript => {
             model.view.transcript.cycle_filter();

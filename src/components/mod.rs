@@ -102,6 +102,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
         Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
         Action::SaveTranscript => Some(Msg::SaveTranscript),
+        Action::CopyEntry => Some(Msg::CopyEntry),
         Action::NewWorkspace
         | Action::CloseWorkspace
         | Action::RenameWorkspace
