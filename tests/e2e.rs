@@ -299,11 +299,11 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
 
     tmux.send_keys(&["F1"]);
     tmux.wait_for("the help overlay", Duration::from_secs(10), |s| {
-        s.contains("Ctrl+E")
+        s.contains(" Keys ") && s.contains("Ctrl+E")
     });
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("the help to close", Duration::from_secs(10), |s| {
-        !s.contains("Ctrl+E")
+        !s.contains(" Keys ")
     });
 
     tmux.quit();

@@ -926,8 +926,12 @@ fn status_bar_at_60_columns_keeps_the_help_hint() {
     let shown = screen_sized(&mut mounted_app(""), &model, 160, 24);
     assert_shows(
         &shown,
-        "F1 help  F2 connect/disconnect  Ctrl+D eval  Ctrl+Q quit",
+        "F1 help  F2 connect/disconnect  Ctrl+E eval  Ctrl+Q quit",
     );
+    // The key a keymap lists first: Pharo's Do it in the pharo preset.
+    let mut pharo = Tui::with_keymap("", Keymap::preset("pharo").unwrap());
+    let shown = screen_sized(&mut pharo, &model, 160, 24);
+    assert_shows(&shown, "Ctrl+D eval  Ctrl+Q quit");
 }
 
 #[test]
