@@ -110,7 +110,16 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::PreviousWorkspace
         | Action::OpenWorkspace
         | Action::SaveWorkspace
-        | Action::SaveWorkspaceAs => tabs::action_msg(action).map(Msg::Workspaces),
+        | Action::SaveWorkspaceAs
+        | Action::Workspace1
+        | Action::Workspace2
+        | Action::Workspace3
+        | Action::Workspace4
+        | Action::Workspace5
+        | Action::Workspace6
+        | Action::Workspace7
+        | Action::Workspace8
+        | Action::Workspace9 => tabs::action_msg(action).map(Msg::Workspaces),
         Action::FilterTranscript => Some(Msg::FilterTranscript),
         Action::ToggleStacks => Some(Msg::ToggleStacks),
         Action::SaveWholeValue => Some(Msg::SaveWholeValue),

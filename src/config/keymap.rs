@@ -121,6 +121,33 @@ pub enum Action {
     RenameWorkspace,
     NextWorkspace,
     PreviousWorkspace,
+    #[serde(rename = "workspace_1")]
+    #[strum(serialize = "workspace_1")]
+    Workspace1,
+    #[serde(rename = "workspace_2")]
+    #[strum(serialize = "workspace_2")]
+    Workspace2,
+    #[serde(rename = "workspace_3")]
+    #[strum(serialize = "workspace_3")]
+    Workspace3,
+    #[serde(rename = "workspace_4")]
+    #[strum(serialize = "workspace_4")]
+    Workspace4,
+    #[serde(rename = "workspace_5")]
+    #[strum(serialize = "workspace_5")]
+    Workspace5,
+    #[serde(rename = "workspace_6")]
+    #[strum(serialize = "workspace_6")]
+    Workspace6,
+    #[serde(rename = "workspace_7")]
+    #[strum(serialize = "workspace_7")]
+    Workspace7,
+    #[serde(rename = "workspace_8")]
+    #[strum(serialize = "workspace_8")]
+    Workspace8,
+    #[serde(rename = "workspace_9")]
+    #[strum(serialize = "workspace_9")]
+    Workspace9,
     OpenWorkspace,
     SaveWorkspace,
     SaveWorkspaceAs,
@@ -185,6 +212,15 @@ impl Action {
             Self::RenameWorkspace => "Rename the workspace",
             Self::NextWorkspace => "Next workspace",
             Self::PreviousWorkspace => "Previous workspace",
+            Self::Workspace1 => "Go to workspace 1",
+            Self::Workspace2 => "Go to workspace 2",
+            Self::Workspace3 => "Go to workspace 3",
+            Self::Workspace4 => "Go to workspace 4",
+            Self::Workspace5 => "Go to workspace 5",
+            Self::Workspace6 => "Go to workspace 6",
+            Self::Workspace7 => "Go to workspace 7",
+            Self::Workspace8 => "Go to workspace 8",
+            Self::Workspace9 => "Go to workspace 9",
             Self::OpenWorkspace => "Open a file as a new workspace",
             Self::SaveWorkspace => "Save the workspace to its file, or ask for one",
             Self::SaveWorkspaceAs => "Save the workspace to another file",
@@ -201,6 +237,13 @@ impl Action {
             Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
             Self::ToggleLineNumbers => "Show or hide line numbers",
         }
+    }
+
+    /// The place (1 for the first) of the workspace a `workspace_N` action
+    /// goes to.
+    pub fn workspace_number(self) -> Option<usize> {
+        let name = self.name().strip_prefix("workspace_")?;
+        name.parse().ok()
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -804,6 +847,19 @@ mod tests {
         let keys = mine.keys_for(Context::Workspace, Action::Evaluate);
         let labels: Vec<String> = keys.iter().map(key_label).collect();
         assert_eq!(labels, ["F9", "F8", "Ctrl+E", "Ctrl+D", "Alt+D"]);
+    }
+
+    #[test]
+    fn workspace_actions_are_named_with_their_number() {
+        assert_eq!(Action::Workspace3.name(), "workspace_3");
+        assert_eq!(Action::from_name("workspace_9"), Some(Action::Workspace9));
+        assert_eq!(Action::Workspace1.workspace_number(), Some(1));
+        assert_eq!(Action::NextWorkspace.workspace_number(), None);
+        let alt_2 = parse_key("alt-2").unwrap();
+        assert_eq!(
+            Keymap::default().lookup(Context::Transcript, &alt_2),
+            Some(Action::Workspace2)
+        );
     }
 
     #[test]
