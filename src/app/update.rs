@@ -668,6 +668,11 @@ pub(super) mod tests {
         model
     }
 
+    /// `connected_model` with `text` in the workspace.
+    pub(in crate::app) fn connected_with(text: &str) -> Model {
+        connected_model().with_workspace(text)
+    }
+
     fn alive(round_trip_us: u64, instance: &str) -> Msg {
         Msg::Net(NetEvent::Alive {
             round_trip_us,
