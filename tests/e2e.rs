@@ -610,9 +610,11 @@ fn a_second_workspace_and_its_text_come_back_after_a_restart() {
     });
     // Alt+2 goes straight to the second.
     tmux.send_keys(&["M-2"]);
-    tmux.wait_for("the second workspace's text", Duration::from_secs(10), |s| {
-        s.contains("2 + 2") && s.contains("workspace 2 ·")
-    });
+    tmux.wait_for(
+        "the second workspace's text",
+        Duration::from_secs(10),
+        |s| s.contains("2 + 2") && s.contains("workspace 2 ·"),
+    );
     tmux.quit();
     let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
     assert_eq!(stderr, "", "nothing was written to stderr");

@@ -8,6 +8,7 @@ pub mod help;
 pub mod highlight;
 pub mod history_prompt;
 pub mod interrupt_prompt;
+pub mod prompt_line;
 pub mod status_bar;
 pub mod tabs;
 pub mod transcript;
