@@ -133,6 +133,23 @@ impl Tmux {
         self.send_keys(&["C-e"]);
     }
 
+    /// Waits until tmux's paste buffer (where OSC 52 puts what a program
+    /// copies, with `set-clipboard on`) holds `expected`.
+    fn wait_for_clipboard(&self, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let buffer = self.cmd().arg("show-buffer").output().unwrap();
+            if String::from_utf8_lossy(&buffer.stdout) == expected {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the copy did not reach tmux's buffer: {buffer:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn wait_until_disconnected(&self) {
         self.wait_for("stui disconnected", Duration::from_secs(20), |s| {
             s.contains("Disconnected")
@@ -702,24 +719,21 @@ fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
     let indented = |s: &str| s.contains("│    x := 1.") && s.contains("│    y := 2.");
     tmux.wait_for("both lines indented", Duration::from_secs(10), indented);
     tmux.send_keys(&["C-c"]);
-    let started = Instant::now();
-    loop {
-        let buffer = tmux.cmd().arg("show-buffer").output().unwrap();
-        if String::from_utf8_lossy(&buffer.stdout) == "    x := 1.\n    y := 2." {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the copy did not reach tmux's buffer: {buffer:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_for_clipboard("    x := 1.\n    y := 2.");
     tmux.send_keys(&["BTab"]);
     tmux.wait_for("both lines dedented", Duration::from_secs(10), |s| {
         s.contains("│x := 1.") && s.contains("│y := 2.")
     });
     tmux.send_keys(&["C-z"]);
     tmux.wait_for("the dedent undone", Duration::from_secs(10), indented);
+    // `c` in the transcript copies its newest entry, without the borders.
+    tmux.send_keys(&["C-e"]);
+    let notice = "Not connected: press F2 to connect, then evaluate again.";
+    tmux.wait_for("the notice", Duration::from_secs(10), |s| {
+        s.contains(notice)
+    });
+    tmux.send_keys(&["F6", "c"]);
+    tmux.wait_for_clipboard(notice);
     tmux.quit();
 }
 
