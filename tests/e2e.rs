@@ -118,6 +118,56 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Waits until stui says it is connected to the GNU Smalltalk server
+    /// (starting that server can take a while); answers the screen.
+    fn wait_until_connected(&self) -> String {
+        self.wait_for("stui connected", Duration::from_secs(60), |s| {
+            s.contains("Connected") && s.contains("GNU Smalltalk")
+        })
+    }
+
+    /// Types `code` and evaluates it with the default keymap's Do it.
+    fn do_it(&self, code: &str) {
+        self.type_text(code);
+        self.send_keys(&["C-e"]);
+    }
+
+    /// Waits until tmux's paste buffer (where OSC 52 puts what a program
+    /// copies, with `set-clipboard on`) holds `expected`.
+    fn wait_for_clipboard(&self, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let buffer = self.cmd().arg("show-buffer").output().unwrap();
+            if String::from_utf8_lossy(&buffer.stdout) == expected {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the copy did not reach tmux's buffer: {buffer:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_until_disconnected(&self) {
+        self.wait_for("stui disconnected", Duration::from_secs(20), |s| {
+            s.contains("Disconnected")
+        });
+    }
+
+    /// Ctrl+Q, then waits until stui has exited with status 0; answers
+    /// the screen with what it said on the way out.
+    fn quit(&self) -> String {
+        self.send_keys(&["C-q"]);
+        let screen = self.wait_for("stui to exit", Duration::from_secs(30), |s| {
+            s.contains("STUI-EXIT=")
+        });
+        assert!(screen.contains("STUI-EXIT=0"), "{screen}");
+        screen
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd().arg("kill-server").status();
@@ -127,6 +177,12 @@ impl Drop for Tmux {
 /// The screen's lines without the panes' borders.
 fn pane_lines(screen: &str) -> impl Iterator<Item = &str> {
     screen.lines().map(|line| line.trim_matches(['│', ' ']))
+}
+
+/// Whether the transcript shows the result `value`, a SmallInteger.
+fn shows_small_integer(screen: &str, value: &str) -> bool {
+    pane_lines(screen)
+        .any(|line| line.starts_with(&format!("{value} ")) && line.contains("SmallInteger"))
 }
 
 fn shell_quote(path: &Path) -> String {
@@ -162,6 +218,38 @@ fn launch_as(
     (Tmux::start(&command, 100, 30), stderr_file)
 }
 
+/// A loopback address nobody listens on yet, for a server of the test's own.
+fn new_address() -> String {
+    format!("tcp://127.0.0.1:{}", free_port())
+}
+
+/// Config text that keeps stui from connecting at start.
+const OFFLINE: &str = "[server]\nconnect_on_start = false\n";
+
+/// `launch` in a new home (named after `label`) for a server at a new
+/// address, once stui is connected: answers the home, address and tmux.
+fn launch_connected(label: &str, config_text: &str) -> (TempDir, String, Tmux) {
+    let home = TempDir::new(label);
+    let address = new_address();
+    let (tmux, _) = launch(&home, &address, config_text);
+    tmux.wait_until_connected();
+    (home, address, tmux)
+}
+
+/// `launch` with `OFFLINE`, once stui shows it is disconnected.
+fn launch_disconnected(home: &TempDir, address: &str) -> (Tmux, std::path::PathBuf) {
+    let (tmux, stderr_file) = launch(home, address, OFFLINE);
+    tmux.wait_until_disconnected();
+    (tmux, stderr_file)
+}
+
+/// Closes the terminal (stui gets SIGHUP) and waits until the server stui
+/// started at `address` has stopped.
+fn hang_up(tmux: Tmux, address: &str) {
+    drop(tmux);
+    wait_until_stopped(address);
+}
+
 /// Waits until nothing answers at `address` any more.
 fn wait_until_stopped(address: &str) {
     let started = Instant::now();
@@ -176,33 +264,24 @@ fn wait_until_stopped(address: &str) {
 #[test]
 fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     let home = TempDir::new("e2e");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let address = new_address();
     // Start disconnected so F2 does the connecting (and starts the server).
-    let (tmux, stderr_file) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
-
-    tmux.wait_for(
-        "the TUI to show Disconnected",
-        Duration::from_secs(20),
-        |s| s.contains("Disconnected"),
-    );
+    let (tmux, stderr_file) = launch_disconnected(&home, &address);
     assert!(
         tmux.alternate_screen_on(),
         "the TUI uses the alternate screen"
     );
 
     tmux.send_keys(&["F2"]);
-    tmux.wait_for("Connected after F2", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    tmux.wait_until_connected();
     assert!(
         ping_once(&address, Duration::from_secs(2)).is_some(),
         "STUI started the bundled server at {address}"
     );
 
-    tmux.type_text("3 + 4");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("3 + 4");
     let screen = tmux.wait_for("the value 7", Duration::from_secs(20), |s| {
-        pane_lines(s).any(|line| line.starts_with("7 ") && line.contains("SmallInteger"))
+        shows_small_integer(s, "7")
     });
     assert!(
         screen.contains("> 3 + 4"),
@@ -213,23 +292,20 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     tmux.send_keys(&["Enter"]);
     tmux.type_text("x := 6 * 7.");
     tmux.send_keys(&["C-e", "Enter"]);
-    tmux.type_text("x");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("x");
     tmux.wait_for("x answering 42", Duration::from_secs(20), |s| {
         // Once for the assignment's value, once for `x` alone.
         pane_lines(s).filter(|line| line.starts_with("42 ")).count() == 2
     });
     tmux.send_keys(&["Enter"]);
-    tmux.type_text("1/0");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("1/0");
     tmux.wait_for("the ZeroDivide error", Duration::from_secs(20), |s| {
         s.contains("ZeroDivide")
     });
 
     // A runaway evaluation keeps the UI alive and Ctrl+G stops it.
     tmux.send_keys(&["Enter"]);
-    tmux.type_text("[true] whileTrue");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("[true] whileTrue");
     tmux.wait_for("the evaluation to run", Duration::from_secs(10), |s| {
         s.contains("evaluating")
     });
@@ -240,18 +316,14 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
 
     tmux.send_keys(&["F1"]);
     tmux.wait_for("the help overlay", Duration::from_secs(10), |s| {
-        s.contains("Ctrl+E")
+        s.contains(" Keys ") && s.contains("Ctrl+E")
     });
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("the help to close", Duration::from_secs(10), |s| {
-        !s.contains("Ctrl+E")
+        !s.contains(" Keys ")
     });
 
-    tmux.send_keys(&["C-q"]);
-    let screen = tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
-        s.contains("STUI-EXIT=")
-    });
-    assert!(screen.contains("STUI-EXIT=0"), "{screen}");
+    tmux.quit();
     assert!(
         !tmux.alternate_screen_on(),
         "the terminal left the alternate screen"
@@ -268,20 +340,14 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
 
 #[test]
 fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
-    let home = TempDir::new("e2e-hup");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
     // The default: connect (and start the server) at once.
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    let (home, address, tmux) = launch_connected("e2e-hup", "");
     tmux.type_text("Transcript showCr: 'unsaved work'");
     tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
         s.contains("unsaved work")
     });
     // Killing the tmux server hangs up the terminal: stui gets SIGHUP.
-    drop(tmux);
-    wait_until_stopped(&address);
+    hang_up(tmux, &address);
     let started = Instant::now();
     let saved = loop {
         let text = std::fs::read_to_string(home.path().join("data/stui/workspaces/1.st"));
@@ -299,12 +365,7 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
 
 #[test]
 fn print_it_puts_the_value_after_the_code_and_backspace_takes_it_away() {
-    let home = TempDir::new("e2e-print");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    let (_home, address, tmux) = launch_connected("e2e-print", "");
     tmux.type_text("3 + 4");
     tmux.send_keys(&["C-p"]);
     tmux.wait_for("the printed 7", Duration::from_secs(20), |s| {
@@ -314,8 +375,7 @@ fn print_it_puts_the_value_after_the_code_and_backspace_takes_it_away() {
     tmux.wait_for("the 7 removed", Duration::from_secs(10), |s| {
         pane_lines(s).any(|line| line.trim_end() == "3 + 4")
     });
-    drop(tmux);
-    wait_until_stopped(&address);
+    hang_up(tmux, &address);
 }
 
 #[test]
@@ -329,9 +389,7 @@ fn the_tui_shows_output_from_elsewhere_and_comes_back_after_its_server_is_killed
         "[server]\nheartbeat_ms = 500\nrequest_timeout_ms = 1000\ntries = 2\n\
          transcript_poll_ms = 200\nreconnect_ms = 300\nreconnect_max_ms = 1000\n",
     );
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    tmux.wait_until_connected();
 
     // Another client writes to the image's Transcript: the TUI shows it.
     let status = Command::new(env!("CARGO_BIN_EXE_stui"))
@@ -360,17 +418,13 @@ fn the_tui_shows_output_from_elsewhere_and_comes_back_after_its_server_is_killed
     });
     assert!(screen.contains("Server down"), "{screen}");
     assert!(screen.contains("Reconnected to"), "{screen}");
-    tmux.type_text("3 + 4");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("3 + 4");
     tmux.wait_for(
         "the value 7 after reconnecting",
         Duration::from_secs(20),
-        |s| pane_lines(s).any(|line| line.starts_with("7 ") && line.contains("SmallInteger")),
+        |s| shows_small_integer(s, "7"),
     );
-    tmux.send_keys(&["C-q"]);
-    tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
-        s.contains("STUI-EXIT=0")
-    });
+    tmux.quit();
     wait_until_stopped(&address);
 }
 
@@ -385,36 +439,26 @@ fn cli(home: &TempDir, address: &str, args: &[&str]) -> std::process::Output {
 #[test]
 fn two_tuis_share_the_server_and_the_last_to_quit_saves_and_stops_it() {
     let home = TempDir::new("e2e-shared");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
+    let address = new_address();
     let (first, _) = launch_as("first", &home, &address, "");
-    first.wait_for("the first TUI connected", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    first.wait_until_connected();
     let (second, _) = launch_as("second", &home, &address, "");
-    second.wait_for("the second TUI connected", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
-    second.type_text("x := 6 * 7.");
-    second.send_keys(&["C-e"]);
+    second.wait_until_connected();
+    second.do_it("x := 6 * 7.");
     second.wait_for("x assigned", Duration::from_secs(20), |s| {
-        pane_lines(s).any(|line| line.starts_with("42 "))
+        shows_small_integer(s, "42")
     });
 
     // The first quits: the server stays up for the second, and it says so.
-    first.send_keys(&["C-q"]);
-    let said = first.wait_for("the first TUI to exit", Duration::from_secs(20), |s| {
-        s.contains("STUI-EXIT=")
-    });
-    assert!(said.contains("STUI-EXIT=0"), "{said}");
+    let said = first.quit();
     assert!(
         said.contains("running: 1 other session(s) use it"),
         "{said}"
     );
     second.send_keys(&["Enter"]);
-    second.type_text("x + 1");
-    second.send_keys(&["C-e"]);
+    second.do_it("x + 1");
     second.wait_for("x still 42", Duration::from_secs(20), |s| {
-        pane_lines(s).any(|line| line.starts_with("43 "))
+        shows_small_integer(s, "43")
     });
     // Ctrl+S saves the image whenever the user likes.
     second.send_keys(&["C-s"]);
@@ -423,11 +467,7 @@ fn two_tuis_share_the_server_and_the_last_to_quit_saves_and_stops_it() {
     });
 
     // The last quits: the image is saved and the server stopped.
-    second.send_keys(&["C-q"]);
-    let said = second.wait_for("the second TUI to exit", Duration::from_secs(30), |s| {
-        s.contains("STUI-EXIT=")
-    });
-    assert!(said.contains("STUI-EXIT=0"), "{said}");
+    let said = second.quit();
     assert!(said.contains("saved the image"), "{said}");
     wait_until_stopped(&address);
     assert!(home.path().join("data/stui/images/default.im").is_file());
@@ -435,16 +475,10 @@ fn two_tuis_share_the_server_and_the_last_to_quit_saves_and_stops_it() {
 
 #[test]
 fn after_a_crash_the_tui_offers_to_replay_the_lost_changes() {
-    let home = TempDir::new("e2e-replay");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(
-        &home,
-        &address,
+    let (home, address, tmux) = launch_connected(
+        "e2e-replay",
         "[server]\nheartbeat_ms = 500\nreconnect_ms = 300\n",
     );
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
     cli(&home, &address, &["server", "save"]);
     cli(
         &home,
@@ -466,28 +500,19 @@ fn after_a_crash_the_tui_offers_to_replay_the_lost_changes() {
     tmux.wait_for("the replay", Duration::from_secs(30), |s| {
         s.contains("Replayed 2 change(s)")
     });
-    tmux.type_text("Lost new answer");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("Lost new answer");
     tmux.wait_for(
         "the replayed method's answer",
         Duration::from_secs(20),
-        |s| pane_lines(s).any(|line| line.starts_with("42 ")),
+        |s| shows_small_integer(s, "42"),
     );
-    tmux.send_keys(&["C-q"]);
-    tmux.wait_for("stui to exit", Duration::from_secs(30), |s| {
-        s.contains("STUI-EXIT=0")
-    });
+    tmux.quit();
     wait_until_stopped(&address);
 }
 
 #[test]
 fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() {
-    let home = TempDir::new("e2e-concurrent");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    let (_home, address, tmux) = launch_connected("e2e-concurrent", "");
 
     // One statement (Do it takes the statement at the cursor).
     let slow = "[(Delay forSeconds: 6) wait. 111] value";
@@ -497,7 +522,7 @@ fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() 
     let asked = Instant::now();
     tmux.send_keys(&["C-e"]);
     let screen = tmux.wait_for("42 beside the slow one", Duration::from_secs(5), |s| {
-        pane_lines(s).any(|line| line.starts_with("42 "))
+        shows_small_integer(s, "42")
     });
     assert!(
         asked.elapsed() < Duration::from_secs(4),
@@ -509,7 +534,7 @@ fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() 
         "{screen}"
     );
     let screen = tmux.wait_for("111 after six seconds", Duration::from_secs(20), |s| {
-        pane_lines(s).any(|line| line.starts_with("111 "))
+        shows_small_integer(s, "111")
     });
     // Output came between: the slow result stands under its code again.
     let lines: Vec<&str> = pane_lines(&screen).collect();
@@ -525,8 +550,7 @@ fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() 
     // Two runaways: the status bar counts them, Ctrl+G asks which to stop.
     for _ in 0..2 {
         tmux.send_keys(&["Enter"]);
-        tmux.type_text("[true] whileTrue");
-        tmux.send_keys(&["C-e"]);
+        tmux.do_it("[true] whileTrue");
     }
     tmux.wait_for("2 running", Duration::from_secs(10), |s| {
         s.contains("2 running")
@@ -545,23 +569,14 @@ fn a_quick_evaluation_answers_beside_a_slow_one_and_ctrl_g_asks_which_to_stop() 
     tmux.wait_for("none running", Duration::from_secs(20), |s| {
         !s.contains("evaluating") && !s.contains("running")
     });
-    tmux.send_keys(&["C-q"]);
-    tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
-        s.contains("STUI-EXIT=0")
-    });
+    tmux.quit();
     wait_until_stopped(&address);
 }
 
 #[test]
 fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text() {
-    let home = TempDir::new("e2e-term");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
-    tmux.type_text("[true] whileTrue");
-    tmux.send_keys(&["C-e"]);
+    let (home, address, tmux) = launch_connected("e2e-term", "");
+    tmux.do_it("[true] whileTrue");
     tmux.wait_for("the evaluation to run", Duration::from_secs(10), |s| {
         s.contains("evaluating")
     });
@@ -583,24 +598,11 @@ fn sigterm_during_a_runaway_evaluation_quits_within_a_second_and_keeps_the_text(
     wait_until_stopped(&address);
 }
 
-/// Waits for stui in `tmux` to exit after Ctrl+Q, successfully.
-fn quit(tmux: &Tmux) {
-    tmux.send_keys(&["C-q"]);
-    let screen = tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
-        s.contains("STUI-EXIT=")
-    });
-    assert!(screen.contains("STUI-EXIT=0"), "{screen}");
-}
-
 #[test]
 fn a_second_workspace_and_its_text_come_back_after_a_restart() {
     let home = TempDir::new("e2e-tabs");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let config = "[server]\nconnect_on_start = false\n";
-    let (tmux, _) = launch(&home, &address, config);
-    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (tmux, _) = launch_disconnected(&home, &address);
     tmux.type_text("1 + 1");
     tmux.send_keys(&["C-t"]);
     tmux.wait_for("a second workspace", Duration::from_secs(10), |s| {
@@ -610,10 +612,10 @@ fn a_second_workspace_and_its_text_come_back_after_a_restart() {
     tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
         s.contains("2 + 2")
     });
-    quit(&tmux);
+    tmux.quit();
     drop(tmux);
 
-    let (tmux, stderr_file) = launch(&home, &address, config);
+    let (tmux, stderr_file) = launch(&home, &address, OFFLINE);
     tmux.wait_for(
         "both workspaces, the second active",
         Duration::from_secs(20),
@@ -623,7 +625,14 @@ fn a_second_workspace_and_its_text_come_back_after_a_restart() {
     tmux.wait_for("the first workspace's text", Duration::from_secs(10), |s| {
         s.contains("1 + 1") && s.contains("workspace 1 ·")
     });
-    quit(&tmux);
+    // Alt+2 goes straight to the second.
+    tmux.send_keys(&["M-2"]);
+    tmux.wait_for(
+        "the second workspace's text",
+        Duration::from_secs(10),
+        |s| s.contains("2 + 2") && s.contains("workspace 2 ·"),
+    );
+    tmux.quit();
     let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
     assert_eq!(stderr, "", "nothing was written to stderr");
 }
@@ -631,14 +640,11 @@ fn a_second_workspace_and_its_text_come_back_after_a_restart() {
 #[test]
 fn two_tuis_on_one_data_directory_both_keep_their_text() {
     let home = TempDir::new("e2e-lock");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let config = "[server]\nconnect_on_start = false\n";
-    let (first, _) = launch_as("first", &home, &address, config);
-    first.wait_for("the first TUI", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (first, _) = launch_as("first", &home, &address, OFFLINE);
+    first.wait_until_disconnected();
     first.type_text("2 + 2");
-    let (second, _) = launch_as("second", &home, &address, config);
+    let (second, _) = launch_as("second", &home, &address, OFFLINE);
     second.wait_for(
         "the second TUI to say it keeps apart",
         Duration::from_secs(20),
@@ -649,11 +655,11 @@ fn two_tuis_on_one_data_directory_both_keep_their_text() {
         s.contains("3 + 3")
     });
     // The first quits last: before, the last to save won.
-    quit(&second);
-    quit(&first);
+    second.quit();
+    first.quit();
     drop((first, second));
 
-    let (tmux, _) = launch(&home, &address, config);
+    let (tmux, _) = launch(&home, &address, OFFLINE);
     let screen = tmux.wait_for("both texts back", Duration::from_secs(20), |s| {
         s.contains("2 + 2") && s.contains("workspace 1 ·")
     });
@@ -665,17 +671,14 @@ fn two_tuis_on_one_data_directory_both_keep_their_text() {
     tmux.wait_for("the second's text", Duration::from_secs(10), |s| {
         s.contains("3 + 3")
     });
-    quit(&tmux);
+    tmux.quit();
 }
 
 #[test]
 fn text_typed_a_second_before_a_kill_9_is_on_disk() {
     let home = TempDir::new("e2e-autosave");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
-    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (tmux, _) = launch_disconnected(&home, &address);
     tmux.type_text("x := 'typed, never evaluated'.");
     tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
         s.contains("never evaluated")
@@ -700,17 +703,15 @@ fn text_typed_a_second_before_a_kill_9_is_on_disk() {
 #[test]
 fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
     let home = TempDir::new("e2e-indent");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
+    let address = new_address();
+    let (tmux, _) = launch(&home, &address, OFFLINE);
     // tmux takes OSC 52 from the programs in it into its paste buffer.
     let status = tmux
         .cmd()
         .args(["set", "-g", "set-clipboard", "on"])
         .status();
     assert!(status.unwrap().success());
-    tmux.wait_for("the TUI", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    tmux.wait_until_disconnected();
     tmux.type_text("x := 1.");
     tmux.send_keys(&["Enter"]);
     tmux.type_text("y := 2.");
@@ -718,38 +719,27 @@ fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
     let indented = |s: &str| s.contains("│    x := 1.") && s.contains("│    y := 2.");
     tmux.wait_for("both lines indented", Duration::from_secs(10), indented);
     tmux.send_keys(&["C-c"]);
-    let started = Instant::now();
-    loop {
-        let buffer = tmux.cmd().arg("show-buffer").output().unwrap();
-        if String::from_utf8_lossy(&buffer.stdout) == "    x := 1.\n    y := 2." {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the copy did not reach tmux's buffer: {buffer:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_for_clipboard("    x := 1.\n    y := 2.");
     tmux.send_keys(&["BTab"]);
     tmux.wait_for("both lines dedented", Duration::from_secs(10), |s| {
         s.contains("│x := 1.") && s.contains("│y := 2.")
     });
     tmux.send_keys(&["C-z"]);
     tmux.wait_for("the dedent undone", Duration::from_secs(10), indented);
-    tmux.send_keys(&["C-q"]);
-    tmux.wait_for("STUI to quit", Duration::from_secs(10), |s| {
-        s.contains("STUI-EXIT=0")
+    // `c` in the transcript copies its newest entry, without the borders.
+    tmux.send_keys(&["C-e"]);
+    let notice = "Not connected: press F2 to connect, then evaluate again.";
+    tmux.wait_for("the notice", Duration::from_secs(10), |s| {
+        s.contains(notice)
     });
+    tmux.send_keys(&["F6", "c"]);
+    tmux.wait_for_clipboard(notice);
+    tmux.quit();
 }
 
 #[test]
 fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() {
-    let home = TempDir::new("e2e-caret");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    let (_home, address, tmux) = launch_connected("e2e-caret", "");
     tmux.type_text("3 + ) 4");
     tmux.send_keys(&["Home", "C-e"]);
     tmux.wait_for("the caret under the )", Duration::from_secs(20), |s| {
@@ -764,8 +754,7 @@ fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() 
         pane_lines(s).any(|line| line == "3 + X) 4")
     });
     tmux.send_keys(&["C-a"]);
-    tmux.type_text("a + b");
-    tmux.send_keys(&["C-e"]);
+    tmux.do_it("a + b");
     let screen = tmux.wait_for("the warning", Duration::from_secs(20), |s| {
         s.contains("Warning: undeclared variable a (it is nil)")
     });
@@ -773,8 +762,7 @@ fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() 
         screen.contains("Warning: undeclared variable b (it is nil)"),
         "{screen}"
     );
-    drop(tmux);
-    wait_until_stopped(&address);
+    hang_up(tmux, &address);
 }
 
 /// Deletes `count` characters before the cursor.
@@ -787,15 +775,9 @@ const EMPTY_WORKSPACE: &str = "Type Smalltalk here";
 
 #[test]
 fn ctrl_r_finds_an_earlier_snippet_and_enter_puts_it_back() {
-    let home = TempDir::new("e2e-history");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    let (_home, address, tmux) = launch_connected("e2e-history", "");
     for (code, value) in [("3 + 4", "7 "), ("10 factorial", "3628800 ")] {
-        tmux.type_text(code);
-        tmux.send_keys(&["C-e"]);
+        tmux.do_it(code);
         tmux.wait_for(value, Duration::from_secs(20), |s| {
             pane_lines(s).any(|line| line.starts_with(value) && line.contains("Integer"))
         });
@@ -815,38 +797,26 @@ fn ctrl_r_finds_an_earlier_snippet_and_enter_puts_it_back() {
         Duration::from_secs(10),
         |s| !s.contains(EMPTY_WORKSPACE) && pane_lines(s).any(|line| line == "3 + 4"),
     );
-    drop(tmux);
-    wait_until_stopped(&address);
+    hang_up(tmux, &address);
 }
 
 #[test]
 fn the_pharo_preset_evaluates_with_ctrl_d() {
-    let home = TempDir::new("e2e-pharo");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[ui]\nkeymap = \"pharo\"\n");
-    let screen = tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
+    let (_home, address, tmux) = launch_connected("e2e-pharo", "[ui]\nkeymap = \"pharo\"\n");
+    let screen = tmux.screen();
     assert!(!screen.contains("config problem"), "{screen}");
     tmux.type_text("6 * 7");
     tmux.send_keys(&["C-d"]);
     tmux.wait_for("the value 42", Duration::from_secs(20), |s| {
-        pane_lines(s).any(|line| line.starts_with("42 ") && line.contains("SmallInteger"))
+        shows_small_integer(s, "42")
     });
-    drop(tmux);
-    wait_until_stopped(&address);
+    hang_up(tmux, &address);
 }
 
 #[test]
 fn m_saves_a_value_the_server_cut_whole_to_a_file() {
-    let home = TempDir::new("e2e-whole");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "");
-    tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
-        s.contains("Connected") && s.contains("GNU Smalltalk")
-    });
-    tmux.type_text("String new: 250000 withAll: $a");
-    tmux.send_keys(&["C-e"]);
+    let (home, address, tmux) = launch_connected("e2e-whole", "");
+    tmux.do_it("String new: 250000 withAll: $a");
     tmux.wait_for("the cut value", Duration::from_secs(20), |s| {
         s.contains("cut: m saves it")
     });
@@ -872,18 +842,14 @@ fn m_saves_a_value_the_server_cut_whole_to_a_file() {
     // The print: the string in quotes, whole.
     let text = std::fs::read_to_string(file).unwrap();
     assert_eq!(text.len(), 250_002, "{}", &text[..40]);
-    drop(tmux);
-    wait_until_stopped(&address);
+    hang_up(tmux, &address);
 }
 
 #[test]
 fn a_paste_without_bracketed_paste_arrives_whole_and_is_not_left_waiting() {
     let home = TempDir::new("e2e-paste");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
-    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (tmux, _) = launch_disconnected(&home, &address);
     let text: Vec<String> = (1..=2000)
         .map(|n| format!("x{n} := {n} + 1. \"line {n}\""))
         .collect();
@@ -892,10 +858,7 @@ fn a_paste_without_bracketed_paste_arrives_whole_and_is_not_left_waiting() {
     tmux.wait_for("the last pasted line", Duration::from_secs(60), |s| {
         s.contains("\"line 2000\"")
     });
-    tmux.send_keys(&["C-q"]);
-    tmux.wait_for("stui to exit", Duration::from_secs(20), |s| {
-        s.contains("STUI-EXIT=")
-    });
+    tmux.quit();
     let saved = std::fs::read_to_string(home.path().join("data/stui/workspaces/1.st")).unwrap();
     assert_eq!(saved.lines().count(), 2000);
     assert_eq!(
@@ -908,11 +871,8 @@ fn a_paste_without_bracketed_paste_arrives_whole_and_is_not_left_waiting() {
 #[test]
 fn keys_right_after_a_focus_change_go_to_the_pane_focused() {
     let home = TempDir::new("e2e-focus");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
-    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (tmux, _) = launch_disconnected(&home, &address);
     tmux.type_text("abc");
     // Disconnected, Do it leaves a notice in the transcript.
     tmux.send_keys(&["C-e"]);
@@ -947,11 +907,8 @@ fn keys_right_after_a_focus_change_go_to_the_pane_focused() {
 #[test]
 fn after_a_resize_and_back_the_lines_above_fill_the_workspace_again() {
     let home = TempDir::new("e2e-resize");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
-    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (tmux, _) = launch_disconnected(&home, &address);
     let text: Vec<String> = (1..=40).map(|n| format!("\"line {n}\"")).collect();
     tmux.paste_as_keys(&text.join("\n"), home.path());
     tmux.wait_for("the last line", Duration::from_secs(20), |s| {
@@ -976,11 +933,8 @@ fn after_a_resize_and_back_the_lines_above_fill_the_workspace_again() {
 #[test]
 fn a_click_focuses_the_pane_under_it_and_places_the_cursor() {
     let home = TempDir::new("e2e-mouse");
-    let address = format!("tcp://127.0.0.1:{}", free_port());
-    let (tmux, _) = launch(&home, &address, "[server]\nconnect_on_start = false\n");
-    tmux.wait_for("the TUI to start", Duration::from_secs(20), |s| {
-        s.contains("Disconnected")
-    });
+    let address = new_address();
+    let (tmux, _) = launch_disconnected(&home, &address);
     tmux.type_text("abc");
     // A left press and release in the terminal's SGR encoding (1-based
     // column;row): row 21 is in the transcript of the 30-row screen.

@@ -93,24 +93,24 @@ fn mounted_app(workspace_text: &str) -> Tui {
 /// The terminal sizes every snapshot is taken at.
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
-/// The whole `width`x`height` screen for `model`, one line per row.
-fn screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String {
+/// The whole `width`x`height` screen drawn for `model`.
+fn drawn(tui: &mut Tui, model: &Model, width: u16, height: u16) -> Buffer {
     tui.show(model);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
         .unwrap();
-    buffer_to_string(terminal.backend().buffer())
+    terminal.backend().buffer().clone()
+}
+
+/// The whole `width`x`height` screen for `model`, one line per row.
+fn screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String {
+    buffer_to_string(&drawn(tui, model, width, height))
 }
 
 /// `screen_sized` with each row's colour runs (see `styled_screen`).
 fn styled_screen_sized(tui: &mut Tui, model: &Model, width: u16, height: u16) -> String {
-    tui.show(model);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
-        .unwrap();
-    styled_screen(terminal.backend().buffer())
+    styled_screen(&drawn(tui, model, width, height))
 }
 
 /// The built-in themes, by the name their snapshots carry.
@@ -926,8 +926,12 @@ fn status_bar_at_60_columns_keeps_the_help_hint() {
     let shown = screen_sized(&mut mounted_app(""), &model, 160, 24);
     assert_shows(
         &shown,
-        "F1 help  F2 connect/disconnect  Ctrl+D eval  Ctrl+Q quit",
+        "F1 help  F2 connect/disconnect  Ctrl+E eval  Ctrl+Q quit",
     );
+    // The key a keymap lists first: Pharo's Do it in the pharo preset.
+    let mut pharo = Tui::with_keymap("", Keymap::preset("pharo").unwrap());
+    let shown = screen_sized(&mut pharo, &model, 160, 24);
+    assert_shows(&shown, "Ctrl+D eval  Ctrl+Q quit");
 }
 
 #[test]
@@ -969,9 +973,13 @@ fn styled_screen(buffer: &Buffer) -> String {
     shown
 }
 
-/// Connected, a value, an error and Transcript output, drawn in `theme`.
-fn themed_screen(theme: &Theme) -> String {
-    let shared = Rc::new(RefCell::new(model().with_workspace(WORKSPACE_TEXT)));
+/// Highlighted code with the cursor on a bracket, and in the transcript a
+/// value, output and an error, drawn in `theme` at `width`x`height`.
+fn themed_screen(theme: &Theme, width: u16, height: u16) -> String {
+    let mut tui = Tui::themed(HIGHLIGHTED_CODE, Keymap::default(), theme);
+    // On the `[` of line 3: it and its `]` are marked.
+    let cursor = CursorMove::Jump(2, 29);
+    tui.model.borrow_mut().view.editor.area.move_cursor(cursor);
     let mut model = after([connected_event()]);
     model
         .transcript
@@ -982,15 +990,7 @@ fn themed_screen(theme: &Theme) -> String {
     model
         .transcript
         .push(TranscriptEntry::Error(syntax_error()));
-    let mut app = App::init(EventListenerCfg::default());
-    view::mount(&mut app, &shared, Arc::new(Keymap::default()), theme).unwrap();
-    let mut tui = Tui { app, model: shared };
-    tui.show(&model);
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal
-        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
-        .unwrap();
-    styled_screen(terminal.backend().buffer())
+    styled_screen_sized(&mut tui, &model, width, height)
 }
 
 #[test]
@@ -1003,13 +1003,14 @@ fn screen_in_each_theme() {
         ("light_16_colours", light.for_depth(ColorDepth::Ansi16)),
     ];
     for (name, theme) in themes {
-        insta::with_settings!({
-            description => "The connected screen with a value, output and an error: the text, \
-                            then per row the foreground/background colour runs of the theme.",
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!(format!("theme_{name}_80x24"), themed_screen(&theme));
-        });
+        assert_snapshots(
+            &format!("theme_{name}"),
+            "The connected screen: the workspace with code of each token kind, the \
+             cursor on the `[` of line 3 (it and its `]` marked), a value, output and \
+             an error in the transcript; then per row the foreground/background \
+             colour runs of the theme.",
+            |width, height| themed_screen(&theme, width, height),
+        );
     }
 }
 

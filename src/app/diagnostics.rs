@@ -74,9 +74,10 @@ pub(super) fn with_caret(mut error: ErrorObject, code: &str) -> ErrorObject {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::update::tests::connected_with;
     use crate::app::update::{Effect, update};
     use crate::net::{Answer, BridgeCommand, NetEvent};
-    use crate::ui::{Connection, Msg, TranscriptEntry};
+    use crate::ui::{Msg, TranscriptEntry};
     use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
     fn syntax_error(line: u32, column: u32) -> ErrorObject {
@@ -98,15 +99,6 @@ mod tests {
         assert!(shown.ends_with("\n    x :=\n         ^"), "{shown:?}");
         let other = ErrorObject::new(ErrorCode::EvaluationError, "boom");
         assert_eq!(with_caret(other.clone(), "x"), other);
-    }
-
-    fn connected(text: &str) -> Model {
-        let mut model = Model::new("tcp://127.0.0.1:5555", "s1").with_workspace(text);
-        model.connection = Connection::Connected {
-            info: crate::app::update::tests::gst_info(),
-            round_trip_us: 400,
-        };
-        model
     }
 
     fn do_it(model: &mut Model) -> String {
@@ -133,7 +125,7 @@ mod tests {
     #[test]
     fn a_syntax_error_moves_the_cursor_to_its_place_in_the_workspace() {
         let text = "1 + 1.\n\nx := (1 to: 3) inject: 0\n   into: [:a :b | a + b.\nx";
-        let mut model = connected(text);
+        let mut model = connected_with(text);
         for _ in 0..3 {
             let down = KeyEvent::new(Key::Down, KeyModifiers::NONE);
             update(&mut model, Msg::Edit(down));
@@ -147,7 +139,7 @@ mod tests {
         let caret = format!("\n       into: [:a :b | a + b.\n    {}^", " ".repeat(23));
         assert!(error.message.ends_with(&caret), "{:?}", error.message);
         // On the statement's first line the column counts from where it starts.
-        let mut model = connected("1 + 1. 3 ) 4");
+        let mut model = connected_with("1 + 1. 3 ) 4");
         let end = KeyEvent::new(Key::End, KeyModifiers::NONE);
         update(&mut model, Msg::Edit(end));
         let id = do_it(&mut model);
@@ -157,7 +149,7 @@ mod tests {
 
     #[test]
     fn an_edited_workspace_keeps_its_cursor() {
-        let mut model = connected("3 ) 4");
+        let mut model = connected_with("3 ) 4");
         let id = do_it(&mut model);
         let typed = KeyEvent::new(Key::Char('y'), KeyModifiers::NONE);
         update(&mut model, Msg::Edit(typed));
@@ -167,7 +159,7 @@ mod tests {
 
     #[test]
     fn warnings_stand_above_the_result_or_the_error() {
-        let mut model = connected("a + b");
+        let mut model = connected_with("a + b");
         let id = do_it(&mut model);
         let mut error = ErrorObject::new(ErrorCode::EvaluationError, "doesNotUnderstand: #+");
         error.details.warnings = Some(vec!["undeclared variable a".into()]);

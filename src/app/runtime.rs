@@ -263,10 +263,7 @@ impl Runtime {
                 Effect::SaveHistory(snippets) => save_history(&self.history_path, &snippets),
                 Effect::SetClipboard(text) => super::clipboard::set(&text),
                 Effect::SaveTranscript(text) => {
-                    let notice = save_transcript(&text);
-                    let mut model = self.model.borrow_mut();
-                    model.status.say(notice.clone());
-                    model.transcript.push(TranscriptEntry::Notice(notice));
+                    self.step(Msg::TranscriptSaved(save_transcript(&text)));
                 }
                 Effect::SaveValue { what, text } => {
                     // Megabytes: off the UI thread; the notice comes back as an event.

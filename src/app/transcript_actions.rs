@@ -1,5 +1,6 @@
-//! What the transcript gives back: an entry's code into the workspace, and
-//! the whole transcript to a file (written by the runtime).
+//! What the transcript gives back: an entry's code into the workspace, an
+//! entry's text to the system clipboard, and the whole transcript to a file
+//! (written by the runtime).
 
 use super::update::Effect;
 use crate::ui::transcript_view::entry_text;
@@ -47,6 +48,46 @@ pub fn save_transcript(model: &Model) -> Vec<Effect> {
     vec![Effect::SaveTranscript(text)]
 }
 
+/// What came of saving the transcript, in the transcript and the status bar.
+pub fn saved(model: &mut Model, notice: String) {
+    model.status.say(notice.clone());
+    model.transcript.push(TranscriptEntry::Notice(notice));
+}
+
+/// The text of the entry the search matched (else the newest), for the
+/// terminal to put on the system clipboard (OSC 52): a terminal selection
+/// would pick up the panes' borders too.
+pub fn copy_entry(model: &mut Model) -> Vec<Effect> {
+    let matched = model.view.search.as_ref().and_then(|search| search.current);
+    let entry = match matched {
+        Some(at) => model.transcript.get(at),
+        None => model.transcript.last(),
+    };
+    let Some(text) = entry.map(clipboard_text) else {
+        model.status.say("Nothing to copy.");
+        return vec![];
+    };
+    if !model.system_clipboard {
+        model
+            .status
+            .say("The system clipboard is off (ui.system_clipboard).");
+        return vec![];
+    }
+    model.status.say("Copied to the clipboard.");
+    vec![Effect::SetClipboard(text)]
+}
+
+/// What of an entry is worth pasting elsewhere: a value's print without its
+/// class and time, code without the prompt.
+fn clipboard_text(entry: &TranscriptEntry) -> String {
+    match entry {
+        TranscriptEntry::Input { code } => code.clone(),
+        TranscriptEntry::Value { print, .. } => print.clone(),
+        TranscriptEntry::Output(text) | TranscriptEntry::Notice(text) => text.clone(),
+        TranscriptEntry::Error(_) | TranscriptEntry::Dropped { .. } => entry_text(entry),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +126,66 @@ mod tests {
         update(&mut model, Msg::SearchTranscript(SearchStep::Type('7')));
         update(&mut model, Msg::CopyToWorkspace);
         assert_eq!(model.view.editor.text(), "3 + 4");
+    }
+
+    #[test]
+    fn what_came_of_saving_shows_in_the_transcript_and_the_status_bar() {
+        let mut model = model();
+        let effects = update(
+            &mut model,
+            Msg::TranscriptSaved("Saved the transcript to t.txt.".into()),
+        );
+        assert!(effects.is_empty());
+        assert_eq!(
+            model.transcript.last(),
+            Some(&TranscriptEntry::Notice(
+                "Saved the transcript to t.txt.".into()
+            ))
+        );
+        assert_eq!(
+            model.status.message(),
+            Some("Saved the transcript to t.txt.")
+        );
+    }
+
+    #[test]
+    fn c_puts_the_newest_entry_or_the_match_on_the_system_clipboard() {
+        let mut model = model();
+        let copied = |text: &str| vec![Effect::SetClipboard(text.into())];
+        assert_eq!(update(&mut model, Msg::CopyEntry), copied("an Object"));
+        assert_eq!(model.status.message(), Some("Copied to the clipboard."));
+        update(&mut model, Msg::SearchTranscript(SearchStep::Open));
+        update(&mut model, Msg::SearchTranscript(SearchStep::Type('+')));
+        // The code, without the transcript's `> ` prompt.
+        assert_eq!(update(&mut model, Msg::CopyEntry), copied("3 + 4"));
+    }
+
+    #[test]
+    fn a_value_is_copied_without_its_class_and_time() {
+        let mut model = model();
+        model.transcript.push(TranscriptEntry::Value {
+            print: "42".into(),
+            class: "SmallInteger".into(),
+            truncated: false,
+            duration_us: 120,
+        });
+        let effects = update(&mut model, Msg::CopyEntry);
+        assert_eq!(effects, [Effect::SetClipboard("42".into())]);
+    }
+
+    #[test]
+    fn nothing_is_copied_with_the_system_clipboard_off_or_an_empty_transcript() {
+        let mut model = model();
+        model.system_clipboard = false;
+        assert!(update(&mut model, Msg::CopyEntry).is_empty());
+        assert_eq!(
+            model.status.message(),
+            Some("The system clipboard is off (ui.system_clipboard).")
+        );
+        model.system_clipboard = true;
+        model.transcript.clear();
+        assert!(update(&mut model, Msg::CopyEntry).is_empty());
+        assert_eq!(model.status.message(), Some("Nothing to copy."));
     }
 
     #[test]

@@ -87,6 +87,11 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::SaveTranscript => super::transcript_actions::save_transcript(model),
+        Msg::TranscriptSaved(notice) => {
+            super::transcript_actions::saved(model, notice);
+            vec![]
+        }
+        Msg::CopyEntry => super::transcript_actions::copy_entry(model),
         Msg::SaveWholeValue => super::whole_value::request(model),
         Msg::FilterTranscript => {
             model.view.transcript.cycle_filter();
@@ -661,6 +666,11 @@ pub(super) mod tests {
             round_trip_us: 400,
         };
         model
+    }
+
+    /// `connected_model` with `text` in the workspace.
+    pub(in crate::app) fn connected_with(text: &str) -> Model {
+        connected_model().with_workspace(text)
     }
 
     fn alive(round_trip_us: u64, instance: &str) -> Msg {

@@ -138,19 +138,10 @@ fn inspection_text(value: &InspectResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::update::tests::connected_with;
     use crate::net::{BridgeCommand, NetEvent};
     use crate::protocol::{EvaluateResult, Request, RequestBody};
-    use crate::ui::Connection;
     use tuirealm::event::{Key, KeyEvent, KeyModifiers};
-
-    fn connected(text: &str) -> Model {
-        let mut model = Model::new("tcp://127.0.0.1:5555", "s1").with_workspace(text);
-        model.connection = Connection::Connected {
-            info: crate::app::update::tests::gst_info(),
-            round_trip_us: 400,
-        };
-        model
-    }
 
     fn key(model: &mut Model, code: Key) {
         update(model, Msg::Edit(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -196,7 +187,7 @@ mod tests {
 
     #[test]
     fn do_it_sends_the_statement_around_the_cursor() {
-        let mut model = connected("(1 to: 3) inject: 0\n   into: [:a :b | a + b].\n5");
+        let mut model = connected_with("(1 to: 3) inject: 0\n   into: [:a :b | a + b].\n5");
         key(&mut model, Key::Down);
         let effects = update(&mut model, Msg::EvaluateSelection);
         assert_eq!(
@@ -207,7 +198,7 @@ mod tests {
 
     #[test]
     fn do_it_on_a_blank_line_says_so() {
-        let mut model = connected("3 + 4\n\n5");
+        let mut model = connected_with("3 + 4\n\n5");
         key(&mut model, Key::Down);
         assert!(update(&mut model, Msg::EvaluateSelection).is_empty());
         assert!(matches!(
@@ -218,7 +209,7 @@ mod tests {
 
     #[test]
     fn print_it_inserts_the_value_after_the_statement_and_selects_it() {
-        let mut model = connected("3 + 4.\nx := 'a \"b\"'");
+        let mut model = connected_with("3 + 4.\nx := 'a \"b\"'");
         let effects = update(&mut model, Msg::PrintSelection);
         let id = sent(&effects).id.clone();
         assert_eq!(code_of(sent(&effects)), "3 + 4");
@@ -243,7 +234,7 @@ mod tests {
 
     #[test]
     fn print_it_after_an_edit_leaves_the_workspace_alone() {
-        let mut model = connected("3 + 4");
+        let mut model = connected_with("3 + 4");
         let id = sent(&update(&mut model, Msg::PrintSelection)).id.clone();
         key(&mut model, Key::Char('0'));
         reply(&mut model, &id, "7");
@@ -257,7 +248,7 @@ mod tests {
     #[test]
     fn inspect_it_asks_for_the_fields_and_lists_them_under_the_code() {
         use crate::protocol::{InspectElement, InspectField};
-        let mut model = connected("3 @ 4");
+        let mut model = connected_with("3 @ 4");
         let effects = update(&mut model, Msg::InspectSelection);
         let request = sent(&effects);
         let id = request.id.clone();

@@ -42,6 +42,13 @@ pub fn update(model: &mut Model, msg: WorkspaceMsg) -> Vec<Effect> {
         }
         WorkspaceMsg::Next => switch_to(model, (model.workspaces.active + 1) % tabs),
         WorkspaceMsg::Previous => switch_to(model, (model.workspaces.active + tabs - 1) % tabs),
+        WorkspaceMsg::GoTo(index) if index >= tabs => {
+            model
+                .status
+                .say(format!("There is no workspace {}.", index + 1));
+            vec![]
+        }
+        WorkspaceMsg::GoTo(index) => switch_to(model, index),
         WorkspaceMsg::Close if model.view.editor.text().trim().is_empty() => close_active(model),
         WorkspaceMsg::Close => ask(model, PromptKind::ConfirmClose, String::new()),
         WorkspaceMsg::Rename => {
@@ -404,6 +411,25 @@ mod tests {
         assert_eq!(model.view.editor.text(), "1 + 2");
         let tabs = model.workspaces.tabs_file_text();
         assert!(tabs.contains("\"active\": 1"), "{tabs}");
+    }
+
+    #[test]
+    fn go_to_jumps_to_the_nth_workspace_and_says_when_there_is_none() {
+        let mut model = Model::new("a", "s");
+        type_text(&mut model, "one");
+        for text in ["two", "three"] {
+            update(&mut model, ws(WorkspaceMsg::New));
+            type_text(&mut model, text);
+        }
+        let effects = update(&mut model, ws(WorkspaceMsg::GoTo(0)));
+        assert_eq!(model.workspaces.active, 0);
+        assert_eq!(model.view.editor.text(), "one");
+        assert!(effects.iter().any(is_tabs_file), "the active tab is kept");
+        update(&mut model, ws(WorkspaceMsg::GoTo(1)));
+        assert_eq!(model.view.editor.text(), "two");
+        assert!(update(&mut model, ws(WorkspaceMsg::GoTo(5))).is_empty());
+        assert_eq!(model.workspaces.active, 1);
+        assert_eq!(model.status.message(), Some("There is no workspace 6."));
     }
 
     #[test]

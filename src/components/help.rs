@@ -37,10 +37,11 @@ pub struct HelpDrawing {
 }
 
 /// One action of one context: its keys and what it does, under `heading`.
+#[derive(Debug, Clone, PartialEq)]
 struct HelpRow {
     heading: &'static str,
     keys: String,
-    description: &'static str,
+    description: String,
 }
 
 /// The heading of the editor's own keys, right after the workspace's bindings.
@@ -95,7 +96,7 @@ fn help_rows(keymap: &Keymap) -> Vec<HelpRow> {
             _ => rows.push(HelpRow {
                 heading,
                 keys: key_label(&binding.key),
-                description: binding.action.description(),
+                description: binding.action.description().to_string(),
             }),
         }
     }
@@ -106,13 +107,69 @@ fn help_rows(keymap: &Keymap) -> Vec<HelpRow> {
     let editor_rows = editor_keys(keymap).map(|(keys, description)| HelpRow {
         heading: EDITOR_HEADING,
         keys,
-        description,
+        description: description.to_string(),
     });
     rows.splice(
         after_workspace..after_workspace,
         editor_rows.collect::<Vec<_>>(),
     );
-    rows
+    collapse_numbered(rows)
+}
+
+/// Rows that count up together (`Alt+1  Go to workspace 1`, `Alt+2  Go to
+/// workspace 2`, …) as one: `Alt+1…9  Go to workspace 1…9`.
+fn collapse_numbered(rows: Vec<HelpRow>) -> Vec<HelpRow> {
+    let mut collapsed = Vec::with_capacity(rows.len());
+    let mut at = 0;
+    while at < rows.len() {
+        let run = numbered_run(&rows[at..]);
+        let first = rows[at].clone();
+        if run < 3 {
+            collapsed.push(first);
+            at += 1;
+            continue;
+        }
+        let last = rows[at + run - 1].keys.chars().last().unwrap_or_default();
+        collapsed.push(HelpRow {
+            keys: format!("{}…{last}", first.keys),
+            description: format!("{}…{last}", first.description),
+            ..first
+        });
+        at += run;
+    }
+    collapsed
+}
+
+/// How many rows, from the first, count up from it: same heading, keys and
+/// description the same but for a last digit one more than the row before.
+fn numbered_run(rows: &[HelpRow]) -> usize {
+    let Some(start) = rows.first().and_then(numbered) else {
+        return 1;
+    };
+    let (heading, (keys, description, digit)) = (rows[0].heading, start);
+    let counts_on = |(n, row): &(usize, &HelpRow)| {
+        let next = digit + u32::try_from(*n).unwrap_or(u32::MAX);
+        row.heading == heading && numbered(row) == Some((keys, description, next))
+    };
+    rows.iter()
+        .enumerate()
+        .skip(1)
+        .take_while(counts_on)
+        .count()
+        + 1
+}
+
+/// A row's keys and description without their last character, and that
+/// digit, when both end in the same digit.
+fn numbered(row: &HelpRow) -> Option<(&str, &str, u32)> {
+    let (keys, digit) = split_last_digit(&row.keys)?;
+    let (description, same) = split_last_digit(&row.description)?;
+    (digit == same).then_some((keys, description, digit))
+}
+
+fn split_last_digit(text: &str) -> Option<(&str, u32)> {
+    let digit = text.chars().last()?.to_digit(10)?;
+    Some((&text[..text.len() - 1], digit))
 }
 
 /// The editor's own keys that no binding of the workspace takes, as labels.
@@ -152,7 +209,7 @@ impl HelpDrawing {
                 lines.push(Line::styled(row.heading, heading));
                 heading_shown = Some(row.heading);
             }
-            let description = wrap(Line::raw(row.description), room);
+            let description = wrap(Line::raw(row.description.clone()), room);
             for (n, part) in description.into_iter().enumerate() {
                 let keys = if n == 0 { row.keys.as_str() } else { "" };
                 let mut line =
@@ -259,6 +316,35 @@ mod tests {
 
     fn editor_key_labels(keymap: &Keymap) -> Vec<String> {
         editor_keys(keymap).map(|(keys, _)| keys).collect()
+    }
+
+    #[test]
+    fn keys_that_count_up_with_their_workspace_share_one_row() {
+        let rows = help_rows(&Keymap::default());
+        let jump: Vec<&HelpRow> = rows
+            .iter()
+            .filter(|row| row.description.starts_with("Go to workspace"))
+            .collect();
+        assert_eq!(jump.len(), 1, "{jump:?}");
+        assert_eq!(jump[0].keys, "Alt+1…9");
+        assert_eq!(jump[0].description, "Go to workspace 1…9");
+        // One rebound: its row stands apart, the rest still count up.
+        let mut keymap = Keymap::default();
+        let text = "[global]\n\"alt-1\" = \"none\"\n\"f9\" = \"workspace_1\"\n";
+        keymap.merge_toml(text, "u.toml").unwrap();
+        let rows = help_rows(&keymap);
+        let jump: Vec<(&str, &str)> = rows
+            .iter()
+            .filter(|row| row.description.starts_with("Go to workspace"))
+            .map(|row| (row.keys.as_str(), row.description.as_str()))
+            .collect();
+        assert_eq!(
+            jump,
+            [
+                ("F9", "Go to workspace 1"),
+                ("Alt+2…9", "Go to workspace 2…9")
+            ]
+        );
     }
 
     #[test]

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
-use tuirealm::props::{Style, TextModifiers};
+use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::props::TextModifiers;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Alignment, Rect};
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
+use super::prompt_line::{LineKey, line_key, on_key, prompt_style};
 use super::{Draw, Pane};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::StatusBarColors;
@@ -55,10 +56,7 @@ impl Draw for PromptDrawing {
             Some(None) => found.unwrap_or_default().to_string(),
         };
         let line = format!(" History search '{}': {shown}", search.query);
-        let style = Style::default()
-            .bg(self.colours.bg)
-            .fg(self.colours.connecting)
-            .add_modifier(TextModifiers::BOLD);
+        let style = prompt_style(&self.colours);
         frame.render_widget(Clear, area);
         let room = usize::from(area.width);
         let fits = line.chars().count() + self.hint.chars().count() < room;
@@ -72,24 +70,17 @@ impl Draw for PromptDrawing {
 
 impl AppComponent<Msg, NoUserEvent> for HistoryPrompt {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
-        let Event::Keyboard(key) = event else {
-            return None;
-        };
-        match self.keymap.lookup(Context::Workspace, key) {
-            Some(Action::Quit) => return Some(Msg::Quit),
-            Some(Action::HistorySearch) => return Some(Msg::HistorySearch(SearchKey::Next)),
-            _ => {}
-        }
-        let typing = !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let search_key = match key.code {
-            Key::Enter => SearchKey::Accept,
-            Key::Esc => SearchKey::Cancel,
-            Key::Backspace => SearchKey::Backspace,
-            Key::Char(c) if typing => SearchKey::Type(c),
-            _ => return None,
-        };
-        Some(Msg::HistorySearch(search_key))
+        on_key(event, &self.keymap, Context::Workspace, |key| {
+            if self.keymap.lookup(Context::Workspace, key) == Some(Action::HistorySearch) {
+                return Some(Msg::HistorySearch(SearchKey::Next));
+            }
+            let search_key = match line_key(key)? {
+                LineKey::Accept => SearchKey::Accept,
+                LineKey::Cancel => SearchKey::Cancel,
+                LineKey::Backspace => SearchKey::Backspace,
+                LineKey::Type(c) => SearchKey::Type(c),
+            };
+            Some(Msg::HistorySearch(search_key))
+        })
     }
 }

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
 use tuirealm::event::{Event, Key, NoUserEvent};
-use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
+use super::prompt_line::{on_key, prompt_style};
 use super::{Draw, Pane};
-use crate::config::keymap::{Action, Context, Keymap};
+use crate::config::keymap::{Context, Keymap};
 use crate::config::theme::StatusBarColors;
 use crate::ui::{InterruptChoice, Model, Msg, SharedModel};
 
@@ -40,10 +40,7 @@ impl Draw for PromptDrawing {
         let question = format!(
             " Interrupt: a = all, 1..{running} = the n-th oldest, Esc = none ({running} running)"
         );
-        let style = Style::default()
-            .bg(self.colours.bg)
-            .fg(self.colours.connecting)
-            .add_modifier(TextModifiers::BOLD);
+        let style = prompt_style(&self.colours);
         frame.render_widget(Clear, area);
         frame.render_widget(Paragraph::new(question).style(style), area);
     }
@@ -51,20 +48,15 @@ impl Draw for PromptDrawing {
 
 impl AppComponent<Msg, NoUserEvent> for InterruptPrompt {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
-        let Event::Keyboard(key) = event else {
-            return None;
-        };
-        // Quitting always works.
-        if self.keymap.lookup(Context::Global, key) == Some(Action::Quit) {
-            return Some(Msg::Quit);
-        }
-        let choice = match key.code {
-            Key::Char('a' | 'A') => InterruptChoice::All,
-            Key::Char(digit @ '1'..='9') => {
-                InterruptChoice::Nth(digit.to_digit(10).map_or(0, |n| n as usize))
-            }
-            _ => InterruptChoice::None,
-        };
-        Some(Msg::InterruptChosen(choice))
+        on_key(event, &self.keymap, Context::Global, |key| {
+            let choice = match key.code {
+                Key::Char('a' | 'A') => InterruptChoice::All,
+                Key::Char(digit @ '1'..='9') => {
+                    InterruptChoice::Nth(digit.to_digit(10).map_or(0, |n| n as usize))
+                }
+                _ => InterruptChoice::None,
+            };
+            Some(Msg::InterruptChosen(choice))
+        })
     }
 }

@@ -8,6 +8,7 @@ pub mod help;
 pub mod highlight;
 pub mod history_prompt;
 pub mod interrupt_prompt;
+pub mod prompt_line;
 pub mod status_bar;
 pub mod tabs;
 pub mod transcript;
@@ -102,6 +103,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::HistorySearch => Some(Msg::HistorySearch(SearchKey::Next)),
         Action::CopyToWorkspace => Some(Msg::CopyToWorkspace),
         Action::SaveTranscript => Some(Msg::SaveTranscript),
+        Action::CopyEntry => Some(Msg::CopyEntry),
         Action::NewWorkspace
         | Action::CloseWorkspace
         | Action::RenameWorkspace
@@ -109,7 +111,16 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::PreviousWorkspace
         | Action::OpenWorkspace
         | Action::SaveWorkspace
-        | Action::SaveWorkspaceAs => tabs::action_msg(action).map(Msg::Workspaces),
+        | Action::SaveWorkspaceAs
+        | Action::Workspace1
+        | Action::Workspace2
+        | Action::Workspace3
+        | Action::Workspace4
+        | Action::Workspace5
+        | Action::Workspace6
+        | Action::Workspace7
+        | Action::Workspace8
+        | Action::Workspace9 => tabs::action_msg(action).map(Msg::Workspaces),
         Action::FilterTranscript => Some(Msg::FilterTranscript),
         Action::ToggleStacks => Some(Msg::ToggleStacks),
         Action::SaveWholeValue => Some(Msg::SaveWholeValue),

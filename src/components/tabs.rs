@@ -19,7 +19,7 @@ pub fn action_msg(action: Action) -> Option<WorkspaceMsg> {
         Action::OpenWorkspace => WorkspaceMsg::Open,
         Action::SaveWorkspace => WorkspaceMsg::Save,
         Action::SaveWorkspaceAs => WorkspaceMsg::SaveAs,
-        _ => return None,
+        _ => WorkspaceMsg::GoTo(action.workspace_number()? - 1),
     })
 }
 

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, MouseEventKind, NoUserEvent};
+use tuirealm::event::{Event, KeyEvent, MouseEventKind, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::text::Line;
 use tuirealm::ratatui::widgets::{Block, Paragraph};
 
+use super::prompt_line::{LineKey, line_key};
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::{Theme, TranscriptColors, WorkspaceColors};
@@ -123,19 +124,12 @@ fn search_line(search: &TranscriptSearch) -> String {
 
 /// A key typed into the open search prompt.
 pub(super) fn prompt_key(key: &KeyEvent) -> Option<SearchStep> {
-    match key.code {
-        Key::Esc => Some(SearchStep::Close),
-        Key::Enter => Some(SearchStep::Submit),
-        Key::Backspace => Some(SearchStep::Backspace),
-        Key::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(SearchStep::Type(c))
-        }
-        _ => None,
-    }
+    Some(match line_key(key)? {
+        LineKey::Cancel => SearchStep::Close,
+        LineKey::Accept => SearchStep::Submit,
+        LineKey::Backspace => SearchStep::Backspace,
+        LineKey::Type(c) => SearchStep::Type(c),
+    })
 }
 
 fn search_step(action: Action) -> Option<SearchStep> {

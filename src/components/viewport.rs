@@ -164,36 +164,29 @@ mod tests {
         assert!(!settle(&mut editor, Rect::new(0, 0, 80, 5)));
     }
 
+    /// The rows of a 22x5 pane's border once the position of `lines` (the
+    /// cursor at `cursor`, the text inside the border) is painted on it.
+    fn border_rows(lines: &[&str], cursor: (u16, u16)) -> Vec<String> {
+        let text = Rect::new(1, 1, 20, 3);
+        let editor = drawn(lines, cursor, text);
+        let pane = Rect::new(0, 0, 22, 5);
+        let mut buf = Buffer::empty(pane);
+        paint_position(&editor, pane, text, &mut buf, Style::default());
+        let row = |y: u16| -> String { (0..22).map(|x| buf[(x, y)].symbol()).collect() };
+        (0..5).map(row).collect()
+    }
+
     #[test]
     fn the_border_says_where_the_view_is_and_which_rows_are_cut() {
         let long = "x".repeat(100);
-        let editor = drawn(&["ab", &long, ""], (1, 100), Rect::new(1, 1, 20, 3));
-        let pane = Rect::new(0, 0, 22, 5);
-        let mut buf = Buffer::empty(pane);
-        paint_position(
-            &editor,
-            pane,
-            Rect::new(1, 1, 20, 3),
-            &mut buf,
-            Style::default(),
-        );
-        let row = |y: u16| -> String { (0..22).map(|x| buf[(x, y)].symbol()).collect() };
-        assert_eq!(row(4).trim(), "2/3 · col 101");
-        assert!(row(1).starts_with('‹'), "{}", row(1));
-        assert!(row(2).starts_with('‹'));
-        assert!(!row(3).starts_with('‹'), "an empty line hides nothing");
-        let editor = drawn(&["ab", &long], (0, 0), Rect::new(1, 1, 20, 3));
-        let mut buf = Buffer::empty(pane);
-        paint_position(
-            &editor,
-            pane,
-            Rect::new(1, 1, 20, 3),
-            &mut buf,
-            Style::default(),
-        );
-        let row = |y: u16| -> String { (0..22).map(|x| buf[(x, y)].symbol()).collect() };
-        assert!(row(2).ends_with('›'), "{}", row(2));
-        assert_eq!(row(4).trim(), "1/2");
+        let rows = border_rows(&["ab", &long, ""], (1, 100));
+        assert_eq!(rows[4].trim(), "2/3 · col 101");
+        assert!(rows[1].starts_with('‹'), "{}", rows[1]);
+        assert!(rows[2].starts_with('‹'));
+        assert!(!rows[3].starts_with('‹'), "an empty line hides nothing");
+        let rows = border_rows(&["ab", &long], (0, 0));
+        assert!(rows[2].ends_with('›'), "{}", rows[2]);
+        assert_eq!(rows[4].trim(), "1/2");
     }
 
     #[test]

@@ -11,8 +11,9 @@ use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
+use super::prompt_line::{LineKey, line_key, on_key, prompt_style};
 use super::{Draw, Pane};
-use crate::config::keymap::{Action, Context, Keymap};
+use crate::config::keymap::{Context, Keymap};
 use crate::config::theme::StatusBarColors;
 use crate::ui::{Model, Msg, PromptKey, PromptKind, SharedModel, WorkspaceMsg};
 
@@ -54,10 +55,7 @@ impl Draw for PromptDrawing {
                 None => format!(" Close workspace {name} and delete its text? (y/n) "),
             },
         };
-        let style = Style::default()
-            .bg(self.colours.bg)
-            .fg(self.colours.connecting)
-            .add_modifier(TextModifiers::BOLD);
+        let style = prompt_style(&self.colours);
         let mut line = Line::from(vec![Span::raw(question)]);
         if prompt.kind != PromptKind::ConfirmClose {
             line.push_span(Span::raw(prompt.input.clone()));
@@ -79,23 +77,17 @@ impl Draw for PromptDrawing {
 
 impl AppComponent<Msg, NoUserEvent> for WorkspacePromptBar {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
-        let Event::Keyboard(key) = event else {
-            return None;
-        };
-        if self.keymap.lookup(Context::Workspace, key) == Some(Action::Quit) {
-            return Some(Msg::Quit);
-        }
-        let typing = !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let prompt_key = match key.code {
-            Key::Enter => PromptKey::Accept,
-            Key::Esc => PromptKey::Cancel,
-            Key::Backspace => PromptKey::Backspace,
-            Key::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => PromptKey::Clear,
-            Key::Char(c) if typing => PromptKey::Type(c),
-            _ => return None,
-        };
-        Some(Msg::Workspaces(WorkspaceMsg::Prompt(prompt_key)))
+        on_key(event, &self.keymap, Context::Workspace, |key| {
+            let clear = key.code == Key::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL);
+            let prompt_key = match line_key(key) {
+                _ if clear => PromptKey::Clear,
+                Some(LineKey::Accept) => PromptKey::Accept,
+                Some(LineKey::Cancel) => PromptKey::Cancel,
+                Some(LineKey::Backspace) => PromptKey::Backspace,
+                Some(LineKey::Type(c)) => PromptKey::Type(c),
+                None => return None,
+            };
+            Some(Msg::Workspaces(WorkspaceMsg::Prompt(prompt_key)))
+        })
     }
 }

@@ -115,11 +115,39 @@ pub enum Action {
     CloseSearch,
     CopyToWorkspace,
     SaveTranscript,
+    CopyEntry,
     NewWorkspace,
     CloseWorkspace,
     RenameWorkspace,
     NextWorkspace,
     PreviousWorkspace,
+    #[serde(rename = "workspace_1")]
+    #[strum(serialize = "workspace_1")]
+    Workspace1,
+    #[serde(rename = "workspace_2")]
+    #[strum(serialize = "workspace_2")]
+    Workspace2,
+    #[serde(rename = "workspace_3")]
+    #[strum(serialize = "workspace_3")]
+    Workspace3,
+    #[serde(rename = "workspace_4")]
+    #[strum(serialize = "workspace_4")]
+    Workspace4,
+    #[serde(rename = "workspace_5")]
+    #[strum(serialize = "workspace_5")]
+    Workspace5,
+    #[serde(rename = "workspace_6")]
+    #[strum(serialize = "workspace_6")]
+    Workspace6,
+    #[serde(rename = "workspace_7")]
+    #[strum(serialize = "workspace_7")]
+    Workspace7,
+    #[serde(rename = "workspace_8")]
+    #[strum(serialize = "workspace_8")]
+    Workspace8,
+    #[serde(rename = "workspace_9")]
+    #[strum(serialize = "workspace_9")]
+    Workspace9,
     OpenWorkspace,
     SaveWorkspace,
     SaveWorkspaceAs,
@@ -178,11 +206,21 @@ impl Action {
             Self::CloseSearch => "Close the search",
             Self::CopyToWorkspace => "Copy the matched or newest code into the workspace",
             Self::SaveTranscript => "Save the transcript to a file",
+            Self::CopyEntry => "Copy the matched or newest entry to the clipboard",
             Self::NewWorkspace => "New workspace (tab)",
             Self::CloseWorkspace => "Close the workspace (asks when it has text)",
             Self::RenameWorkspace => "Rename the workspace",
             Self::NextWorkspace => "Next workspace",
             Self::PreviousWorkspace => "Previous workspace",
+            Self::Workspace1 => "Go to workspace 1",
+            Self::Workspace2 => "Go to workspace 2",
+            Self::Workspace3 => "Go to workspace 3",
+            Self::Workspace4 => "Go to workspace 4",
+            Self::Workspace5 => "Go to workspace 5",
+            Self::Workspace6 => "Go to workspace 6",
+            Self::Workspace7 => "Go to workspace 7",
+            Self::Workspace8 => "Go to workspace 8",
+            Self::Workspace9 => "Go to workspace 9",
             Self::OpenWorkspace => "Open a file as a new workspace",
             Self::SaveWorkspace => "Save the workspace to its file, or ask for one",
             Self::SaveWorkspaceAs => "Save the workspace to another file",
@@ -201,6 +239,13 @@ impl Action {
         }
     }
 
+    /// The place (1 for the first) of the workspace a `workspace_N` action
+    /// goes to.
+    pub fn workspace_number(self) -> Option<usize> {
+        let name = self.name().strip_prefix("workspace_")?;
+        name.parse().ok()
+    }
+
     pub fn from_name(name: &str) -> Option<Self> {
         name.parse().ok()
     }
@@ -217,9 +262,21 @@ pub struct Binding {
 /// The active key bindings, per context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    contexts: HashMap<Context, HashMap<KeyEvent, Action>>,
+    contexts: HashMap<Context, HashMap<KeyEvent, Bound>>,
+    /// How many keymap files were merged to make this one.
+    layers: u32,
     /// Bindings a terminal may never send, and start-up configuration problems.
     warnings: Vec<String>,
+}
+
+/// An action bound to a key, and where a keymap file listed that binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bound {
+    action: Action,
+    /// Orders an action's keys for hints: the newest file's bindings first
+    /// (a preset's over the default's, a user's over a preset's), then the
+    /// order the file lists them in.
+    listed: (std::cmp::Reverse<u32>, usize),
 }
 
 /// One top-level entry of a keymap or theme file: `extends = "preset"` or a
@@ -304,6 +361,7 @@ impl Keymap {
     fn empty() -> Self {
         Self {
             contexts: HashMap::new(),
+            layers: 0,
             warnings: Vec::new(),
         }
     }
@@ -403,6 +461,7 @@ impl Keymap {
             };
             merged.merge_context(context, entries, text, file)?;
         }
+        merged.layers += 1;
         merged.check_essentials(file)?;
         *self = merged;
         Ok(())
@@ -437,7 +496,8 @@ impl Keymap {
                 ))
                 .at(text, action_name.span().start)
             })?;
-            bindings.insert(key, action);
+            let listed = (std::cmp::Reverse(self.layers + 1), key_text.span().start);
+            bindings.insert(key, Bound { action, listed });
             if let Some(why) = never_sent(&key) {
                 let warning =
                     in_context(format!("\"{}\" may never fire: {why}", key_text.get_ref()))
@@ -469,7 +529,7 @@ impl Keymap {
     /// The action bound to `key` in `context`, else in `global`.
     pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Action> {
         let key = normalize(*key);
-        let bound_in = |context| self.contexts.get(&context)?.get(&key).copied();
+        let bound_in = |context| Some(self.contexts.get(&context)?.get(&key)?.action);
         bound_in(context).or_else(|| bound_in(Context::Global))
     }
 
@@ -482,10 +542,10 @@ impl Keymap {
                     .get(&context)
                     .into_iter()
                     .flatten()
-                    .map(move |(key, action)| Binding {
+                    .map(move |(key, bound)| Binding {
                         context,
                         key: *key,
-                        action: *action,
+                        action: bound.action,
                     })
             })
             .collect();
@@ -493,13 +553,20 @@ impl Keymap {
         all
     }
 
-    /// The keys bound to `action` in `context` (not counting `global`), in a stable order.
+    /// The keys bound to `action` in `context` (not counting `global`), the
+    /// one the keymap lists first for it first: hints show that one
+    /// (Ctrl+E evaluates in the default keymap, Ctrl+D in the pharo preset).
     pub fn keys_for(&self, context: Context, action: Action) -> Vec<KeyEvent> {
-        self.bindings()
+        let mut keys: Vec<(KeyEvent, Bound)> = self
+            .contexts
+            .get(&context)
             .into_iter()
-            .filter(|b| b.context == context && b.action == action)
-            .map(|b| b.key)
-            .collect()
+            .flatten()
+            .filter(|(_, bound)| bound.action == action)
+            .map(|(key, bound)| (*key, *bound))
+            .collect();
+        keys.sort_by_key(|(_, bound)| bound.listed);
+        keys.into_iter().map(|(key, _)| key).collect()
     }
 }
 
@@ -552,7 +619,7 @@ fn never_sent(key: &KeyEvent) -> Option<&'static str> {
 fn key_sort_key(key: &KeyEvent) -> (u8, u8, String) {
     let kind = match key.code {
         Key::Function(n) => return (1, n, String::new()),
-        // Ctrl keys first: hints show the first key, and Alt may not reach.
+        // Ctrl keys first: Alt may not reach.
         _ if key.modifiers.contains(KeyModifiers::CONTROL) => 3,
         _ if !key.modifiers.is_empty() => 4,
         Key::Char(_) => 2,
@@ -766,6 +833,35 @@ mod tests {
         assert_eq!(
             keymap.lookup(Context::Workspace, &shift_tab),
             Some(Action::Dedent)
+        );
+    }
+
+    #[test]
+    fn the_key_a_keymap_lists_first_comes_first_the_newest_file_before_older_ones() {
+        let first_evaluate = |keymap: &Keymap| {
+            let keys = keymap.keys_for(Context::Workspace, Action::Evaluate);
+            key_label(&keys[0])
+        };
+        assert_eq!(first_evaluate(&Keymap::default()), "Ctrl+E");
+        assert_eq!(first_evaluate(&Keymap::preset("pharo").unwrap()), "Ctrl+D");
+        let mut mine = Keymap::default();
+        let text = "[workspace]\n\"f9\" = \"evaluate\"\n\"f8\" = \"evaluate\"\n";
+        mine.merge_toml(text, "mine.toml").unwrap();
+        let keys = mine.keys_for(Context::Workspace, Action::Evaluate);
+        let labels: Vec<String> = keys.iter().map(key_label).collect();
+        assert_eq!(labels, ["F9", "F8", "Ctrl+E", "Ctrl+D", "Alt+D"]);
+    }
+
+    #[test]
+    fn workspace_actions_are_named_with_their_number() {
+        assert_eq!(Action::Workspace3.name(), "workspace_3");
+        assert_eq!(Action::from_name("workspace_9"), Some(Action::Workspace9));
+        assert_eq!(Action::Workspace1.workspace_number(), Some(1));
+        assert_eq!(Action::NextWorkspace.workspace_number(), None);
+        let alt_2 = parse_key("alt-2").unwrap();
+        assert_eq!(
+            Keymap::default().lookup(Context::Transcript, &alt_2),
+            Some(Action::Workspace2)
         );
     }
 

@@ -105,6 +105,11 @@ pub enum Msg {
     SaveWholeValue,
     /// Write the transcript to a file in the data directory.
     SaveTranscript,
+    /// The transcript was written to a file, or not: the notice says which.
+    TranscriptSaved(String),
+    /// Put the text of the transcript's matched (or newest) entry on the
+    /// system clipboard.
+    CopyEntry,
     /// Stop the evaluations of this session that are running (asks which
     /// when several are).
     Interrupt,

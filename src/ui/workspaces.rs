@@ -27,6 +27,8 @@ pub enum WorkspaceMsg {
     Rename,
     Next,
     Previous,
+    /// Go to the workspace at this place in the tab line (0: the first).
+    GoTo(usize),
     /// Ask for a file to open as a new workspace.
     Open,
     /// Save the active workspace to its file of the user's, or ask for one.
