@@ -167,6 +167,9 @@ pub struct Model {
     /// The pid of the last server connected to: a new one on reconnection
     /// means the image restarted.
     pub server_pid: Option<u64>,
+    /// The instance of the server last heard from (a heartbeat may tell of a
+    /// restart before the next connection does).
+    pub server_instance: Option<String>,
     /// The server went down and the bridge is reconnecting on its own.
     pub reconnecting: bool,
     /// The editor buffer and scroll positions: changed by `update` too.
@@ -203,6 +206,7 @@ impl Model {
             evaluation_timeout_ms: 30_000,
             retrying: None,
             server_pid: None,
+            server_instance: None,
             reconnecting: false,
             view: ViewState::default(),
             history: History::default(),
