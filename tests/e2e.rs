@@ -271,7 +271,7 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
     let home = TempDir::new("e2e-hup");
     let address = format!("tcp://127.0.0.1:{}", free_port());
     // The default: connect (and start the server) at once.
-    let (tmux, _) = launch(&home, &address, "");
+    let (tmux, stderr) = launch(&home, &address, "");
     tmux.wait_for("Connected at start", Duration::from_secs(60), |s| {
         s.contains("Connected") && s.contains("GNU Smalltalk")
     });
@@ -280,6 +280,7 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
         s.contains("unsaved work")
     });
     // Killing the tmux server hangs up the terminal: stui gets SIGHUP.
+    let stui = tmux.child_pid();
     drop(tmux);
     wait_until_stopped(&address);
     let started = Instant::now();
@@ -295,6 +296,17 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(saved.starts_with("Transcript showCr:"), "{saved}");
+    // It ends quietly: what it would say on leaving has no terminal to go to.
+    let started = Instant::now();
+    while Path::new(&format!("/proc/{stui}")).exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "stui still runs"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let errors = std::fs::read_to_string(&stderr).unwrap();
+    assert!(!errors.contains("panicked"), "{errors}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! carries out its effects. All side effects of the TUI live here.
 
 use std::cell::RefCell;
+use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -307,7 +308,8 @@ fn stop_bridge(bridge: Bridge, local: Local) {
         attached::depart(local.server.as_ref(), &local.session)
     };
     if let Some(last_words) = within(BRIDGE_STOP_WAIT, leave) {
-        println!("stui: {last_words}");
+        // After a hang-up there is no terminal to tell: println! would panic.
+        let _ = writeln!(std::io::stdout(), "stui: {last_words}");
     }
 }
 
