@@ -799,7 +799,8 @@ fn component_status_bar_busy() {
         "component_status_bar_busy",
         "The status line while an evaluation runs: the short-lived message first, \
          the spinner (4th frame) and evaluating…, then the connection with the last \
-         round trip (0.38 ms) and a sparkline of the last nine (the 2 ms one highest).",
+         round trip (0.38 ms) and a sparkline of the last nine (the 2 ms one highest); \
+         the first key hint is Ctrl+G interrupt.",
         |width, height| {
             let mut app = mounted_app("");
             component_sized(&mut app, &model, Id::StatusBar, width, height)
