@@ -6,7 +6,7 @@
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::text::{Line, Span};
 
-use super::model::TranscriptEntry;
+use super::model::{TranscriptEntry, input_lines};
 use super::msg::Scroll;
 use super::transcript_filter::TranscriptFilter;
 use crate::config::theme::TranscriptColors;
@@ -272,7 +272,9 @@ fn entry_lines(
     match entry {
         TranscriptEntry::Input { code } => {
             let style = Style::default().fg(colours.input);
-            let mut lines: Vec<Line<'static>> = text_lines(code)
+            let (total, kept) = input_lines(code);
+            let mut lines: Vec<Line<'static>> = kept
+                .map(clean)
                 .take(MAX_INPUT_LINES)
                 .enumerate()
                 .map(|(n, line)| {
@@ -283,7 +285,7 @@ fn entry_lines(
             if lines.is_empty() {
                 lines.push(Line::styled("> ", style));
             }
-            let more = code.lines().count().saturating_sub(MAX_INPUT_LINES);
+            let more = total.saturating_sub(MAX_INPUT_LINES);
             if more > 0 {
                 lines.push(Line::styled(format!("  … {more} more lines"), meta));
             }
@@ -528,6 +530,20 @@ mod tests {
                 .unwrap()
                 .contains("older entries were dropped")
         );
+    }
+
+    #[test]
+    fn a_script_longer_than_the_entry_cap_still_counts_all_its_lines() {
+        let code: String = (0..10_000).map(|n| format!("x := {n} + 1.\n")).collect();
+        let mut model = crate::ui::Model::new("a", "s");
+        model.transcript.push(TranscriptEntry::Input { code });
+        model.bound_transcript();
+        let entry = &model.transcript[0];
+        let lines = entry_lines(entry, &TranscriptColors::default(), 5);
+        let shown: Vec<String> = lines.iter().map(ToString::to_string).collect();
+        assert_eq!(shown[4], "  x := 4 + 1.");
+        assert_eq!(shown[5], "  … 9995 more lines");
+        assert_eq!(shown.len(), 6);
     }
 
     #[test]
