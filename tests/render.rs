@@ -553,7 +553,7 @@ fn mixed_transcript() -> Model {
 fn screen_transcript_errors_only_with_whole_stacks() {
     assert_snapshots(
         "transcript_errors_only",
-        "After f and x in the transcript: the title says errors only; the code \
+        "After f and x in the transcript: the title says errors only and whole stacks; the code \
          that raised the ZeroDivide and the error with all nine frames; the \
          value, the output and the notices are hidden.",
         |width, height| {
