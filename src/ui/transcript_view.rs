@@ -10,6 +10,7 @@ use super::model::{TranscriptEntry, input_lines};
 use super::msg::Scroll;
 use super::transcript_filter::TranscriptFilter;
 use crate::config::theme::TranscriptColors;
+use crate::protocol::{ErrorCode, ErrorObject};
 
 /// Stack frames shown under an evaluation error; the rest are counted.
 const MAX_STACK_FRAMES: usize = 5;
@@ -320,7 +321,7 @@ fn entry_lines(
         }
         TranscriptEntry::Error(error) => {
             let style = Style::default().fg(colours.error);
-            let mut lines: Vec<Line<'static>> = text_lines(&error.to_string())
+            let mut lines: Vec<Line<'static>> = text_lines(&error_headline(error))
                 .map(|line| Line::styled(line, style))
                 .collect();
             let stack = error.stack.as_deref().unwrap_or_default();
@@ -355,6 +356,16 @@ fn entry_lines(
                 .map(|line| Line::styled(line, style))
                 .collect()
         }
+    }
+}
+
+/// An error's first line in words, not the protocol's codes
+/// (`interrupted: the evaluation was interrupted`).
+fn error_headline(error: &ErrorObject) -> String {
+    match error.code {
+        ErrorCode::Interrupted => "Evaluation interrupted.".into(),
+        ErrorCode::Timeout => format!("Timed out: {}", error.message),
+        _ => error.to_string(),
     }
 }
 
@@ -529,6 +540,25 @@ mod tests {
                 .first()
                 .unwrap()
                 .contains("older entries were dropped")
+        );
+    }
+
+    #[test]
+    fn an_interruption_and_a_timeout_read_as_words() {
+        let headline = |code, message: &str| {
+            let entry = TranscriptEntry::Error(ErrorObject::new(code, message));
+            entry_lines(&entry, &TranscriptColors::default(), 5)[0].to_string()
+        };
+        assert_eq!(
+            headline(ErrorCode::Interrupted, "the evaluation was interrupted"),
+            "Evaluation interrupted."
+        );
+        assert_eq!(
+            headline(
+                ErrorCode::Timeout,
+                "the evaluation did not finish within 5 ms"
+            ),
+            "Timed out: the evaluation did not finish within 5 ms"
         );
     }
 
