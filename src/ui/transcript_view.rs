@@ -267,9 +267,9 @@ fn entry_lines(
     colours: &TranscriptColors,
     frames: usize,
 ) -> Vec<Line<'static>> {
-    let meta = Style::default()
-        .fg(colours.class)
-        .add_modifier(TextModifiers::DIM);
+    // The theme's colour alone: dimmed, dark grey on black (and white in
+    // the high-contrast theme) faded to barely readable.
+    let meta = Style::default().fg(colours.class);
     match entry {
         TranscriptEntry::Input { code } => {
             let style = Style::default().fg(colours.input);
@@ -541,6 +541,21 @@ mod tests {
                 .unwrap()
                 .contains("older entries were dropped")
         );
+    }
+
+    #[test]
+    fn the_class_and_time_are_in_the_theme_colour_not_dimmed() {
+        let entry = TranscriptEntry::Value {
+            print: "7".into(),
+            class: "SmallInteger".into(),
+            truncated: false,
+            duration_us: 50,
+        };
+        let colours = TranscriptColors::default();
+        let lines = entry_lines(&entry, &colours, 5);
+        let details = lines[0].spans.last().unwrap();
+        assert!(details.content.contains("SmallInteger"));
+        assert_eq!(details.style, Style::default().fg(colours.class));
     }
 
     #[test]
