@@ -406,7 +406,11 @@ fn save_stamped(prefix: &str, what: &str, text: &str) -> String {
     let path = crate::paths::data_dir().join(format!("{prefix}-{stamp}.txt"));
     match crate::paths::write_private(&path, text) {
         Ok(()) => format!("Saved {what} to {}.", path.display()),
-        Err(error) => format!("Cannot save {what} to {}: {error}", path.display()),
+        Err(error) => format!(
+            "Cannot save {what} to {}: {}",
+            path.display(),
+            workspace_files::in_words(&error)
+        ),
     }
 }
 
