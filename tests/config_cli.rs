@@ -107,6 +107,14 @@ fn check_names_file_line_key_and_the_nearest_key() {
         "{stderr}"
     );
 
+    let presets = write(
+        home.path(),
+        "presets.toml",
+        "[ui]\nkeymap = \"pharo\"\ntheme = \"light\"\n",
+    );
+    let (output, _, stderr) = run(stui(home.path()).arg("config").arg("check").arg(&presets));
+    assert!(output.status.success(), "the presets are known: {stderr}");
+
     let good = write(home.path(), "good.toml", "[server]\ntries = 2\n");
     let (output, stdout, _) = run(stui(home.path()).arg("config").arg("check").arg(&good));
     assert!(output.status.success());
@@ -136,6 +144,21 @@ fn check_hands_keymaps_and_themes_to_their_loaders() {
     assert_eq!(output.status.code(), Some(CONFIG));
     assert!(
         stderr.contains("k.toml:2:") && stderr.contains("quit"),
+        "{stderr}"
+    );
+    // Accepted, with the warning STUI gives at start.
+    let never = write(
+        home.path(),
+        "never.toml",
+        "[workspace]\n\"ctrl-enter\" = \"evaluate\"\n",
+    );
+    let (output, stdout, stderr) = run(stui(home.path())
+        .args(["config", "check", "--kind", "keymap"])
+        .arg(&never));
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.ends_with("never.toml: ok (keymap)\n"), "{stdout}");
+    assert!(
+        stderr.contains("never.toml:2") && stderr.contains("\"ctrl-enter\" may never fire"),
         "{stderr}"
     );
     let plain = write(home.path(), "plain.toml", "");

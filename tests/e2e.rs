@@ -341,12 +341,16 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
 #[test]
 fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
     // The default: connect (and start the server) at once.
-    let (home, address, tmux) = launch_connected("e2e-hup", "");
+    let home = TempDir::new("e2e-hup");
+    let address = new_address();
+    let (tmux, stderr) = launch(&home, &address, "");
+    tmux.wait_until_connected();
     tmux.type_text("Transcript showCr: 'unsaved work'");
     tmux.wait_for("the typed text", Duration::from_secs(10), |s| {
         s.contains("unsaved work")
     });
     // Killing the tmux server hangs up the terminal: stui gets SIGHUP.
+    let stui = tmux.child_pid();
     hang_up(tmux, &address);
     let started = Instant::now();
     let saved = loop {
@@ -361,6 +365,17 @@ fn closing_the_terminal_stops_the_server_and_keeps_the_workspace() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(saved.starts_with("Transcript showCr:"), "{saved}");
+    // It ends quietly: what it would say on leaving has no terminal to go to.
+    let started = Instant::now();
+    while Path::new(&format!("/proc/{stui}")).exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "stui still runs"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let errors = std::fs::read_to_string(&stderr).unwrap();
+    assert!(!errors.contains("panicked"), "{errors}");
 }
 
 #[test]

@@ -553,7 +553,7 @@ fn mixed_transcript() -> Model {
 fn screen_transcript_errors_only_with_whole_stacks() {
     assert_snapshots(
         "transcript_errors_only",
-        "After f and x in the transcript: the title says errors only; the code \
+        "After f and x in the transcript: the title says errors only and whole stacks; the code \
          that raised the ZeroDivide and the error with all nine frames; the \
          value, the output and the notices are hidden.",
         |width, height| {
@@ -799,7 +799,8 @@ fn component_status_bar_busy() {
         "component_status_bar_busy",
         "The status line while an evaluation runs: the short-lived message first, \
          the spinner (4th frame) and evaluating…, then the connection with the last \
-         round trip (0.38 ms) and a sparkline of the last nine (the 2 ms one highest).",
+         round trip (0.38 ms) and a sparkline of the last nine (the 2 ms one highest); \
+         the first key hint is Ctrl+G interrupt.",
         |width, height| {
             let mut app = mounted_app("");
             component_sized(&mut app, &model, Id::StatusBar, width, height)

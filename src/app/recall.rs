@@ -19,8 +19,13 @@ pub fn step(model: &mut Model, older: bool) {
     } else {
         model.history.newer()
     };
-    if let Some(text) = recalled.map(str::to_string) {
-        model.view.editor.set_text(&text);
+    match recalled.map(str::to_string) {
+        Some(text) => model.view.editor.set_text(&text),
+        // Otherwise the key seems to do nothing at all.
+        None if older => model.status.say("No older snippet in the history."),
+        None => model
+            .status
+            .say("No newer snippet: this is the text typed before."),
     }
 }
 
@@ -77,6 +82,17 @@ mod tests {
 
     fn text(model: &Model) -> String {
         model.view.editor.text()
+    }
+
+    #[test]
+    fn recalling_past_either_end_says_so() {
+        let mut model = with_history(&[], "typed");
+        update(&mut model, Msg::HistoryOlder);
+        assert_eq!(text(&model), "typed");
+        assert_eq!(
+            model.status.message(),
+            Some("No older snippet in the history.")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! carries out its effects. All side effects of the TUI live here.
 
 use std::cell::RefCell;
+use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -304,7 +305,8 @@ fn stop_bridge(bridge: Bridge, local: Local) {
         attached::depart(local.server.as_ref(), &local.session)
     };
     if let Some(last_words) = within(BRIDGE_STOP_WAIT, leave) {
-        println!("stui: {last_words}");
+        // After a hang-up there is no terminal to tell: println! would panic.
+        let _ = writeln!(std::io::stdout(), "stui: {last_words}");
     }
 }
 
@@ -401,7 +403,11 @@ fn save_stamped(prefix: &str, what: &str, text: &str) -> String {
     let path = crate::paths::data_dir().join(format!("{prefix}-{stamp}.txt"));
     match crate::paths::write_private(&path, text) {
         Ok(()) => format!("Saved {what} to {}.", path.display()),
-        Err(error) => format!("Cannot save {what} to {}: {error}", path.display()),
+        Err(error) => format!(
+            "Cannot save {what} to {}: {}",
+            path.display(),
+            workspace_files::in_words(&error)
+        ),
     }
 }
 

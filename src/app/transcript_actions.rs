@@ -7,7 +7,8 @@ use crate::ui::transcript_view::entry_text;
 use crate::ui::{Focus, Model, TranscriptEntry};
 
 /// Put the code of the input entry at or above the search match (else the
-/// newest input) into the workspace at its cursor, and focus it.
+/// newest input) into the workspace on lines of its own, selected (Ctrl+E
+/// runs it again), and focus it.
 pub fn copy_to_workspace(model: &mut Model) {
     let from = model
         .view
@@ -26,7 +27,7 @@ pub fn copy_to_workspace(model: &mut Model) {
         });
     match code {
         Some(code) => {
-            model.view.editor.paste(&code);
+            model.view.editor.insert_on_own_line(&code);
             model.focus = Focus::Workspace;
             model.status.say("Copied into the workspace.");
         }
@@ -92,6 +93,7 @@ fn clipboard_text(entry: &TranscriptEntry) -> String {
 mod tests {
     use super::*;
     use crate::app::update;
+    use crate::ui::editor::Editor;
     use crate::ui::{Msg, SearchStep};
 
     fn model() -> Model {
@@ -117,6 +119,17 @@ mod tests {
         assert_eq!(model.view.editor.text(), "Object new");
         assert_eq!(model.focus, Focus::Workspace);
         assert_eq!(model.status.message(), Some("Copied into the workspace."));
+    }
+
+    #[test]
+    fn the_code_goes_on_a_line_of_its_own_selected() {
+        let mut model = model();
+        model.view.editor = Editor::new("x := 1.\ny");
+        model.view.editor.place_cursor((0, 2));
+        update(&mut model, Msg::CopyToWorkspace);
+        assert_eq!(model.view.editor.text(), "x := 1.\nObject new\ny");
+        let evaluand = model.view.editor.code_to_evaluate().unwrap();
+        assert_eq!(evaluand.code, "Object new");
     }
 
     #[test]

@@ -428,7 +428,9 @@ fn connected(model: &mut Model, info: ServerInfo, round_trip_us: u64) {
             model.address, info.backup, info.address
         )));
     }
-    if model.server_pid.is_some_and(|pid| pid != info.pid) {
+    // A restart a heartbeat told of was announced then.
+    let announced = info.instance.is_some() && info.instance == model.server_instance;
+    if !announced && model.server_pid.is_some_and(|pid| pid != info.pid) {
         model.transcript.push(TranscriptEntry::Notice(
             "This is a new server process: the session's workspace variables and \
              inspected objects are gone."
@@ -436,6 +438,7 @@ fn connected(model: &mut Model, info: ServerInfo, round_trip_us: u64) {
         ));
     }
     model.server_pid = Some(info.pid);
+    model.server_instance.clone_from(&info.instance);
     model.status.record_round_trip(round_trip_us);
     model.retrying = None;
     model.reconnecting = false;
@@ -460,6 +463,7 @@ fn alive(
         *last = round_trip_us;
         model.status.record_round_trip(round_trip_us);
         if let Some(notice) = restart_notice(info, instance, restart_reason) {
+            model.server_instance.clone_from(&info.instance);
             model.transcript.push(TranscriptEntry::Notice(notice));
             return true;
         }
@@ -1394,6 +1398,41 @@ pub(super) mod tests {
             notices(&model)[1],
             "The server restarted: session variables are gone."
         );
+    }
+
+    #[test]
+    fn reconnecting_after_a_restart_a_heartbeat_told_of_does_not_announce_it_again() {
+        let mut model = connected_model();
+        model.server_pid = Some(4242);
+        update(&mut model, alive(250, "gst-5151-b"));
+        update(&mut model, Msg::Net(NetEvent::Disconnected));
+        let restarted = ServerInfo {
+            pid: 5151,
+            instance: Some("gst-5151-b".into()),
+            ..gst_info()
+        };
+        let connected = |info: ServerInfo| {
+            Msg::Net(NetEvent::Connected {
+                info,
+                round_trip_us: 300,
+            })
+        };
+        update(&mut model, connected(restarted));
+        let restart_notices = |model: &Model| {
+            notices(model)
+                .iter()
+                .filter(|n| n.contains("session") && n.contains("gone"))
+                .count()
+        };
+        assert_eq!(restart_notices(&model), 1, "{:?}", notices(&model));
+        update(&mut model, Msg::Net(NetEvent::Disconnected));
+        let another = ServerInfo {
+            pid: 6000,
+            instance: Some("gst-6000-c".into()),
+            ..gst_info()
+        };
+        update(&mut model, connected(another));
+        assert_eq!(restart_notices(&model), 2, "a new process is still told");
     }
 
     #[test]

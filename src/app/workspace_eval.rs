@@ -46,7 +46,12 @@ pub(super) fn print_it_reply(
     result: Result<Answer, ErrorObject>,
 ) {
     if let Ok(Answer::Evaluate(value)) = &result {
-        print_it(model, &value.print, at, text);
+        let cut = if value.truncated {
+            "… (cut: m in the transcript saves it whole)"
+        } else {
+            ""
+        };
+        print_it(model, &format!("{}{cut}", value.print), at, text);
     }
     evaluation_reply(model, code, Some(start), result);
 }
@@ -166,10 +171,14 @@ mod tests {
     }
 
     fn reply(model: &mut Model, id: &str, print: &str) {
+        reply_cut(model, id, print, false);
+    }
+
+    fn reply_cut(model: &mut Model, id: &str, print: &str, truncated: bool) {
         let value = EvaluateResult {
             print: print.into(),
             class: "SmallInteger".into(),
-            truncated: false,
+            truncated,
             handle: "h1".into(),
             output: String::new(),
             output_ranges: None,
@@ -230,6 +239,17 @@ mod tests {
         reply(&mut model, &id, "'a \"b\"'");
         let last = model.view.editor.text().lines().last().map(String::from);
         assert_eq!(last.as_deref(), Some("x := 'a \"b\"' \"'a \"\"b\"\"'\""));
+    }
+
+    #[test]
+    fn print_it_of_a_value_the_server_cut_says_so_in_the_comment() {
+        let mut model = connected_with("(1 to: 30000) asArray");
+        let id = sent(&update(&mut model, Msg::PrintSelection)).id.clone();
+        reply_cut(&mut model, &id, "(1 2 3 185", true);
+        assert_eq!(
+            model.view.editor.text(),
+            "(1 to: 30000) asArray \"(1 2 3 185… (cut: m in the transcript saves it whole)\""
+        );
     }
 
     #[test]

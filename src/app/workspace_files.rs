@@ -163,7 +163,7 @@ pub fn write(path: &Path, text: &str) -> Result<(), String> {
     if text.is_empty() && fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
-    crate::paths::write_private_atomic(path, text).map_err(|error| error.to_string())
+    crate::paths::write_private_atomic(path, text).map_err(|error| in_words(&error))
 }
 
 /// Delete a workspace's file; one that is not there is fine.
@@ -187,7 +187,7 @@ pub fn open(input: &str) -> (PathBuf, Result<String, String>) {
                 fs::read_to_string(&path)
             }
         })
-        .map_err(|error| error.to_string());
+        .map_err(|error| in_words(&error));
     (path, text)
 }
 
@@ -195,7 +195,17 @@ pub fn open(input: &str) -> (PathBuf, Result<String, String>) {
 pub fn export(input: &str, text: &str) -> (PathBuf, Option<String>) {
     let path = expand(input);
     let error = crate::paths::write_atomic(&path, text, false).err();
-    (path, error.map(|error| error.to_string()))
+    (path, error.map(|error| in_words(&error)))
+}
+
+/// `No such file or directory`, without the `(os error 2)` that means
+/// nothing to a user.
+pub fn in_words(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rsplit_once(" (os error ") {
+        Some((words, _)) => words.to_string(),
+        None => text,
+    }
 }
 
 fn expand(input: &str) -> PathBuf {
@@ -219,6 +229,12 @@ pub fn expand_path(input: &str, home: Option<&Path>, cwd: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_not_there_is_told_in_words() {
+        let (_, text) = open("/nonexistent-stui-dir/x.st");
+        assert_eq!(text, Err("No such file or directory".to_string()));
+    }
 
     #[test]
     fn paths_expand_the_home_and_start_at_the_current_directory() {

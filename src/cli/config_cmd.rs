@@ -70,10 +70,13 @@ pub fn check(file: &Path, kind: Option<FileKind>) -> u8 {
             let why = "cannot tell a configuration, keymap or theme apart: give --kind";
             ConfigError::new(file.display().to_string(), why)
         })?;
-        check_as(file, &text, kind).map(|()| kind)
+        check_as(file, &text, kind).map(|warnings| (kind, warnings))
     });
     match outcome {
-        Ok(kind) => {
+        Ok((kind, warnings)) => {
+            for warning in warnings {
+                eprintln!("stui: warning: {warning}");
+            }
             println!("{}: ok ({})", file.display(), kind_name(kind));
             exit::SUCCESS
         }
@@ -84,24 +87,22 @@ pub fn check(file: &Path, kind: Option<FileKind>) -> u8 {
     }
 }
 
-fn check_as(file: &Path, text: &str, kind: FileKind) -> Result<(), ConfigError> {
+/// What STUI would warn of when loading the file (e.g. a key a terminal
+/// may never send), or why it would refuse it.
+fn check_as(file: &Path, text: &str, kind: FileKind) -> Result<Vec<String>, ConfigError> {
+    let keymap_warnings = |keymap: Keymap| keymap.warnings().to_vec();
     match kind {
         FileKind::Config => {
             let mut layers = Layered::builtin();
             layers.apply_file(file, text)?;
             let ui = Settings::from_layered(&layers)?.ui;
-            // The keymap and theme it names are checked too: STUI would load them.
-            let named = |path: &str| (!path.is_empty()).then(|| Path::new(path).to_path_buf());
-            if let Some(keymap) = named(&ui.keymap) {
-                Keymap::load(Some(&keymap))?;
-            }
-            if let Some(theme) = named(&ui.theme) {
-                Theme::load(Some(&theme))?;
-            }
-            Ok(())
+            // The keymap and theme it names (a preset or a file) are checked
+            // too: STUI would load them.
+            Theme::load_setting(&ui.theme)?;
+            Keymap::load_setting(&ui.keymap).map(keymap_warnings)
         }
-        FileKind::Keymap => Keymap::load(Some(file)).map(drop),
-        FileKind::Theme => Theme::load(Some(file)).map(drop),
+        FileKind::Keymap => Keymap::load(Some(file)).map(keymap_warnings),
+        FileKind::Theme => Theme::load(Some(file)).map(|_| Vec::new()),
     }
 }
 

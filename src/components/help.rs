@@ -15,7 +15,7 @@ use tuirealm::ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::transcript::prompt_key;
 use super::{Draw, Pane, app_msg, scroll_step};
-use crate::config::keymap::{Action, Context, Keymap, key_label, parse_key};
+use crate::config::keymap::{Action, Binding, Context, Keymap, key_label, parse_key};
 use crate::config::theme::HelpColors;
 use crate::ui::editor_commands::EDITOR_KEYS;
 use crate::ui::help_filter::HelpFilter;
@@ -81,8 +81,11 @@ impl Help {
 /// One row per action and context, its keys joined, in the order of
 /// `Context::ALL`; the editor's own keys follow the workspace's.
 fn help_rows(keymap: &Keymap) -> Vec<HelpRow> {
-    let mut bindings = keymap.bindings();
-    bindings.sort_by_key(|binding| Context::ALL.iter().position(|c| *c == binding.context));
+    let mut bindings = where_bindings_work(keymap);
+    bindings.sort_by_key(|binding| {
+        let context = Context::ALL.iter().position(|c| *c == binding.context);
+        (context, binding.action)
+    });
     let mut rows: Vec<HelpRow> = Vec::new();
     for binding in bindings {
         let heading = binding.context.title();
@@ -170,6 +173,29 @@ fn numbered(row: &HelpRow) -> Option<(&str, &str, u32)> {
 fn split_last_digit(text: &str) -> Option<(&str, u32)> {
     let digit = text.chars().last()?.to_digit(10)?;
     Some((&text[..text.len() - 1], digit))
+}
+
+/// The bindings, a global key that a pane binds to something else listed
+/// under the panes where it still works (Shift+Tab moves focus from the
+/// transcript, but dedents in the workspace), not under "Everywhere".
+fn where_bindings_work(keymap: &Keymap) -> Vec<Binding> {
+    const PANES: [Context; 2] = [Context::Workspace, Context::Transcript];
+    let mut bindings = Vec::new();
+    for binding in keymap.bindings() {
+        let works_in =
+            |pane: &&Context| keymap.lookup(**pane, &binding.key) == Some(binding.action);
+        if binding.context != Context::Global || PANES.iter().all(|pane| works_in(&pane)) {
+            bindings.push(binding);
+            continue;
+        }
+        bindings.extend(
+            PANES
+                .iter()
+                .filter(works_in)
+                .map(|&context| Binding { context, ..binding }),
+        );
+    }
+    bindings
 }
 
 /// The editor's own keys that no binding of the workspace takes, as labels.
@@ -370,5 +396,19 @@ mod tests {
         let last = headings.iter().rposition(|h| *h == EDITOR_HEADING).unwrap();
         assert_eq!(headings[first - 1], Context::Workspace.title());
         assert_eq!(headings[last + 1], Context::Transcript.title());
+    }
+
+    #[test]
+    fn a_global_key_a_pane_takes_is_listed_where_it_still_works() {
+        let rows = help_rows(&Keymap::default());
+        let focus = Action::FocusNext.description();
+        let keys_under = |heading: &str| {
+            rows.iter()
+                .find(|row| row.heading == heading && row.description == focus)
+                .map(|row| row.keys.clone())
+        };
+        // Shift+Tab dedents in the workspace.
+        assert_eq!(keys_under("Everywhere").as_deref(), Some("F6"));
+        assert_eq!(keys_under("Transcript").as_deref(), Some("Shift+Tab, Tab"));
     }
 }

@@ -24,6 +24,8 @@ pub struct StatusBar {
 pub struct StatusDrawing {
     /// Key hints, most important first; as many as fit are shown.
     hints: Vec<String>,
+    /// `Ctrl+G interrupt`: the first hint while evaluations run.
+    interrupt_hint: Option<String>,
     /// Keymap warnings and configuration not used at start-up; the transcript has them.
     problems: usize,
     colours: StatusBarColors,
@@ -33,6 +35,7 @@ impl StatusBar {
     pub fn new(model: SharedModel, keymap: &Keymap, colours: StatusBarColors) -> Self {
         let drawing = StatusDrawing {
             hints: key_hints(keymap),
+            interrupt_hint: hint(keymap, Context::Global, Action::Interrupt, "interrupt"),
             problems: keymap.warnings().len(),
             colours,
         };
@@ -148,11 +151,14 @@ fn key_hints(keymap: &Keymap) -> Vec<String> {
     ];
     HINTS
         .iter()
-        .filter_map(|(context, action, what)| {
-            let key = *keymap.keys_for(*context, *action).first()?;
-            Some(format!("{} {what}", key_label(&key)))
-        })
+        .filter_map(|(context, action, what)| hint(keymap, *context, *action, what))
         .collect()
+}
+
+/// `Ctrl+G interrupt`: the first key bound to `action`, and what it does.
+fn hint(keymap: &Keymap, context: Context, action: Action, what: &str) -> Option<String> {
+    let key = *keymap.keys_for(context, action).first()?;
+    Some(format!("{} {what}", key_label(&key)))
 }
 
 /// The most hints that fit in `room` columns, separated by two spaces.
@@ -175,11 +181,21 @@ impl Draw for StatusDrawing {
         let status = self.status(model);
         let width = usize::from(area.width);
         // Hints give way to the status when the terminal is narrow, all but
-        // the first (help): without it the other keys cannot be found.
+        // the first (help, or interrupt while code runs): without it the
+        // other keys cannot be found.
         let room = width.saturating_sub(status.width() + 3);
-        let mut hint = fitting_hint(&self.hints, room);
+        // While code runs, how to stop it matters most.
+        let running = !model.running_evaluations().is_empty();
+        let hints: Vec<String> = match &self.interrupt_hint {
+            Some(interrupt) if running => [interrupt.clone()]
+                .into_iter()
+                .chain(self.hints.iter().cloned())
+                .collect(),
+            _ => self.hints.clone(),
+        };
+        let mut hint = fitting_hint(&hints, room);
         if hint.is_empty() {
-            hint = fitting_hint(&self.hints[..self.hints.len().min(1)], width / 2);
+            hint = fitting_hint(&hints[..hints.len().min(1)], width / 2);
         }
         let hint_width = if hint.is_empty() {
             0

@@ -57,10 +57,14 @@ impl Transcript {
 
 impl TranscriptDrawing {
     fn title(&self, view: &TranscriptView) -> String {
-        let filter = match view.filter.label() {
+        let mut filter = match view.filter.label() {
             Some(label) => format!("· {label} "),
             None => String::new(),
         };
+        // x changes nothing visible while every stack is short: say it took.
+        if view.full_stacks {
+            filter.push_str("· whole stacks ");
+        }
         match (view.is_following(), &self.follow_key) {
             (true, _) => format!(" Transcript {filter}"),
             (false, Some(key)) => format!(" Transcript {filter}· scrolled, {key} follows "),

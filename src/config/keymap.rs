@@ -1025,8 +1025,10 @@ mod tests {
             lookup("default", Context::Workspace, "ctrl-d"),
             Some(Action::Evaluate)
         );
-        // Emacs keeps Ctrl+D and Ctrl+P for the editor (delete, line up).
+        // Emacs keeps Ctrl+D, Ctrl+P and Ctrl+E for the editor (delete,
+        // line up, line end).
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-d"), None);
+        assert_eq!(lookup("emacs", Context::Workspace, "ctrl-e"), None);
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-p"), None);
     }
 

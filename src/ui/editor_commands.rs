@@ -181,6 +181,22 @@ impl Editor {
         self.edit(EditKind::Command, |area| area.paste());
     }
 
+    /// Put `code` on lines of its own (after the cursor's line, or on it
+    /// when it is blank) and select it, ready to be evaluated again.
+    pub fn insert_on_own_line(&mut self, code: &str) {
+        self.area.cancel_selection();
+        let row = self.area.cursor().0;
+        let line = &self.area.lines()[row];
+        let end = (row, line.chars().count());
+        if line.trim().is_empty() {
+            self.insert_selected(end, code);
+        } else {
+            self.insert_selected(end, &format!("\n{code}"));
+            // Select the code, not the line break before it.
+            self.area.move_cursor(jump((row + 1, 0)));
+        }
+    }
+
     fn has_selection(&self) -> bool {
         self.area.selection_range().is_some_and(|(s, e)| s != e)
     }

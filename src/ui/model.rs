@@ -167,6 +167,9 @@ pub struct Model {
     /// The pid of the last server connected to: a new one on reconnection
     /// means the image restarted.
     pub server_pid: Option<u64>,
+    /// The instance of the server last heard from (a heartbeat may tell of a
+    /// restart before the next connection does).
+    pub server_instance: Option<String>,
     /// The server went down and the bridge is reconnecting on its own.
     pub reconnecting: bool,
     /// The editor buffer and scroll positions: changed by `update` too.
@@ -203,6 +206,7 @@ impl Model {
             evaluation_timeout_ms: 30_000,
             retrying: None,
             server_pid: None,
+            server_instance: None,
             reconnecting: false,
             view: ViewState::default(),
             history: History::default(),
@@ -287,9 +291,8 @@ fn cap_entry_text(entry: &mut TranscriptEntry) {
         TranscriptEntry::Value {
             print, truncated, ..
         } => *truncated |= cap_text(print),
-        TranscriptEntry::Input { code: text }
-        | TranscriptEntry::Output(text)
-        | TranscriptEntry::Notice(text) => {
+        TranscriptEntry::Input { code } => cap_input(code),
+        TranscriptEntry::Output(text) | TranscriptEntry::Notice(text) => {
             cap_text(text);
         }
         TranscriptEntry::Error(error) => {
@@ -317,6 +320,34 @@ fn cap_text(text: &mut String) -> bool {
         format_bytes(cut)
     ));
     true
+}
+
+/// Ends an input cut to the cap, before the count of its lines.
+const INPUT_CUT_NOTE: &str = "\n… cut: lines in all: ";
+
+/// Cut evaluated code to `ENTRY_MAX_BYTES` at a line's end, noting how many
+/// lines it had (the transcript shows its first lines and counts the rest).
+fn cap_input(code: &mut String) {
+    if code.len() <= ENTRY_MAX_BYTES {
+        return;
+    }
+    let total = code.lines().count();
+    let mut keep = ENTRY_MAX_BYTES - 64;
+    while !code.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    keep = code[..keep].rfind('\n').unwrap_or(keep);
+    code.truncate(keep);
+    code.push_str(&format!("{INPUT_CUT_NOTE}{total}"));
+}
+
+/// The lines of evaluated code (before the transcript cut it), and those
+/// of it kept.
+pub fn input_lines(code: &str) -> (usize, std::str::Lines<'_>) {
+    match code.rsplit_once(INPUT_CUT_NOTE) {
+        Some((kept, total)) => (total.parse().unwrap_or(0), kept.lines()),
+        None => (code.lines().count(), code.lines()),
+    }
 }
 
 /// `812 bytes`, `36 KB`, `3.1 MB`.

@@ -6,10 +6,11 @@
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::text::{Line, Span};
 
-use super::model::TranscriptEntry;
+use super::model::{TranscriptEntry, input_lines};
 use super::msg::Scroll;
 use super::transcript_filter::TranscriptFilter;
 use crate::config::theme::TranscriptColors;
+use crate::protocol::{ErrorCode, ErrorObject};
 
 /// Stack frames shown under an evaluation error; the rest are counted.
 const MAX_STACK_FRAMES: usize = 5;
@@ -266,13 +267,15 @@ fn entry_lines(
     colours: &TranscriptColors,
     frames: usize,
 ) -> Vec<Line<'static>> {
-    let meta = Style::default()
-        .fg(colours.class)
-        .add_modifier(TextModifiers::DIM);
+    // The theme's colour alone: dimmed, dark grey on black (and white in
+    // the high-contrast theme) faded to barely readable.
+    let meta = Style::default().fg(colours.class);
     match entry {
         TranscriptEntry::Input { code } => {
             let style = Style::default().fg(colours.input);
-            let mut lines: Vec<Line<'static>> = text_lines(code)
+            let (total, kept) = input_lines(code);
+            let mut lines: Vec<Line<'static>> = kept
+                .map(clean)
                 .take(MAX_INPUT_LINES)
                 .enumerate()
                 .map(|(n, line)| {
@@ -283,7 +286,7 @@ fn entry_lines(
             if lines.is_empty() {
                 lines.push(Line::styled("> ", style));
             }
-            let more = code.lines().count().saturating_sub(MAX_INPUT_LINES);
+            let more = total.saturating_sub(MAX_INPUT_LINES);
             if more > 0 {
                 lines.push(Line::styled(format!("  … {more} more lines"), meta));
             }
@@ -318,7 +321,7 @@ fn entry_lines(
         }
         TranscriptEntry::Error(error) => {
             let style = Style::default().fg(colours.error);
-            let mut lines: Vec<Line<'static>> = text_lines(&error.to_string())
+            let mut lines: Vec<Line<'static>> = text_lines(&error_headline(error))
                 .map(|line| Line::styled(line, style))
                 .collect();
             let stack = error.stack.as_deref().unwrap_or_default();
@@ -353,6 +356,16 @@ fn entry_lines(
                 .map(|line| Line::styled(line, style))
                 .collect()
         }
+    }
+}
+
+/// An error's first line in words, not the protocol's codes
+/// (`interrupted: the evaluation was interrupted`).
+fn error_headline(error: &ErrorObject) -> String {
+    match error.code {
+        ErrorCode::Interrupted => "Evaluation interrupted.".into(),
+        ErrorCode::Timeout => format!("Timed out: {}", error.message),
+        _ => error.to_string(),
     }
 }
 
@@ -528,6 +541,54 @@ mod tests {
                 .unwrap()
                 .contains("older entries were dropped")
         );
+    }
+
+    #[test]
+    fn the_class_and_time_are_in_the_theme_colour_not_dimmed() {
+        let entry = TranscriptEntry::Value {
+            print: "7".into(),
+            class: "SmallInteger".into(),
+            truncated: false,
+            duration_us: 50,
+        };
+        let colours = TranscriptColors::default();
+        let lines = entry_lines(&entry, &colours, 5);
+        let details = lines[0].spans.last().unwrap();
+        assert!(details.content.contains("SmallInteger"));
+        assert_eq!(details.style, Style::default().fg(colours.class));
+    }
+
+    #[test]
+    fn an_interruption_and_a_timeout_read_as_words() {
+        let headline = |code, message: &str| {
+            let entry = TranscriptEntry::Error(ErrorObject::new(code, message));
+            entry_lines(&entry, &TranscriptColors::default(), 5)[0].to_string()
+        };
+        assert_eq!(
+            headline(ErrorCode::Interrupted, "the evaluation was interrupted"),
+            "Evaluation interrupted."
+        );
+        assert_eq!(
+            headline(
+                ErrorCode::Timeout,
+                "the evaluation did not finish within 5 ms"
+            ),
+            "Timed out: the evaluation did not finish within 5 ms"
+        );
+    }
+
+    #[test]
+    fn a_script_longer_than_the_entry_cap_still_counts_all_its_lines() {
+        let code: String = (0..10_000).map(|n| format!("x := {n} + 1.\n")).collect();
+        let mut model = crate::ui::Model::new("a", "s");
+        model.transcript.push(TranscriptEntry::Input { code });
+        model.bound_transcript();
+        let entry = &model.transcript[0];
+        let lines = entry_lines(entry, &TranscriptColors::default(), 5);
+        let shown: Vec<String> = lines.iter().map(ToString::to_string).collect();
+        assert_eq!(shown[4], "  x := 4 + 1.");
+        assert_eq!(shown[5], "  … 9995 more lines");
+        assert_eq!(shown.len(), 6);
     }
 
     #[test]
