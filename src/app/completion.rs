@@ -90,7 +90,11 @@ pub fn edit(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         model.completion.typed_at = None;
     }
     if model.completion.popup.is_some() {
-        return follow_typing(model);
+        // Moving the cursor leaves the word: only typing and deleting follow it.
+        if matches!(key.code, Key::Char(_) | Key::Backspace) {
+            return follow_typing(model);
+        }
+        model.completion.close();
     }
     vec![]
 }
@@ -362,6 +366,12 @@ mod tests {
         press(&mut model, Key::Esc);
         assert!(model.completion.popup.is_none());
         assert_eq!(model.view.editor.text(), "Ord");
+        // So does moving the cursor; Backspace within the word filters.
+        let mut model = popup_for("Orde", &CLASSES);
+        press(&mut model, Key::Backspace);
+        assert_eq!(shown(&model), ["OrderedCollection", "OrderedSet", "Order"]);
+        press(&mut model, Key::Left);
+        assert!(model.completion.popup.is_none());
     }
 
     #[test]
@@ -389,5 +399,14 @@ mod tests {
         type_text(&mut model, "d");
         update(&mut model, Msg::Tick(soon));
         assert!(!asks_at(&mut model, soon + Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn f2_with_only_a_completion_in_flight_disconnects_without_interrupting() {
+        let mut model = connected_with("");
+        type_text(&mut model, "Ord");
+        asked(&update(&mut model, Msg::Complete));
+        let effects = update(&mut model, Msg::ToggleConnection);
+        assert_eq!(effects, [Effect::Bridge(BridgeCommand::Disconnect)]);
     }
 }

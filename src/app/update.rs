@@ -210,7 +210,13 @@ fn toggle_connection(model: &mut Model) -> Vec<Effect> {
             };
             vec![bridge(BridgeCommand::Connect)]
         }
-        Connection::Connected { .. } if !model.pending.is_empty() => {
+        // A completion request can go unanswered: nothing of the user's runs.
+        Connection::Connected { .. }
+            if model
+                .pending
+                .values()
+                .any(|p| !matches!(p.purpose, Purpose::Completion { .. })) =>
+        {
             // The code would go on running in the image with nobody
             // to see its result: stop it, and say so.
             let count = model.pending.len();
