@@ -77,7 +77,9 @@ pub fn edit(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             _ => {}
         }
     }
-    if key.code == Key::Tab && plain && after_identifier(model) {
+    // Offline, Tab after a word indents as before.
+    let online = model.connection.is_connected();
+    if key.code == Key::Tab && plain && online && after_identifier(model) {
         return complete(model);
     }
     model.view.editor.key(&key);
@@ -294,6 +296,11 @@ mod tests {
         type_text(&mut model, " ");
         assert!(press(&mut model, Key::Tab).is_empty());
         assert_eq!(model.view.editor.text(), "x := Ord    ");
+        // Offline Tab after a word indents.
+        let mut model = Model::new("a", "s");
+        type_text(&mut model, "Ord");
+        assert!(press(&mut model, Key::Tab).is_empty());
+        assert_eq!(model.view.editor.text(), "Ord ");
     }
 
     #[test]
