@@ -6,6 +6,8 @@
 //! - a keystroke in the workspace, handling plus redraw, in an empty and in
 //!   a 10,000-line highlighted workspace
 //! - a 10,000-line bracketed paste into the workspace, update plus redraw
+//! - a keystroke while a `complete` request is outstanding, and with the
+//!   completion popup open and filtering (a reply recorded from gst)
 //!
 //! and then:
 //!
@@ -266,12 +268,14 @@ fn ui_figures(scale: usize) {
     );
     for lines in [0, 10_000] {
         let model = Rc::new(RefCell::new(model_with_workspace(lines)));
-        let samples = keystrokes(&model, 500 / scale);
+        let typed = "x := x + 1. ".chars().map(Key::Char).chain([Key::Enter]);
+        let samples = keystrokes(&model, 500 / scale, typed.cycle());
         report(
             &format!("keystroke to frame, {lines}-line highlighted workspace (cursor at the end)"),
             &samples,
         );
     }
+    completion_figures(scale);
     let paste = workspace_text(10_000);
     report(
         "10,000-line bracketed paste into an empty workspace: update + frame",
@@ -290,17 +294,54 @@ fn ui_figures(scale: usize) {
     );
 }
 
-/// `count` keys typed into the workspace of `model`, each timed from the
-/// key event until its frame is drawn.
-fn keystrokes(model: &SharedModel, count: usize) -> Vec<Duration> {
+/// Typing in a 10,000-line workspace while completion waits for the server
+/// (the editor must not), and while its popup filters a recorded reply.
+fn completion_figures(scale: usize) {
+    let model = Rc::new(RefCell::new(model_with_workspace(10_000)));
+    let request = {
+        let mut model = model.borrow_mut();
+        model.view.editor.paste("\n3 print");
+        match &stui::app::update(&mut model, Msg::Complete)[..] {
+            [stui::app::Effect::Bridge(BridgeCommand::Send(request))] => request.clone(),
+            other => panic!("one request: {other:?}"),
+        }
+    };
+    // The reply never comes: letters and Backspace go on regardless.
+    let keys = [Key::Char('S'), Key::Backspace].into_iter().cycle();
+    report(
+        "keystroke to frame, a complete request outstanding (10,000 lines)",
+        &keystrokes(&model, 500 / scale, keys.clone()),
+    );
+    let path = common::repo_root().join("tests/fixtures/completion/print.json");
+    let reply = stui::net::client::read_reply(&std::fs::read(path).unwrap()).unwrap();
+    let result = stui::net::client::decode_answer(&request.body, reply).unwrap();
+    let id = request.id.clone();
+    let event = NetEvent::Reply {
+        id,
+        result,
+        round_trip_us: 1,
+    };
+    stui::app::update(&mut model.borrow_mut(), Msg::Net(event));
+    assert!(model.borrow().completion.popup.is_some());
+    report(
+        "keystroke to frame, completion popup filtering 36 candidates (10,000 lines)",
+        &keystrokes(&model, 500 / scale, keys),
+    );
+}
+
+/// `count` of `keys` typed into the workspace of `model`, each timed from
+/// the key event until its frame is drawn.
+fn keystrokes(
+    model: &SharedModel,
+    count: usize,
+    mut keys: impl Iterator<Item = Key>,
+) -> Vec<Duration> {
     let mut app = mounted_app(model);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     view::sync(&mut app, &model.borrow());
     terminal
         .draw(|frame| view::draw(&mut app, model, frame))
         .unwrap();
-    let typed = "x := x + 1. ";
-    let mut keys = typed.chars().map(Key::Char).chain([Key::Enter]).cycle();
     sample(count, || {
         let key = Event::Keyboard(KeyEvent::new(keys.next().unwrap(), KeyModifiers::NONE));
         let started = Instant::now();

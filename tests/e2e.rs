@@ -972,3 +972,26 @@ fn a_click_focuses_the_pane_under_it_and_places_the_cursor() {
         s.contains("aXbc")
     });
 }
+
+#[test]
+fn completion_pops_up_after_a_pause_and_on_tab_and_enter_inserts_the_class() {
+    let (_home, _address, tmux) = launch_connected("e2e-complete", "");
+    tmux.type_text("x := Ordered");
+    // A pause in typing (ui.completion_delay_ms, 300 ms) opens the popup by itself.
+    let popup = |s: &str| s.contains("OrderedCollection class");
+    tmux.wait_for("the popup after a pause", Duration::from_secs(20), popup);
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the popup closed", Duration::from_secs(10), |s| !popup(s));
+    // Tab after the word asks at once.
+    tmux.send_keys(&["Tab"]);
+    tmux.wait_for("the popup on Tab", Duration::from_secs(20), popup);
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the class inserted", Duration::from_secs(10), |s| {
+        s.contains("│x := OrderedCollection ") && !popup(s)
+    });
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("its value", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("OrderedCollection ") && line.contains("class"))
+    });
+    tmux.quit();
+}

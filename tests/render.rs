@@ -137,7 +137,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
         Id::Workspace => workspace,
         Id::Transcript => transcript,
         Id::StatusBar | Id::InterruptPrompt | Id::HistoryPrompt | Id::WorkspacePrompt => status,
-        Id::Help => screen,
+        Id::Help | Id::Completion => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
     terminal
@@ -1495,4 +1495,79 @@ fn three_workspaces_in_the_tab_line_and_the_rename_prompt() {
         .collect();
     assert_eq!(marked, " bank ");
     assert_eq!(title[7].fg, Theme::default().workspace.border_focused);
+}
+
+// ---- completion ------------------------------------------------------------
+
+/// A connected TUI after typing `text` and asking for completions, answered
+/// with the reply the real server gave (tests/fixtures/completion/<fixture>.json).
+fn completing(text: &str, fixture: &str) -> Tui {
+    let mut tui = mounted_app("");
+    stui::app::update(&mut tui.model.borrow_mut(), Msg::Net(connected_event()));
+    tui.type_into(Id::Workspace, text);
+    let effects = stui::app::update(&mut tui.model.borrow_mut(), Msg::Complete);
+    let [stui::app::Effect::Bridge(stui::net::BridgeCommand::Send(request))] = &effects[..] else {
+        panic!("one request: {effects:?}");
+    };
+    let path = common::repo_root().join(format!("tests/fixtures/completion/{fixture}.json"));
+    let bytes = std::fs::read(&path).unwrap();
+    let reply = stui::net::client::read_reply(&bytes).unwrap();
+    let result = stui::net::client::decode_answer(&request.body, reply).unwrap();
+    let event = NetEvent::Reply {
+        id: request.id.clone(),
+        result,
+        round_trip_us: 1,
+    };
+    stui::app::update(&mut tui.model.borrow_mut(), Msg::Net(event));
+    tui
+}
+
+/// The screen as it is, without replacing the model.
+fn screen_as_is(tui: &mut Tui, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    buffer_to_string(terminal.backend().buffer())
+}
+
+#[test]
+fn completion_popup_offers_the_class_under_the_word() {
+    assert_snapshots(
+        "completion_class",
+        "`x := Ordered` then Tab: the real server's one candidate, OrderedCollection \
+         (class), in a popup under the word",
+        |width, height| screen_as_is(&mut completing("x := Ordered", "ordered"), width, height),
+    );
+}
+
+#[test]
+fn completion_popup_scrolls_through_many_selectors() {
+    assert_snapshots(
+        "completion_selectors",
+        "`3 print` then Tab, then Down nine times: the real server's selectors \
+         starting with print (print itself left out), eight rows at a time, the \
+         tenth selected and its position at the bottom right",
+        |width, height| {
+            let mut tui = completing("3 print", "print");
+            for _ in 0..9 {
+                tui.press(Id::Workspace, key(Key::Down));
+            }
+            screen_as_is(&mut tui, width, height)
+        },
+    );
+}
+
+#[test]
+fn completion_popup_takes_its_colours_from_the_theme() {
+    let mut tui = completing("x := Ordered", "ordered");
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| view::draw(&mut tui.app, &tui.model, frame))
+        .unwrap();
+    let theme = Theme::default();
+    // The one entry is selected: the help's key colour behind it.
+    let cell = &terminal.backend().buffer()[(6, 3)];
+    assert_eq!(cell.symbol(), "O");
+    assert_eq!((cell.fg, cell.bg), (theme.help.bg, theme.help.key));
 }

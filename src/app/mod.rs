@@ -3,6 +3,7 @@
 //! effects. The shared types live in `crate::ui`.
 
 mod clipboard;
+mod completion;
 mod diagnostics;
 mod editing;
 pub mod history_file;

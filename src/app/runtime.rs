@@ -85,6 +85,7 @@ pub fn run(
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
     model.system_clipboard = settings.ui.system_clipboard;
     model.view.line_numbers = settings.ui.line_numbers;
+    model.completion.delay = crate::ui::completion::delay(settings.ui.completion_delay_ms);
     let history_path = history_file::history_file(&crate::paths::data_dir(), &model.address);
     model.history = load_history(&history_path);
     let model = Rc::new(RefCell::new(model));

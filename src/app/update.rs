@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::completion;
 use super::diagnostics;
 use super::recall;
 use super::workspace_eval;
@@ -46,9 +47,12 @@ pub enum Effect {
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     // A tick comes every few milliseconds and touches only the autosave clock.
     if let Msg::Tick(now) = msg {
-        return workspaces::tick(model, now);
+        let mut effects = workspaces::tick(model, now);
+        effects.extend(completion::tick(model, now));
+        return effects;
     }
     workspaces::note(model, &msg);
+    completion::note(model, &msg);
     let effects = dispatch(model, msg);
     // Every push goes through here: one place keeps the transcript bounded.
     model.bound_transcript();
@@ -65,10 +69,8 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             effects.extend(evaluate(model, code));
             effects
         }
-        Msg::Edit(key) => {
-            model.view.editor.key(&key);
-            vec![]
-        }
+        Msg::Edit(key) => completion::edit(model, key),
+        Msg::Complete => completion::complete(model),
         Msg::Paste(text) => {
             model.view.editor.paste(&text);
             vec![]
@@ -208,7 +210,13 @@ fn toggle_connection(model: &mut Model) -> Vec<Effect> {
             };
             vec![bridge(BridgeCommand::Connect)]
         }
-        Connection::Connected { .. } if !model.pending.is_empty() => {
+        // A completion request can go unanswered: nothing of the user's runs.
+        Connection::Connected { .. }
+            if model
+                .pending
+                .values()
+                .any(|p| !matches!(p.purpose, Purpose::Completion { .. })) =>
+        {
             // The code would go on running in the image with nobody
             // to see its result: stop it, and say so.
             let count = model.pending.len();
@@ -390,7 +398,8 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Cannot fetch the whole value: {reason}"),
                 )),
-                None => {}
+                // Typing goes on; the next pause or Tab asks again.
+                Some(Purpose::Completion { .. }) | None => {}
             }
         }
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
@@ -556,6 +565,12 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         }
         Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
         Purpose::WholeValue => return super::whole_value::reply(model, result),
+        Purpose::Completion {
+            generation,
+            start,
+            prefix,
+            by_key,
+        } => completion::reply(model, (generation, start, prefix, by_key), result),
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {

@@ -20,7 +20,8 @@ use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::components::{
-    Help, HistoryPrompt, InterruptPrompt, StatusBar, Transcript, Workspace, WorkspacePromptBar,
+    CompletionPopup, Help, HistoryPrompt, InterruptPrompt, StatusBar, Transcript, Workspace,
+    WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -35,6 +36,7 @@ pub enum Id {
     InterruptPrompt,
     HistoryPrompt,
     WorkspacePrompt,
+    Completion,
 }
 
 /// Net events do not go through the Application: the runtime turns them
@@ -60,6 +62,8 @@ pub fn mount(
     app.mount(Id::HistoryPrompt, Box::new(search), Vec::new())?;
     let asking = WorkspacePromptBar::new(model.clone(), keymap.clone(), theme.status_bar);
     app.mount(Id::WorkspacePrompt, Box::new(asking), Vec::new())?;
+    let popup = CompletionPopup::new(model.clone(), theme);
+    app.mount(Id::Completion, Box::new(popup), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
     app.mount(Id::Help, Box::new(help), Vec::new())?;
     app.active(&Id::Workspace)
@@ -98,8 +102,9 @@ pub fn layout(screen: Rect) -> [Rect; 3] {
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
-    let (help_visible, choosing_interrupt, searching, asking) = {
+    let (help_visible, choosing_interrupt, searching, asking, completing) = {
         let model = model.borrow();
+        let completing = model.completion.popup.is_some();
         let searching = model.history_search.is_some();
         let asking = model.workspaces.prompt.is_some();
         (
@@ -107,6 +112,7 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
             model.choosing_interrupt,
             searching,
             asking,
+            completing,
         )
     };
     let screen = frame.area();
@@ -120,6 +126,10 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
         app.view(&Id::HistoryPrompt, frame, status);
     } else if asking {
         app.view(&Id::WorkspacePrompt, frame, status);
+    }
+    // Over the panes: it may reach beyond the workspace's.
+    if completing {
+        app.view(&Id::Completion, frame, screen);
     }
     if help_visible {
         app.view(&Id::Help, frame, screen);

@@ -4,6 +4,7 @@
 //! Each is a wrapper with `#[derive(Component)]` around a [`Pane`], the one
 //! inner component, which draws through the wrapper's [`Draw`].
 
+pub mod completion_popup;
 pub mod help;
 pub mod highlight;
 pub mod history_prompt;
@@ -16,6 +17,7 @@ pub mod viewport;
 pub mod workspace;
 pub mod workspace_prompt;
 
+pub use completion_popup::CompletionPopup;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
 pub use interrupt_prompt::InterruptPrompt;
@@ -125,6 +127,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::ToggleStacks => Some(Msg::ToggleStacks),
         Action::SaveWholeValue => Some(Msg::SaveWholeValue),
         Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
+        Action::Complete => Some(Msg::Complete),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

@@ -93,6 +93,8 @@ pub struct UiSettings {
     /// `auto`, `16`, `256` or `truecolor` (see `ColorDepth::from_setting`).
     pub colors: String,
     pub line_numbers: bool,
+    /// The pause in typing a word after which completions pop up; 0 = only on request.
+    pub completion_delay_ms: u64,
 }
 
 /// The settings, the layers they were merged from, and the user's file.

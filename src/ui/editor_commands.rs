@@ -23,7 +23,10 @@ pub const EDITOR_KEYS: [(&[&str], &str); 11] = [
     (&["ctrl-up", "ctrl-down"], "Previous / next paragraph"),
     (&["alt-<", "alt->"], "Start / end of the text"),
     (&["pageup", "pagedown"], "Scroll a page"),
-    (&["tab"], "Indent the selected lines (else spaces)"),
+    (
+        &["tab"],
+        "Indent the selected lines; after a word: complete",
+    ),
     (&["enter"], "New line, indented as the one above"),
     (
         &["backspace", "delete"],

@@ -87,6 +87,14 @@ pub enum Purpose {
     Inspection { code: String },
     /// The whole print of a value the transcript shows cut.
     WholeValue,
+    /// Candidates for `prefix`, the word at `start`; only the newest
+    /// `generation` is shown. `by_key`: asked for, not after a pause.
+    Completion {
+        generation: u64,
+        start: (usize, usize),
+        prefix: String,
+        by_key: bool,
+    },
 }
 
 impl Purpose {
@@ -188,6 +196,8 @@ pub struct Model {
     pub cut_value: Option<String>,
     /// Round trips, spinner and short-lived messages of the status bar.
     pub status: super::status::StatusState,
+    /// The completion popup and its clock.
+    pub completion: super::completion::Completion,
     next_request: u64,
 }
 
@@ -216,6 +226,7 @@ impl Model {
             system_clipboard: true,
             cut_value: None,
             status: Default::default(),
+            completion: Default::default(),
             next_request: 0,
         }
     }

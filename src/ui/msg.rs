@@ -84,6 +84,8 @@ pub enum Msg {
     InspectSelection,
     /// Evaluate this code.
     Evaluate(String),
+    /// Offer completions of the word at the workspace's cursor.
+    Complete,
     /// A key that edits the workspace text.
     Edit(KeyEvent),
     /// Text pasted into the workspace.
