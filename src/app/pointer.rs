@@ -21,6 +21,13 @@ pub fn mouse(model: &mut Model, event: MouseEvent) {
     let pane = if model.view.workspace_pane.contains(at) {
         Focus::Workspace
     } else if model.view.transcript_pane.contains(at) {
+        // The lower pane: the tool in it, while it is shown there.
+        if model.shows_tool() {
+            if let MouseEventKind::Down(MouseButton::Left) = event.kind {
+                model.focus = Focus::Tool;
+            }
+            return;
+        }
         Focus::Transcript
     } else {
         return;

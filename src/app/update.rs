@@ -140,6 +140,8 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Net(event) => net_event(model, event),
+        Msg::Inspector(msg) => super::inspector::update(model, msg),
+        Msg::InspectEntry => super::inspector::open_on_entry(model),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
@@ -180,8 +182,10 @@ fn screen(model: &mut Model, msg: &Msg) {
             model.view.help_filter = None;
         }
         Msg::FocusNext => {
+            // Workspace → tool (when one is open) → transcript.
             model.focus = match model.focus {
-                Focus::Workspace => Focus::Transcript,
+                Focus::Workspace if model.tool.is_some() => Focus::Tool,
+                Focus::Workspace | Focus::Tool => Focus::Transcript,
                 Focus::Transcript => Focus::Workspace,
             };
         }
@@ -390,7 +394,11 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Cannot fetch the whole value: {reason}"),
                 )),
-                None => {}
+                Some(Purpose::InspectorPage { .. }) => {
+                    model.status.say(format!("Cannot inspect: {reason}"));
+                    return super::inspector::close(model);
+                }
+                Some(Purpose::Release) | None => {}
             }
         }
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
@@ -550,8 +558,17 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         } => {
             workspace_eval::print_it_reply(model, code, (start, at), &text, result);
         }
-        Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
+        Purpose::Inspection { code } => {
+            return workspace_eval::inspection_reply(model, code, result);
+        }
         Purpose::WholeValue => return super::whole_value::reply(model, result),
+        Purpose::InspectorPage {
+            depth,
+            handle,
+            offset,
+        } => return super::inspector::page_reply(model, (depth, handle, offset), result),
+        // What it answers is of no use: a failure leaves the handles to the session's expiry.
+        Purpose::Release => {}
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {
@@ -585,6 +602,7 @@ pub(super) fn evaluation_reply(
                 class: value.class,
                 truncated: value.truncated,
                 duration_us: value.duration_us,
+                handle: Some(value.handle),
             });
         }
         // The bridge decodes a reply by the type of its request.
@@ -810,6 +828,7 @@ pub(super) mod tests {
                 class: "SmallInteger".into(),
                 truncated: false,
                 duration_us: 35,
+                handle: Some("h1".into()),
             }
         );
         assert_eq!(

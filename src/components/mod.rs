@@ -7,6 +7,7 @@
 pub mod help;
 pub mod highlight;
 pub mod history_prompt;
+pub mod inspector;
 pub mod interrupt_prompt;
 pub mod prompt_line;
 pub mod status_bar;
@@ -18,6 +19,7 @@ pub mod workspace_prompt;
 
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
+pub use inspector::Inspector;
 pub use interrupt_prompt::InterruptPrompt;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
@@ -125,6 +127,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::ToggleStacks => Some(Msg::ToggleStacks),
         Action::SaveWholeValue => Some(Msg::SaveWholeValue),
         Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
+        Action::InspectEntry => Some(Msg::InspectEntry),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -145,7 +148,10 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::Cut
         | Action::Paste
         | Action::Dedent
-        | Action::FilterHelp => None,
+        | Action::FilterHelp
+        | Action::InspectField
+        | Action::InspectBack
+        | Action::CloseTool => None,
     }
 }
 

@@ -38,11 +38,18 @@ pub enum Context {
     Global,
     Workspace,
     Transcript,
+    Inspector,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [Self::Global, Self::Workspace, Self::Transcript, Self::Help];
+    pub const ALL: [Context; 5] = [
+        Self::Global,
+        Self::Workspace,
+        Self::Transcript,
+        Self::Inspector,
+        Self::Help,
+    ];
 
     /// The table name in keymap files.
     pub fn name(self) -> &'static str {
@@ -50,6 +57,7 @@ impl Context {
             Self::Global => "global",
             Self::Workspace => "workspace",
             Self::Transcript => "transcript",
+            Self::Inspector => "inspector",
             Self::Help => "help",
         }
     }
@@ -60,6 +68,7 @@ impl Context {
             Self::Global => "Everywhere",
             Self::Workspace => "Workspace",
             Self::Transcript => "Transcript",
+            Self::Inspector => "Inspector",
             Self::Help => "This help",
         }
     }
@@ -163,6 +172,10 @@ pub enum Action {
     ToggleStacks,
     SaveWholeValue,
     ToggleLineNumbers,
+    InspectEntry,
+    InspectField,
+    InspectBack,
+    CloseTool,
 }
 
 impl Action {
@@ -186,7 +199,7 @@ impl Action {
             Self::FocusNext => "Move focus to the other pane",
             Self::Evaluate => "Do it: evaluate the selection or statement",
             Self::PrintIt => "Print it: insert the value after the code",
-            Self::InspectIt => "Inspect it: the value's fields in the transcript",
+            Self::InspectIt => "Inspect it: open the inspector on the value",
             Self::Interrupt => "Interrupt running evaluations (asks which of several)",
             Self::ClearTranscript => "Clear the transcript",
             Self::ScrollUp => "Scroll up one line",
@@ -236,6 +249,10 @@ impl Action {
             Self::ToggleStacks => "Show whole error stacks, or their first frames",
             Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
             Self::ToggleLineNumbers => "Show or hide line numbers",
+            Self::InspectEntry => "Inspect the matched or newest value",
+            Self::InspectField => "Inspect the selected field or element",
+            Self::InspectBack => "Back to the object inspected before",
+            Self::CloseTool => "Close the tool (releases its objects)",
         }
     }
 
@@ -1081,7 +1098,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("no key is bound to \"quit\""), "{error}");
-        let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n";
+        let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n\
+                       [inspector]\n\"?\" = \"none\"\n";
         let error = keymap
             .merge_toml(no_help, "u.toml")
             .unwrap_err()

@@ -49,6 +49,8 @@ pub enum TranscriptEntry {
         class: String,
         truncated: bool,
         duration_us: u64,
+        /// The server's handle on the value: Enter inspects it.
+        handle: Option<String>,
     },
     /// Transcript output the evaluation produced.
     Output(String),
@@ -87,6 +89,14 @@ pub enum Purpose {
     Inspection { code: String },
     /// The whole print of a value the transcript shows cut.
     WholeValue,
+    /// The inspector's view of the object at `depth` (its elements from `offset`).
+    InspectorPage {
+        depth: usize,
+        handle: String,
+        offset: u64,
+    },
+    /// Handles the inspector no longer shows.
+    Release,
 }
 
 impl Purpose {
@@ -145,6 +155,8 @@ pub enum Focus {
     #[default]
     Workspace,
     Transcript,
+    /// The tool in the lower pane (`Model::tool`).
+    Tool,
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +197,8 @@ pub struct Model {
     pub cut_value: Option<String>,
     /// Round trips, spinner and short-lived messages of the status bar.
     pub status: super::status::StatusState,
+    /// The tool open in the lower pane (shown there unless the transcript has the focus).
+    pub tool: Option<super::inspector::Tool>,
     next_request: u64,
 }
 
@@ -212,6 +226,7 @@ impl Model {
             system_clipboard: true,
             cut_value: None,
             status: Default::default(),
+            tool: None,
             next_request: 0,
         }
     }
@@ -254,6 +269,11 @@ impl Model {
                 .and_then(|at| at.checked_sub(start + excess))
                 .map(|kept| kept + 1);
         }
+    }
+
+    /// The lower pane shows the tool (else the transcript).
+    pub fn shows_tool(&self) -> bool {
+        self.tool.is_some() && self.focus != Focus::Transcript
     }
 
     /// A fresh request id: unique within the session, deterministic for tests.
@@ -383,6 +403,7 @@ mod tests {
             class: "String".into(),
             truncated: false,
             duration_us: 1,
+            handle: None,
         });
         model.bound_transcript();
         let TranscriptEntry::Value {

@@ -294,6 +294,7 @@ fn entry_lines(
             class,
             truncated,
             duration_us,
+            ..
         } => {
             let style = Style::default().fg(colours.value);
             let mut lines: Vec<Line<'static>> = text_lines(print)
