@@ -223,14 +223,32 @@ pub fn page_reply(
         };
         return release(model, stale);
     };
-    frame.loading = false;
     match result {
-        Ok(Answer::Inspect(value)) => match &mut frame.value {
-            Some(shown) if offset > 0 => shown.elements.extend(value.elements),
-            _ => frame.value = Some(value),
-        },
-        Ok(other) => log::error!("an inspection was answered as {}", other.type_name()),
-        Err(error) => model.status.say(format!("Cannot inspect: {error}")),
+        Ok(Answer::Inspect(value)) => {
+            frame.loading = false;
+            match &mut frame.value {
+                Some(shown) if offset > 0 => shown.elements.extend(value.elements),
+                _ => frame.value = Some(value),
+            }
+            vec![]
+        }
+        Ok(other) => give_up(model, depth, &format!("answered as {}", other.type_name())),
+        Err(error) => give_up(model, depth, &error.to_string()),
+    }
+}
+
+/// A request of the inspector failed: say why, and leave the object it
+/// was for if nothing of it is shown (at the root: close the inspector).
+pub fn give_up(model: &mut Model, depth: usize, why: &str) -> Vec<Effect> {
+    model.status.say(format!("Cannot inspect: {why}"));
+    let Some(state) = inspector(model) else {
+        return vec![];
+    };
+    match state.frames.get_mut(depth) {
+        Some(frame) if frame.value.is_some() => frame.loading = false,
+        Some(_) if depth > 0 => state.frames.truncate(depth),
+        Some(_) => return close(model),
+        None => {}
     }
     vec![]
 }
@@ -494,7 +512,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_failed_page_request_closes_the_inspector_and_says_why() {
+    fn a_failed_drill_says_why_and_stays_on_the_object_before() {
         let mut model = inspecting_collection();
         let (id, _) = sent(&send(&mut model, InspectorMsg::Drill));
         let event = NetEvent::Failed {
@@ -502,7 +520,18 @@ pub(crate) mod tests {
             reason: "no reply".into(),
         };
         app_update(&mut model, Msg::Net(event));
-        assert!(model.tool.is_none());
+        assert_eq!(state(&model).breadcrumb(), "OrderedCollection");
         assert_eq!(model.status.message(), Some("Cannot inspect: no reply"));
+        // A handle the server no longer knows (it restarted) says so too.
+        let (id, _) = sent(&send(&mut model, InspectorMsg::Drill));
+        let error = ErrorObject::new(crate::protocol::ErrorCode::NotFound, "no handle h2");
+        let event = NetEvent::Reply {
+            id,
+            result: Err(error),
+            round_trip_us: 9,
+        };
+        app_update(&mut model, Msg::Net(event));
+        assert_eq!(state(&model).frames.len(), 1);
+        assert!(model.status.message().unwrap().contains("no handle h2"));
     }
 }

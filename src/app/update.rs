@@ -394,9 +394,8 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Cannot fetch the whole value: {reason}"),
                 )),
-                Some(Purpose::InspectorPage { .. }) => {
-                    model.status.say(format!("Cannot inspect: {reason}"));
-                    return super::inspector::close(model);
+                Some(Purpose::InspectorPage { depth, .. }) => {
+                    return super::inspector::give_up(model, depth, &reason);
                 }
                 Some(Purpose::Release) | None => {}
             }
