@@ -534,4 +534,29 @@ pub(crate) mod tests {
         assert_eq!(state(&model).frames.len(), 1);
         assert!(model.status.message().unwrap().contains("no handle h2"));
     }
+
+    #[test]
+    fn the_wheel_over_the_inspector_moves_its_selection_and_a_click_focuses_it() {
+        use tuirealm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+        use tuirealm::ratatui::layout::Rect;
+        let mut model = inspecting_collection();
+        model.focus = Focus::Workspace;
+        model.view.transcript_pane = Rect::new(0, 10, 80, 10);
+        let at = |kind| {
+            Msg::Mouse(MouseEvent {
+                kind,
+                column: 5,
+                row: 12,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        app_update(&mut model, at(MouseEventKind::ScrollDown));
+        assert_eq!(state(&model).frames[0].selected, 3);
+        assert_eq!(model.focus, Focus::Workspace, "the wheel does not focus");
+        app_update(
+            &mut model,
+            at(MouseEventKind::Down(tuirealm::event::MouseButton::Left)),
+        );
+        assert_eq!(model.focus, Focus::Tool);
+    }
 }

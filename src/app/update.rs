@@ -118,10 +118,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             super::pointer::toggle_line_numbers(model);
             vec![]
         }
-        Msg::Mouse(event) => {
-            super::pointer::mouse(model, event);
-            vec![]
-        }
+        Msg::Mouse(event) => super::pointer::mouse(model, event),
         Msg::ToggleHelp | Msg::CloseHelp | Msg::FocusNext | Msg::ClearTranscript => {
             screen(model, &msg);
             vec![]

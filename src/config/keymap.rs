@@ -196,7 +196,7 @@ impl Action {
             Self::CloseHelp => "Close this help",
             Self::ToggleConnection => "Connect to or disconnect from the server",
             Self::Quit => "Quit STUI",
-            Self::FocusNext => "Move focus to the other pane",
+            Self::FocusNext => "Move focus: workspace → tool → transcript",
             Self::Evaluate => "Do it: evaluate the selection or statement",
             Self::PrintIt => "Print it: insert the value after the code",
             Self::InspectIt => "Inspect it: open the inspector on the value",
