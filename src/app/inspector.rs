@@ -30,10 +30,7 @@ pub fn open_on_value(model: &mut Model, value: InspectResult) -> Vec<Effect> {
         one_line(&value.print),
         value.class
     )));
-    let frame = InspectFrame::with(value);
-    let released = close(model);
-    open(model, frame);
-    released
+    open(model, InspectFrame::with(value))
 }
 
 /// Enter in the transcript: the inspector on the matched (else newest)
@@ -64,16 +61,20 @@ pub fn open_on_entry(model: &mut Model) -> Vec<Effect> {
             .say("Not connected: press F2 to connect first.");
         return vec![];
     }
-    let mut effects = close(model);
-    open(model, InspectFrame::loading(class, handle.clone()));
+    let mut effects = open(model, InspectFrame::loading(class, handle.clone()));
     effects.push(page_request(model, 0, handle, 0));
     effects
 }
 
-fn open(model: &mut Model, frame: InspectFrame) {
-    let back_to = match model.focus {
-        Focus::Tool => Focus::Workspace,
-        ref other => other.clone(),
+/// The inspector on `frame`, in place of one open before: the handles only
+/// that one held are released (after opening: the same object keeps its
+/// handle, and the new one may show it).
+fn open(model: &mut Model, frame: InspectFrame) -> Vec<Effect> {
+    let (back_to, before) = match model.tool.take() {
+        // Opened again from itself: Esc still goes where it would have.
+        Some(Tool::Inspector(old)) if model.focus == Focus::Tool => (old.back_to, old.frames),
+        Some(Tool::Inspector(old)) => (model.focus.clone(), old.frames),
+        None => (model.focus.clone(), vec![]),
     };
     model.tool = Some(Tool::Inspector(InspectorState {
         frames: vec![frame],
@@ -81,6 +82,10 @@ fn open(model: &mut Model, frame: InspectFrame) {
         height: 0,
     }));
     model.focus = Focus::Tool;
+    release(
+        model,
+        before.iter().flat_map(InspectFrame::handles).collect(),
+    )
 }
 
 fn inspector(model: &mut Model) -> Option<&mut InspectorState> {
@@ -487,6 +492,18 @@ pub(crate) mod tests {
         let effects = send(&mut model, InspectorMsg::Close);
         assert_eq!(model.focus, Focus::Transcript);
         assert_eq!(released(&effects), ["h2", "h3", "h4", "h5"]);
+    }
+
+    #[test]
+    fn inspecting_again_keeps_the_handles_the_new_view_shows() {
+        let mut model = inspecting_collection();
+        let mut again = recorded("collection");
+        again.elements.pop();
+        again.handle = "h9".into();
+        let effects = open_on_value(&mut model, again);
+        // h5 (element 2) is no longer shown; the rest are shown again.
+        assert_eq!(released(&effects), ["h1", "h5"]);
+        assert_eq!(state(&model).back_to, Focus::Workspace);
     }
 
     #[test]
