@@ -1044,6 +1044,18 @@ mod tests {
         );
         // Emacs keeps Ctrl+D and Ctrl+P for the editor (delete, line up).
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-d"), None);
+        assert_eq!(
+            lookup("emacs", Context::Inspector, "ctrl-n"),
+            Some(Action::ScrollDown)
+        );
+        assert_eq!(
+            lookup("pharo", Context::Inspector, "alt-i"),
+            Some(Action::InspectField)
+        );
+        assert_eq!(
+            lookup("default", Context::Inspector, "backspace"),
+            Some(Action::InspectBack)
+        );
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-p"), None);
     }
 
