@@ -242,6 +242,7 @@ fn model_with_transcript(entries: usize) -> Model {
             class: "SmallInteger".into(),
             truncated: false,
             duration_us: 40,
+            handle: None,
         });
     }
     model

@@ -995,3 +995,49 @@ fn completion_pops_up_after_a_pause_and_on_tab_and_enter_inserts_the_class() {
     });
     tmux.quit();
 }
+
+#[test]
+fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
+    let (_home, address, tmux) = launch_connected("e2e-inspector", "");
+    tmux.type_text("OrderedCollection new add: 3; add: 4; yourself");
+    tmux.send_keys(&["M-i"]);
+    let screen = tmux.wait_for("the inspector", Duration::from_secs(20), |s| {
+        s.contains("Inspector · OrderedCollection ─") && s.contains("2 elements")
+    });
+    let element = |screen: &str, index: &str, print: &str| {
+        pane_lines(screen).any(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            words.len() == 3 && words[0].ends_with(index) && words[1] == print
+        })
+    };
+    assert!(
+        element(&screen, "[1]", "3") && element(&screen, "[2]", "4"),
+        "{screen}"
+    );
+    // Down past the two fields to element 1, Enter drills into it.
+    tmux.send_keys(&["Down", "Down", "Enter"]);
+    tmux.wait_for("the element", Duration::from_secs(20), |s| {
+        s.contains("Inspector · OrderedCollection › 1") && s.contains("3  SmallInteger")
+    });
+    tmux.send_keys(&["BSpace"]);
+    tmux.wait_for("the collection again", Duration::from_secs(20), |s| {
+        s.contains("Inspector · OrderedCollection ─") && element(s, "›[1]", "3")
+    });
+    // Esc closes it: the transcript is back and says what was inspected.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the transcript", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection (3 4 ) (OrderedCollection) · in the inspector")
+            && !s.contains("Inspector ·")
+    });
+    // Enter on a value in the transcript inspects it by its handle.
+    tmux.do_it("\n6 * 7");
+    tmux.wait_for("42", Duration::from_secs(20), |s| {
+        shows_small_integer(s, "42")
+    });
+    tmux.send_keys(&["F6", "Enter"]);
+    tmux.wait_for("the value inspected", Duration::from_secs(20), |s| {
+        s.contains("Inspector · SmallInteger") && s.contains("42  SmallInteger")
+    });
+    tmux.quit();
+    wait_until_stopped(&address);
+}

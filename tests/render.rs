@@ -135,7 +135,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
-        Id::Transcript => transcript,
+        Id::Transcript | Id::Inspector => transcript,
         Id::StatusBar | Id::InterruptPrompt | Id::HistoryPrompt | Id::WorkspacePrompt => status,
         Id::Help | Id::Completion => screen,
     };
@@ -199,6 +199,7 @@ fn evaluated(code: &str, value: &str, class: &str, duration_us: u64) -> [Transcr
             class: class.into(),
             truncated: false,
             duration_us,
+            handle: None,
         },
     ]
 }
@@ -735,6 +736,7 @@ fn component_transcript() {
         class: "SmallInteger".into(),
         truncated: false,
         duration_us: 120,
+        handle: None,
     });
     model.transcript.push(TranscriptEntry::Input {
         code: "String new: 100000 withAll: $a".into(),
@@ -744,6 +746,7 @@ fn component_transcript() {
         class: "String".into(),
         truncated: true,
         duration_us: 2_000,
+        handle: None,
     });
     model
         .transcript
@@ -1570,4 +1573,121 @@ fn completion_popup_takes_its_colours_from_the_theme() {
     let cell = &terminal.backend().buffer()[(6, 3)];
     assert_eq!(cell.symbol(), "O");
     assert_eq!((cell.fg, cell.bg), (theme.help.bg, theme.help.key));
+}
+
+/// A reply the real server gave to `inspect`, recorded in tests/fixtures/inspector.
+fn recorded_inspection(name: &str) -> stui::protocol::InspectResult {
+    let path = common::repo_root().join(format!("tests/fixtures/inspector/{name}.json"));
+    let text = std::fs::read_to_string(path).expect("a recorded reply");
+    let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    serde_json::from_value(reply["result"].clone()).expect("an inspect result")
+}
+
+/// The id of the one request `effects` send.
+fn sent_id(effects: &[stui::app::Effect]) -> String {
+    effects
+        .iter()
+        .find_map(|effect| match effect {
+            stui::app::Effect::Bridge(stui::net::BridgeCommand::Send(request)) => {
+                Some(request.id.clone())
+            }
+            _ => None,
+        })
+        .expect("a request")
+}
+
+fn inspect_reply(model: &mut Model, id: String, name: &str) {
+    let event = NetEvent::Reply {
+        id,
+        result: Ok(Answer::Inspect(recorded_inspection(name))),
+        round_trip_us: 300,
+    };
+    stui::app::update(model, Msg::Net(event));
+}
+
+const INSPECTED_CODE: &str = "OrderedCollection new add: 3; add: 4; yourself";
+
+/// Inspect it on `INSPECTED_CODE`, answered as the real server answered it.
+fn inspecting_collection() -> Model {
+    let mut model = after([connected_event()]).with_workspace(INSPECTED_CODE);
+    let id = sent_id(&stui::app::update(&mut model, Msg::InspectSelection));
+    inspect_reply(&mut model, id, "collection");
+    model
+}
+
+fn inspector_key(
+    model: &mut Model,
+    msg: stui::ui::inspector::InspectorMsg,
+) -> Vec<stui::app::Effect> {
+    stui::app::update(model, Msg::Inspector(msg))
+}
+
+#[test]
+fn screen_inspector_on_a_collection() {
+    use stui::ui::inspector::InspectorMsg;
+    let mut model = inspecting_collection();
+    inspector_key(&mut model, InspectorMsg::Move(Scroll::Down));
+    inspector_key(&mut model, InspectorMsg::Move(Scroll::Down));
+    assert_screens(
+        "inspector_collection",
+        "Inspect it on an OrderedCollection (the server's recorded reply): the inspector \
+         replaces the transcript, its title the breadcrumb, then the print and class, the \
+         named fields and the elements with their classes; element 1 is selected; the \
+         status bar names the inspector.",
+        INSPECTED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_inspector_drilled_into_an_element() {
+    use stui::ui::inspector::InspectorMsg;
+    let mut model = inspecting_collection();
+    inspector_key(&mut model, InspectorMsg::Move(Scroll::Down));
+    inspector_key(&mut model, InspectorMsg::Move(Scroll::Down));
+    let id = sent_id(&inspector_key(&mut model, InspectorMsg::Drill));
+    inspect_reply(&mut model, id, "element");
+    assert_screens(
+        "inspector_drilled",
+        "Enter on element 1 of the collection: the breadcrumb says \
+         OrderedCollection › 1, the pane shows the SmallInteger 3 with no fields.",
+        INSPECTED_CODE,
+        &model,
+    );
+}
+
+/// The inspector pane alone on the recorded reply `name`.
+fn inspector_component(name: &str, width: u16, height: u16) -> String {
+    let mut model = after([connected_event()]);
+    model.tool = Some(stui::ui::inspector::Tool::Inspector(
+        stui::ui::inspector::InspectorState {
+            frames: vec![stui::ui::inspector::InspectFrame::with(
+                recorded_inspection(name),
+            )],
+            back_to: Focus::Workspace,
+            height: 0,
+        },
+    ));
+    model.focus = Focus::Tool;
+    component_sized(&mut mounted_app(""), &model, Id::Inspector, width, height)
+}
+
+#[test]
+fn component_inspector_views_of_a_dictionary_and_a_string() {
+    assert_snapshots(
+        "component_inspector_dictionary",
+        "A Dictionary (recorded): its tally field, then each association as key → value.",
+        |width, height| inspector_component("dictionary", width, height),
+    );
+    assert_snapshots(
+        "component_inspector_string",
+        "A two-line String (recorded): its text, not its characters one a row.",
+        |width, height| inspector_component("string", width, height),
+    );
+    assert_snapshots(
+        "component_inspector_large",
+        "A 200-element collection (recorded first page of 50): rows up to the pane's \
+         height, the position of the selection of all 202 rows in the bottom border.",
+        |width, height| inspector_component("large", width, height),
+    );
 }

@@ -8,6 +8,7 @@ mod diagnostics;
 mod editing;
 pub mod history_file;
 mod input;
+mod inspector;
 mod pointer;
 mod recall;
 pub mod runtime;

@@ -16,14 +16,19 @@ pub fn toggle_line_numbers(model: &mut Model) {
     model.view.line_numbers = !model.view.line_numbers;
 }
 
-pub fn mouse(model: &mut Model, event: MouseEvent) {
+/// What the mouse did; the effects are the tool's (a page of elements to ask for).
+pub fn mouse(model: &mut Model, event: MouseEvent) -> Vec<super::update::Effect> {
     let at = Position::new(event.column, event.row);
     let pane = if model.view.workspace_pane.contains(at) {
         Focus::Workspace
     } else if model.view.transcript_pane.contains(at) {
+        // The lower pane: the tool in it, while it is shown there.
+        if model.shows_tool() {
+            return tool_mouse(model, event.kind);
+        }
         Focus::Transcript
     } else {
-        return;
+        return vec![];
     };
     match (event.kind, pane) {
         (MouseEventKind::ScrollUp | MouseEventKind::ScrollDown, Focus::Workspace) => {
@@ -57,6 +62,24 @@ pub fn mouse(model: &mut Model, event: MouseEvent) {
         }
         _ => {}
     }
+    vec![]
+}
+
+/// A click focuses the tool in the lower pane; the wheel moves its selection.
+fn tool_mouse(model: &mut Model, kind: MouseEventKind) -> Vec<super::update::Effect> {
+    let step = match kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            model.focus = Focus::Tool;
+            return vec![];
+        }
+        MouseEventKind::ScrollUp => Scroll::Up,
+        MouseEventKind::ScrollDown => Scroll::Down,
+        _ => return vec![],
+    };
+    let step = crate::ui::inspector::InspectorMsg::Move(step);
+    (0..WHEEL_LINES)
+        .flat_map(|_| super::inspector::update(model, step))
+        .collect()
 }
 
 /// Move the workspace cursor to the text drawn at `at` (clamped to the

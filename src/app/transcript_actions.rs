@@ -181,6 +181,7 @@ mod tests {
             class: "SmallInteger".into(),
             truncated: false,
             duration_us: 120,
+            handle: None,
         });
         let effects = update(&mut model, Msg::CopyEntry);
         assert_eq!(effects, [Effect::SetClipboard("42".into())]);

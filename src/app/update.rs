@@ -120,10 +120,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             super::pointer::toggle_line_numbers(model);
             vec![]
         }
-        Msg::Mouse(event) => {
-            super::pointer::mouse(model, event);
-            vec![]
-        }
+        Msg::Mouse(event) => super::pointer::mouse(model, event),
         Msg::ToggleHelp | Msg::CloseHelp | Msg::FocusNext | Msg::ClearTranscript => {
             screen(model, &msg);
             vec![]
@@ -142,6 +139,8 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Net(event) => net_event(model, event),
+        Msg::Inspector(msg) => super::inspector::update(model, msg),
+        Msg::InspectEntry => super::inspector::open_on_entry(model),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
@@ -182,8 +181,10 @@ fn screen(model: &mut Model, msg: &Msg) {
             model.view.help_filter = None;
         }
         Msg::FocusNext => {
+            // Workspace → tool (when one is open) → transcript.
             model.focus = match model.focus {
-                Focus::Workspace => Focus::Transcript,
+                Focus::Workspace if model.tool.is_some() => Focus::Tool,
+                Focus::Workspace | Focus::Tool => Focus::Transcript,
                 Focus::Transcript => Focus::Workspace,
             };
         }
@@ -398,8 +399,10 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Cannot fetch the whole value: {reason}"),
                 )),
-                // Typing goes on; the next pause or Tab asks again.
-                Some(Purpose::Completion { .. }) | None => {}
+                Some(Purpose::InspectorPage { depth, .. }) => {
+                    return super::inspector::give_up(model, depth, &reason);
+                }
+                Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
         }
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
@@ -563,7 +566,9 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         } => {
             workspace_eval::print_it_reply(model, code, (start, at), &text, result);
         }
-        Purpose::Inspection { code } => workspace_eval::inspection_reply(model, code, result),
+        Purpose::Inspection { code } => {
+            return workspace_eval::inspection_reply(model, code, result);
+        }
         Purpose::WholeValue => return super::whole_value::reply(model, result),
         Purpose::Completion {
             generation,
@@ -571,6 +576,13 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             prefix,
             by_key,
         } => completion::reply(model, (generation, start, prefix, by_key), result),
+        Purpose::InspectorPage {
+            depth,
+            handle,
+            offset,
+        } => return super::inspector::page_reply(model, (depth, handle, offset), result),
+        // What it answers is of no use: a failure leaves the handles to the session's expiry.
+        Purpose::Release => {}
     }
     // Nothing left to choose from.
     if model.running_evaluations().is_empty() {
@@ -604,6 +616,7 @@ pub(super) fn evaluation_reply(
                 class: value.class,
                 truncated: value.truncated,
                 duration_us: value.duration_us,
+                handle: Some(value.handle),
             });
         }
         // The bridge decodes a reply by the type of its request.
@@ -829,6 +842,7 @@ pub(super) mod tests {
                 class: "SmallInteger".into(),
                 truncated: false,
                 duration_us: 35,
+                handle: Some("h1".into()),
             }
         );
         assert_eq!(

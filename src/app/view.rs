@@ -4,8 +4,8 @@
 //! ```text
 //! ┌ Workspace ──────────┐  ~60%
 //! └─────────────────────┘
-//! ┌ Transcript ─────────┐  the rest
-//! └─────────────────────┘
+//! ┌ Transcript ─────────┐  the rest: an open tool (the inspector) in
+//! └─────────────────────┘  its place, unless the transcript has the focus
 //!  status line              1 row        (help: a centred overlay on top;
 //!                                         "interrupt which?" and the history
 //!                                         search and the workspaces' prompt
@@ -20,8 +20,8 @@ use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::components::{
-    CompletionPopup, Help, HistoryPrompt, InterruptPrompt, StatusBar, Transcript, Workspace,
-    WorkspacePromptBar,
+    CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, StatusBar, Transcript,
+    Workspace, WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -31,6 +31,7 @@ use crate::ui::{Focus, Model, Msg, SharedModel};
 pub enum Id {
     Workspace,
     Transcript,
+    Inspector,
     StatusBar,
     Help,
     InterruptPrompt,
@@ -54,6 +55,8 @@ pub fn mount(
     app.mount(Id::Workspace, Box::new(workspace), Vec::new())?;
     let transcript = Transcript::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::Transcript, Box::new(transcript), Vec::new())?;
+    let inspector = Inspector::new(model.clone(), keymap.clone(), theme);
+    app.mount(Id::Inspector, Box::new(inspector), Vec::new())?;
     let status = StatusBar::new(model.clone(), &keymap, theme.status_bar);
     app.mount(Id::StatusBar, Box::new(status), Vec::new())?;
     let prompt = InterruptPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
@@ -83,6 +86,7 @@ pub fn sync(app: &mut App, model: &Model) {
         match model.focus {
             Focus::Workspace => Id::Workspace,
             Focus::Transcript => Id::Transcript,
+            Focus::Tool => Id::Inspector,
         }
     };
     if app.focus() != Some(&focus) {
@@ -102,9 +106,14 @@ pub fn layout(screen: Rect) -> [Rect; 3] {
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
-    let (help_visible, choosing_interrupt, searching, asking, completing) = {
+    let (help_visible, choosing_interrupt, searching, asking, completing, lower) = {
         let model = model.borrow();
         let completing = model.completion.popup.is_some();
+        let lower = if model.shows_tool() {
+            Id::Inspector
+        } else {
+            Id::Transcript
+        };
         let searching = model.history_search.is_some();
         let asking = model.workspaces.prompt.is_some();
         (
@@ -113,12 +122,13 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
             searching,
             asking,
             completing,
+            lower,
         )
     };
     let screen = frame.area();
     let [workspace, transcript, status] = layout(screen);
     app.view(&Id::Workspace, frame, workspace);
-    app.view(&Id::Transcript, frame, transcript);
+    app.view(&lower, frame, transcript);
     app.view(&Id::StatusBar, frame, status);
     if choosing_interrupt {
         app.view(&Id::InterruptPrompt, frame, status);

@@ -5,8 +5,9 @@ use super::update::{
     Effect, evaluate_for, evaluation_reply, pair_with_its_code, save_workspace, update,
 };
 use crate::net::{Answer, BridgeCommand};
-use crate::protocol::{ErrorObject, InspectParams, InspectResult, Request, RequestBody};
+use crate::protocol::{ErrorObject, InspectParams, Request, RequestBody};
 use crate::ui::editor::Evaluand;
+use crate::ui::inspector::{INSPECT_PAGE, INSPECT_PRINT_LIMIT};
 use crate::ui::{Model, Msg, Purpose, TranscriptEntry};
 
 /// Do it (or Print it): the selection, else the statement at the cursor.
@@ -70,9 +71,6 @@ fn print_it(model: &mut Model, print: &str, at: (usize, usize), text: &str) {
     model.view.editor.insert_selected(at, &comment);
 }
 
-/// How many fields and elements Inspect it lists.
-const INSPECT_LIMIT: usize = 20;
-
 /// Inspect it: the server evaluates the code and describes the value.
 pub(super) fn inspect_at_cursor(model: &mut Model) -> Vec<Effect> {
     // A blank line and no connection are told as Do it tells them.
@@ -85,7 +83,8 @@ pub(super) fn inspect_at_cursor(model: &mut Model) -> Vec<Effect> {
     let id = model.next_request_id();
     let body = RequestBody::Inspect(InspectParams {
         code: Some(code.clone()),
-        limit: Some(INSPECT_LIMIT as u64),
+        limit: Some(INSPECT_PAGE),
+        print_limit: Some(INSPECT_PRINT_LIMIT),
         ..InspectParams::default()
     });
     model
@@ -99,45 +98,25 @@ pub(super) fn inspect_at_cursor(model: &mut Model) -> Vec<Effect> {
     ]
 }
 
-/// The inspected value under its code: class and print, then its fields
-/// and first elements with their classes.
+/// The inspected value under its code in the transcript, and in the
+/// inspector.
 pub(super) fn inspection_reply(
     model: &mut Model,
     code: String,
     result: Result<Answer, ErrorObject>,
-) {
+) -> Vec<Effect> {
     let result = result.map_err(|error| super::diagnostics::with_caret(error, &code));
     pair_with_its_code(model, code);
     super::diagnostics::push_warnings(model, &result);
     let entry = match result {
-        Ok(Answer::Inspect(value)) => TranscriptEntry::Output(inspection_text(&value)),
+        Ok(Answer::Inspect(value)) => return super::inspector::open_on_value(model, value),
         Ok(other) => {
             TranscriptEntry::Notice(format!("Inspect it was answered as {}.", other.type_name()))
         }
         Err(error) => TranscriptEntry::Error(error),
     };
     model.transcript.push(entry);
-}
-
-fn inspection_text(value: &InspectResult) -> String {
-    let mut text = format!("{} ({})\n", value.print, value.class);
-    let fields = value.fields.iter().take(INSPECT_LIMIT);
-    for field in fields {
-        text.push_str(&format!(
-            "  {}: {} ({})\n",
-            field.name, field.print, field.class
-        ));
-    }
-    for element in value.elements.iter().take(INSPECT_LIMIT) {
-        let (index, print, class) = (element.index, &element.print, &element.class);
-        text.push_str(&format!("  [{index}] {print} ({class})\n"));
-    }
-    let shown = value.fields.len().min(INSPECT_LIMIT) + value.elements.len().min(INSPECT_LIMIT);
-    let total = value.fields.len() as u64 + value.size;
-    if total > shown as u64 {
-        text.push_str(&format!("  … {} more\n", total - shown as u64));
-    }
-    text
+    vec![]
 }
 
 #[cfg(test)]
@@ -266,8 +245,10 @@ mod tests {
     }
 
     #[test]
-    fn inspect_it_asks_for_the_fields_and_lists_them_under_the_code() {
-        use crate::protocol::{InspectElement, InspectField};
+    fn inspect_it_opens_the_inspector_and_says_what_it_inspects() {
+        use crate::protocol::InspectResult;
+        use crate::ui::Focus;
+        use crate::ui::inspector::Tool;
         let mut model = connected_with("3 @ 4");
         let effects = update(&mut model, Msg::InspectSelection);
         let request = sent(&effects);
@@ -275,34 +256,23 @@ mod tests {
         match &request.body {
             RequestBody::Inspect(params) => {
                 assert_eq!(params.code.as_deref(), Some("3 @ 4"));
-                assert_eq!(params.limit, Some(20));
+                assert_eq!(params.limit, Some(INSPECT_PAGE));
             }
             other => panic!("not an inspect request: {other:?}"),
         }
-        let field = |name: &str, print: &str| InspectField {
-            name: name.into(),
-            print: print.into(),
-            class: "SmallInteger".into(),
-            handle: "h".into(),
-        };
         let value = InspectResult {
             handle: "h1".into(),
             class: "Point".into(),
             print: "3@4".into(),
-            fields: vec![field("x", "3"), field("y", "4")],
-            size: 30,
-            elements: vec![InspectElement {
-                index: 1,
-                print: "nil".into(),
-                class: "UndefinedObject".into(),
-                handle: "h2".into(),
-            }],
+            fields: vec![],
+            size: 0,
+            elements: vec![],
             truncated: false,
             offset: 0,
         };
         let event = NetEvent::Reply {
             id,
-            result: Ok(Answer::Inspect(value)),
+            result: Ok(Answer::Inspect(value.clone())),
             round_trip_us: 9,
         };
         update(&mut model, Msg::Net(event));
@@ -312,13 +282,14 @@ mod tests {
                 TranscriptEntry::Input {
                     code: "3 @ 4".into()
                 },
-                TranscriptEntry::Output(
-                    "3@4 (Point)\n  x: 3 (SmallInteger)\n  y: 4 (SmallInteger)\n  \
-                     [1] nil (UndefinedObject)\n  … 29 more\n"
-                        .into()
-                ),
+                TranscriptEntry::Output("3@4 (Point) · in the inspector".into()),
             ]
         );
+        let Some(Tool::Inspector(state)) = &model.tool else {
+            panic!("no inspector");
+        };
+        assert_eq!(state.frames[0].value, Some(value));
+        assert_eq!(model.focus, Focus::Tool);
         assert!(model.pending.is_empty());
     }
 }

@@ -8,6 +8,7 @@ pub mod completion_popup;
 pub mod help;
 pub mod highlight;
 pub mod history_prompt;
+pub mod inspector;
 pub mod interrupt_prompt;
 pub mod prompt_line;
 pub mod status_bar;
@@ -20,6 +21,7 @@ pub mod workspace_prompt;
 pub use completion_popup::CompletionPopup;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
+pub use inspector::Inspector;
 pub use interrupt_prompt::InterruptPrompt;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
@@ -128,6 +130,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::SaveWholeValue => Some(Msg::SaveWholeValue),
         Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
         Action::Complete => Some(Msg::Complete),
+        Action::InspectEntry => Some(Msg::InspectEntry),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -148,7 +151,10 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::Cut
         | Action::Paste
         | Action::Dedent
-        | Action::FilterHelp => None,
+        | Action::FilterHelp
+        | Action::InspectField
+        | Action::InspectBack
+        | Action::CloseTool => None,
     }
 }
 

@@ -13,7 +13,7 @@ use super::{Draw, Pane};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::StatusBarColors;
 use crate::ui::transcript_view::format_duration;
-use crate::ui::{Connection, Model, Msg, SharedModel};
+use crate::ui::{Connection, Focus, Model, Msg, SharedModel};
 
 /// Never focused: it only draws.
 #[derive(Component)]
@@ -80,7 +80,9 @@ impl StatusDrawing {
                 Style::default().fg(self.colours.connecting),
             ));
         }
-        if model.workspaces.shown() {
+        if let Some(tool) = model.tool.as_ref().filter(|_| model.focus == Focus::Tool) {
+            status.push_span(Span::raw(format!("{} · ", tool.name())));
+        } else if model.workspaces.shown() {
             let name = &model.workspaces.active_tab().name;
             status.push_span(Span::raw(format!("workspace {name} · ")));
         }

@@ -38,11 +38,18 @@ pub enum Context {
     Global,
     Workspace,
     Transcript,
+    Inspector,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [Self::Global, Self::Workspace, Self::Transcript, Self::Help];
+    pub const ALL: [Context; 5] = [
+        Self::Global,
+        Self::Workspace,
+        Self::Transcript,
+        Self::Inspector,
+        Self::Help,
+    ];
 
     /// The table name in keymap files.
     pub fn name(self) -> &'static str {
@@ -50,6 +57,7 @@ impl Context {
             Self::Global => "global",
             Self::Workspace => "workspace",
             Self::Transcript => "transcript",
+            Self::Inspector => "inspector",
             Self::Help => "help",
         }
     }
@@ -60,6 +68,7 @@ impl Context {
             Self::Global => "Everywhere",
             Self::Workspace => "Workspace",
             Self::Transcript => "Transcript",
+            Self::Inspector => "Inspector",
             Self::Help => "This help",
         }
     }
@@ -164,6 +173,10 @@ pub enum Action {
     ToggleStacks,
     SaveWholeValue,
     ToggleLineNumbers,
+    InspectEntry,
+    InspectField,
+    InspectBack,
+    CloseTool,
 }
 
 impl Action {
@@ -184,10 +197,10 @@ impl Action {
             Self::CloseHelp => "Close this help",
             Self::ToggleConnection => "Connect to or disconnect from the server",
             Self::Quit => "Quit STUI",
-            Self::FocusNext => "Move focus to the other pane",
+            Self::FocusNext => "Move focus: workspace → tool → transcript",
             Self::Evaluate => "Do it: evaluate the selection or statement",
             Self::PrintIt => "Print it: insert the value after the code",
-            Self::InspectIt => "Inspect it: the value's fields in the transcript",
+            Self::InspectIt => "Inspect it: open the inspector on the value",
             Self::Complete => "Complete the word at the cursor (a popup of candidates)",
             Self::Interrupt => "Interrupt running evaluations (asks which of several)",
             Self::ClearTranscript => "Clear the transcript",
@@ -238,6 +251,10 @@ impl Action {
             Self::ToggleStacks => "Show whole error stacks, or their first frames",
             Self::FilterHelp => "Filter these keys as you type (Enter keeps, Esc clears)",
             Self::ToggleLineNumbers => "Show or hide line numbers",
+            Self::InspectEntry => "Inspect the matched or newest value",
+            Self::InspectField => "Inspect the selected field or element",
+            Self::InspectBack => "Back to the object inspected before",
+            Self::CloseTool => "Close the tool (releases its objects)",
         }
     }
 
@@ -1031,6 +1048,18 @@ mod tests {
         // line up, line end).
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-d"), None);
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-e"), None);
+        assert_eq!(
+            lookup("emacs", Context::Inspector, "ctrl-n"),
+            Some(Action::ScrollDown)
+        );
+        assert_eq!(
+            lookup("pharo", Context::Inspector, "alt-i"),
+            Some(Action::InspectField)
+        );
+        assert_eq!(
+            lookup("default", Context::Inspector, "backspace"),
+            Some(Action::InspectBack)
+        );
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-p"), None);
     }
 
@@ -1085,7 +1114,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("no key is bound to \"quit\""), "{error}");
-        let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n";
+        let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n\
+                       [inspector]\n\"?\" = \"none\"\n";
         let error = keymap
             .merge_toml(no_help, "u.toml")
             .unwrap_err()

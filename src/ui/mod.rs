@@ -6,6 +6,7 @@ pub mod editor;
 pub mod editor_commands;
 pub mod help_filter;
 pub mod history;
+pub mod inspector;
 pub mod lexer;
 pub mod model;
 pub mod msg;

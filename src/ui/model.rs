@@ -49,6 +49,8 @@ pub enum TranscriptEntry {
         class: String,
         truncated: bool,
         duration_us: u64,
+        /// The server's handle on the value: Enter inspects it.
+        handle: Option<String>,
     },
     /// Transcript output the evaluation produced.
     Output(String),
@@ -95,6 +97,14 @@ pub enum Purpose {
         prefix: String,
         by_key: bool,
     },
+    /// The inspector's view of the object at `depth` (its elements from `offset`).
+    InspectorPage {
+        depth: usize,
+        handle: String,
+        offset: u64,
+    },
+    /// Handles the inspector no longer shows.
+    Release,
 }
 
 impl Purpose {
@@ -153,6 +163,8 @@ pub enum Focus {
     #[default]
     Workspace,
     Transcript,
+    /// The tool in the lower pane (`Model::tool`).
+    Tool,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +210,8 @@ pub struct Model {
     pub status: super::status::StatusState,
     /// The completion popup and its clock.
     pub completion: super::completion::Completion,
+    /// The tool open in the lower pane (shown there unless the transcript has the focus).
+    pub tool: Option<super::inspector::Tool>,
     next_request: u64,
 }
 
@@ -227,6 +241,7 @@ impl Model {
             cut_value: None,
             status: Default::default(),
             completion: Default::default(),
+            tool: None,
             next_request: 0,
         }
     }
@@ -269,6 +284,11 @@ impl Model {
                 .and_then(|at| at.checked_sub(start + excess))
                 .map(|kept| kept + 1);
         }
+    }
+
+    /// The lower pane shows the tool (else the transcript).
+    pub fn shows_tool(&self) -> bool {
+        self.tool.is_some() && self.focus != Focus::Transcript
     }
 
     /// A fresh request id: unique within the session, deterministic for tests.
@@ -425,6 +445,7 @@ mod tests {
             class: "String".into(),
             truncated: false,
             duration_us: 1,
+            handle: None,
         });
         model.bound_transcript();
         let TranscriptEntry::Value {

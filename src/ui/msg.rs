@@ -145,6 +145,10 @@ pub enum Msg {
     /// A frame of the status bar's animations (every `status::TICK_MS`
     /// while a spinner turns, a countdown runs or a message waits to go).
     Animate,
+    /// A key of the inspector.
+    Inspector(crate::ui::inspector::InspectorMsg),
+    /// Enter in the transcript: inspect the matched (or newest) value.
+    InspectEntry,
     /// Something the bridge thread reports.
     Net(NetEvent),
 }

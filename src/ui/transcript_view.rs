@@ -297,6 +297,7 @@ fn entry_lines(
             class,
             truncated,
             duration_us,
+            ..
         } => {
             let style = Style::default().fg(colours.value);
             let mut lines: Vec<Line<'static>> = text_lines(print)
@@ -550,6 +551,7 @@ mod tests {
             class: "SmallInteger".into(),
             truncated: false,
             duration_us: 50,
+            handle: None,
         };
         let colours = TranscriptColors::default();
         let lines = entry_lines(&entry, &colours, 5);
