@@ -56,7 +56,9 @@ impl StatusDrawing {
     }
 
     /// Most urgent first: a narrow terminal cuts the end of the line.
-    fn status(&self, model: &Model) -> Line<'static> {
+    /// `compact` leaves out what the screen shows elsewhere or matters
+    /// least (the workspace's name, the server's name and dialect).
+    fn status(&self, model: &Model, compact: bool) -> Line<'static> {
         let state = Style::default()
             .fg(self.state_colour(&model.connection))
             .add_modifier(TextModifiers::BOLD);
@@ -92,7 +94,7 @@ impl StatusDrawing {
             1 => status.push_span(Span::raw(format!("{spinner} evaluating… · "))),
             n => status.push_span(Span::raw(format!("{spinner} {n} running · "))),
         }
-        let connection = connection_text(&model.connection, model.status.in_state_ms());
+        let connection = connection_text(&model.connection, model.status.in_state_ms(), compact);
         status.push_span(Span::styled(connection, state));
         let sparkline = model.status.sparkline();
         if model.connection.is_connected() && !sparkline.is_empty() {
@@ -102,9 +104,10 @@ impl StatusDrawing {
     }
 }
 
-/// `Connected · stui-gst 0.1.0 · GNU Smalltalk 3.2.5 · 0.4 ms`, `Down:
-/// reason · reconnecting in 3 s` (counting down over `in_state_ms`), …
-pub fn connection_text(connection: &Connection, in_state_ms: u64) -> String {
+/// `Connected · stui-gst 0.1.0 · GNU Smalltalk 3.2.5 · 0.4 ms` (`compact`:
+/// `Connected · 0.4 ms`), `Down: reason · reconnecting in 3 s` (counting
+/// down over `in_state_ms`), …
+pub fn connection_text(connection: &Connection, in_state_ms: u64, compact: bool) -> String {
     match connection {
         Connection::Disconnected => "Disconnected".into(),
         Connection::Connecting {
@@ -120,12 +123,13 @@ pub fn connection_text(connection: &Connection, in_state_ms: u64) -> String {
                 0 => String::new(),
                 n => format!(" · backup {n} {}", info.address),
             };
+            let round_trip = format_duration(*round_trip_us);
+            if compact {
+                return format!("Connected{backup} · {round_trip}");
+            }
             format!(
-                "Connected{backup} · {} · {} {} · {}",
-                info.server,
-                info.dialect,
-                info.dialect_version,
-                format_duration(*round_trip_us)
+                "Connected{backup} · {} · {} {} · {round_trip}",
+                info.server, info.dialect, info.dialect_version,
             )
         }
         Connection::Down {
@@ -180,12 +184,7 @@ fn fitting_hint(hints: &[String], room: usize) -> String {
 impl Draw for StatusDrawing {
     fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
         let base = Style::default().bg(self.colours.bg).fg(self.colours.fg);
-        let status = self.status(model);
         let width = usize::from(area.width);
-        // Hints give way to the status when the terminal is narrow, all but
-        // the first (help, or interrupt while code runs): without it the
-        // other keys cannot be found.
-        let room = width.saturating_sub(status.width() + 3);
         // While code runs, how to stop it matters most.
         let running = !model.running_evaluations().is_empty();
         let hints: Vec<String> = match &self.interrupt_hint {
@@ -195,6 +194,15 @@ impl Draw for StatusDrawing {
                 .collect(),
             _ => self.hints.clone(),
         };
+        let first_hint = hints.first().map_or(0, |hint| hint.chars().count() + 3);
+        let mut status = self.status(model, false);
+        if status.width() + first_hint > width {
+            status = self.status(model, true);
+        }
+        // Hints give way to the status when the terminal is narrow, all but
+        // the first (help, or interrupt while code runs): without it the
+        // other keys cannot be found.
+        let room = width.saturating_sub(status.width() + 3);
         let mut hint = fitting_hint(&hints, room);
         if hint.is_empty() {
             hint = fitting_hint(&hints[..hints.len().min(1)], width / 2);

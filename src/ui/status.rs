@@ -12,6 +12,8 @@ pub const SPARK_SAMPLES: usize = 16;
 /// How long a short-lived message stays: 4 s.
 pub const MESSAGE_TICKS: u64 = 40;
 
+/// Round trips above this many times the median all show as the top bar.
+const OUTLIER_FACTOR: u64 = 4;
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -77,18 +79,23 @@ impl StatusState {
         SPINNER[(self.ticks % SPINNER.len() as u64) as usize]
     }
 
-    /// The round trips as bars from 0 to the largest (a flat line when all
+    /// The round trips as bars from 0 to the largest, at most 4x the median (a flat line when all
     /// are equal); empty with fewer than two, which show no trend.
     pub fn sparkline(&self) -> String {
-        let largest = self.round_trips.iter().copied().max().unwrap_or(0).max(1);
         if self.round_trips.len() < 2 {
             return String::new();
         }
+        // The top bar stands for at most 4x the median: one slow round trip
+        // (the first after a start) shows full without flattening the rest.
+        let mut sorted: Vec<u64> = self.round_trips.iter().copied().collect();
+        sorted.sort_unstable();
+        let ceiling = sorted[sorted.len() / 2].saturating_mul(OUTLIER_FACTOR);
+        let largest = sorted[sorted.len() - 1].min(ceiling).max(1);
         self.round_trips
             .iter()
             .map(|&micros| {
                 // Round up, so that any round trip shows at least the lowest bar.
-                let level = (micros * SPARKS.len() as u64).div_ceil(largest);
+                let level = (micros.min(largest) * SPARKS.len() as u64).div_ceil(largest);
                 SPARKS[(level.clamp(1, SPARKS.len() as u64) - 1) as usize]
             })
             .collect()
@@ -112,6 +119,16 @@ mod tests {
             status.record_round_trip(300);
         }
         assert_eq!(status.sparkline(), "█".repeat(SPARK_SAMPLES));
+    }
+
+    #[test]
+    fn one_slow_round_trip_does_not_flatten_the_others() {
+        let mut status = StatusState::default();
+        for micros in [50_000, 200, 400, 200, 400] {
+            status.record_round_trip(micros);
+        }
+        // Median 400: the top bar is 1.6 ms, the slow start shows full.
+        assert_eq!(status.sparkline(), "█▁▂▁▂");
     }
 
     #[test]
