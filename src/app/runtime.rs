@@ -86,6 +86,8 @@ pub fn run(
     model.system_clipboard = settings.ui.system_clipboard;
     model.view.line_numbers = settings.ui.line_numbers;
     model.completion.delay = crate::ui::completion::delay(settings.ui.completion_delay_ms);
+    model.transcript_max_entries =
+        usize::try_from(settings.ui.transcript_max_entries).unwrap_or(usize::MAX);
     let history_path = history_file::history_file(&crate::paths::data_dir(), &model.address);
     model.history = load_history(&history_path);
     let model = Rc::new(RefCell::new(model));

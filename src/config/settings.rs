@@ -95,6 +95,8 @@ pub struct UiSettings {
     pub line_numbers: bool,
     /// The pause in typing a word after which completions pop up; 0 = only on request.
     pub completion_delay_ms: u64,
+    /// Transcript entries kept before the oldest are dropped.
+    pub transcript_max_entries: u64,
 }
 
 /// The settings, the layers they were merged from, and the user's file.
@@ -219,6 +221,11 @@ impl Settings {
             ("server.tries", u64::from(server.tries), 1),
             ("server.request_timeout_ms", server.request_timeout_ms, 1),
             ("local_server.ping_ms", local.ping_ms, 1),
+            (
+                "ui.transcript_max_entries",
+                self.ui.transcript_max_entries,
+                1,
+            ),
         ];
         for (key, value, least) in minimums {
             if value < least {
@@ -422,6 +429,19 @@ mod tests {
         let error = error_of(Some(("c.toml", "[ui]\ncolors = \"88\"\n")), &[]);
         assert!(
             error.starts_with("c.toml:2: ui.colors \"88\" is not one of"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_transcript_cap_is_a_setting_of_at_least_one_entry() {
+        let settings = settings_of(None, &[]).unwrap();
+        assert_eq!(settings.ui.transcript_max_entries, 10_000);
+        let env = settings_of(None, &[("STUI_UI_TRANSCRIPT_MAX_ENTRIES", "500")]);
+        assert_eq!(env.unwrap().ui.transcript_max_entries, 500);
+        let error = error_of(None, &[("STUI_UI_TRANSCRIPT_MAX_ENTRIES", "0")]);
+        assert!(
+            error.contains("ui.transcript_max_entries must be at least 1"),
             "{error}"
         );
     }
