@@ -154,6 +154,7 @@ fn ping_under_load(address: &str, client: &mut Client, count: usize) -> Vec<Dura
             code: "[true] whileTrue".into(),
             timeout_ms: Some(60_000),
             print_limit: None,
+            receiver: None,
         }))
     });
     std::thread::sleep(Duration::from_millis(300));

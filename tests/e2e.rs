@@ -997,6 +997,38 @@ fn completion_pops_up_after_a_pause_and_on_tab_and_enter_inserts_the_class() {
 }
 
 #[test]
+fn the_inspector_evaluate_line_runs_code_on_the_inspected_object() {
+    let (_home, address, tmux) = launch_connected("e2e-inspector-eval", "");
+    tmux.type_text("OrderedCollection new add: 3; yourself");
+    tmux.send_keys(&["M-i"]);
+    tmux.wait_for("the inspector", Duration::from_secs(20), |s| {
+        s.contains("Inspector · OrderedCollection ─") && s.contains("1 element")
+    });
+    tmux.type_text(":");
+    tmux.wait_for("the evaluate line", Duration::from_secs(20), |s| {
+        s.contains("self ▸")
+    });
+    tmux.type_text("self add: 4");
+    tmux.send_keys(&["Enter"]);
+    // The object is shown again as the code left it.
+    tmux.wait_for("the grown collection", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection · 2 elements") && s.contains("OrderedCollection (3 4 )")
+    });
+    // The value went to the transcript, as Do it's.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for(
+        "the value in the transcript",
+        Duration::from_secs(20),
+        |s| {
+            s.contains("self add: 4")
+                && pane_lines(s).any(|line| line.starts_with("4 ") && line.contains("SmallInteger"))
+        },
+    );
+    tmux.quit();
+    wait_until_stopped(&address);
+}
+
+#[test]
 fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     let (_home, address, tmux) = launch_connected("e2e-inspector", "");
     tmux.type_text("OrderedCollection new add: 3; add: 4; yourself");

@@ -563,3 +563,72 @@ fn output_over_the_capture_limit_is_shown_once() {
     }
     assert_eq!(text.matches('a').count(), 11 * 99_990);
 }
+
+/// `evaluate` with this implementation's `receiver`: the code runs with
+/// `self` bound to the object of a handle.
+fn evaluate_on(
+    session: &mut Client,
+    code: &str,
+    receiver: &str,
+) -> Result<stui::protocol::EvaluateResult, Box<stui::protocol::ErrorObject>> {
+    let body = RequestBody::Evaluate(stui::protocol::EvaluateParams {
+        code: code.into(),
+        timeout_ms: Some(2_000),
+        print_limit: None,
+        receiver: Some(receiver.into()),
+    });
+    session.call(body).unwrap().value.map_err(Box::new)
+}
+
+#[test]
+fn evaluate_with_a_receiver_binds_self_to_the_object_of_the_handle() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    let mut handle_of = |code: &str| session.evaluate(code).unwrap().value.unwrap().handle;
+    let collection = handle_of("OrderedCollection new add: 3; yourself");
+    let point = handle_of("3 @ 4");
+    let user = handle_of("Object subclass: #StuiReceiverTest. StuiReceiverTest new");
+    let metaclass = handle_of("StuiReceiverTest class");
+    let number = handle_of("41");
+    let nothing = handle_of("nil");
+    let added = evaluate_on(&mut session, "self add: 4. self", &collection).unwrap();
+    assert_eq!(added.print, "OrderedCollection (3 4 )");
+    let changed = evaluate_on(&mut session, "self x: 10. self instVarNamed: 'x'", &point);
+    assert_eq!(changed.unwrap().print, "10");
+    let class = evaluate_on(&mut session, "self class", &user).unwrap();
+    assert_eq!(class.print, "StuiReceiverTest");
+    let meta = evaluate_on(
+        &mut session,
+        "self instanceClass == StuiReceiverTest",
+        &metaclass,
+    );
+    assert_eq!(meta.unwrap().print, "true");
+    assert_eq!(
+        evaluate_on(&mut session, "self + 1", &number)
+            .unwrap()
+            .print,
+        "42"
+    );
+    assert_eq!(
+        evaluate_on(&mut session, "self isNil", &nothing)
+            .unwrap()
+            .print,
+        "true"
+    );
+    // Output is captured and errors are reported as for any evaluation.
+    let shown = evaluate_on(
+        &mut session,
+        "Transcript show: self size printString",
+        &collection,
+    );
+    assert_eq!(shown.unwrap().output, "2");
+    let error = evaluate_on(&mut session, "self foo", &number).unwrap_err();
+    assert_eq!(error.code, ErrorCode::EvaluationError);
+    let error = evaluate_on(&mut session, "[true] whileTrue", &number).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Timeout);
+    let error = evaluate_on(&mut session, "self", "h999999").unwrap_err();
+    assert_eq!(
+        (error.code, error.what.as_deref()),
+        (ErrorCode::NotFound, Some("handle"))
+    );
+}

@@ -184,6 +184,7 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
                 code: "3 + 4".into(),
                 timeout_ms: Some(30_000),
                 print_limit: Some(100_000),
+                receiver: None,
             }),
             &["code", "timeout_ms", "print_limit"],
         ),

@@ -136,7 +136,11 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let area = match id {
         Id::Workspace => workspace,
         Id::Transcript | Id::Inspector => transcript,
-        Id::StatusBar | Id::InterruptPrompt | Id::HistoryPrompt | Id::WorkspacePrompt => status,
+        Id::StatusBar
+        | Id::InterruptPrompt
+        | Id::HistoryPrompt
+        | Id::WorkspacePrompt
+        | Id::InspectorPrompt => status,
         Id::Help | Id::Completion => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
@@ -1666,6 +1670,25 @@ fn screen_inspector_drilled_into_an_element() {
     );
 }
 
+#[test]
+fn screen_inspector_evaluate_line() {
+    use stui::ui::PromptKey;
+    use stui::ui::inspector::InspectorMsg;
+    let mut model = inspecting_collection();
+    inspector_key(&mut model, InspectorMsg::OpenPrompt);
+    for c in "self add: 5".chars() {
+        inspector_key(&mut model, InspectorMsg::Prompt(PromptKey::Type(c)));
+    }
+    assert_screens(
+        "inspector_evaluate_line",
+        "`:` in the inspector, then `self add: 5` typed: the evaluate line covers the \
+         status line (`self ▸ self add: 5`, a block cursor, the keys), the inspector \
+         still shows the collection.",
+        INSPECTED_CODE,
+        &model,
+    );
+}
+
 /// The inspector pane alone on the recorded reply `name`.
 fn inspector_component(name: &str, width: u16, height: u16) -> String {
     let mut model = after([connected_event()]);
@@ -1676,6 +1699,7 @@ fn inspector_component(name: &str, width: u16, height: u16) -> String {
             )],
             back_to: Focus::Workspace,
             height: 0,
+            prompt: None,
         },
     ));
     model.focus = Focus::Tool;

@@ -33,6 +33,7 @@ fn evaluate(client: &mut Client, code: &str, timeout_ms: u64) -> Result<Evaluate
         code: code.into(),
         timeout_ms: Some(timeout_ms),
         print_limit: None,
+        receiver: None,
     });
     match client.call::<EvaluateResult>(body) {
         Ok(timed) => timed

@@ -19,6 +19,8 @@ pub fn update(model: &mut Model, msg: InspectorMsg) -> Vec<Effect> {
         InspectorMsg::Drill => drill(model),
         InspectorMsg::Back => back(model),
         InspectorMsg::Close => close(model),
+        InspectorMsg::OpenPrompt => super::inspector_eval::open_prompt(model),
+        InspectorMsg::Prompt(key) => super::inspector_eval::prompt_key(model, key),
     }
 }
 
@@ -80,6 +82,7 @@ fn open(model: &mut Model, frame: InspectFrame) -> Vec<Effect> {
         frames: vec![frame],
         back_to,
         height: 0,
+        prompt: None,
     }));
     model.focus = Focus::Tool;
     release(
@@ -88,7 +91,7 @@ fn open(model: &mut Model, frame: InspectFrame) -> Vec<Effect> {
     )
 }
 
-fn inspector(model: &mut Model) -> Option<&mut InspectorState> {
+pub(super) fn inspector(model: &mut Model) -> Option<&mut InspectorState> {
     match &mut model.tool {
         Some(Tool::Inspector(state)) => Some(state),
         None => None,
@@ -96,7 +99,7 @@ fn inspector(model: &mut Model) -> Option<&mut InspectorState> {
 }
 
 /// Ask for the elements of the object at `depth` from `offset` on.
-fn page_request(model: &mut Model, depth: usize, handle: String, offset: u64) -> Effect {
+pub(super) fn page_request(model: &mut Model, depth: usize, handle: String, offset: u64) -> Effect {
     let id = model.next_request_id();
     let body = RequestBody::Inspect(InspectParams {
         handle: Some(handle.clone()),
@@ -231,11 +234,15 @@ pub fn page_reply(
     match result {
         Ok(Answer::Inspect(value)) => {
             frame.loading = false;
-            match &mut frame.value {
-                Some(shown) if offset > 0 => shown.elements.extend(value.elements),
-                _ => frame.value = Some(value),
+            if let (Some(shown), true) = (&mut frame.value, offset > 0) {
+                shown.elements.extend(value.elements);
+                return vec![];
             }
-            vec![]
+            // Shown anew (a refresh after the evaluate line): the old rows' handles go.
+            let before = frame.handles();
+            frame.value = Some(value);
+            frame.selected = frame.selected.min(frame.rows().len().saturating_sub(1));
+            release(model, before)
         }
         Ok(other) => give_up(model, depth, &format!("answered as {}", other.type_name())),
         Err(error) => give_up(model, depth, &error.to_string()),
@@ -260,7 +267,7 @@ pub fn give_up(model: &mut Model, depth: usize, why: &str) -> Vec<Effect> {
 
 /// Release `handles` unless a frame still shown, a transcript value or the
 /// cut value holds them.
-fn release(model: &mut Model, mut handles: Vec<String>) -> Vec<Effect> {
+pub(super) fn release(model: &mut Model, mut handles: Vec<String>) -> Vec<Effect> {
     let held: Vec<String> = match &model.tool {
         Some(Tool::Inspector(state)) => state
             .frames
@@ -315,12 +322,12 @@ pub(crate) mod tests {
         serde_json::from_value(reply["result"].clone()).expect("an inspect result")
     }
 
-    fn send(model: &mut Model, msg: InspectorMsg) -> Vec<Effect> {
+    pub(crate) fn send(model: &mut Model, msg: InspectorMsg) -> Vec<Effect> {
         app_update(model, Msg::Inspector(msg))
     }
 
     /// The one request the effects send, with its id.
-    fn sent(effects: &[Effect]) -> (String, RequestBody) {
+    pub(crate) fn sent(effects: &[Effect]) -> (String, RequestBody) {
         match effects {
             [Effect::Bridge(BridgeCommand::Send(request))] => {
                 (request.id.clone(), request.body.clone())
@@ -329,7 +336,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn answer(model: &mut Model, id: String, value: InspectResult) -> Vec<Effect> {
+    pub(crate) fn answer(model: &mut Model, id: String, value: InspectResult) -> Vec<Effect> {
         let event = NetEvent::Reply {
             id,
             result: Ok(Answer::Inspect(value)),
@@ -338,7 +345,7 @@ pub(crate) mod tests {
         app_update(model, Msg::Net(event))
     }
 
-    fn state(model: &Model) -> &InspectorState {
+    pub(crate) fn state(model: &Model) -> &InspectorState {
         match &model.tool {
             Some(Tool::Inspector(state)) => state,
             None => panic!("no inspector"),
@@ -346,7 +353,7 @@ pub(crate) mod tests {
     }
 
     /// The inspector open on the recorded `OrderedCollection (3 4 )`.
-    fn inspecting_collection() -> Model {
+    pub(crate) fn inspecting_collection() -> Model {
         let mut model = connected_model();
         open_on_value(&mut model, recorded("collection"));
         model

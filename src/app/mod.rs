@@ -9,6 +9,7 @@ mod editing;
 pub mod history_file;
 mod input;
 mod inspector;
+mod inspector_eval;
 mod pointer;
 mod recall;
 pub mod runtime;

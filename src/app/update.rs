@@ -306,6 +306,16 @@ fn evaluate(model: &mut Model, code: String) -> Vec<Effect> {
 }
 
 pub(super) fn evaluate_for(model: &mut Model, code: String, purpose: Purpose) -> Vec<Effect> {
+    evaluate_on(model, code, purpose, None)
+}
+
+/// Evaluate `code` with `self` bound to the object of the handle `receiver` (nil without).
+pub(super) fn evaluate_on(
+    model: &mut Model,
+    code: String,
+    purpose: Purpose,
+    receiver: Option<String>,
+) -> Vec<Effect> {
     if code.trim().is_empty() {
         return vec![];
     }
@@ -320,6 +330,7 @@ pub(super) fn evaluate_for(model: &mut Model, code: String, purpose: Purpose) ->
         code: code.clone(),
         timeout_ms: Some(model.evaluation_timeout_ms),
         print_limit: None,
+        receiver,
     });
     model
         .transcript
@@ -388,11 +399,13 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         NetEvent::Failed { id, reason } => {
             model.retrying = None;
             match model.pending.remove(&id).map(|p| p.purpose) {
-                Some(Purpose::Evaluation { .. } | Purpose::PrintIt { .. }) => {
-                    model.transcript.push(TranscriptEntry::Notice(format!(
-                        "Evaluation failed: {reason}"
-                    )))
-                }
+                Some(
+                    Purpose::Evaluation { .. }
+                    | Purpose::PrintIt { .. }
+                    | Purpose::InspectorEvaluation { .. },
+                ) => model.transcript.push(TranscriptEntry::Notice(format!(
+                    "Evaluation failed: {reason}"
+                ))),
                 Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
                     format!("Inspect it failed: {reason}"),
                 )),
@@ -581,6 +594,14 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             handle,
             offset,
         } => return super::inspector::page_reply(model, (depth, handle, offset), result),
+        Purpose::InspectorEvaluation {
+            code,
+            depth,
+            handle,
+        } => {
+            evaluation_reply(model, code, None, result);
+            return super::inspector_eval::refresh(model, depth, handle);
+        }
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}
     }

@@ -19,6 +19,7 @@ use tuirealm::event::NoUserEvent;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
+use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::{
     CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, StatusBar, Transcript,
     Workspace, WorkspacePromptBar,
@@ -37,6 +38,7 @@ pub enum Id {
     InterruptPrompt,
     HistoryPrompt,
     WorkspacePrompt,
+    InspectorPrompt,
     Completion,
 }
 
@@ -65,6 +67,8 @@ pub fn mount(
     app.mount(Id::HistoryPrompt, Box::new(search), Vec::new())?;
     let asking = WorkspacePromptBar::new(model.clone(), keymap.clone(), theme.status_bar);
     app.mount(Id::WorkspacePrompt, Box::new(asking), Vec::new())?;
+    let evaluate_line = InspectorPromptBar::new(model.clone(), keymap.clone(), theme.status_bar);
+    app.mount(Id::InspectorPrompt, Box::new(evaluate_line), Vec::new())?;
     let popup = CompletionPopup::new(model.clone(), theme);
     app.mount(Id::Completion, Box::new(popup), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
@@ -82,6 +86,8 @@ pub fn sync(app: &mut App, model: &Model) {
         Id::HistoryPrompt
     } else if model.workspaces.prompt.is_some() {
         Id::WorkspacePrompt
+    } else if model.focus == Focus::Tool && evaluate_line(model).is_some() {
+        Id::InspectorPrompt
     } else {
         match model.focus {
             Focus::Workspace => Id::Workspace,
@@ -115,7 +121,13 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
             Id::Transcript
         };
         let searching = model.history_search.is_some();
-        let asking = model.workspaces.prompt.is_some();
+        let asking = if model.workspaces.prompt.is_some() {
+            Some(Id::WorkspacePrompt)
+        } else if model.focus == Focus::Tool && evaluate_line(&model).is_some() {
+            Some(Id::InspectorPrompt)
+        } else {
+            None
+        };
         (
             model.help_visible,
             model.choosing_interrupt,
@@ -134,8 +146,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
         app.view(&Id::InterruptPrompt, frame, status);
     } else if searching {
         app.view(&Id::HistoryPrompt, frame, status);
-    } else if asking {
-        app.view(&Id::WorkspacePrompt, frame, status);
+    } else if let Some(asking) = asking {
+        app.view(&asking, frame, status);
     }
     // Over the panes: it may reach beyond the workspace's.
     if completing {

@@ -457,6 +457,7 @@ fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
         code: code.to_string(),
         timeout_ms: Some(context.settings.server.evaluation_timeout_ms),
         print_limit: None,
+        receiver: None,
     });
     let warmup = warmup_for(count);
     let mut targets = Targets {

@@ -133,6 +133,7 @@ fn evaluate(
         code: code.to_string(),
         timeout_ms: Some(timeout_ms.unwrap_or(context.settings.server.evaluation_timeout_ms)),
         print_limit: None,
+        receiver: None,
     });
     run_code(context, body)
 }

@@ -81,6 +81,7 @@ fn one_client(address: &str, options: ClientOptions, code: &str, stop: &AtomicBo
         code: code.to_string(),
         timeout_ms: Some(10_000),
         print_limit: None,
+        receiver: None,
     });
     let mut run = ClientRun {
         round_trips: Vec::new(),

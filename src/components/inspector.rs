@@ -215,6 +215,7 @@ fn inspector_msg(action: Action) -> Option<InspectorMsg> {
         Action::InspectField => InspectorMsg::Drill,
         Action::InspectBack => InspectorMsg::Back,
         Action::CloseTool => InspectorMsg::Close,
+        Action::InspectorEvaluate => InspectorMsg::OpenPrompt,
         other => InspectorMsg::Move(scroll_step(other)?),
     })
 }

@@ -9,6 +9,7 @@ pub mod help;
 pub mod highlight;
 pub mod history_prompt;
 pub mod inspector;
+pub mod inspector_prompt;
 pub mod interrupt_prompt;
 pub mod prompt_line;
 pub mod status_bar;
@@ -154,6 +155,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::FilterHelp
         | Action::InspectField
         | Action::InspectBack
+        | Action::InspectorEvaluate
         | Action::CloseTool => None,
     }
 }

@@ -176,6 +176,7 @@ pub enum Action {
     InspectEntry,
     InspectField,
     InspectBack,
+    InspectorEvaluate,
     CloseTool,
 }
 
@@ -254,6 +255,7 @@ impl Action {
             Self::InspectEntry => "Inspect the matched or newest value",
             Self::InspectField => "Inspect the selected field or element",
             Self::InspectBack => "Back to the object inspected before",
+            Self::InspectorEvaluate => "Evaluate a line with self bound to the inspected object",
             Self::CloseTool => "Close the tool (releases its objects)",
         }
     }

@@ -67,6 +67,7 @@ impl RequestBody {
             code: code.into(),
             timeout_ms: None,
             print_limit: None,
+            receiver: None,
         })
     }
 }
@@ -96,6 +97,10 @@ pub struct EvaluateParams {
     pub timeout_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_limit: Option<u64>,
+    /// A handle (this implementation): the code runs with `self` bound to
+    /// its object. Other servers ignore it and run the code with `self` nil.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<String>,
 }
 
 /// `inspect`: an object by `handle` or by evaluating `code`, with a page of
@@ -731,6 +736,7 @@ mod tests {
                 code: "x := 6 * 7.".into(),
                 timeout_ms: Some(500),
                 print_limit: Some(10),
+                receiver: None,
             }),
         ] {
             let request = Request::new("id-1", "s", body);

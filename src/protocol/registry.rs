@@ -256,6 +256,7 @@ request_types! {
                     code: "3 + 4".into(),
                     timeout_ms: None,
                     print_limit: None,
+                    receiver: None,
                 },
             }
         }

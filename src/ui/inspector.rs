@@ -35,6 +35,10 @@ pub enum InspectorMsg {
     Back,
     /// Close the inspector and release its handles.
     Close,
+    /// Open the evaluate line (code run with `self` bound to the object shown).
+    OpenPrompt,
+    /// A key in the evaluate line.
+    Prompt(super::PromptKey),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,6 +49,8 @@ pub struct InspectorState {
     pub back_to: super::Focus,
     /// Rows shown at the last draw: paging moves by it.
     pub height: usize,
+    /// The evaluate line's text while it is open.
+    pub prompt: Option<String>,
 }
 
 /// One inspected object.

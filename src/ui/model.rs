@@ -105,11 +105,20 @@ pub enum Purpose {
     },
     /// Handles the inspector no longer shows.
     Release,
+    /// The inspector's evaluate line, run on the object at `depth` (by `handle`).
+    InspectorEvaluation {
+        code: String,
+        depth: usize,
+        handle: String,
+    },
 }
 
 impl Purpose {
     pub fn is_evaluation(&self) -> bool {
-        matches!(self, Self::Evaluation { .. } | Self::PrintIt { .. })
+        matches!(
+            self,
+            Self::Evaluation { .. } | Self::PrintIt { .. } | Self::InspectorEvaluation { .. }
+        )
     }
 }
 

@@ -1,0 +1,81 @@
+//! The inspector's evaluate line over the status line: code to run with
+//! `self` bound to the object shown. It has the keys while open.
+
+use std::sync::Arc;
+
+use tuirealm::component::{AppComponent, Component};
+use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
+use tuirealm::props::TextModifiers;
+use tuirealm::ratatui::Frame;
+use tuirealm::ratatui::layout::Rect;
+use tuirealm::ratatui::text::{Line, Span};
+use tuirealm::ratatui::widgets::{Clear, Paragraph};
+
+use super::prompt_line::{LineKey, line_key, on_key, prompt_style};
+use super::{Draw, Pane};
+use crate::config::keymap::{Context, Keymap};
+use crate::config::theme::StatusBarColors;
+use crate::ui::inspector::{InspectorMsg, Tool};
+use crate::ui::{Model, Msg, PromptKey, SharedModel};
+
+#[derive(Component)]
+pub struct InspectorPromptBar {
+    component: Pane<PromptDrawing>,
+    keymap: Arc<Keymap>,
+}
+
+pub struct PromptDrawing {
+    colours: StatusBarColors,
+}
+
+impl InspectorPromptBar {
+    pub fn new(model: SharedModel, keymap: Arc<Keymap>, colours: StatusBarColors) -> Self {
+        Self {
+            component: Pane::new(model, PromptDrawing { colours }),
+            keymap,
+        }
+    }
+}
+
+/// The evaluate line's text, if the inspector shows it.
+pub fn evaluate_line(model: &Model) -> Option<&str> {
+    match &model.tool {
+        Some(Tool::Inspector(state)) => state.prompt.as_deref(),
+        None => None,
+    }
+}
+
+impl Draw for PromptDrawing {
+    fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, _focused: bool) {
+        let Some(input) = evaluate_line(model) else {
+            return;
+        };
+        let style = prompt_style(&self.colours);
+        let line = Line::from(vec![
+            Span::raw(" self ▸ "),
+            Span::raw(input.to_string()),
+            // Where the next character goes.
+            Span::styled(" ", style.add_modifier(TextModifiers::REVERSED)),
+            Span::raw("  Enter evaluates · Esc cancels · Ctrl+U clears"),
+        ]);
+        frame.render_widget(Clear, area);
+        frame.render_widget(Paragraph::new(line).style(style), area);
+    }
+}
+
+impl AppComponent<Msg, NoUserEvent> for InspectorPromptBar {
+    fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
+        on_key(event, &self.keymap, Context::Inspector, |key| {
+            let clear = key.code == Key::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL);
+            let prompt_key = match line_key(key) {
+                _ if clear => PromptKey::Clear,
+                Some(LineKey::Accept) => PromptKey::Accept,
+                Some(LineKey::Cancel) => PromptKey::Cancel,
+                Some(LineKey::Backspace) => PromptKey::Backspace,
+                Some(LineKey::Type(c)) => PromptKey::Type(c),
+                None => return None,
+            };
+            Some(Msg::Inspector(InspectorMsg::Prompt(prompt_key)))
+        })
+    }
+}
