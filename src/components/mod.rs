@@ -4,6 +4,7 @@
 //! Each is a wrapper with `#[derive(Component)]` around a [`Pane`], the one
 //! inner component, which draws through the wrapper's [`Draw`].
 
+pub mod browser;
 pub mod completion_popup;
 pub mod help;
 pub mod highlight;
@@ -18,6 +19,7 @@ pub mod viewport;
 pub mod workspace;
 pub mod workspace_prompt;
 
+pub use browser::Browser;
 pub use completion_popup::CompletionPopup;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
@@ -131,6 +133,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
         Action::Complete => Some(Msg::Complete),
         Action::InspectEntry => Some(Msg::InspectEntry),
+        Action::Browse => Some(Msg::Browse),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -154,6 +157,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::FilterHelp
         | Action::InspectField
         | Action::InspectBack
+        | Action::ColumnLeft
+        | Action::ColumnRight
         | Action::CloseTool => None,
     }
 }

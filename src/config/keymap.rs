@@ -39,15 +39,17 @@ pub enum Context {
     Workspace,
     Transcript,
     Inspector,
+    Browser,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Self::Global,
         Self::Workspace,
         Self::Transcript,
         Self::Inspector,
+        Self::Browser,
         Self::Help,
     ];
 
@@ -58,6 +60,7 @@ impl Context {
             Self::Workspace => "workspace",
             Self::Transcript => "transcript",
             Self::Inspector => "inspector",
+            Self::Browser => "browser",
             Self::Help => "help",
         }
     }
@@ -69,6 +72,7 @@ impl Context {
             Self::Workspace => "Workspace",
             Self::Transcript => "Transcript",
             Self::Inspector => "Inspector",
+            Self::Browser => "Class browser",
             Self::Help => "This help",
         }
     }
@@ -177,6 +181,9 @@ pub enum Action {
     InspectField,
     InspectBack,
     CloseTool,
+    Browse,
+    ColumnLeft,
+    ColumnRight,
 }
 
 impl Action {
@@ -255,6 +262,9 @@ impl Action {
             Self::InspectField => "Inspect the selected field or element",
             Self::InspectBack => "Back to the object inspected before",
             Self::CloseTool => "Close the tool (releases its objects)",
+            Self::Browse => "Browse the class at the cursor (else all classes)",
+            Self::ColumnLeft => "To the classes column",
+            Self::ColumnRight => "To the methods column",
         }
     }
 
@@ -1115,7 +1125,7 @@ mod tests {
             .to_string();
         assert!(error.contains("no key is bound to \"quit\""), "{error}");
         let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n\
-                       [inspector]\n\"?\" = \"none\"\n";
+                       [inspector]\n\"?\" = \"none\"\n[browser]\n\"?\" = \"none\"\n";
         let error = keymap
             .merge_toml(no_help, "u.toml")
             .unwrap_err()

@@ -105,6 +105,8 @@ pub enum Purpose {
     },
     /// Handles the inspector no longer shows.
     Release,
+    /// The class browser's list, class or method.
+    Browser(crate::ui::browser::BrowserAsk),
 }
 
 impl Purpose {

@@ -147,6 +147,10 @@ pub enum Msg {
     Animate,
     /// A key of the inspector.
     Inspector(crate::ui::inspector::InspectorMsg),
+    /// Browse the class named at the workspace's cursor (else all classes).
+    Browse,
+    /// A key of the class browser.
+    Browser(crate::ui::browser::BrowserMsg),
     /// Enter in the transcript: inspect the matched (or newest) value.
     InspectEntry,
     /// Something the bridge thread reports.
