@@ -997,6 +997,29 @@ fn completion_pops_up_after_a_pause_and_on_tab_and_enter_inserts_the_class() {
 }
 
 #[test]
+fn ctrl_b_browses_a_class_and_shows_a_methods_real_source() {
+    let (_home, _address, tmux) = launch_connected("e2e-browser", "");
+    tmux.type_text("OrderedCollection");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class", Duration::from_secs(20), |s| {
+        s.contains("Browser · OrderedCollection")
+            && s.contains("›OrderedCollection")
+            && s.contains("variableSubclass: #OrderedCollection")
+    });
+    // To the methods, the last one, then up to removeFirst (sorted: size,
+    // shrinkSize, shrink, removeLast, removeFirst).
+    tmux.send_keys(&["Right", "End", "Up", "Up", "Up", "Up"]);
+    tmux.wait_for("the source", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection>>removeFirst · removing")
+            && s.contains("Remove an object from the start of the receiver")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the transcript", Duration::from_secs(20), |s| {
+        !s.contains("Browser ·") && s.contains("Transcript")
+    });
+}
+
+#[test]
 fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     let (_home, address, tmux) = launch_connected("e2e-inspector", "");
     tmux.type_text("OrderedCollection new add: 3; add: 4; yourself");
