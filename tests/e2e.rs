@@ -997,7 +997,7 @@ fn completion_pops_up_after_a_pause_and_on_tab_and_enter_inserts_the_class() {
 }
 
 #[test]
-fn ctrl_b_browses_a_class_and_shows_a_methods_real_source() {
+fn ctrl_b_browses_a_class_enter_edits_a_method_and_alt_a_compiles_it() {
     let (_home, _address, tmux) = launch_connected("e2e-browser", "");
     tmux.type_text("OrderedCollection");
     tmux.send_keys(&["C-b"]);
@@ -1013,9 +1013,16 @@ fn ctrl_b_browses_a_class_and_shows_a_methods_real_source() {
         s.contains("OrderedCollection>>removeFirst · removing")
             && s.contains("Remove an object from the start of the receiver")
     });
-    tmux.send_keys(&["Escape"]);
-    tmux.wait_for("the transcript", Duration::from_secs(20), |s| {
-        !s.contains("Browser ·") && s.contains("Transcript")
+    // Enter: the source in a new workspace; Alt+A compiles it back.
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the method's workspace", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection>>removeFirst")
+            && s.contains("Remove an object from the start of the receiver")
+            && !s.contains("Browser ·")
+    });
+    tmux.send_keys(&["M-a"]);
+    tmux.wait_for("compiled", Duration::from_secs(20), |s| {
+        s.contains("Compiled OrderedCollection>>removeFirst")
     });
 }
 

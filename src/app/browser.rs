@@ -7,11 +7,11 @@
 use super::update::Effect;
 use crate::net::{Answer, BridgeCommand};
 use crate::protocol::{
-    ClassParams, ErrorObject, ListClassesParams, MethodParams, Request, RequestBody,
+    ClassParams, CompileParams, ErrorObject, ListClassesParams, MethodParams, Request, RequestBody,
 };
 use crate::ui::browser::{BrowserAsk, BrowserMsg, BrowserState, CLASS_LIMIT, Column};
 use crate::ui::inspector::Tool;
-use crate::ui::{Focus, Model, Purpose, Scroll};
+use crate::ui::{Focus, Model, Purpose, Scroll, TranscriptEntry};
 
 pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
     match msg {
@@ -19,6 +19,7 @@ pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
         BrowserMsg::Left => to_column(model, Column::Classes),
         BrowserMsg::Right => to_column(model, Column::Methods),
         BrowserMsg::Jump(letter) => jump(model, letter),
+        BrowserMsg::Edit => edit(model),
         BrowserMsg::Close => close(model),
     }
 }
@@ -199,6 +200,78 @@ fn jump(model: &mut Model, letter: char) -> Vec<Effect> {
     show_selected(model)
 }
 
+/// Enter on a method: its source in a new workspace named
+/// `Class>>selector`, where Accept compiles it; on a class: its methods.
+fn edit(model: &mut Model) -> Vec<Effect> {
+    let Some(state) = browser(model) else {
+        return vec![];
+    };
+    if state.column == Column::Classes {
+        return to_column(model, Column::Methods);
+    }
+    let Some(source) = state.source.clone() else {
+        model.status.say("The source has not come yet.");
+        return vec![];
+    };
+    let name = format!("{}>>{}", source.class, source.selector);
+    let mut effects = close(model);
+    effects.extend(super::workspaces::open_text(model, &name, &source.source));
+    effects
+}
+
+/// Accept: compile the workspace's text in the class its name names.
+pub fn accept(model: &mut Model) -> Vec<Effect> {
+    let name = model.workspaces.active_tab().name.clone();
+    let Some((class, _)) = name.split_once(">>") else {
+        model
+            .status
+            .say("Accept compiles in a workspace opened from the browser (Class>>selector).");
+        return vec![];
+    };
+    if !model.connection.is_connected() {
+        model
+            .status
+            .say("Not connected: press F2 to connect first.");
+        return vec![];
+    }
+    let (class, meta) = match class.strip_suffix(" class") {
+        Some(base) => (base.to_string(), Some(true)),
+        None => (class.to_string(), None),
+    };
+    let code = model.view.editor.text();
+    let body = RequestBody::Compile(CompileParams {
+        class: class.clone(),
+        source: code.clone(),
+        protocol: None,
+        meta,
+    });
+    vec![ask(model, BrowserAsk::Compile { class, code }, body)]
+}
+
+/// The compile answered: the status bar says so, a syntax error goes to
+/// the transcript with a caret under its place (the text stays as it is).
+fn compiled(
+    model: &mut Model,
+    (class, code): (String, String),
+    result: Result<Answer, ErrorObject>,
+) {
+    match result {
+        Ok(Answer::Compile(done)) => model
+            .status
+            .say(format!("Compiled {class}>>{}", done.selector)),
+        Ok(other) => model
+            .status
+            .say(format!("Cannot compile: answered as {}", other.type_name())),
+        Err(error) => {
+            let error = super::diagnostics::with_caret(error, &code);
+            model.transcript.push(TranscriptEntry::Error(error));
+            model
+                .status
+                .say(format!("Not compiled in {class}: see the transcript."));
+        }
+    }
+}
+
 /// Esc: close the browser and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
     let Some(Tool::Browser(state)) = model.tool.take() else {
@@ -216,6 +289,10 @@ pub fn reply(
     asked: BrowserAsk,
     result: Result<Answer, ErrorObject>,
 ) -> Vec<Effect> {
+    if let BrowserAsk::Compile { class, code } = asked {
+        compiled(model, (class, code), result);
+        return vec![];
+    }
     let Some(state) = browser(model) else {
         return vec![];
     };
@@ -269,8 +346,118 @@ mod tests {
         match name {
             "classes_o" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
             "ordered_collection" => Answer::Class(serde_json::from_value(result).unwrap()),
+            "compiled" => Answer::Compile(serde_json::from_value(result).unwrap()),
             _ => Answer::Method(serde_json::from_value(result).unwrap()),
         }
+    }
+
+    /// Browsing removeFirst, its source answered.
+    fn on_remove_first() -> Model {
+        let mut model = browsing();
+        key(&mut model, BrowserMsg::Right);
+        let mut asks = vec![];
+        while state(&model).method().unwrap().selector != "removeFirst" {
+            asks = sent(&key(&mut model, BrowserMsg::Move(Scroll::Down)));
+        }
+        answer(&mut model, &asks[0].0, "remove_first");
+        model
+    }
+
+    /// Enter on removeFirst, then Accept in its workspace: the compile's id.
+    fn accepting() -> (Model, String) {
+        let mut model = on_remove_first();
+        key(&mut model, BrowserMsg::Edit);
+        let asks = sent(&app_update(&mut model, Msg::Accept));
+        (model, asks[0].0.clone())
+    }
+
+    #[test]
+    fn enter_on_a_method_opens_its_source_in_a_new_workspace() {
+        let mut model = on_remove_first();
+        let tabs = model.workspaces.tabs.len();
+        key(&mut model, BrowserMsg::Edit);
+        assert!(model.tool.is_none(), "the browser closed");
+        assert_eq!(model.focus, Focus::Workspace);
+        assert_eq!(model.workspaces.tabs.len(), tabs + 1);
+        let tab = model.workspaces.active_tab();
+        assert_eq!(tab.name, "OrderedCollection>>removeFirst");
+        assert!(
+            model
+                .view
+                .editor
+                .text()
+                .starts_with("removeFirst\n\t\"Remove")
+        );
+    }
+
+    #[test]
+    fn enter_on_a_class_moves_to_its_methods() {
+        let mut model = browsing();
+        key(&mut model, BrowserMsg::Edit);
+        assert_eq!(state(&model).column, Column::Methods);
+    }
+
+    #[test]
+    fn accept_compiles_the_text_in_the_class_its_workspace_names() {
+        let mut model = on_remove_first();
+        key(&mut model, BrowserMsg::Edit);
+        let text = model.view.editor.text();
+        let asks = sent(&app_update(&mut model, Msg::Accept));
+        let RequestBody::Compile(params) = &asks[0].1 else {
+            panic!("{asks:?}");
+        };
+        assert_eq!(
+            (params.class.as_str(), &params.source),
+            ("OrderedCollection", &text)
+        );
+        assert_eq!(params.meta, None);
+    }
+
+    #[test]
+    fn accept_elsewhere_says_where_it_works() {
+        let mut model = connected_model();
+        assert!(app_update(&mut model, Msg::Accept).is_empty());
+        assert!(model.status.message().unwrap().contains("Class>>selector"));
+    }
+
+    #[test]
+    fn a_compiled_method_is_named_in_the_status_bar() {
+        let (mut model, id) = accepting();
+        answer(&mut model, &id, "compiled");
+        let said = model.status.message();
+        assert_eq!(said, Some("Compiled OrderedCollection>>removeFirst"));
+    }
+
+    #[test]
+    fn a_syntax_error_shows_with_a_caret_and_the_text_stays() {
+        let (mut model, id) = accepting();
+        let text = model.view.editor.text();
+        let event = NetEvent::Reply {
+            id,
+            result: Err(recorded_error("syntax_error")),
+            round_trip_us: 9,
+        };
+        app_update(&mut model, Msg::Net(event));
+        let Some(TranscriptEntry::Error(error)) = model.transcript.last() else {
+            panic!("no error in the transcript");
+        };
+        assert!(
+            error.message.starts_with("Variable expected\n"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.ends_with('^'), "{}", error.message);
+        assert_eq!(model.view.editor.text(), text);
+    }
+
+    fn recorded_error(name: &str) -> ErrorObject {
+        let path = format!(
+            "{}/tests/fixtures/browser/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).expect("a recorded reply");
+        let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        serde_json::from_value(reply["error"].clone()).expect("an error")
     }
 
     /// The requests the effects send: (id, type name, params as JSON).

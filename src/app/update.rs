@@ -143,6 +143,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::InspectEntry => super::inspector::open_on_entry(model),
         Msg::Browse => super::browser::open(model),
         Msg::Browser(msg) => super::browser::update(model, msg),
+        Msg::Accept => super::browser::accept(model),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {

@@ -215,6 +215,7 @@ fn browser_msg(action: Action) -> Option<BrowserMsg> {
     Some(match action {
         Action::ColumnLeft => BrowserMsg::Left,
         Action::ColumnRight => BrowserMsg::Right,
+        Action::EditMethod => BrowserMsg::Edit,
         Action::CloseTool => BrowserMsg::Close,
         other => BrowserMsg::Move(scroll_step(other)?),
     })

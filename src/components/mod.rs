@@ -134,6 +134,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Complete => Some(Msg::Complete),
         Action::InspectEntry => Some(Msg::InspectEntry),
         Action::Browse => Some(Msg::Browse),
+        Action::Accept => Some(Msg::Accept),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -159,6 +160,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::InspectBack
         | Action::ColumnLeft
         | Action::ColumnRight
+        | Action::EditMethod
         | Action::CloseTool => None,
     }
 }

@@ -184,6 +184,8 @@ pub enum Action {
     Browse,
     ColumnLeft,
     ColumnRight,
+    EditMethod,
+    Accept,
 }
 
 impl Action {
@@ -265,6 +267,8 @@ impl Action {
             Self::Browse => "Browse the class at the cursor (else all classes)",
             Self::ColumnLeft => "To the classes column",
             Self::ColumnRight => "To the methods column",
+            Self::EditMethod => "To the methods; on a method: edit it in a new workspace",
+            Self::Accept => "Accept: compile a Class>>selector workspace's method",
         }
     }
 

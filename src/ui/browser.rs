@@ -17,6 +17,8 @@ pub enum BrowserMsg {
     /// A letter typed in the classes column: jump to the first class
     /// starting with the letters typed so far.
     Jump(char),
+    /// The selected method's source into a new workspace, to edit and accept.
+    Edit,
     Close,
 }
 
@@ -96,5 +98,14 @@ impl BrowserState {
 pub enum BrowserAsk {
     Classes,
     Class(String),
-    Method { class: String, selector: String },
+    Method {
+        class: String,
+        selector: String,
+    },
+    /// Accept in the workspace named `Class>>selector`: `code` compiled in
+    /// `class`.
+    Compile {
+        class: String,
+        code: String,
+    },
 }

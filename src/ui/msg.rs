@@ -151,6 +151,8 @@ pub enum Msg {
     Browse,
     /// A key of the class browser.
     Browser(crate::ui::browser::BrowserMsg),
+    /// Compile the workspace's text in the class its name (`Class>>selector`) names.
+    Accept,
     /// Enter in the transcript: inspect the matched (or newest) value.
     InspectEntry,
     /// Something the bridge thread reports.
