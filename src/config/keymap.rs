@@ -1075,6 +1075,20 @@ mod tests {
             Some(Action::InspectBack)
         );
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-p"), None);
+        // The class browser: Ctrl+B (emacs: M-., its C-b moves back a char).
+        let browse = Some(Action::Browse);
+        assert_eq!(lookup("default", Context::Workspace, "ctrl-b"), browse);
+        assert_eq!(lookup("pharo", Context::Workspace, "ctrl-b"), browse);
+        assert_eq!(lookup("emacs", Context::Workspace, "ctrl-b"), None);
+        assert_eq!(lookup("emacs", Context::Workspace, "alt-."), browse);
+        assert_eq!(
+            lookup("emacs", Context::Browser, "ctrl-f"),
+            Some(Action::ColumnRight)
+        );
+        assert_eq!(
+            lookup("default", Context::Browser, "e"),
+            Some(Action::EditMethod)
+        );
     }
 
     #[test]
