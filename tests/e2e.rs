@@ -1029,6 +1029,36 @@ fn the_inspector_evaluate_line_runs_code_on_the_inspected_object() {
 }
 
 #[test]
+fn ctrl_b_browses_a_class_enter_edits_a_method_and_alt_a_compiles_it() {
+    let (_home, _address, tmux) = launch_connected("e2e-browser", "");
+    tmux.type_text("OrderedCollection");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class", Duration::from_secs(20), |s| {
+        s.contains("Browser · OrderedCollection")
+            && s.contains("›OrderedCollection")
+            && s.contains("variableSubclass: #OrderedCollection")
+    });
+    // To the methods, the last one, then up to removeFirst (sorted: size,
+    // shrinkSize, shrink, removeLast, removeFirst).
+    tmux.send_keys(&["Right", "End", "Up", "Up", "Up", "Up"]);
+    tmux.wait_for("the source", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection>>removeFirst · removing")
+            && s.contains("Remove an object from the start of the receiver")
+    });
+    // Enter: the source in a new workspace; Alt+A compiles it back.
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the method's workspace", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection>>removeFirst")
+            && s.contains("Remove an object from the start of the receiver")
+            && !s.contains("Browser ·")
+    });
+    tmux.send_keys(&["M-a"]);
+    tmux.wait_for("compiled", Duration::from_secs(20), |s| {
+        s.contains("Compiled OrderedCollection>>removeFirst")
+    });
+}
+
+#[test]
 fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     let (_home, address, tmux) = launch_connected("e2e-inspector", "");
     tmux.type_text("OrderedCollection new add: 3; add: 4; yourself");

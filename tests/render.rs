@@ -135,7 +135,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
-        Id::Transcript | Id::Inspector => transcript,
+        Id::Transcript | Id::Inspector | Id::Browser => transcript,
         Id::StatusBar
         | Id::InterruptPrompt
         | Id::HistoryPrompt
@@ -1723,5 +1723,91 @@ fn component_inspector_views_of_a_dictionary_and_a_string() {
         "A 200-element collection (recorded first page of 50): rows up to the pane's \
          height, the position of the selection of all 202 rows in the bottom border.",
         |width, height| inspector_component("large", width, height),
+    );
+}
+
+/// A reply the real server gave to the browser, recorded in tests/fixtures/browser.
+fn recorded_browser_reply(name: &str) -> Answer {
+    let path = common::repo_root().join(format!("tests/fixtures/browser/{name}.json"));
+    let text = std::fs::read_to_string(path).expect("a recorded reply");
+    let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let result = reply["result"].clone();
+    match name {
+        "classes_o" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
+        "ordered_collection" => Answer::Class(serde_json::from_value(result).unwrap()),
+        _ => Answer::Method(serde_json::from_value(result).unwrap()),
+    }
+}
+
+fn browser_reply(model: &mut Model, id: String, name: &str) {
+    let event = NetEvent::Reply {
+        id,
+        result: Ok(recorded_browser_reply(name)),
+        round_trip_us: 300,
+    };
+    stui::app::update(model, Msg::Net(event));
+}
+
+/// The ids of the requests `effects` send.
+fn sent_ids(effects: &[stui::app::Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            stui::app::Effect::Bridge(stui::net::BridgeCommand::Send(request)) => {
+                Some(request.id.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+const BROWSED_CODE: &str = "OrderedCollection new";
+
+/// Ctrl+B on `OrderedCollection`, answered as the real server answered it.
+fn browsing_ordered_collection() -> Model {
+    let mut model = after([connected_event()]).with_workspace(BROWSED_CODE);
+    let ids = sent_ids(&stui::app::update(&mut model, Msg::Browse));
+    browser_reply(&mut model, ids[0].clone(), "classes_o");
+    browser_reply(&mut model, ids[1].clone(), "ordered_collection");
+    model
+}
+
+#[test]
+fn screen_browser_on_a_class() {
+    let model = browsing_ordered_collection();
+    assert_screens(
+        "browser_class",
+        "Ctrl+B on OrderedCollection (the server's recorded replies, the list of O* \
+         classes): the browser replaces the transcript; OrderedCollection is selected in \
+         the classes column, its methods with their protocols beside it, and below them \
+         its definition, highlighted.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_browser_on_a_method() {
+    use stui::ui::browser::BrowserMsg;
+    let mut model = browsing_ordered_collection();
+    stui::app::update(&mut model, Msg::Browser(BrowserMsg::Right));
+    let mut ids = vec![];
+    while let Some(stui::ui::inspector::Tool::Browser(state)) = &model.tool {
+        if state.method().is_some_and(|m| m.selector == "removeFirst") {
+            break;
+        }
+        ids = sent_ids(&stui::app::update(
+            &mut model,
+            Msg::Browser(BrowserMsg::Move(Scroll::Down)),
+        ));
+    }
+    browser_reply(&mut model, ids[0].clone(), "remove_first");
+    assert_screens(
+        "browser_method",
+        "Right, then Down to removeFirst: the methods column has the selection, and \
+         below it the method's real source, highlighted; the bottom border says \
+         OrderedCollection>>removeFirst · removing.",
+        BROWSED_CODE,
+        &model,
     );
 }

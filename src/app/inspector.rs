@@ -76,7 +76,7 @@ fn open(model: &mut Model, frame: InspectFrame) -> Vec<Effect> {
         // Opened again from itself: Esc still goes where it would have.
         Some(Tool::Inspector(old)) if model.focus == Focus::Tool => (old.back_to, old.frames),
         Some(Tool::Inspector(old)) => (model.focus.clone(), old.frames),
-        None => (model.focus.clone(), vec![]),
+        _ => (model.focus.clone(), vec![]),
     };
     model.tool = Some(Tool::Inspector(InspectorState {
         frames: vec![frame],
@@ -94,7 +94,7 @@ fn open(model: &mut Model, frame: InspectFrame) -> Vec<Effect> {
 pub(super) fn inspector(model: &mut Model) -> Option<&mut InspectorState> {
     match &mut model.tool {
         Some(Tool::Inspector(state)) => Some(state),
-        None => None,
+        _ => None,
     }
 }
 
@@ -274,7 +274,7 @@ pub(super) fn release(model: &mut Model, mut handles: Vec<String>) -> Vec<Effect
             .iter()
             .flat_map(InspectFrame::handles)
             .collect(),
-        None => vec![],
+        _ => vec![],
     };
     let in_transcript = model.transcript.iter().filter_map(|entry| match entry {
         TranscriptEntry::Value { handle, .. } => handle.as_ref(),
@@ -348,7 +348,7 @@ pub(crate) mod tests {
     pub(crate) fn state(model: &Model) -> &InspectorState {
         match &model.tool {
             Some(Tool::Inspector(state)) => state,
-            None => panic!("no inspector"),
+            _ => panic!("no inspector"),
         }
     }
 

@@ -2,6 +2,7 @@
 //! mounts and lays out the components, and the runtime that carries out
 //! effects. The shared types live in `crate::ui`.
 
+mod browser;
 mod clipboard;
 mod completion;
 mod diagnostics;

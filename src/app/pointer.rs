@@ -76,9 +76,15 @@ fn tool_mouse(model: &mut Model, kind: MouseEventKind) -> Vec<super::update::Eff
         MouseEventKind::ScrollDown => Scroll::Down,
         _ => return vec![],
     };
+    // Whichever tool is open takes it; the other ignores it.
+    let browser = crate::ui::browser::BrowserMsg::Move(step);
     let step = crate::ui::inspector::InspectorMsg::Move(step);
     (0..WHEEL_LINES)
-        .flat_map(|_| super::inspector::update(model, step))
+        .flat_map(|_| {
+            let mut effects = super::inspector::update(model, step);
+            effects.extend(super::browser::update(model, browser.clone()));
+            effects
+        })
         .collect()
 }
 

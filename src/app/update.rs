@@ -141,6 +141,9 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Net(event) => net_event(model, event),
         Msg::Inspector(msg) => super::inspector::update(model, msg),
         Msg::InspectEntry => super::inspector::open_on_entry(model),
+        Msg::Browse => super::browser::open(model),
+        Msg::Browser(msg) => super::browser::update(model, msg),
+        Msg::Accept => super::browser::accept(model),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
@@ -415,6 +418,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Some(Purpose::InspectorPage { depth, .. }) => {
                     return super::inspector::give_up(model, depth, &reason);
                 }
+                Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
         }
@@ -602,6 +606,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             evaluation_reply(model, code, None, result);
             return super::inspector_eval::refresh(model, depth, handle);
         }
+        Purpose::Browser(ask) => return super::browser::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}
     }

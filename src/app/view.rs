@@ -21,8 +21,8 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::{
-    CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, StatusBar, Transcript,
-    Workspace, WorkspacePromptBar,
+    Browser, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, StatusBar,
+    Transcript, Workspace, WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -33,6 +33,7 @@ pub enum Id {
     Workspace,
     Transcript,
     Inspector,
+    Browser,
     StatusBar,
     Help,
     InterruptPrompt,
@@ -59,6 +60,8 @@ pub fn mount(
     app.mount(Id::Transcript, Box::new(transcript), Vec::new())?;
     let inspector = Inspector::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::Inspector, Box::new(inspector), Vec::new())?;
+    let browser = Browser::new(model.clone(), keymap.clone(), theme);
+    app.mount(Id::Browser, Box::new(browser), Vec::new())?;
     let status = StatusBar::new(model.clone(), &keymap, theme.status_bar);
     app.mount(Id::StatusBar, Box::new(status), Vec::new())?;
     let prompt = InterruptPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
@@ -92,12 +95,20 @@ pub fn sync(app: &mut App, model: &Model) {
         match model.focus {
             Focus::Workspace => Id::Workspace,
             Focus::Transcript => Id::Transcript,
-            Focus::Tool => Id::Inspector,
+            Focus::Tool => tool_id(model),
         }
     };
     if app.focus() != Some(&focus) {
         // The only error is "not mounted", which `mount` rules out.
         let _ = app.active(&focus);
+    }
+}
+
+/// The component of the tool open.
+fn tool_id(model: &Model) -> Id {
+    match model.tool {
+        Some(crate::ui::inspector::Tool::Browser(_)) => Id::Browser,
+        _ => Id::Inspector,
     }
 }
 
@@ -116,7 +127,7 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
         let model = model.borrow();
         let completing = model.completion.popup.is_some();
         let lower = if model.shows_tool() {
-            Id::Inspector
+            tool_id(&model)
         } else {
             Id::Transcript
         };

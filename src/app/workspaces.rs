@@ -84,6 +84,15 @@ pub fn update(model: &mut Model, msg: WorkspaceMsg) -> Vec<Effect> {
     }
 }
 
+/// A new workspace named `name` (cut to fit; `-2`… if taken) holding
+/// `text`, switched to.
+pub fn open_text(model: &mut Model, name: &str, text: &str) -> Vec<Effect> {
+    let base: String = name.chars().take(36).collect();
+    let name = model.workspaces.unique_name(&base);
+    let index = model.workspaces.add(name, None, text);
+    switch_to(model, index)
+}
+
 /// Whether `msg` may have changed the workspace text: the autosave clock
 /// starts on it. Net events but replies (Print it) never edit.
 pub fn note(model: &mut Model, msg: &Msg) {

@@ -41,7 +41,7 @@ impl InspectorPromptBar {
 pub fn evaluate_line(model: &Model) -> Option<&str> {
     match &model.tool {
         Some(Tool::Inspector(state)) => state.prompt.as_deref(),
-        None => None,
+        _ => None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! Each is a wrapper with `#[derive(Component)]` around a [`Pane`], the one
 //! inner component, which draws through the wrapper's [`Draw`].
 
+pub mod browser;
 pub mod completion_popup;
 pub mod help;
 pub mod highlight;
@@ -19,6 +20,7 @@ pub mod viewport;
 pub mod workspace;
 pub mod workspace_prompt;
 
+pub use browser::Browser;
 pub use completion_popup::CompletionPopup;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
@@ -132,6 +134,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::ToggleLineNumbers => Some(Msg::ToggleLineNumbers),
         Action::Complete => Some(Msg::Complete),
         Action::InspectEntry => Some(Msg::InspectEntry),
+        Action::Browse => Some(Msg::Browse),
+        Action::Accept => Some(Msg::Accept),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -156,6 +160,9 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::InspectField
         | Action::InspectBack
         | Action::InspectorEvaluate
+        | Action::ColumnLeft
+        | Action::ColumnRight
+        | Action::EditMethod
         | Action::CloseTool => None,
     }
 }

@@ -39,15 +39,17 @@ pub enum Context {
     Workspace,
     Transcript,
     Inspector,
+    Browser,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Self::Global,
         Self::Workspace,
         Self::Transcript,
         Self::Inspector,
+        Self::Browser,
         Self::Help,
     ];
 
@@ -58,6 +60,7 @@ impl Context {
             Self::Workspace => "workspace",
             Self::Transcript => "transcript",
             Self::Inspector => "inspector",
+            Self::Browser => "browser",
             Self::Help => "help",
         }
     }
@@ -69,6 +72,7 @@ impl Context {
             Self::Workspace => "Workspace",
             Self::Transcript => "Transcript",
             Self::Inspector => "Inspector",
+            Self::Browser => "Class browser",
             Self::Help => "This help",
         }
     }
@@ -178,6 +182,11 @@ pub enum Action {
     InspectBack,
     InspectorEvaluate,
     CloseTool,
+    Browse,
+    ColumnLeft,
+    ColumnRight,
+    EditMethod,
+    Accept,
 }
 
 impl Action {
@@ -257,6 +266,11 @@ impl Action {
             Self::InspectBack => "Back to the object inspected before",
             Self::InspectorEvaluate => "Evaluate a line with self bound to the inspected object",
             Self::CloseTool => "Close the tool (releases its objects)",
+            Self::Browse => "Browse the class at the cursor (else all classes)",
+            Self::ColumnLeft => "To the classes column",
+            Self::ColumnRight => "To the methods column",
+            Self::EditMethod => "To the methods; on a method: edit it in a new workspace",
+            Self::Accept => "Accept: compile a Class>>selector workspace's method",
         }
     }
 
@@ -1063,6 +1077,20 @@ mod tests {
             Some(Action::InspectBack)
         );
         assert_eq!(lookup("emacs", Context::Workspace, "ctrl-p"), None);
+        // The class browser: Ctrl+B (emacs: M-., its C-b moves back a char).
+        let browse = Some(Action::Browse);
+        assert_eq!(lookup("default", Context::Workspace, "ctrl-b"), browse);
+        assert_eq!(lookup("pharo", Context::Workspace, "ctrl-b"), browse);
+        assert_eq!(lookup("emacs", Context::Workspace, "ctrl-b"), None);
+        assert_eq!(lookup("emacs", Context::Workspace, "alt-."), browse);
+        assert_eq!(
+            lookup("emacs", Context::Browser, "ctrl-f"),
+            Some(Action::ColumnRight)
+        );
+        assert_eq!(
+            lookup("default", Context::Browser, "e"),
+            Some(Action::EditMethod)
+        );
     }
 
     #[test]
@@ -1117,7 +1145,7 @@ mod tests {
             .to_string();
         assert!(error.contains("no key is bound to \"quit\""), "{error}");
         let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n\
-                       [inspector]\n\"?\" = \"none\"\n";
+                       [inspector]\n\"?\" = \"none\"\n[browser]\n\"?\" = \"none\"\n";
         let error = keymap
             .merge_toml(no_help, "u.toml")
             .unwrap_err()

@@ -14,6 +14,7 @@ pub const INSPECT_PRINT_LIMIT: u64 = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tool {
     Inspector(InspectorState),
+    Browser(Box<super::browser::BrowserState>),
 }
 
 impl Tool {
@@ -21,6 +22,7 @@ impl Tool {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Inspector(_) => "Inspector",
+            Self::Browser(_) => "Browser",
         }
     }
 }

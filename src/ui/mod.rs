@@ -1,6 +1,7 @@
 //! What `app` and `components` share: the model, the messages and the view
 //! state. Components import this module, never `app`.
 
+pub mod browser;
 pub mod completion;
 pub mod editor;
 pub mod editor_commands;

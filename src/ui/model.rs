@@ -111,6 +111,8 @@ pub enum Purpose {
         depth: usize,
         handle: String,
     },
+    /// The class browser's list, class or method.
+    Browser(crate::ui::browser::BrowserAsk),
 }
 
 impl Purpose {

@@ -147,6 +147,12 @@ pub enum Msg {
     Animate,
     /// A key of the inspector.
     Inspector(crate::ui::inspector::InspectorMsg),
+    /// Browse the class named at the workspace's cursor (else all classes).
+    Browse,
+    /// A key of the class browser.
+    Browser(crate::ui::browser::BrowserMsg),
+    /// Compile the workspace's text in the class its name (`Class>>selector`) names.
+    Accept,
     /// Enter in the transcript: inspect the matched (or newest) value.
     InspectEntry,
     /// Something the bridge thread reports.
