@@ -135,7 +135,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
-        Id::Transcript | Id::Inspector | Id::Browser => transcript,
+        Id::Transcript | Id::Inspector | Id::Browser | Id::MessageList => transcript,
         Id::StatusBar
         | Id::InterruptPrompt
         | Id::HistoryPrompt
@@ -1808,6 +1808,43 @@ fn screen_browser_on_a_method() {
          below it the method's real source, highlighted; the bottom border says \
          OrderedCollection>>removeFirst · removing.",
         BROWSED_CODE,
+        &model,
+    );
+}
+
+/// Ctrl+N on `printOn:`, answered with the senders the real server listed
+/// (recorded in tests/fixtures/messages), Down pressed twice.
+#[test]
+fn screen_senders_of_print_on() {
+    use stui::ui::messages::{MessagesKind, MessagesMsg};
+    const CODE: &str = "printOn: aStream";
+    let mut model = after([connected_event()]).with_workspace(CODE);
+    let ids = sent_ids(&stui::app::update(
+        &mut model,
+        Msg::Messages(MessagesKind::Senders),
+    ));
+    let path = common::repo_root().join("tests/fixtures/messages/senders_print_on.json");
+    let text = std::fs::read_to_string(path).expect("a recorded reply");
+    let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let event = NetEvent::Reply {
+        id: ids[0].clone(),
+        result: Ok(Answer::Senders(
+            serde_json::from_value(reply["result"].clone()).unwrap(),
+        )),
+        round_trip_us: 300,
+    };
+    stui::app::update(&mut model, Msg::Net(event));
+    for _ in 0..2 {
+        let down = MessagesMsg::Move(Scroll::Down);
+        stui::app::update(&mut model, Msg::MessageList(down));
+    }
+    assert_screens(
+        "messages_senders",
+        "Ctrl+N on printOn: (the real server's 34 senders): the list replaces the \
+         transcript, titled 'Senders of #printOn: · 34', one Class>>selector row per \
+         method (class-side ones as 'Class class>>selector'), the third selected; only \
+         the rows that fit are drawn.",
+        CODE,
         &model,
     );
 }

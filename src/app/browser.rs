@@ -34,6 +34,12 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         return vec![];
     }
     let wanted = class_at_cursor(model);
+    open_on(model, wanted, None)
+}
+
+/// The browser on class `wanted` (else the class list), `method` selected
+/// once the class is described.
+pub fn open_on(model: &mut Model, wanted: Option<String>, method: Option<String>) -> Vec<Effect> {
     // One tool at a time: an open inspector lets its objects go.
     let mut effects = match &model.tool {
         Some(Tool::Inspector(_)) => super::inspector::close(model),
@@ -41,10 +47,12 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
     };
     let back_to = match model.tool.take() {
         Some(Tool::Browser(old)) if model.focus == Focus::Tool => old.back_to,
+        Some(Tool::Messages(old)) if model.focus == Focus::Tool => old.back_to,
         _ => model.focus.clone(),
     };
     model.tool = Some(Tool::Browser(Box::new(BrowserState {
         wanted: wanted.clone(),
+        wanted_method: method,
         back_to,
         ..BrowserState::default()
     })));
@@ -272,6 +280,17 @@ fn compiled(
     }
 }
 
+/// The method a message list opened the browser on, in the methods column.
+fn select_wanted_method(state: &mut BrowserState) {
+    let Some(selector) = state.wanted_method.take() else {
+        return;
+    };
+    if let Some(at) = state.methods().iter().position(|m| m.selector == selector) {
+        state.method_selected = at;
+        state.column = Column::Methods;
+    }
+}
+
 /// Esc: close the browser and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
     let Some(Tool::Browser(state)) = model.tool.take() else {
@@ -308,6 +327,7 @@ pub fn reply(
         (BrowserAsk::Class(name), Ok(Answer::Class(class))) => {
             if state.class_name() == Some(name.as_str()) {
                 state.class = Some(class);
+                select_wanted_method(state);
                 return show_selected(model);
             }
         }
@@ -388,6 +408,18 @@ mod tests {
                 .text()
                 .starts_with("removeFirst\n\t\"Remove")
         );
+    }
+
+    #[test]
+    fn opened_on_a_method_selects_it_once_the_class_is_described() {
+        let mut model = connected_model();
+        let wanted = (Some("OrderedCollection".into()), Some("removeFirst".into()));
+        let asks = sent(&open_on(&mut model, wanted.0, wanted.1));
+        answer(&mut model, &asks[0].0, "classes_o");
+        let asks = sent(&answer(&mut model, &asks[1].0, "ordered_collection"));
+        assert_eq!(state(&model).column, Column::Methods);
+        assert_eq!(state(&model).method().unwrap().selector, "removeFirst");
+        assert!(matches!(&asks[0].1, RequestBody::Method(p) if p.selector == "removeFirst"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod history_file;
 mod input;
 mod inspector;
 mod inspector_eval;
+mod messages;
 mod pointer;
 mod recall;
 pub mod runtime;

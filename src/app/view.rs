@@ -21,8 +21,8 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::{
-    Browser, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, StatusBar,
-    Transcript, Workspace, WorkspacePromptBar,
+    Browser, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, MessageList,
+    StatusBar, Transcript, Workspace, WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -34,6 +34,7 @@ pub enum Id {
     Transcript,
     Inspector,
     Browser,
+    MessageList,
     StatusBar,
     Help,
     InterruptPrompt,
@@ -62,6 +63,8 @@ pub fn mount(
     app.mount(Id::Inspector, Box::new(inspector), Vec::new())?;
     let browser = Browser::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::Browser, Box::new(browser), Vec::new())?;
+    let messages = MessageList::new(model.clone(), keymap.clone(), theme);
+    app.mount(Id::MessageList, Box::new(messages), Vec::new())?;
     let status = StatusBar::new(model.clone(), &keymap, theme.status_bar);
     app.mount(Id::StatusBar, Box::new(status), Vec::new())?;
     let prompt = InterruptPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
@@ -108,6 +111,7 @@ pub fn sync(app: &mut App, model: &Model) {
 fn tool_id(model: &Model) -> Id {
     match model.tool {
         Some(crate::ui::inspector::Tool::Browser(_)) => Id::Browser,
+        Some(crate::ui::inspector::Tool::Messages(_)) => Id::MessageList,
         _ => Id::Inspector,
     }
 }

@@ -12,6 +12,7 @@ pub mod history_prompt;
 pub mod inspector;
 pub mod inspector_prompt;
 pub mod interrupt_prompt;
+pub mod messages;
 pub mod prompt_line;
 pub mod status_bar;
 pub mod tabs;
@@ -26,6 +27,7 @@ pub use help::Help;
 pub use history_prompt::HistoryPrompt;
 pub use inspector::Inspector;
 pub use interrupt_prompt::InterruptPrompt;
+pub use messages::MessageList;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
 pub use workspace::Workspace;
@@ -39,6 +41,7 @@ use tuirealm::ratatui::layout::Rect;
 use tuirealm::state::State;
 
 use crate::config::keymap::Action;
+use crate::ui::messages::MessagesKind;
 use crate::ui::{Model, Msg, Scroll, SearchKey, SharedModel};
 
 /// How a pane draws the model (and records its size in the view state).
@@ -135,6 +138,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Complete => Some(Msg::Complete),
         Action::InspectEntry => Some(Msg::InspectEntry),
         Action::Browse => Some(Msg::Browse),
+        Action::Senders => Some(Msg::Messages(MessagesKind::Senders)),
+        Action::Implementors => Some(Msg::Messages(MessagesKind::Implementors)),
         Action::Accept => Some(Msg::Accept),
         Action::Evaluate
         | Action::PrintIt

@@ -37,6 +37,8 @@ pub struct BrowserState {
     pub class_selected: usize,
     /// The class named on opening, until the list comes and selects it.
     pub wanted: Option<String>,
+    /// The method to select once the class is described (from a message list).
+    pub wanted_method: Option<String>,
     /// The selected class as described; `None` while it is asked for.
     pub class: Option<ClassResult>,
     pub column: Column,

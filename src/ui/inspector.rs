@@ -15,6 +15,7 @@ pub const INSPECT_PRINT_LIMIT: u64 = 10_000;
 pub enum Tool {
     Inspector(InspectorState),
     Browser(Box<super::browser::BrowserState>),
+    Messages(super::messages::MessagesState),
 }
 
 impl Tool {
@@ -23,6 +24,7 @@ impl Tool {
         match self {
             Self::Inspector(_) => "Inspector",
             Self::Browser(_) => "Browser",
+            Self::Messages(state) => state.kind.label(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod help_filter;
 pub mod history;
 pub mod inspector;
 pub mod lexer;
+pub mod messages;
 pub mod model;
 pub mod msg;
 pub mod statement;

@@ -86,7 +86,9 @@ pub enum Purpose {
         text: String,
     },
     /// Inspect it: the fields of the value of `code`.
-    Inspection { code: String },
+    Inspection {
+        code: String,
+    },
     /// The whole print of a value the transcript shows cut.
     WholeValue,
     /// Candidates for `prefix`, the word at `start`; only the newest
@@ -113,6 +115,7 @@ pub enum Purpose {
     },
     /// The class browser's list, class or method.
     Browser(crate::ui::browser::BrowserAsk),
+    Messages(crate::ui::messages::MessagesAsk),
 }
 
 impl Purpose {

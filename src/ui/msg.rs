@@ -151,6 +151,9 @@ pub enum Msg {
     Browse,
     /// A key of the class browser.
     Browser(crate::ui::browser::BrowserMsg),
+    /// Ctrl+N / Ctrl+M: the senders or implementors of the selector at the cursor.
+    Messages(crate::ui::messages::MessagesKind),
+    MessageList(crate::ui::messages::MessagesMsg),
     /// Compile the workspace's text in the class its name (`Class>>selector`) names.
     Accept,
     /// Enter in the transcript: inspect the matched (or newest) value.
