@@ -1059,6 +1059,27 @@ fn ctrl_b_browses_a_class_enter_edits_a_method_and_alt_a_compiles_it() {
 }
 
 #[test]
+fn ctrl_n_lists_the_senders_of_print_on_and_enter_browses_one() {
+    let (_home, _address, tmux) = launch_connected("e2e-senders", "");
+    tmux.type_text("printOn:");
+    tmux.send_keys(&["C-n"]);
+    tmux.wait_for("the senders", Duration::from_secs(30), |s| {
+        s.contains("Senders of #printOn: ·")
+            && s.contains("›Array>>printOn:")
+            && s.contains("Collection>>printOn:")
+    });
+    // Enter: Array>>printOn: in the class browser, its source below.
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the method browsed", Duration::from_secs(20), |s| {
+        s.contains("Browser · Array") && s.contains("Array>>printOn: ·")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("closed", Duration::from_secs(10), |s| {
+        !s.contains("Browser ·") && !s.contains("Senders of")
+    });
+}
+
+#[test]
 fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     let (_home, address, tmux) = launch_connected("e2e-inspector", "");
     tmux.type_text("OrderedCollection new add: 3; add: 4; yourself");

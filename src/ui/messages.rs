@@ -69,7 +69,11 @@ fn is_word(c: char) -> bool {
 /// `inject:into:`).
 pub fn selector_at(line: &str, col: usize) -> Option<String> {
     let chars: Vec<char> = line.chars().collect();
-    let col = col.min(chars.len());
+    let mut col = col.min(chars.len());
+    // Just after a keyword's colon: that keyword.
+    if col > 0 && chars[col - 1] == ':' && chars.get(col).is_none_or(|c| !is_word(*c)) {
+        col -= 1;
+    }
     let start = chars[..col]
         .iter()
         .rposition(|c| !is_word(*c))
@@ -163,6 +167,7 @@ mod tests {
         let at = |line: &str, col| selector_at(line, col);
         assert_eq!(at("x printOn: s", 4).as_deref(), Some("printOn:"));
         assert_eq!(at("x printString", 13).as_deref(), Some("printString"));
+        assert_eq!(at("printOn:", 8).as_deref(), Some("printOn:"));
         let inject = "c inject: 0 into: [:a :b | a + b]";
         assert_eq!(at(inject, 3).as_deref(), Some("inject:into:"));
         assert_eq!(at(inject, 13).as_deref(), Some("inject:into:"));
