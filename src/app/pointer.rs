@@ -78,11 +78,13 @@ fn tool_mouse(model: &mut Model, kind: MouseEventKind) -> Vec<super::update::Eff
     };
     // Whichever tool is open takes it; the other ignores it.
     let browser = crate::ui::browser::BrowserMsg::Move(step);
+    let list = crate::ui::messages::MessagesMsg::Move(step);
     let step = crate::ui::inspector::InspectorMsg::Move(step);
     (0..WHEEL_LINES)
         .flat_map(|_| {
             let mut effects = super::inspector::update(model, step);
             effects.extend(super::browser::update(model, browser.clone()));
+            effects.extend(super::messages::update(model, list));
             effects
         })
         .collect()
@@ -162,6 +164,33 @@ mod tests {
         );
         assert_eq!(model.focus, Focus::Transcript);
         assert_eq!(model.view.editor.area.cursor(), (2, 1), "kept");
+    }
+
+    #[test]
+    fn the_wheel_moves_in_a_message_list() {
+        use crate::protocol::MethodRef;
+        use crate::ui::messages::{MessagesKind, MessagesState};
+        let mut model = drawn_model("printOn:");
+        let method = MethodRef {
+            class: "Object".into(),
+            selector: "printOn:".into(),
+            meta: false,
+        };
+        model.tool = Some(crate::ui::inspector::Tool::Messages(MessagesState {
+            kind: MessagesKind::Senders,
+            selector: "printOn:".into(),
+            methods: Some(vec![method; 10]),
+            total: 10,
+            selected: 0,
+            back_to: Focus::Workspace,
+            height: 8,
+        }));
+        model.focus = Focus::Tool;
+        update(&mut model, event(MouseEventKind::ScrollDown, 5, 15));
+        let Some(crate::ui::inspector::Tool::Messages(list)) = &model.tool else {
+            panic!("no list");
+        };
+        assert_eq!(list.selected, WHEEL_LINES as usize);
     }
 
     #[test]
