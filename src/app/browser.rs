@@ -40,16 +40,7 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
 /// The browser on class `wanted` (else the class list), `method` selected
 /// once the class is described.
 pub fn open_on(model: &mut Model, wanted: Option<String>, method: Option<String>) -> Vec<Effect> {
-    // One tool at a time: an open inspector lets its objects go.
-    let mut effects = match &model.tool {
-        Some(Tool::Inspector(_)) => super::inspector::close(model),
-        _ => vec![],
-    };
-    let back_to = match model.tool.take() {
-        Some(Tool::Browser(old)) if model.focus == Focus::Tool => old.back_to,
-        Some(Tool::Messages(old)) if model.focus == Focus::Tool => old.back_to,
-        _ => model.focus.clone(),
-    };
+    let (mut effects, back_to) = super::tools::make_room(model);
     model.tool = Some(Tool::Browser(Box::new(BrowserState {
         wanted: wanted.clone(),
         wanted_method: method,
@@ -293,13 +284,7 @@ fn select_wanted_method(state: &mut BrowserState) {
 
 /// Esc: close the browser and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
-    let Some(Tool::Browser(state)) = model.tool.take() else {
-        return vec![];
-    };
-    if model.focus == Focus::Tool {
-        model.focus = state.back_to;
-    }
-    vec![]
+    super::tools::close(model)
 }
 
 /// A reply to one of the browser's requests.

@@ -31,16 +31,7 @@ pub fn open(model: &mut Model, kind: MessagesKind) -> Vec<Effect> {
         model.status.say("No selector at the cursor.");
         return vec![];
     };
-    // One tool at a time: an open inspector lets its objects go.
-    let mut effects = match &model.tool {
-        Some(Tool::Inspector(_)) => super::inspector::close(model),
-        _ => vec![],
-    };
-    let back_to = match model.tool.take() {
-        Some(Tool::Browser(old)) if model.focus == Focus::Tool => old.back_to,
-        Some(Tool::Messages(old)) if model.focus == Focus::Tool => old.back_to,
-        _ => model.focus.clone(),
-    };
+    let (mut effects, back_to) = super::tools::make_room(model);
     model.tool = Some(Tool::Messages(MessagesState {
         kind,
         selector: selector.clone(),
@@ -127,13 +118,7 @@ fn open_selected(model: &mut Model) -> Vec<Effect> {
 
 /// Esc: close the list and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
-    let Some(Tool::Messages(state)) = model.tool.take() else {
-        return vec![];
-    };
-    if model.focus == Focus::Tool {
-        model.focus = state.back_to;
-    }
-    vec![]
+    super::tools::close(model)
 }
 
 /// The server's list: shown if it is still the one asked for.

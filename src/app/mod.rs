@@ -17,6 +17,7 @@ mod recall;
 pub mod runtime;
 #[cfg(test)]
 mod status_tests;
+mod tools;
 mod transcript_actions;
 pub mod update;
 pub mod view;

@@ -19,6 +19,15 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// Where the focus goes when the tool closes.
+    pub fn back_to(&self) -> &super::Focus {
+        match self {
+            Self::Inspector(state) => &state.back_to,
+            Self::Browser(state) => &state.back_to,
+            Self::Messages(state) => &state.back_to,
+        }
+    }
+
     /// How the status bar and the pane title name it.
     pub fn name(&self) -> &'static str {
         match self {

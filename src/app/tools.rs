@@ -1,0 +1,31 @@
+//! What the tools of the lower pane share: one tool at a time, and closing
+//! one gives the focus back to where it was opened from.
+
+use super::update::Effect;
+use crate::ui::inspector::Tool;
+use crate::ui::{Focus, Model};
+
+/// Make room for a new tool: an open inspector lets its objects go, and the
+/// focus the new tool gives back on closing is the one the old tool would
+/// have given back (else the focus now). Returns the release requests too.
+pub fn make_room(model: &mut Model) -> (Vec<Effect>, Focus) {
+    let effects = match &model.tool {
+        Some(Tool::Inspector(_)) => super::inspector::close(model),
+        _ => vec![],
+    };
+    let back_to = match model.tool.take() {
+        Some(tool) if model.focus == Focus::Tool => tool.back_to().clone(),
+        _ => model.focus.clone(),
+    };
+    (effects, back_to)
+}
+
+/// Esc in a tool that holds nothing on the server: close it, focus back.
+pub fn close(model: &mut Model) -> Vec<Effect> {
+    if let Some(tool) = model.tool.take()
+        && model.focus == Focus::Tool
+    {
+        model.focus = tool.back_to().clone();
+    }
+    vec![]
+}
