@@ -27,10 +27,7 @@ pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
 /// Ctrl+B: the browser on the class named at the cursor (or selected), in
 /// the class list.
 pub fn open(model: &mut Model) -> Vec<Effect> {
-    if !model.connection.is_connected() {
-        model
-            .status
-            .say("Not connected: press F2 to connect first.");
+    if !super::tools::connected_or_say(model) {
         return vec![];
     }
     let wanted = class_at_cursor(model);
@@ -227,10 +224,7 @@ pub fn accept(model: &mut Model) -> Vec<Effect> {
             .say("Accept compiles in a workspace opened from the browser (Class>>selector).");
         return vec![];
     };
-    if !model.connection.is_connected() {
-        model
-            .status
-            .say("Not connected: press F2 to connect first.");
+    if !super::tools::connected_or_say(model) {
         return vec![];
     }
     let (class, meta) = match class.strip_suffix(" class") {

@@ -57,10 +57,7 @@ pub fn open_on_entry(model: &mut Model) -> Vec<Effect> {
         model.status.say("No value to inspect.");
         return vec![];
     };
-    if !model.connection.is_connected() {
-        model
-            .status
-            .say("Not connected: press F2 to connect first.");
+    if !super::tools::connected_or_say(model) {
         return vec![];
     }
     let mut effects = open(model, InspectFrame::loading(class, handle.clone()));
@@ -170,9 +167,7 @@ fn drill(model: &mut Model) -> Vec<Effect> {
     };
     let (handle, label) = (row.handle().to_string(), row.label());
     if !connected {
-        model
-            .status
-            .say("Not connected: press F2 to connect first.");
+        model.status.say(super::tools::NOT_CONNECTED);
         return vec![];
     }
     state_push(model, InspectFrame::loading(label, handle.clone()));

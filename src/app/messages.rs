@@ -21,10 +21,7 @@ pub fn update(model: &mut Model, msg: MessagesMsg) -> Vec<Effect> {
 
 /// Ctrl+N / Ctrl+M: the list of the selector at the cursor (or selected).
 pub fn open(model: &mut Model, kind: MessagesKind) -> Vec<Effect> {
-    if !model.connection.is_connected() {
-        model
-            .status
-            .say("Not connected: press F2 to connect first.");
+    if !super::tools::connected_or_say(model) {
         return vec![];
     }
     let Some(selector) = selector_at_cursor(model) else {

@@ -20,6 +20,19 @@ pub fn make_room(model: &mut Model) -> (Vec<Effect>, Focus) {
     (effects, back_to)
 }
 
+/// Whether the server is there for a tool's request; if not, the status
+/// bar says how to connect.
+pub fn connected_or_say(model: &mut Model) -> bool {
+    let connected = model.connection.is_connected();
+    if !connected {
+        model.status.say(NOT_CONNECTED);
+    }
+    connected
+}
+
+/// What a command that needs the server says while there is none.
+pub const NOT_CONNECTED: &str = "Not connected: press F2 to connect first.";
+
 /// Esc in a tool that holds nothing on the server: close it, focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
     if let Some(tool) = model.tool.take()

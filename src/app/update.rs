@@ -292,7 +292,7 @@ fn local_server_command(model: &mut Model, command: LocalCommand, doing: &str) -
     let notice = if connected {
         doing.to_string()
     } else {
-        "Not connected: press F2 to connect first.".to_string()
+        super::tools::NOT_CONNECTED.to_string()
     };
     model.transcript.push(TranscriptEntry::Notice(notice));
     if connected {

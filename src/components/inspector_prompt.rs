@@ -4,19 +4,19 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
+use tuirealm::event::{Event, NoUserEvent};
 use tuirealm::props::TextModifiers;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
-use super::prompt_line::{LineKey, line_key, on_key, prompt_style};
+use super::prompt_line::{on_key, prompt_key, prompt_style};
 use super::{Draw, Pane};
 use crate::config::keymap::{Context, Keymap};
 use crate::config::theme::StatusBarColors;
 use crate::ui::inspector::{InspectorMsg, Tool};
-use crate::ui::{Model, Msg, PromptKey, SharedModel};
+use crate::ui::{Model, Msg, SharedModel};
 
 #[derive(Component)]
 pub struct InspectorPromptBar {
@@ -66,15 +66,7 @@ impl Draw for PromptDrawing {
 impl AppComponent<Msg, NoUserEvent> for InspectorPromptBar {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
         on_key(event, &self.keymap, Context::Inspector, |key| {
-            let clear = key.code == Key::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL);
-            let prompt_key = match line_key(key) {
-                _ if clear => PromptKey::Clear,
-                Some(LineKey::Accept) => PromptKey::Accept,
-                Some(LineKey::Cancel) => PromptKey::Cancel,
-                Some(LineKey::Backspace) => PromptKey::Backspace,
-                Some(LineKey::Type(c)) => PromptKey::Type(c),
-                None => return None,
-            };
+            let prompt_key = prompt_key(key)?;
             Some(Msg::Inspector(InspectorMsg::Prompt(prompt_key)))
         })
     }

@@ -6,7 +6,7 @@ use tuirealm::props::{Style, TextModifiers};
 
 use crate::config::keymap::{Action, Context, Keymap};
 use crate::config::theme::StatusBarColors;
-use crate::ui::Msg;
+use crate::ui::{Msg, PromptKey};
 
 /// What a prompt makes of `event`: the keymap's quit key (in `context`)
 /// quits, as it always must; any other key is the prompt's to `read`.
@@ -47,6 +47,20 @@ pub fn line_key(key: &KeyEvent) -> Option<LineKey> {
         Key::Char(c) if typing => Some(LineKey::Type(c)),
         _ => None,
     }
+}
+
+/// `key` in a prompt whose line Ctrl+U empties (the workspace names and
+/// paths, the inspector's evaluate line).
+pub fn prompt_key(key: &KeyEvent) -> Option<PromptKey> {
+    if key.code == Key::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return Some(PromptKey::Clear);
+    }
+    Some(match line_key(key)? {
+        LineKey::Accept => PromptKey::Accept,
+        LineKey::Cancel => PromptKey::Cancel,
+        LineKey::Backspace => PromptKey::Backspace,
+        LineKey::Type(c) => PromptKey::Type(c),
+    })
 }
 
 /// A prompt over the status line: bold, in the colour of a state that

@@ -4,18 +4,18 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, Key, KeyModifiers, NoUserEvent};
+use tuirealm::event::{Event, NoUserEvent};
 use tuirealm::props::{Style, TextModifiers};
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
-use super::prompt_line::{LineKey, line_key, on_key, prompt_style};
+use super::prompt_line::{on_key, prompt_key, prompt_style};
 use super::{Draw, Pane};
 use crate::config::keymap::{Context, Keymap};
 use crate::config::theme::StatusBarColors;
-use crate::ui::{Model, Msg, PromptKey, PromptKind, SharedModel, WorkspaceMsg};
+use crate::ui::{Model, Msg, PromptKind, SharedModel, WorkspaceMsg};
 
 #[derive(Component)]
 pub struct WorkspacePromptBar {
@@ -78,15 +78,7 @@ impl Draw for PromptDrawing {
 impl AppComponent<Msg, NoUserEvent> for WorkspacePromptBar {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
         on_key(event, &self.keymap, Context::Workspace, |key| {
-            let clear = key.code == Key::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL);
-            let prompt_key = match line_key(key) {
-                _ if clear => PromptKey::Clear,
-                Some(LineKey::Accept) => PromptKey::Accept,
-                Some(LineKey::Cancel) => PromptKey::Cancel,
-                Some(LineKey::Backspace) => PromptKey::Backspace,
-                Some(LineKey::Type(c)) => PromptKey::Type(c),
-                None => return None,
-            };
+            let prompt_key = prompt_key(key)?;
             Some(Msg::Workspaces(WorkspaceMsg::Prompt(prompt_key)))
         })
     }
