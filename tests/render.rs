@@ -1733,7 +1733,7 @@ fn recorded_browser_reply(name: &str) -> Answer {
     let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let result = reply["result"].clone();
     match name {
-        "classes_o" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
+        "classes_all" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
         "ordered_collection" => Answer::Class(serde_json::from_value(result).unwrap()),
         _ => Answer::Method(serde_json::from_value(result).unwrap()),
     }
@@ -1767,9 +1767,13 @@ const BROWSED_CODE: &str = "OrderedCollection new";
 fn browsing_ordered_collection() -> Model {
     let mut model = after([connected_event()]).with_workspace(BROWSED_CODE);
     let ids = sent_ids(&stui::app::update(&mut model, Msg::Browse));
-    browser_reply(&mut model, ids[0].clone(), "classes_o");
+    browser_reply(&mut model, ids[0].clone(), "classes_all");
     browser_reply(&mut model, ids[1].clone(), "ordered_collection");
     model
+}
+
+fn browser_key(model: &mut Model, msg: stui::ui::browser::BrowserMsg) -> Vec<String> {
+    sent_ids(&stui::app::update(model, Msg::Browser(msg)))
 }
 
 #[test]
@@ -1777,36 +1781,94 @@ fn screen_browser_on_a_class() {
     let model = browsing_ordered_collection();
     assert_screens(
         "browser_class",
-        "Ctrl+B on OrderedCollection (the server's recorded replies, the list of O* \
-         classes): the browser replaces the transcript; OrderedCollection is selected in \
-         the classes column, its methods with their protocols beside it, and below them \
-         its definition, highlighted.",
+        "Ctrl+B on OrderedCollection (the server's recorded replies, all 386 classes): \
+         the browser replaces the transcript; four columns: its category \
+         Collections-Sequenceable selected (bold), the category's classes with \
+         OrderedCollection selected (reversed: the active column), its protocols from \
+         -- all --, all its methods (none selected); below them its definition, \
+         highlighted. Names too long for their column end in …",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+/// Browsing OrderedCollection, Right twice, Down to removeFirst, its source answered.
+fn browsing_remove_first() -> Model {
+    use stui::ui::browser::BrowserMsg;
+    let mut model = browsing_ordered_collection();
+    browser_key(&mut model, BrowserMsg::Right);
+    browser_key(&mut model, BrowserMsg::Right);
+    let mut ids = vec![];
+    while let Some(stui::ui::inspector::Tool::Browser(state)) = &model.tool {
+        if state.method().is_some_and(|m| m.selector == "removeFirst") {
+            break;
+        }
+        ids = browser_key(&mut model, BrowserMsg::Move(Scroll::Down));
+    }
+    browser_reply(&mut model, ids[0].clone(), "remove_first");
+    model
+}
+
+#[test]
+fn screen_browser_on_a_method() {
+    let model = browsing_remove_first();
+    assert_screens(
+        "browser_method",
+        "Right twice, then Down to removeFirst: the methods column has the selection \
+         (kept in view), the protocol -- all -- bold; below it the method's real source, \
+         highlighted, a ↓ mark on the rule saying how many lines more; the bottom border \
+         says OrderedCollection>>removeFirst · removing.",
         BROWSED_CODE,
         &model,
     );
 }
 
 #[test]
-fn screen_browser_on_a_method() {
+fn screen_browser_source_scrolled() {
+    use stui::ui::browser::BrowserMsg;
+    let mut model = browsing_remove_first();
+    for _ in 0..4 {
+        browser_key(&mut model, BrowserMsg::ScrollSource(Scroll::Down));
+    }
+    assert_screens(
+        "browser_source_scrolled",
+        "removeFirst's source scrolled down 4 lines: its first lines are gone, the rule \
+         says ↑ 4 above (and ↓ how many more where the pane is shorter than the rest).",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_browser_class_side() {
     use stui::ui::browser::BrowserMsg;
     let mut model = browsing_ordered_collection();
-    stui::app::update(&mut model, Msg::Browser(BrowserMsg::Right));
-    let mut ids = vec![];
-    while let Some(stui::ui::inspector::Tool::Browser(state)) = &model.tool {
-        if state.method().is_some_and(|m| m.selector == "removeFirst") {
-            break;
-        }
-        ids = sent_ids(&stui::app::update(
-            &mut model,
-            Msg::Browser(BrowserMsg::Move(Scroll::Down)),
-        ));
-    }
-    browser_reply(&mut model, ids[0].clone(), "remove_first");
+    browser_key(&mut model, BrowserMsg::ToggleSide);
+    browser_key(&mut model, BrowserMsg::Right);
+    browser_key(&mut model, BrowserMsg::Right);
+    let ids = browser_key(&mut model, BrowserMsg::Move(Scroll::Down));
+    browser_reply(&mut model, ids[0].clone(), "new_colon");
     assert_screens(
-        "browser_method",
-        "Right, then Down to removeFirst: the methods column has the selection, and \
-         below it the method's real source, highlighted; the bottom border says \
-         OrderedCollection>>removeFirst · removing.",
+        "browser_class_side",
+        "Alt+C on OrderedCollection, Right twice, Down: the title says OrderedCollection \
+         class; the protocols are the class side's (-- all --, instance creation), the \
+         methods new and new: (selected), below the real source of new:; the bottom \
+         border says OrderedCollection class>>new: · instance creation.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_browser_hierarchy() {
+    use stui::ui::browser::BrowserMsg;
+    let mut model = browsing_ordered_collection();
+    browser_key(&mut model, BrowserMsg::ToggleHierarchy);
+    assert_screens(
+        "browser_hierarchy",
+        "Alt+H on OrderedCollection: the title says hierarchy; the classes column shows \
+         Object, Iterable, Collection, SequenceableCollection above OrderedCollection \
+         (selected), each indented one more, its subclasses below it indented further.",
         BROWSED_CODE,
         &model,
     );

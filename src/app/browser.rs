@@ -1,26 +1,26 @@
 //! The class browser's update: opening it on the class named at the
-//! workspace's cursor (or on the class list), moving through classes and
-//! methods, and the replies of `list_classes`, `class` and `method`.
-//! Every request names what it asked for: a reply for a class or method no
-//! longer selected is dropped.
+//! workspace's cursor (or on the class list), and the replies of
+//! `list_classes`, `class` and `method`; moving through the columns is in
+//! `browser_nav`. Every request names what it asked for: a reply for a class
+//! or method no longer selected is dropped.
 
+use super::browser_nav::{self, to_column};
 use super::update::Effect;
 use crate::net::{Answer, BridgeCommand};
 use crate::protocol::{
     ClassParams, CompileParams, ErrorObject, ListClassesParams, MethodParams, Request, RequestBody,
 };
-use crate::ui::browser::{BrowserAsk, BrowserMsg, BrowserState, CLASS_LIMIT, Column};
+use crate::ui::browser::{
+    BrowserAsk, BrowserMsg, BrowserState, CLASS_LIMIT, Column, protocol_name,
+};
 use crate::ui::inspector::Tool;
-use crate::ui::{Focus, Model, Purpose, Scroll, TranscriptEntry};
+use crate::ui::{Focus, Model, Purpose, TranscriptEntry};
 
 pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
     match msg {
-        BrowserMsg::Move(step) => move_selection(model, step),
-        BrowserMsg::Left => to_column(model, Column::Classes),
-        BrowserMsg::Right => to_column(model, Column::Methods),
-        BrowserMsg::Jump(letter) => jump(model, letter),
         BrowserMsg::Edit => edit(model),
         BrowserMsg::Close => close(model),
+        other => browser_nav::update(model, other),
     }
 }
 
@@ -31,16 +31,22 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         return vec![];
     }
     let wanted = class_at_cursor(model);
-    open_on(model, wanted, None)
+    open_on(model, wanted, None, false)
 }
 
-/// The browser on class `wanted` (else the class list), `method` selected
-/// once the class is described.
-pub fn open_on(model: &mut Model, wanted: Option<String>, method: Option<String>) -> Vec<Effect> {
+/// The browser on class `wanted` (else the class list), on its class side
+/// if `meta`, `method` selected once the class is described.
+pub fn open_on(
+    model: &mut Model,
+    wanted: Option<String>,
+    method: Option<String>,
+    meta: bool,
+) -> Vec<Effect> {
     let (mut effects, back_to) = super::tools::make_room(model);
     model.tool = Some(Tool::Browser(Box::new(BrowserState {
         wanted: wanted.clone(),
         wanted_method: method,
+        meta,
         back_to,
         ..BrowserState::default()
     })));
@@ -82,7 +88,7 @@ fn class_at_cursor(model: &Model) -> Option<String> {
         .map(|_| word.to_string())
 }
 
-fn browser(model: &mut Model) -> Option<&mut BrowserState> {
+pub(super) fn browser(model: &mut Model) -> Option<&mut BrowserState> {
     match &mut model.tool {
         Some(Tool::Browser(state)) => Some(state),
         _ => None,
@@ -104,26 +110,33 @@ fn class_request(model: &mut Model, name: String) -> Effect {
     ask(model, BrowserAsk::Class(name), body)
 }
 
-fn method_request(model: &mut Model, class: String, selector: String) -> Effect {
+fn method_request(model: &mut Model, class: String, selector: String, meta: bool) -> Effect {
     let body = RequestBody::Method(MethodParams {
         class: class.clone(),
         selector: selector.clone(),
-        meta: None,
+        meta: meta.then_some(true),
     });
-    ask(model, BrowserAsk::Method { class, selector }, body)
+    let what = BrowserAsk::Method {
+        class,
+        selector,
+        meta,
+    };
+    ask(model, what, body)
 }
 
 /// Ask for what the selection now shows: the class, or the method.
-fn show_selected(model: &mut Model) -> Vec<Effect> {
+pub(super) fn show_selected(model: &mut Model) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
     };
+    state.source_scroll = 0;
     let Some(class) = state.class_name().map(str::to_string) else {
         return vec![];
     };
     if state.class.as_ref().is_none_or(|shown| shown.name != class) {
         state.class = None;
         state.source = None;
+        state.protocol_selected = 0;
         state.method_selected = 0;
         return vec![class_request(model, class)];
     }
@@ -131,69 +144,16 @@ fn show_selected(model: &mut Model) -> Vec<Effect> {
         state.source = None;
         return vec![];
     };
+    let meta = state.meta;
     if state
         .source
         .as_ref()
-        .is_some_and(|s| s.selector == selector)
+        .is_some_and(|s| s.selector == selector && s.meta == meta)
     {
         return vec![];
     }
     state.source = None;
-    vec![method_request(model, class, selector)]
-}
-
-fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
-    let Some(state) = browser(model) else {
-        return vec![];
-    };
-    let page = state.height.saturating_sub(1).max(1);
-    let (selected, count) = match state.column {
-        Column::Classes => (&mut state.class_selected, state.classes.len()),
-        Column::Methods => {
-            let count = state.methods().len();
-            (&mut state.method_selected, count)
-        }
-    };
-    let last = count.saturating_sub(1);
-    *selected = match step {
-        Scroll::Up => selected.saturating_sub(1),
-        Scroll::Down => *selected + 1,
-        Scroll::PageUp => selected.saturating_sub(page),
-        Scroll::PageDown => *selected + page,
-        Scroll::Top => 0,
-        Scroll::Bottom => last,
-    }
-    .min(last);
-    state.typed.clear();
-    show_selected(model)
-}
-
-fn to_column(model: &mut Model, column: Column) -> Vec<Effect> {
-    let Some(state) = browser(model) else {
-        return vec![];
-    };
-    if column == Column::Methods && state.methods().is_empty() {
-        return vec![];
-    }
-    state.column = column;
-    state.typed.clear();
-    show_selected(model)
-}
-
-fn jump(model: &mut Model, letter: char) -> Vec<Effect> {
-    let Some(state) = browser(model) else {
-        return vec![];
-    };
-    if state.column != Column::Classes {
-        return vec![];
-    }
-    state.typed.push(letter);
-    match state.find(&state.typed) {
-        // The same class: it is shown, or asked for, already.
-        Some(at) if at != state.class_selected => state.class_selected = at,
-        _ => return vec![],
-    }
-    show_selected(model)
+    vec![method_request(model, class, selector, meta)]
 }
 
 /// Enter on a method: its source in a new workspace named
@@ -202,14 +162,15 @@ fn edit(model: &mut Model) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
     };
-    if state.column == Column::Classes {
-        return to_column(model, Column::Methods);
+    if let Some(right) = state.column.right() {
+        return to_column(model, right);
     }
     let Some(source) = state.source.clone() else {
         model.status.say("The source has not come yet.");
         return vec![];
     };
-    let name = format!("{}>>{}", source.class, source.selector);
+    let side = if source.meta { " class" } else { "" };
+    let name = format!("{}{side}>>{}", source.class, source.selector);
     let mut effects = close(model);
     effects.extend(super::workspaces::open_text(model, &name, &source.source));
     effects
@@ -265,15 +226,28 @@ fn compiled(
     }
 }
 
-/// The method a message list opened the browser on, in the methods column.
+/// The method a message list opened the browser on, in its protocol, in
+/// the methods column.
 fn select_wanted_method(state: &mut BrowserState) {
     let Some(selector) = state.wanted_method.take() else {
         return;
     };
-    if let Some(at) = state.methods().iter().position(|m| m.selector == selector) {
-        state.method_selected = at;
-        state.column = Column::Methods;
-    }
+    let methods = state.side_methods();
+    let Some(method) = methods.iter().find(|m| m.selector == selector) else {
+        return;
+    };
+    let protocol = protocol_name(method).to_string();
+    state.protocol_selected = state
+        .protocols()
+        .iter()
+        .position(|p| *p == protocol)
+        .map_or(0, |at| at + 1);
+    state.method_selected = state
+        .methods()
+        .iter()
+        .position(|m| m.selector == selector)
+        .unwrap_or(0);
+    state.column = Column::Methods;
 }
 
 /// Esc: close the browser and give the focus back.
@@ -296,11 +270,11 @@ pub fn reply(
     };
     match (asked, result) {
         (BrowserAsk::Classes, Ok(Answer::ListClasses(list))) => {
-            state.classes = list.classes.into_iter().map(|c| c.name).collect();
+            state.set_class_list(list.classes);
             let wanted = state.wanted.take();
-            state.class_selected = wanted
-                .and_then(|name| state.classes.iter().position(|c| *c == name))
-                .unwrap_or(0);
+            let category = wanted.as_deref().and_then(|name| state.category_of(name));
+            state.category_selected = state.category_row(category);
+            state.show_category(wanted.as_deref());
             return show_selected(model);
         }
         (BrowserAsk::Class(name), Ok(Answer::Class(class))) => {
@@ -310,9 +284,19 @@ pub fn reply(
                 return show_selected(model);
             }
         }
-        (BrowserAsk::Method { class, selector }, Ok(Answer::Method(method))) => {
+        (
+            BrowserAsk::Method {
+                class,
+                selector,
+                meta,
+            },
+            Ok(Answer::Method(method)),
+        ) => {
             let current = state.method().map(|m| m.selector.as_str());
-            if state.class_name() == Some(class.as_str()) && current == Some(selector.as_str()) {
+            if state.class_name() == Some(class.as_str())
+                && current == Some(selector.as_str())
+                && state.meta == meta
+            {
                 state.source = Some(method);
             }
         }
@@ -326,12 +310,12 @@ pub fn reply(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::app::update::tests::connected_model;
     use crate::app::update::update as app_update;
     use crate::net::NetEvent;
-    use crate::ui::Msg;
+    use crate::ui::{Msg, Scroll};
 
     /// A reply the real server gave, recorded in `tests/fixtures/browser`.
     fn recorded(name: &str) -> Answer {
@@ -343,7 +327,7 @@ mod tests {
         let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         let result = reply["result"].clone();
         match name {
-            "classes_o" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
+            "classes_all" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
             "ordered_collection" => Answer::Class(serde_json::from_value(result).unwrap()),
             "compiled" => Answer::Compile(serde_json::from_value(result).unwrap()),
             _ => Answer::Method(serde_json::from_value(result).unwrap()),
@@ -351,8 +335,9 @@ mod tests {
     }
 
     /// Browsing removeFirst, its source answered.
-    fn on_remove_first() -> Model {
+    pub(in crate::app) fn on_remove_first() -> Model {
         let mut model = browsing();
+        key(&mut model, BrowserMsg::Right);
         key(&mut model, BrowserMsg::Right);
         let mut asks = vec![];
         while state(&model).method().unwrap().selector != "removeFirst" {
@@ -393,19 +378,42 @@ mod tests {
     fn opened_on_a_method_selects_it_once_the_class_is_described() {
         let mut model = connected_model();
         let wanted = (Some("OrderedCollection".into()), Some("removeFirst".into()));
-        let asks = sent(&open_on(&mut model, wanted.0, wanted.1));
-        answer(&mut model, &asks[0].0, "classes_o");
+        let asks = sent(&open_on(&mut model, wanted.0, wanted.1, false));
+        answer(&mut model, &asks[0].0, "classes_all");
         let asks = sent(&answer(&mut model, &asks[1].0, "ordered_collection"));
-        assert_eq!(state(&model).column, Column::Methods);
-        assert_eq!(state(&model).method().unwrap().selector, "removeFirst");
+        let state = state(&model);
+        assert_eq!(state.category(), Some("Collections-Sequenceable"));
+        assert_eq!(state.class_name(), Some("OrderedCollection"));
+        assert_eq!(state.protocol(), Some("removing"));
+        assert_eq!(state.column, Column::Methods);
+        assert_eq!(state.method().unwrap().selector, "removeFirst");
         assert!(matches!(&asks[0].1, RequestBody::Method(p) if p.selector == "removeFirst"));
     }
 
     #[test]
-    fn enter_on_a_class_moves_to_its_methods() {
+    fn opened_on_a_class_side_method_shows_the_class_side() {
+        let mut model = connected_model();
+        let wanted = (Some("OrderedCollection".into()), Some("new:".into()));
+        let asks = sent(&open_on(&mut model, wanted.0, wanted.1, true));
+        let asks = sent(&answer(&mut model, &asks[1].0, "ordered_collection"));
+        assert_eq!(state(&model).method().unwrap().selector, "new:");
+        assert_eq!(state(&model).protocol(), Some("instance creation"));
+        let RequestBody::Method(params) = &asks[0].1 else {
+            panic!("{asks:?}");
+        };
+        assert_eq!(params.meta, Some(true));
+        answer(&mut model, &asks[0].0, "new_colon");
+        assert!(state(&model).source.as_ref().unwrap().meta);
+    }
+
+    #[test]
+    fn enter_moves_right_until_a_method_is_selected() {
         let mut model = browsing();
         key(&mut model, BrowserMsg::Edit);
+        assert_eq!(state(&model).column, Column::Protocols);
+        let asks = sent(&key(&mut model, BrowserMsg::Edit));
         assert_eq!(state(&model).column, Column::Methods);
+        assert!(matches!(&asks[0].1, RequestBody::Method(_)));
     }
 
     #[test]
@@ -472,7 +480,7 @@ mod tests {
     }
 
     /// The requests the effects send: (id, type name, params as JSON).
-    fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
+    pub(in crate::app) fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
         effects
             .iter()
             .filter_map(|effect| match effect {
@@ -484,7 +492,7 @@ mod tests {
             .collect()
     }
 
-    fn answer(model: &mut Model, id: &str, name: &str) -> Vec<Effect> {
+    pub(in crate::app) fn answer(model: &mut Model, id: &str, name: &str) -> Vec<Effect> {
         let event = NetEvent::Reply {
             id: id.to_string(),
             result: Ok(recorded(name)),
@@ -493,11 +501,11 @@ mod tests {
         app_update(model, Msg::Net(event))
     }
 
-    fn key(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
+    pub(in crate::app) fn key(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
         app_update(model, Msg::Browser(msg))
     }
 
-    fn state(model: &Model) -> &BrowserState {
+    pub(in crate::app) fn state(model: &Model) -> &BrowserState {
         match &model.tool {
             Some(Tool::Browser(state)) => state,
             _ => panic!("no browser"),
@@ -505,10 +513,10 @@ mod tests {
     }
 
     /// Ctrl+B on `OrderedCollection`, the list and the class answered.
-    fn browsing() -> Model {
+    pub(in crate::app) fn browsing() -> Model {
         let mut model = connected_model().with_workspace("OrderedCollection new");
         let asks = sent(&app_update(&mut model, Msg::Browse));
-        answer(&mut model, &asks[0].0, "classes_o");
+        answer(&mut model, &asks[0].0, "classes_all");
         answer(&mut model, &asks[1].0, "ordered_collection");
         model
     }
@@ -545,20 +553,33 @@ mod tests {
     }
 
     #[test]
-    fn the_list_selects_the_class_browsed_and_the_class_shows_its_methods() {
+    fn the_list_selects_the_category_and_the_class_browsed() {
         let model = browsing();
         let state = state(&model);
-        assert_eq!(state.classes.len(), 4);
-        assert_eq!(state.class_selected, 3);
+        assert_eq!(state.category(), Some("Collections-Sequenceable"));
+        assert_eq!(state.classes.len(), 17, "the category's classes");
+        assert_eq!(state.class_name(), Some("OrderedCollection"));
+        assert_eq!(state.protocol(), None, "-- all --");
         assert!(state.methods().iter().any(|m| m.selector == "removeFirst"));
         assert_eq!(state.method(), None, "the definition shows");
+    }
+
+    #[test]
+    fn opened_on_no_class_it_lists_every_class() {
+        let mut model = connected_model().with_workspace("3 + 4");
+        let asks = sent(&app_update(&mut model, Msg::Browse));
+        answer(&mut model, &asks[0].0, "classes_all");
+        let state = state(&model);
+        assert_eq!(state.category_selected, 0, "all");
+        assert_eq!(state.classes.len(), 386);
+        assert_eq!(state.column, Column::Classes);
     }
 
     #[test]
     fn moving_in_the_classes_asks_for_the_class_selected() {
         let mut model = browsing();
         let asks = sent(&key(&mut model, BrowserMsg::Move(Scroll::Up)));
-        let name = "ObjectMemory".to_string();
+        let name = "LinkedList".to_string();
         assert_eq!(asks[0].1, RequestBody::Class(ClassParams { name }));
         assert_eq!(state(&model).class, None, "described again");
     }
@@ -566,6 +587,8 @@ mod tests {
     #[test]
     fn right_then_down_asks_for_the_method_and_shows_its_source() {
         let mut model = browsing();
+        assert!(sent(&key(&mut model, BrowserMsg::Right)).is_empty());
+        assert_eq!(state(&model).column, Column::Protocols);
         let asks = sent(&key(&mut model, BrowserMsg::Right));
         let first = state(&model).methods()[0].selector.clone();
         assert!(matches!(&asks[0].1, RequestBody::Method(m) if m.selector == first));
@@ -590,25 +613,32 @@ mod tests {
     fn left_goes_back_to_the_definition() {
         let mut model = browsing();
         key(&mut model, BrowserMsg::Right);
+        key(&mut model, BrowserMsg::Right);
         assert!(key(&mut model, BrowserMsg::Left).is_empty());
-        assert_eq!(state(&model).column, Column::Classes);
+        assert_eq!(state(&model).column, Column::Protocols);
         assert_eq!(state(&model).method(), None);
+        assert!(
+            state(&model)
+                .shown_text()
+                .unwrap()
+                .contains("variableSubclass:")
+        );
     }
 
     #[test]
     fn letters_jump_to_the_first_class_starting_with_them() {
         let mut model = browsing();
-        key(&mut model, BrowserMsg::Jump('o'));
-        assert_eq!(state(&model).class_name(), Some("Object"));
-        key(&mut model, BrowserMsg::Jump('b'));
-        key(&mut model, BrowserMsg::Jump('j'));
-        let asks = sent(&key(&mut model, BrowserMsg::Jump('e')));
-        assert_eq!(state(&model).class_name(), Some("Object"));
+        key(&mut model, BrowserMsg::Jump('l'));
+        assert_eq!(state(&model).class_name(), Some("LargeArray"));
+        key(&mut model, BrowserMsg::Jump('a'));
+        key(&mut model, BrowserMsg::Jump('r'));
+        let asks = sent(&key(&mut model, BrowserMsg::Jump('g')));
+        assert_eq!(state(&model).class_name(), Some("LargeArray"));
         assert!(asks.is_empty(), "already asked for");
-        for letter in "ctm".chars() {
+        for letter in "ebyt".chars() {
             key(&mut model, BrowserMsg::Jump(letter));
         }
-        assert_eq!(state(&model).class_name(), Some("ObjectMemory"));
+        assert_eq!(state(&model).class_name(), Some("LargeByteArray"));
     }
 
     #[test]

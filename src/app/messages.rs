@@ -99,8 +99,7 @@ fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
     vec![]
 }
 
-/// Enter: the selected method in the class browser (a class-side method
-/// opens its class, the browser showing the instance side).
+/// Enter: the selected method in the class browser, on its side.
 fn open_selected(model: &mut Model) -> Vec<Effect> {
     let Some(state) = list(model) else {
         return vec![];
@@ -108,9 +107,8 @@ fn open_selected(model: &mut Model) -> Vec<Effect> {
     let Some(method) = state.methods.as_ref().and_then(|m| m.get(state.selected)) else {
         return vec![];
     };
-    let selector = (!method.meta).then(|| method.selector.clone());
-    let class = method.class.clone();
-    super::browser::open_on(model, Some(class), selector)
+    let (class, selector, meta) = (method.class.clone(), method.selector.clone(), method.meta);
+    super::browser::open_on(model, Some(class), Some(selector), meta)
 }
 
 /// Esc: close the list and give the focus back.
@@ -290,6 +288,25 @@ mod tests {
         });
         assert!(asks.iter().any(|(_, body)| *body == class), "{asks:?}");
         assert_eq!(model.focus, Focus::Tool);
+    }
+
+    #[test]
+    fn enter_on_a_class_side_method_opens_the_browser_on_the_class_side() {
+        let mut model = listing();
+        let at = state(&model)
+            .methods
+            .as_ref()
+            .and_then(|methods| methods.iter().position(|m| m.meta))
+            .expect("a class-side sender");
+        if let Some(Tool::Messages(list)) = &mut model.tool {
+            list.selected = at;
+        }
+        key(&mut model, MessagesMsg::Open);
+        let Some(Tool::Browser(browser)) = &model.tool else {
+            panic!("no browser");
+        };
+        assert!(browser.meta, "on the class side");
+        assert!(browser.wanted_method.is_some());
     }
 
     #[test]

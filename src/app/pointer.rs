@@ -24,7 +24,7 @@ pub fn mouse(model: &mut Model, event: MouseEvent) -> Vec<super::update::Effect>
     } else if model.view.transcript_pane.contains(at) {
         // The lower pane: the tool in it, while it is shown there.
         if model.shows_tool() {
-            return tool_mouse(model, event.kind);
+            return tool_mouse(model, event.kind, at);
         }
         Focus::Transcript
     } else {
@@ -66,7 +66,7 @@ pub fn mouse(model: &mut Model, event: MouseEvent) -> Vec<super::update::Effect>
 }
 
 /// A click focuses the tool in the lower pane; the wheel moves its selection.
-fn tool_mouse(model: &mut Model, kind: MouseEventKind) -> Vec<super::update::Effect> {
+fn tool_mouse(model: &mut Model, kind: MouseEventKind, at: Position) -> Vec<super::update::Effect> {
     let step = match kind {
         MouseEventKind::Down(MouseButton::Left) => {
             model.focus = Focus::Tool;
@@ -76,18 +76,17 @@ fn tool_mouse(model: &mut Model, kind: MouseEventKind) -> Vec<super::update::Eff
         MouseEventKind::ScrollDown => Scroll::Down,
         _ => return vec![],
     };
-    // Whichever tool is open takes it; the other ignores it.
-    let browser = crate::ui::browser::BrowserMsg::Move(step);
+    // Whichever tool is open takes it; the others ignore it. The browser
+    // scrolls its source or moves its selection, as the place says.
+    let browser = crate::ui::browser::BrowserMsg::Wheel(step, at);
+    let mut effects = super::browser::update(model, browser);
     let list = crate::ui::messages::MessagesMsg::Move(step);
     let step = crate::ui::inspector::InspectorMsg::Move(step);
-    (0..WHEEL_LINES)
-        .flat_map(|_| {
-            let mut effects = super::inspector::update(model, step);
-            effects.extend(super::browser::update(model, browser.clone()));
-            effects.extend(super::messages::update(model, list));
-            effects
-        })
-        .collect()
+    for _ in 0..WHEEL_LINES {
+        effects.extend(super::inspector::update(model, step));
+        effects.extend(super::messages::update(model, list));
+    }
+    effects
 }
 
 /// Move the workspace cursor to the text drawn at `at` (clamped to the

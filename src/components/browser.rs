@@ -1,6 +1,7 @@
-//! The class browser pane: the class list and the selected class's methods
-//! side by side on top, below them the selected method's source (else the
-//! class definition), highlighted as the workspace is.
+//! The class browser pane: four columns on top (categories | classes |
+//! protocols | methods, drawn in `browser_columns`), below them the selected
+//! method's source (else the class definition), highlighted as the workspace
+//! is, scrolled by `source_scroll`, a mark on its rule when there is more.
 
 use std::sync::Arc;
 
@@ -16,10 +17,10 @@ use super::highlight::colour;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap};
 use crate::config::theme::{SyntaxColors, Theme, TranscriptColors, WorkspaceColors};
-use crate::ui::browser::{BrowserMsg, BrowserState, Column};
+use crate::ui::browser::{BrowserMsg, BrowserState, UNCLASSIFIED};
 use crate::ui::inspector::Tool;
 use crate::ui::lexer::{Lexer, State};
-use crate::ui::{Model, Msg, SharedModel};
+use crate::ui::{Model, Msg, Scroll, SharedModel};
 
 #[derive(Component)]
 pub struct Browser {
@@ -28,8 +29,8 @@ pub struct Browser {
 }
 
 pub struct BrowserDrawing {
-    colours: TranscriptColors,
-    borders: WorkspaceColors,
+    pub(super) colours: TranscriptColors,
+    pub(super) borders: WorkspaceColors,
     syntax: SyntaxColors,
 }
 
@@ -58,7 +59,16 @@ impl Draw for BrowserDrawing {
         } else {
             self.borders.border_unfocused
         };
-        let title = format!(" Browser · {} ", state.class_name().unwrap_or("classes"));
+        let hierarchy = if state.hierarchy.is_some() {
+            " · hierarchy"
+        } else {
+            ""
+        };
+        let class = state.shown_class_name();
+        let title = format!(
+            " Browser · {}{hierarchy} ",
+            class.as_deref().unwrap_or("classes")
+        );
         let block = Block::bordered()
             .title(title)
             .title_bottom(Line::from(shown_title(state)).right_aligned())
@@ -67,22 +77,20 @@ impl Draw for BrowserDrawing {
         frame.render_widget(block, area);
         let [lists, source] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(inner);
-        let [classes, methods] =
-            Layout::horizontal([Constraint::Percentage(35), Constraint::Fill(1)]).areas(lists);
         state.height = usize::from(lists.height);
+        self.draw_columns(state, frame, lists);
+        let lines = self.source_lines(state);
         let rule = Style::default().fg(self.borders.border_unfocused);
-        let methods_block = Block::new().borders(Borders::LEFT).border_style(rule);
-        let method_rows = methods_block.inner(methods);
-        frame.render_widget(methods_block, methods);
         let source_block = Block::new().borders(Borders::TOP).border_style(rule);
         let source_text = source_block.inner(source);
-        frame.render_widget(source_block, source);
-        frame.render_widget(Paragraph::new(self.class_lines(state, classes)), classes);
-        frame.render_widget(
-            Paragraph::new(self.method_lines(state, method_rows)),
-            method_rows,
-        );
-        frame.render_widget(Paragraph::new(self.source_lines(state)), source_text);
+        state.source_area = source_text;
+        // Within the text, should the pane have grown since it scrolled.
+        let last = lines.len().saturating_sub(usize::from(source_text.height));
+        state.source_scroll = state.source_scroll.min(last);
+        let more = more_mark(lines.len(), state.source_scroll, source_text.height);
+        frame.render_widget(source_block.title(Line::from(more).right_aligned()), source);
+        let shown: Vec<Line> = lines.into_iter().skip(state.source_scroll).collect();
+        frame.render_widget(Paragraph::new(shown), source_text);
     }
 }
 
@@ -90,92 +98,41 @@ impl Draw for BrowserDrawing {
 fn shown_title(state: &BrowserState) -> String {
     match (&state.source, state.method(), &state.class) {
         (Some(source), Some(_), _) => {
-            let protocol = source.protocol.as_deref().unwrap_or("as yet unclassified");
-            format!(" {}>>{} · {protocol} ", source.class, source.selector)
+            let protocol = source.protocol.as_deref().unwrap_or(UNCLASSIFIED);
+            let side = if source.meta { " class" } else { "" };
+            format!(" {}{side}>>{} · {protocol} ", source.class, source.selector)
         }
         (_, None, Some(class)) => format!(" {} · definition ", class.name),
         _ => String::new(),
     }
 }
 
+/// The source's rule says there is more above or below the lines in view.
+fn more_mark(lines: usize, scroll: usize, height: u16) -> String {
+    let below = lines.saturating_sub(scroll + usize::from(height));
+    match (scroll, below) {
+        (0, 0) => String::new(),
+        (0, below) => format!(" ↓ {below} more "),
+        (above, 0) => format!(" ↑ {above} above "),
+        (above, below) => format!(" ↑ {above} above · ↓ {below} more "),
+    }
+}
+
 impl BrowserDrawing {
-    fn notice(&self, text: &str) -> Line<'static> {
+    pub(super) fn notice(&self, text: &str) -> Line<'static> {
         let style = Style::default()
             .fg(self.colours.notice)
             .add_modifier(TextModifiers::ITALIC);
         Line::styled(text.to_string(), style)
     }
 
-    fn class_lines(&self, state: &BrowserState, area: Rect) -> Vec<Line<'static>> {
-        if state.classes.is_empty() {
-            return vec![self.notice("Listing classes…")];
-        }
-        let selected = Some(state.class_selected);
-        let active = state.column == Column::Classes;
-        let names = state.classes.iter().map(|name| (name.clone(), None));
-        self.list(names, selected, active, area)
-    }
-
-    fn method_lines(&self, state: &BrowserState, area: Rect) -> Vec<Line<'static>> {
-        if state.class.is_none() {
-            return vec![self.notice("Describing the class…")];
-        }
-        if state.methods().is_empty() {
-            return vec![self.notice("No methods.")];
-        }
-        let active = state.column == Column::Methods;
-        let rows = state.methods().iter().map(|method| {
-            let protocol = method.protocol.clone();
-            (method.selector.clone(), protocol)
-        });
-        let selected = active.then_some(state.method_selected);
-        self.list(rows, selected, active, area)
-    }
-
-    /// Rows of `name` (and a dim note), the selection kept in view.
-    fn list(
-        &self,
-        rows: impl Iterator<Item = (String, Option<String>)>,
-        selected: Option<usize>,
-        active: bool,
-        area: Rect,
-    ) -> Vec<Line<'static>> {
-        let height = usize::from(area.height).max(1);
-        let first = selected.map_or(0, |at| (at + 1).saturating_sub(height));
-        let width = usize::from(area.width);
-        let note = Style::default().fg(self.colours.class);
-        rows.enumerate()
-            .skip(first)
-            .take(height)
-            .map(|(at, (name, detail))| {
-                let chosen = selected == Some(at);
-                // A mark besides the colour: the selection shows on any terminal.
-                let mark = if chosen { '›' } else { ' ' };
-                let name = cut(&format!("{mark}{name}"), width);
-                let room = width.saturating_sub(name.chars().count() + 2);
-                let mut spans = vec![Span::raw(name)];
-                if let Some(detail) = detail.filter(|_| room > 4) {
-                    spans.push(Span::styled(format!("  {}", cut(&detail, room)), note));
-                }
-                let line = Line::from(spans);
-                match (chosen, active) {
-                    (true, true) => {
-                        line.style(Style::default().add_modifier(TextModifiers::REVERSED))
-                    }
-                    (true, false) => line.style(Style::default().add_modifier(TextModifiers::BOLD)),
-                    _ => line,
-                }
-            })
-            .collect()
-    }
-
     /// The method's source or the class definition, highlighted.
     fn source_lines(&self, state: &BrowserState) -> Vec<Line<'static>> {
-        let text = match (state.method(), &state.source, &state.class) {
-            (Some(_), Some(source), _) => source.source.as_str(),
-            (Some(_), None, _) => return vec![self.notice("Fetching the source…")],
-            (None, _, Some(class)) => class.definition.as_str(),
-            (None, _, None) => return vec![],
+        let Some(text) = state.shown_text() else {
+            return match state.method() {
+                Some(_) => vec![self.notice("Fetching the source…")],
+                None => vec![],
+            };
         };
         let mut state = State::default();
         text.lines()
@@ -202,20 +159,15 @@ fn highlighted(text: &str, state: State, colours: &SyntaxColors) -> (Vec<Span<'s
     (spans, lexer.state())
 }
 
-/// `text` in at most `room` columns, `…` marking a cut.
-fn cut(text: &str, room: usize) -> String {
-    if text.chars().count() <= room {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(room.saturating_sub(1)).collect();
-    format!("{kept}…")
-}
-
 fn browser_msg(action: Action) -> Option<BrowserMsg> {
     Some(match action {
         Action::ColumnLeft => BrowserMsg::Left,
         Action::ColumnRight => BrowserMsg::Right,
         Action::EditMethod => BrowserMsg::Edit,
+        Action::ToggleClassSide => BrowserMsg::ToggleSide,
+        Action::ToggleHierarchy => BrowserMsg::ToggleHierarchy,
+        Action::SourcePageDown => BrowserMsg::ScrollSource(Scroll::PageDown),
+        Action::SourcePageUp => BrowserMsg::ScrollSource(Scroll::PageUp),
         Action::CloseTool => BrowserMsg::Close,
         other => BrowserMsg::Move(scroll_step(other)?),
     })
@@ -227,7 +179,7 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
             return None;
         };
         let Some(action) = self.keymap.lookup(Context::Browser, key) else {
-            // Letters (and digits) typed jump in the class list.
+            // Letters (and digits) typed jump in the column.
             return match key.code {
                 Key::Char(letter)
                     if letter.is_alphanumeric()

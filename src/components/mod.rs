@@ -5,6 +5,7 @@
 //! inner component, which draws through the wrapper's [`Draw`].
 
 pub mod browser;
+mod browser_columns;
 pub mod completion_popup;
 pub mod help;
 pub mod highlight;
@@ -168,6 +169,10 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::ColumnLeft
         | Action::ColumnRight
         | Action::EditMethod
+        | Action::ToggleClassSide
+        | Action::ToggleHierarchy
+        | Action::SourcePageDown
+        | Action::SourcePageUp
         | Action::CloseTool => None,
     }
 }

@@ -188,6 +188,10 @@ pub enum Action {
     ColumnLeft,
     ColumnRight,
     EditMethod,
+    ToggleClassSide,
+    ToggleHierarchy,
+    SourcePageDown,
+    SourcePageUp,
     Accept,
 }
 
@@ -271,9 +275,13 @@ impl Action {
             Self::Browse => "Browse the class at the cursor (else all classes)",
             Self::Senders => "Senders of the selector at the cursor",
             Self::Implementors => "Implementors of the selector at the cursor",
-            Self::ColumnLeft => "To the classes column",
-            Self::ColumnRight => "To the methods column",
-            Self::EditMethod => "To the methods; on a method: edit it in a new workspace",
+            Self::ColumnLeft => "To the column on the left",
+            Self::ColumnRight => "To the column on the right",
+            Self::EditMethod => "To the next column; on a method: edit it in a workspace",
+            Self::ToggleClassSide => "Class side / instance side",
+            Self::ToggleHierarchy => "Classes: the class's hierarchy / its category's",
+            Self::SourcePageDown => "Scroll the source down a page",
+            Self::SourcePageUp => "Scroll the source up a page",
             Self::Accept => "Accept: compile a Class>>selector workspace's method",
         }
     }
@@ -1092,8 +1100,14 @@ mod tests {
             Some(Action::ColumnRight)
         );
         assert_eq!(
-            lookup("default", Context::Browser, "e"),
+            lookup("default", Context::Browser, "enter"),
             Some(Action::EditMethod)
+        );
+        // Letters jump in the browser's columns: the toggles take Alt.
+        assert_eq!(lookup("default", Context::Browser, "e"), None);
+        assert_eq!(
+            lookup("default", Context::Browser, "alt-c"),
+            Some(Action::ToggleClassSide)
         );
     }
 

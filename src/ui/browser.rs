@@ -1,57 +1,88 @@
-//! The class browser's state: the class list, the selected class as the
-//! server described it, its methods, and the selected method's source.
+//! The class browser's state, Pharo's System Browser in Miller columns:
+//! categories | classes | protocols | methods, the selected class as the
+//! server described it, and below the selected method's source (else the
+//! class definition). How the columns derive from the class list is in
+//! `browser_columns`.
 
-use crate::protocol::{ClassResult, MethodResult, MethodSummary};
+use crate::protocol::{ClassResult, ClassSummary, MethodResult, MethodSummary};
+use tuirealm::ratatui::layout::{Position, Rect};
 
-/// Classes asked for at once (the server's default is 500).
+/// Classes asked for at once (the server's default is 500): all of them.
 pub const CLASS_LIMIT: u64 = 5000;
 
 /// A message of the browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BrowserMsg {
     Move(super::Scroll),
-    /// To the classes column.
+    /// To the column on the left.
     Left,
-    /// To the methods column.
+    /// To the column on the right.
     Right,
-    /// A letter typed in the classes column: jump to the first class
-    /// starting with the letters typed so far.
+    /// A letter typed: jump to the first row of the column starting with
+    /// the letters typed so far.
     Jump(char),
     /// The selected method's source into a new workspace, to edit and accept.
     Edit,
+    /// Between the instance side and the class side.
+    ToggleSide,
+    /// Between the category's classes and the selected class's hierarchy.
+    ToggleHierarchy,
+    /// Scroll the source below the columns.
+    ScrollSource(super::Scroll),
+    /// The mouse wheel at a place: over the source it scrolls it, elsewhere
+    /// it moves the selection.
+    Wheel(super::Scroll, Position),
     Close,
 }
 
-/// The column with the selection.
+/// The column with the selection, left to right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Column {
+    Categories,
     #[default]
     Classes,
+    Protocols,
     Methods,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BrowserState {
-    /// Class names, sorted; empty until the server answered.
+    /// Every class the server listed, sorted by name; empty until it answered.
+    pub all: Vec<ClassSummary>,
+    /// The category names, sorted; the column shows "all" above them.
+    pub categories: Vec<String>,
+    /// The row of the categories column: 0 is "all".
+    pub category_selected: usize,
+    /// The classes column: the category's class names, or the hierarchy's.
     pub classes: Vec<String>,
     pub class_selected: usize,
+    /// In the hierarchy view, the depth of each row of `classes`.
+    pub hierarchy: Option<Vec<usize>>,
     /// The class named on opening, until the list comes and selects it.
     pub wanted: Option<String>,
     /// The method to select once the class is described (from a message list).
     pub wanted_method: Option<String>,
+    /// The class side (`methods.class`, `meta: true`) rather than the instance side.
+    pub meta: bool,
     /// The selected class as described; `None` while it is asked for.
     pub class: Option<ClassResult>,
     pub column: Column,
-    /// In the methods column: the selected method.
+    /// The row of the protocols column: 0 is "-- all --".
+    pub protocol_selected: usize,
+    /// In the methods column: the selected method (of the protocol's).
     pub method_selected: usize,
     /// The selected method's source; `None` while it is asked for.
     pub source: Option<MethodResult>,
-    /// Letters typed for the jump in the classes column.
+    /// Letters typed for the jump in the column.
     pub typed: String,
     /// Where the focus goes when it closes.
     pub back_to: super::Focus,
     /// Rows of the columns at the last draw: paging moves by it.
     pub height: usize,
+    /// Lines of the source scrolled past.
+    pub source_scroll: usize,
+    /// Where the source was drawn last (the wheel over it scrolls it).
+    pub source_area: Rect,
 }
 
 impl BrowserState {
@@ -63,35 +94,75 @@ impl BrowserState {
             .map(String::as_str)
     }
 
-    /// The instance-side methods of the selected class.
-    pub fn methods(&self) -> &[MethodSummary] {
-        self.class
-            .as_ref()
-            .map_or(&[], |class| class.methods.instance.as_slice())
+    /// The methods of the selected class on the side shown.
+    pub fn side_methods(&self) -> &[MethodSummary] {
+        self.class.as_ref().map_or(&[], |class| {
+            let methods = &class.methods;
+            if self.meta {
+                methods.class.as_slice()
+            } else {
+                methods.instance.as_slice()
+            }
+        })
+    }
+
+    /// The methods column: the side's methods in the selected protocol.
+    pub fn methods(&self) -> Vec<&MethodSummary> {
+        let protocol = self.protocol();
+        self.side_methods()
+            .iter()
+            .filter(|method| protocol.is_none_or(|p| protocol_name(method) == p))
+            .collect()
     }
 
     /// The method selected, in the methods column.
     pub fn method(&self) -> Option<&MethodSummary> {
         match self.column {
-            Column::Methods => self.methods().get(self.method_selected),
-            Column::Classes => None,
+            Column::Methods => self.methods().get(self.method_selected).copied(),
+            _ => None,
         }
     }
 
-    /// The first class starting with `prefix`, else the nearest name by
-    /// Jaro-Winkler (typos still land somewhere close).
-    pub fn find(&self, prefix: &str) -> Option<usize> {
-        let lower = prefix.to_lowercase();
-        let starts = self
-            .classes
-            .iter()
-            .position(|name| name.to_lowercase().starts_with(&lower));
-        starts.or_else(|| {
-            let score = |name: &String| strsim::jaro_winkler(&name.to_lowercase(), &lower);
-            (0..self.classes.len())
-                .max_by(|&a, &b| score(&self.classes[a]).total_cmp(&score(&self.classes[b])))
+    /// The text below the columns: the method's source, or the definition.
+    pub fn shown_text(&self) -> Option<&str> {
+        match (self.method(), &self.source, &self.class) {
+            (Some(_), Some(source), _) => Some(&source.source),
+            (Some(_), None, _) => None,
+            (None, _, Some(class)) => Some(&class.definition),
+            (None, _, None) => None,
+        }
+    }
+
+    /// How the title names the class: `Foo`, or `Foo class` on the class side.
+    pub fn shown_class_name(&self) -> Option<String> {
+        let name = self.class_name()?;
+        Some(if self.meta {
+            format!("{name} class")
+        } else {
+            name.to_string()
         })
     }
+}
+
+/// A method's protocol as the protocols column names it.
+pub fn protocol_name(method: &MethodSummary) -> &str {
+    method.protocol.as_deref().unwrap_or(UNCLASSIFIED)
+}
+
+/// The protocol of a method the server gave none.
+pub const UNCLASSIFIED: &str = "as yet unclassified";
+
+/// The first of `names` starting with `prefix`, else the nearest name by
+/// Jaro-Winkler (typos still land somewhere close).
+pub fn find(names: &[&str], prefix: &str) -> Option<usize> {
+    let lower = prefix.to_lowercase();
+    let starts = names
+        .iter()
+        .position(|name| name.to_lowercase().starts_with(&lower));
+    starts.or_else(|| {
+        let score = |name: &str| strsim::jaro_winkler(&name.to_lowercase(), &lower);
+        (0..names.len()).max_by(|&a, &b| score(names[a]).total_cmp(&score(names[b])))
+    })
 }
 
 /// What a request of the browser asked for: a reply for a class or method
@@ -103,6 +174,7 @@ pub enum BrowserAsk {
     Method {
         class: String,
         selector: String,
+        meta: bool,
     },
     /// Accept in the workspace named `Class>>selector`: `code` compiled in
     /// `class`.
