@@ -6,6 +6,7 @@
 //! └─────────────────────┘
 //! ┌ Transcript ─────────┐  the rest: an open tool (the inspector) in
 //! └─────────────────────┘  its place, unless the transcript has the focus
+//!                           (the class browser with the focus: ~65%)
 //!  status line              1 row        (help: a centred overlay on top;
 //!                                         "interrupt which?" and the history
 //!                                         search and the workspaces' prompt
@@ -118,16 +119,35 @@ fn tool_id(model: &Model) -> Id {
 
 /// The areas of the workspace, the transcript and the status line on `screen`.
 pub fn layout(screen: Rect) -> [Rect; 3] {
+    layout_sharing(screen, 60)
+}
+
+/// `layout` with the workspace taking `percent` of the panes' height.
+fn layout_sharing(screen: Rect, percent: u16) -> [Rect; 3] {
     let [panes, status] =
         Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(screen);
-    let [workspace, transcript] =
-        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(panes);
+    let [workspace, transcript] = Layout::vertical([
+        Constraint::Percentage(percent),
+        Constraint::Percentage(100 - percent),
+    ])
+    .areas(panes);
     [workspace, transcript, status]
+}
+
+/// The class browser's four columns and source want room: while it has the
+/// focus it takes the larger share of the height.
+fn workspace_share(model: &Model) -> u16 {
+    let browsing = matches!(model.tool, Some(crate::ui::inspector::Tool::Browser(_)));
+    if browsing && model.focus == Focus::Tool {
+        35
+    } else {
+        60
+    }
 }
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
-    let (help_visible, choosing_interrupt, searching, asking, completing, lower) = {
+    let (help_visible, choosing_interrupt, searching, asking, completing, lower, share) = {
         let model = model.borrow();
         let completing = model.completion.popup.is_some();
         let lower = if model.shows_tool() {
@@ -150,10 +170,11 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
             asking,
             completing,
             lower,
+            workspace_share(&model),
         )
     };
     let screen = frame.area();
-    let [workspace, transcript, status] = layout(screen);
+    let [workspace, transcript, status] = layout_sharing(screen, share);
     app.view(&Id::Workspace, frame, workspace);
     app.view(&lower, frame, transcript);
     app.view(&Id::StatusBar, frame, status);

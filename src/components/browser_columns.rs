@@ -99,7 +99,10 @@ impl BrowserDrawing {
                 let chosen = selected == Some(at);
                 // A mark besides the colour: the selection shows on any terminal.
                 let mark = if chosen { '›' } else { ' ' };
-                let line = Line::raw(cut(&format!("{mark}{name}"), width));
+                // The mark next to the name, after a hierarchy's indent.
+                let bare = name.trim_start();
+                let indent = &name[..name.len() - bare.len()];
+                let line = Line::raw(cut(&format!("{indent}{mark}{bare}"), width));
                 match (chosen, active) {
                     (true, true) => {
                         line.style(Style::default().add_modifier(TextModifiers::REVERSED))
