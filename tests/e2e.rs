@@ -1038,9 +1038,9 @@ fn ctrl_b_browses_a_class_enter_edits_a_method_and_alt_a_compiles_it() {
             && s.contains("›OrderedCollection")
             && s.contains("variableSubclass: #OrderedCollection")
     });
-    // To the methods, the last one, then up to removeFirst (sorted: size,
-    // shrinkSize, shrink, removeLast, removeFirst).
-    tmux.send_keys(&["Right", "End", "Up", "Up", "Up", "Up"]);
+    // Past the protocols (-- all --) to the methods, the last one, then up
+    // to removeFirst (sorted: size, shrinkSize, shrink, removeLast, removeFirst).
+    tmux.send_keys(&["Right", "Right", "End", "Up", "Up", "Up", "Up"]);
     tmux.wait_for("the source", Duration::from_secs(20), |s| {
         s.contains("OrderedCollection>>removeFirst · removing")
             && s.contains("Remove an object from the start of the receiver")
@@ -1055,6 +1055,44 @@ fn ctrl_b_browses_a_class_enter_edits_a_method_and_alt_a_compiles_it() {
     tmux.send_keys(&["M-a"]);
     tmux.wait_for("compiled", Duration::from_secs(20), |s| {
         s.contains("Compiled OrderedCollection>>removeFirst")
+    });
+}
+
+#[test]
+fn the_browser_shows_the_category_a_protocol_its_methods_and_the_class_side() {
+    let (_home, _address, tmux) = launch_connected("e2e-browser-columns", "");
+    tmux.type_text("OrderedCollection");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the category and the class", Duration::from_secs(20), |s| {
+        s.contains("›Collections-Sequence")
+            && s.contains("›OrderedCollection")
+            && s.contains("›-- all --")
+    });
+    // To the protocols, "rem" jumps to removing; its methods only.
+    tmux.send_keys(&["Right"]);
+    tmux.type_text("rem");
+    tmux.wait_for("the protocol", Duration::from_secs(20), |s| {
+        s.contains("›removing") && s.contains("removeAtIndex:") && !s.contains("addFirst:")
+    });
+    tmux.send_keys(&["Right"]);
+    tmux.type_text("removef");
+    tmux.wait_for("the source", Duration::from_secs(20), |s| {
+        s.contains("›removeFirst")
+            && s.contains("OrderedCollection>>removeFirst · removing")
+            && s.contains("Remove an object from the start of the receiver")
+    });
+    // The class side: its own protocols and methods, the source of new.
+    tmux.send_keys(&["M-c"]);
+    tmux.wait_for("the class side", Duration::from_secs(20), |s| {
+        s.contains("Browser · OrderedCollection class")
+            && s.contains("instance creation")
+            && s.contains("new:")
+            && s.contains("OrderedCollection class>>new · instance creation")
+    });
+    // The hierarchy: the superclasses above the class.
+    tmux.send_keys(&["M-h"]);
+    tmux.wait_for("the hierarchy", Duration::from_secs(20), |s| {
+        s.contains("· hierarchy") && s.contains("SequenceableCollect") && s.contains("  Iterable")
     });
 }
 
