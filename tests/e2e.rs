@@ -1081,6 +1081,11 @@ fn the_browser_shows_the_category_a_protocol_its_methods_and_the_class_side() {
             && s.contains("OrderedCollection>>removeFirst · removing")
             && s.contains("Remove an object from the start of the receiver")
     });
+    // Alt+PgDn scrolls the source: its first lines are above now.
+    tmux.send_keys(&["M-NPage"]);
+    tmux.wait_for("the source scrolled", Duration::from_secs(10), |s| {
+        s.contains(" above") && !s.contains("Remove an object from the start of the receiver")
+    });
     // The class side: its own protocols and methods, the source of new.
     tmux.send_keys(&["M-c"]);
     tmux.wait_for("the class side", Duration::from_secs(20), |s| {

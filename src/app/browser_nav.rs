@@ -25,6 +25,7 @@ pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
             vec![]
         }
         BrowserMsg::Wheel(step, at) => wheel(model, step, at),
+        // `browser::update` takes these itself.
         BrowserMsg::Edit | BrowserMsg::Close => vec![],
     }
 }
