@@ -69,6 +69,11 @@ fn select(model: &mut Model, column: Column, at: usize) -> Vec<Effect> {
             let keep = state.class_name().map(str::to_string);
             state.show_category(keep.as_deref());
         }
+        // In the hierarchy the categories column follows the class.
+        Column::Classes if state.hierarchy.is_some() => {
+            let category = state.class_name().and_then(|name| state.category_of(name));
+            state.category_selected = state.category_row(category);
+        }
         Column::Protocols => state.method_selected = 0,
         Column::Classes | Column::Methods => {}
     }
@@ -356,10 +361,11 @@ mod tests {
     }
 
     #[test]
-    fn leaving_the_hierarchy_for_a_class_of_another_category_selects_its_category() {
+    fn in_the_hierarchy_the_category_follows_the_class_and_stays_on_leaving() {
         let mut model = browsing();
         key(&mut model, BrowserMsg::ToggleHierarchy);
         key(&mut model, BrowserMsg::Move(Scroll::Top));
+        assert_eq!(state(&model).category(), Some("Language-Implementation"));
         key(&mut model, BrowserMsg::ToggleHierarchy);
         let state = state(&model);
         assert_eq!(state.class_name(), Some("Object"));
