@@ -140,7 +140,8 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
         | Id::InterruptPrompt
         | Id::HistoryPrompt
         | Id::WorkspacePrompt
-        | Id::InspectorPrompt => status,
+        | Id::InspectorPrompt
+        | Id::ReachPrompt => status,
         Id::Help | Id::Completion => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
