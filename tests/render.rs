@@ -1942,7 +1942,8 @@ fn screen_a_long_senders_list_says_shown_of_total() {
     assert_screens(
         "messages_long_list",
         "Ctrl+N on size, 1000 of 2345 senders answered, End pressed: the title \
-         is 'Senders of #size · 1000/2345', the last rows (Class0999>>method999 \
+         is 'Senders of #size · 1000/2345, more coming' (the next are asked \
+         for), the last rows (Class0999>>method999 \
          selected, at the bottom) are drawn, class-side ones as 'Class class>>…'.",
         CODE,
         &model,

@@ -372,6 +372,8 @@ mod tests {
             ("size", Some(2000))
         );
         // Asked already: moving on asks nothing more meanwhile.
+        let coming = " Senders of #size · 1000/2345, more coming ";
+        assert_eq!(state(&model).title(), coming);
         assert!(sent(&key(&mut model, MessagesMsg::Move(Scroll::Up))).is_empty());
         reply_with(&mut model, id, many(2000, 2345));
         assert_eq!(state(&model).selected, 998);

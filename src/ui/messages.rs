@@ -79,12 +79,18 @@ impl MessagesState {
     }
 
     /// The pane's title: `Senders of #printOn: · 34`, or while the server
-    /// has more than are listed `· 1000/2345`.
+    /// has more than are listed `· 1000/2345` (`· 1000/2345, more coming`
+    /// while they are asked for).
     pub fn title(&self) -> String {
         let (kind, selector) = (self.kind.label(), &self.selector);
         let shown = self.shown() as u64;
+        let coming = if self.asking_more {
+            ", more coming"
+        } else {
+            ""
+        };
         if self.methods.is_some() && shown < self.total {
-            format!(" {kind} of #{selector} · {shown}/{} ", self.total)
+            format!(" {kind} of #{selector} · {shown}/{}{coming} ", self.total)
         } else {
             format!(" {kind} of #{selector} · {} ", self.total)
         }
