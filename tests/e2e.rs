@@ -1129,6 +1129,36 @@ fn tools_answer_while_an_evaluation_runs_and_senders_reach_from_the_transcript()
     wait_until_stopped(&address);
 }
 
+/// A list longer than a page: the first 1000 of 1200 senders, the title
+/// says so; End asks for the rest, which come with the selection kept.
+#[test]
+fn a_long_senders_list_asks_for_the_rest_near_its_end() {
+    let (_home, address, tmux) = launch_connected("e2e-long-list", "");
+    tmux.type_text("1 to: 1200 do: [:i | Object compile: 'zzReach', i printString, ' ^self zork']");
+    tmux.send_keys(&["C-a", "C-e"]);
+    tmux.wait_for("the methods compiled", Duration::from_secs(30), |s| {
+        shows_small_integer(s, "1")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("zork");
+    tmux.send_keys(&["C-n"]);
+    tmux.wait_for("the first page", Duration::from_secs(30), |s| {
+        s.contains("Senders of #zork · 1000/1200") && s.contains("›Object>>zzReach1 ")
+    });
+    // End: the 1000th by name (zzReach818) selected, the rest asked for;
+    // they come with it still selected, and End goes on to zzReach999.
+    tmux.send_keys(&["End"]);
+    tmux.wait_for("the rest", Duration::from_secs(30), |s| {
+        s.contains("Senders of #zork · 1200 ") && s.contains("›Object>>zzReach818 ")
+    });
+    tmux.send_keys(&["End"]);
+    tmux.wait_for("the last", Duration::from_secs(10), |s| {
+        s.contains("›Object>>zzReach999 ")
+    });
+    tmux.quit();
+    wait_until_stopped(&address);
+}
+
 #[test]
 fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     let (_home, address, tmux) = launch_connected("e2e-inspector", "");
