@@ -14,6 +14,7 @@
 //!   as in Pharo) or class.
 
 use super::update::Effect;
+use crate::ui::browser::BrowserState;
 use crate::ui::inspector::{InspectorState, Row, Tool};
 use crate::ui::messages::selector_at;
 use crate::ui::reach::{Reach, ReachPrompt, class_at_end, class_to_browse, last_selector};
@@ -39,17 +40,7 @@ pub fn reach(model: &mut Model, reach: Reach) -> Vec<Effect> {
         (Focus::Workspace, _) => workspace_target(model),
         (Focus::Transcript, _) => transcript_target(model, reach),
         (Focus::Tool, Some(Tool::Inspector(state))) => inspector_target(state, reach),
-        (Focus::Tool, Some(Tool::Browser(state))) => match reach {
-            Reach::Browse => Target::Guess(
-                state
-                    .class
-                    .as_ref()
-                    .and_then(|class| class.superclass.clone())
-                    .or(state.class_name().map(str::to_string))
-                    .unwrap_or_default(),
-            ),
-            Reach::Messages(_) => name_or_ask(state.method().map(|m| m.selector.clone())),
-        },
+        (Focus::Tool, Some(Tool::Browser(state))) => browser_target(state, reach),
         (Focus::Tool, Some(Tool::Messages(state))) => {
             name_or_ask(state.method().map(|method| match reach {
                 Reach::Browse => method.class.clone(),
@@ -141,6 +132,22 @@ fn inspector_target(state: &InspectorState, reach: Reach) -> Target {
     }
 }
 
+/// The selected method's selector; for Ctrl+B a prompt offering the
+/// superclass (the class is browsed already).
+fn browser_target(state: &BrowserState, reach: Reach) -> Target {
+    match reach {
+        Reach::Browse => Target::Guess(
+            state
+                .class
+                .as_ref()
+                .and_then(|class| class.superclass.clone())
+                .or(state.class_name().map(str::to_string))
+                .unwrap_or_default(),
+        ),
+        Reach::Messages(_) => name_or_ask(state.method().map(|m| m.selector.clone())),
+    }
+}
+
 fn row_class<'a>(row: &Row<'a>) -> &'a str {
     match row {
         Row::Field(field) => &field.class,
@@ -188,7 +195,7 @@ mod tests {
     use crate::net::BridgeCommand;
     use crate::protocol::{ClassParams, ClassResult, MethodRef, RequestBody};
     use crate::ui::Msg;
-    use crate::ui::browser::{BrowserState, Column};
+    use crate::ui::browser::Column;
     use crate::ui::messages::{MessagesKind, MessagesState};
 
     const SENDERS: Reach = Reach::Messages(MessagesKind::Senders);
