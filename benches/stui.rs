@@ -8,6 +8,9 @@
 //! - a 10,000-line bracketed paste into the workspace, update plus redraw
 //! - a keystroke while a `complete` request is outstanding, and with the
 //!   completion popup open and filtering (a reply recorded from gst)
+//! - the tools: from a `class` reply of 300 methods (1,000 classes listed)
+//!   to the browser's first frame, from a 2,000-method `senders` reply to
+//!   the list's first frame, and a keystroke scrolling in that list
 //!
 //! and then:
 //!
@@ -278,6 +281,7 @@ fn ui_figures(scale: usize) {
         );
     }
     completion_figures(scale);
+    tool_figures(scale);
     let paste = workspace_text(10_000);
     report(
         "10,000-line bracketed paste into an empty workspace: update + frame",
@@ -333,7 +337,13 @@ fn completion_figures(scale: usize) {
 
 /// `count` of `keys` typed into the workspace of `model`, each timed from
 /// the key event until its frame is drawn.
-fn keystrokes(
+fn keystrokes(model: &SharedModel, count: usize, keys: impl Iterator<Item = Key>) -> Vec<Duration> {
+    keystrokes_in(view::Id::Workspace, model, count, keys)
+}
+
+/// `keystrokes` into component `id`.
+fn keystrokes_in(
+    id: view::Id,
     model: &SharedModel,
     count: usize,
     mut keys: impl Iterator<Item = Key>,
@@ -348,8 +358,8 @@ fn keystrokes(
         let key = Event::Keyboard(KeyEvent::new(keys.next().unwrap(), KeyModifiers::NONE));
         let started = Instant::now();
         let msg = app
-            .get_component_mut(&view::Id::Workspace)
-            .and_then(|workspace| workspace.on(&key));
+            .get_component_mut(&id)
+            .and_then(|component| component.on(&key));
         if let Some(msg) = msg {
             stui::app::update(&mut model.borrow_mut(), msg);
         }
@@ -386,4 +396,144 @@ fn model_with_workspace(lines: usize) -> Model {
         .area
         .move_cursor(ratatui_textarea::CursorMove::End);
     model
+}
+
+/// The requests `effects` send, in order.
+fn requests(effects: &[stui::app::Effect]) -> Vec<stui::protocol::Request> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            stui::app::Effect::Bridge(BridgeCommand::Send(request)) => Some(request.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn answer(model: &SharedModel, id: &str, answer: stui::net::Answer) {
+    let event = NetEvent::Reply {
+        id: id.to_string(),
+        result: Ok(answer),
+        round_trip_us: 1,
+    };
+    stui::app::update(&mut model.borrow_mut(), Msg::Net(event));
+}
+
+/// Times `answer` to the request `ask` sends, with its update, until the
+/// whole screen is drawn; `ask` (untimed) opens the tool anew each time,
+/// and `shows` checks the frame drawn (untimed).
+fn reply_to_frame(
+    count: usize,
+    mut ask: impl FnMut(&SharedModel) -> (String, stui::net::Answer),
+    shows: &str,
+) -> Vec<Duration> {
+    let model = Rc::new(RefCell::new(model_with_workspace(0)));
+    let mut app = mounted_app(&model);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    sample(count, || {
+        let (id, reply) = ask(&model);
+        let started = Instant::now();
+        answer(&model, &id, reply);
+        view::sync(&mut app, &model.borrow());
+        terminal
+            .draw(|frame| view::draw(&mut app, &model, frame))
+            .unwrap();
+        let took = started.elapsed();
+        let screen = tuirealm::testing::buffer_to_string(terminal.backend().buffer());
+        assert!(screen.contains(shows), "{screen}");
+        took
+    })
+}
+
+/// The class browser and the message list, each from its reply to its
+/// first frame, and a keystroke scrolling a 2,000-method list.
+fn tool_figures(scale: usize) {
+    use stui::net::Answer;
+    use stui::protocol::{
+        ClassMethods, ClassResult, ClassSummary, ListClassesResult, MethodRef, MethodSummary,
+        MethodsResult,
+    };
+    use stui::ui::messages::MessagesKind;
+    let classes = Answer::ListClasses(ListClassesResult {
+        classes: (0..1000)
+            .map(|n| ClassSummary {
+                name: format!("Class{n:04}"),
+                superclass: Some("Object".into()),
+                category: None,
+            })
+            .collect(),
+        total: 1000,
+    });
+    let described = Answer::Class(ClassResult {
+        name: "Class0500".into(),
+        superclass: Some("Object".into()),
+        subclasses: vec![],
+        category: None,
+        comment: None,
+        definition: "Object subclass: #Class0500".into(),
+        instance_variables: vec![],
+        class_variables: vec![],
+        methods: ClassMethods {
+            instance: (0..300)
+                .map(|n| MethodSummary {
+                    selector: format!("method{n:03}:with:"),
+                    protocol: Some("accessing".into()),
+                })
+                .collect(),
+            class: vec![],
+        },
+    });
+    report(
+        "class reply (300 methods, 1,000 classes listed) to the browser's first frame, 120x40",
+        &reply_to_frame(
+            200 / scale,
+            |model| {
+                model.borrow_mut().view.editor = Editor::new("Class0500");
+                model.borrow_mut().focus = stui::app::Focus::Workspace;
+                let sent = requests(&stui::app::update(&mut model.borrow_mut(), Msg::Browse));
+                answer(model, &sent[0].id, classes.clone());
+                (sent[1].id.clone(), described.clone())
+            },
+            "method000:with:",
+        ),
+    );
+    let senders = Answer::Senders(MethodsResult {
+        methods: (0..2000)
+            .map(|n| MethodRef {
+                class: format!("Class{n:04}"),
+                selector: format!("method{n}"),
+                meta: false,
+            })
+            .collect(),
+        total: 2000,
+    });
+    let list = |model: &SharedModel| {
+        model.borrow_mut().view.editor = Editor::new("size");
+        model.borrow_mut().focus = stui::app::Focus::Workspace;
+        let msg = Msg::Messages(MessagesKind::Senders);
+        let sent = requests(&stui::app::update(&mut model.borrow_mut(), msg));
+        (sent[0].id.clone(), senders.clone())
+    };
+    report(
+        "senders reply (2,000 methods) to the message list's first frame, 120x40",
+        &reply_to_frame(200 / scale, list, "Senders of #size · 2000"),
+    );
+    let model = Rc::new(RefCell::new(model_with_workspace(0)));
+    let (id, reply) = list(&model);
+    answer(&model, &id, reply);
+    let scrolling = [Key::Down; 20].into_iter().chain([
+        Key::PageDown,
+        Key::End,
+        Key::Up,
+        Key::PageUp,
+        Key::Home,
+    ]);
+    report(
+        "keystroke to frame scrolling a 2,000-method senders list, 120x40",
+        &keystrokes_in(
+            view::Id::MessageList,
+            &model,
+            500 / scale,
+            scrolling.cycle(),
+        ),
+    );
 }

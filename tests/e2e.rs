@@ -1122,6 +1122,86 @@ fn ctrl_n_lists_the_senders_of_print_on_and_enter_browses_one() {
     });
 }
 
+/// Every tool works while an evaluation runs: browse and senders answer
+/// before the slow evaluation's value; then Ctrl+N in the transcript offers
+/// the last selector of the entry's code, and Enter lists its real senders.
+#[test]
+fn tools_answer_while_an_evaluation_runs_and_senders_reach_from_the_transcript() {
+    let (_home, address, tmux) = launch_connected("e2e-reach", "");
+    // Long enough that a loaded machine still browses and lists within it.
+    tmux.do_it("[(Delay forSeconds: 8) wait. 42] value");
+    let running = |s: &str| s.contains("evaluating…");
+    tmux.wait_for("the evaluation running", Duration::from_secs(10), running);
+    // In a new workspace: Ctrl+B on a class name.
+    tmux.send_keys(&["C-t"]);
+    tmux.type_text("OrderedCollection");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class browsed", Duration::from_secs(20), |s| {
+        s.contains("Browser · OrderedCollection") && s.contains("variableSubclass:")
+    });
+    assert!(running(&tmux.screen()), "{}", tmux.screen());
+    // Esc back to the workspace: Ctrl+N on a keyword.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the browser closed", Duration::from_secs(10), |s| {
+        !s.contains("Browser ·")
+    });
+    tmux.type_text(" printOn:");
+    tmux.send_keys(&["C-n"]);
+    let screen = tmux.wait_for("the senders", Duration::from_secs(20), |s| {
+        s.contains("Senders of #printOn: ·") && s.contains("›Array>>printOn:")
+    });
+    assert!(running(&screen), "the evaluation ended first:\n{screen}");
+    // Esc closes the list, F6 focuses the transcript; the 42 comes there.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the list closed", Duration::from_secs(10), |s| {
+        !s.contains("Senders of")
+    });
+    tmux.send_keys(&["F6"]);
+    tmux.wait_for("the 42", Duration::from_secs(20), |s| {
+        shows_small_integer(s, "42")
+    });
+    tmux.send_keys(&["C-n"]);
+    tmux.wait_for("the prompt", Duration::from_secs(10), |s| {
+        s.contains("Senders of: value")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the senders of value", Duration::from_secs(20), |s| {
+        s.contains("Senders of #value ·") && s.contains("Association>>printOn:")
+    });
+    tmux.quit();
+    wait_until_stopped(&address);
+}
+
+/// A list longer than a page: the first 1000 of 1200 senders, the title
+/// says so; End asks for the rest, which come with the selection kept.
+#[test]
+fn a_long_senders_list_asks_for_the_rest_near_its_end() {
+    let (_home, address, tmux) = launch_connected("e2e-long-list", "");
+    tmux.type_text("1 to: 1200 do: [:i | Object compile: 'zzReach', i printString, ' ^self zork']");
+    tmux.send_keys(&["C-a", "C-e"]);
+    tmux.wait_for("the methods compiled", Duration::from_secs(30), |s| {
+        shows_small_integer(s, "1")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("zork");
+    tmux.send_keys(&["C-n"]);
+    tmux.wait_for("the first page", Duration::from_secs(30), |s| {
+        s.contains("Senders of #zork · 1000/1200") && s.contains("›Object>>zzReach1 ")
+    });
+    // End: the 1000th by name (zzReach818) selected, the rest asked for;
+    // they come with it still selected, and End goes on to zzReach999.
+    tmux.send_keys(&["End"]);
+    tmux.wait_for("the rest", Duration::from_secs(30), |s| {
+        s.contains("Senders of #zork · 1200 ") && s.contains("›Object>>zzReach818 ")
+    });
+    tmux.send_keys(&["End"]);
+    tmux.wait_for("the last", Duration::from_secs(10), |s| {
+        s.contains("›Object>>zzReach999 ")
+    });
+    tmux.quit();
+    wait_until_stopped(&address);
+}
+
 #[test]
 fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     let (_home, address, tmux) = launch_connected("e2e-inspector", "");

@@ -140,7 +140,8 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
         | Id::InterruptPrompt
         | Id::HistoryPrompt
         | Id::WorkspacePrompt
-        | Id::InspectorPrompt => status,
+        | Id::InspectorPrompt
+        | Id::ReachPrompt => status,
         Id::Help | Id::Completion => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
@@ -1906,6 +1907,106 @@ fn screen_senders_of_print_on() {
          transcript, titled 'Senders of #printOn: · 34', one Class>>selector row per \
          method (class-side ones as 'Class class>>selector'), the third selected; only \
          the rows that fit are drawn.",
+        CODE,
+        &model,
+    );
+}
+
+/// Ctrl+B, Ctrl+N and Ctrl+M reach the tools from every pane, the
+/// inspector's evaluate line too; the prompt they may open takes typing.
+#[test]
+fn browse_senders_and_implementors_keys_work_in_every_pane() {
+    use stui::ui::PromptKey;
+    use stui::ui::messages::MessagesKind;
+    let mut tui = mounted_app("");
+    let mut press = |id, event| tui.app.get_component_mut(&id).unwrap().on(&event);
+    let senders = Some(Msg::Messages(MessagesKind::Senders));
+    let implementors = Some(Msg::Messages(MessagesKind::Implementors));
+    let alt = |c| Event::Keyboard(KeyEvent::new(Key::Char(c), KeyModifiers::ALT));
+    for id in [
+        Id::Workspace,
+        Id::Transcript,
+        Id::Inspector,
+        Id::Browser,
+        Id::MessageList,
+        Id::InspectorPrompt,
+    ] {
+        assert_eq!(press(id, ctrl('b')), Some(Msg::Browse), "{id:?}");
+        assert_eq!(press(id, ctrl('n')), senders, "{id:?}");
+        assert_eq!(press(id, alt('n')), senders, "{id:?}");
+        assert_eq!(press(id, alt('m')), implementors, "{id:?}");
+    }
+    assert_eq!(
+        press(Id::ReachPrompt, key(Key::Char('n'))),
+        Some(Msg::ReachPrompt(PromptKey::Type('n')))
+    );
+    assert_eq!(
+        press(Id::ReachPrompt, key(Key::Enter)),
+        Some(Msg::ReachPrompt(PromptKey::Accept))
+    );
+    assert_eq!(press(Id::ReachPrompt, ctrl('q')), Some(Msg::Quit));
+}
+
+/// Ctrl+N in the transcript: nothing there has a cursor, so a prompt asks,
+/// offering the last selector of the newest entry's code.
+#[test]
+fn screen_senders_prompt_from_the_transcript() {
+    use stui::ui::messages::MessagesKind;
+    let mut model = after([connected_event()]);
+    model
+        .transcript
+        .extend(evaluated("3 printString size", "1", "SmallInteger", 120));
+    model.focus = Focus::Transcript;
+    stui::app::update(&mut model, Msg::Messages(MessagesKind::Senders));
+    assert_screens(
+        "reach_senders_prompt",
+        "Ctrl+N with the transcript focused: the status line is the prompt \
+         'Senders of: size' (the last selector of the newest entry's code), a \
+         block cursor after it and the keys' hint; the transcript still shows.",
+        "",
+        &model,
+    );
+}
+
+/// A list of 2345 senders, the first 1000 answered, End pressed: the
+/// title says how many are shown of how many while the rest is asked for.
+#[test]
+fn screen_a_long_senders_list_says_shown_of_total() {
+    use stui::protocol::{MethodRef, MethodsResult};
+    use stui::ui::messages::{MessagesKind, MessagesMsg};
+    const CODE: &str = "size";
+    let mut model = after([connected_event()]).with_workspace(CODE);
+    let ids = sent_ids(&stui::app::update(
+        &mut model,
+        Msg::Messages(MessagesKind::Senders),
+    ));
+    let methods = (0..1000)
+        .map(|n| MethodRef {
+            class: format!("Class{n:04}"),
+            selector: format!("method{n}"),
+            meta: n % 7 == 0,
+        })
+        .collect();
+    let event = NetEvent::Reply {
+        id: ids[0].clone(),
+        result: Ok(Answer::Senders(MethodsResult {
+            methods,
+            total: 2345,
+        })),
+        round_trip_us: 300,
+    };
+    stui::app::update(&mut model, Msg::Net(event));
+    let more = sent_ids(&stui::app::update(
+        &mut model,
+        Msg::MessageList(MessagesMsg::Move(Scroll::Bottom)),
+    ));
+    assert_eq!(more.len(), 1, "the next ones are asked for");
+    assert_screens(
+        "messages_long_list",
+        "Ctrl+N on size, 1000 of 2345 senders answered, End pressed: the title \
+         is 'Senders of #size · 1000/2345, more coming' (the next are asked \
+         for), the last rows (Class0999>>method999 \
+         selected, at the bottom) are drawn, class-side ones as 'Class class>>…'.",
         CODE,
         &model,
     );

@@ -1,13 +1,14 @@
-//! The message list's update: Ctrl+N / Ctrl+M ask for the senders or the
-//! implementors of the selector at the cursor; Enter opens the selected
-//! method in the class browser.
+//! The message list's update: the senders or the implementors of a
+//! selector (src/app/reach.rs finds it under the cursor), more of them as
+//! the selection nears the end; Enter opens the selected method in the
+//! class browser.
 
 use super::update::Effect;
 use crate::net::{Answer, BridgeCommand};
 use crate::protocol::{ErrorObject, Request, RequestBody, SelectorParams};
 use crate::ui::inspector::Tool;
 use crate::ui::messages::{
-    MESSAGES_LIMIT, MessagesAsk, MessagesKind, MessagesMsg, MessagesState, selector_at,
+    MESSAGES_PAGE, MessagesAsk, MessagesKind, MessagesMsg, MessagesState, selector_at,
 };
 use crate::ui::{Focus, Model, Purpose, Scroll};
 
@@ -19,29 +20,29 @@ pub fn update(model: &mut Model, msg: MessagesMsg) -> Vec<Effect> {
     }
 }
 
-/// Ctrl+N / Ctrl+M: the list of the selector at the cursor (or selected).
-pub fn open(model: &mut Model, kind: MessagesKind) -> Vec<Effect> {
+/// The list of the `kind` of `selector` in the lower pane, in place of
+/// the tool open (Esc gives the focus back to where that one would have).
+pub fn open(model: &mut Model, kind: MessagesKind, selector: String) -> Vec<Effect> {
     if !super::tools::connected_or_say(model) {
         return vec![];
     }
-    let Some(selector) = selector_at_cursor(model) else {
-        model.status.say("No selector at the cursor.");
-        return vec![];
-    };
     let (mut effects, back_to) = super::tools::make_room(model);
-    model.tool = Some(Tool::Messages(MessagesState {
+    model.tool = Some(Tool::Messages(MessagesState::searching(
         kind,
-        selector: selector.clone(),
-        methods: None,
-        total: 0,
-        selected: 0,
+        selector.clone(),
         back_to,
-        height: 0,
-    }));
+    )));
     model.focus = Focus::Tool;
+    effects.push(ask(model, kind, selector, MESSAGES_PAGE));
+    effects
+}
+
+/// Ask for the first `limit` methods of the list (the server sorts them,
+/// so a longer list starts with the shorter one).
+fn ask(model: &mut Model, kind: MessagesKind, selector: String, limit: u64) -> Effect {
     let params = SelectorParams {
         selector: selector.clone(),
-        limit: Some(MESSAGES_LIMIT),
+        limit: Some(limit),
     };
     let body = match kind {
         MessagesKind::Senders => RequestBody::Senders(params),
@@ -52,16 +53,16 @@ pub fn open(model: &mut Model, kind: MessagesKind) -> Vec<Effect> {
         id.clone(),
         Purpose::Messages(MessagesAsk { kind, selector }),
     );
-    effects.push(Effect::Bridge(BridgeCommand::Send(Request::new(
+    Effect::Bridge(BridgeCommand::Send(Request::new(
         id,
         model.session.clone(),
         body,
-    ))));
-    effects
+    )))
 }
 
-/// The selection (without a `#`), else the selector around the cursor.
-fn selector_at_cursor(model: &Model) -> Option<String> {
+/// The selection (without a `#`), else the selector around the
+/// workspace's cursor.
+pub fn selector_at_cursor(model: &Model) -> Option<String> {
     let editor = &model.view.editor;
     if editor.area.selection_range().is_some_and(|(s, e)| s != e) {
         let code = editor.code_to_evaluate()?.code;
@@ -85,7 +86,7 @@ fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
         return vec![];
     };
     let page = state.height.saturating_sub(1).max(1);
-    let last = state.methods.as_ref().map_or(0, Vec::len).saturating_sub(1);
+    let last = state.shown().saturating_sub(1);
     let selected = state.selected;
     state.selected = match step {
         Scroll::Up => selected.saturating_sub(1),
@@ -96,7 +97,13 @@ fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
         Scroll::Bottom => last,
     }
     .min(last);
-    vec![]
+    if !state.wants_more() {
+        return vec![];
+    }
+    state.asking_more = true;
+    let (kind, selector) = (state.kind, state.selector.clone());
+    let limit = state.shown() as u64 + MESSAGES_PAGE;
+    vec![ask(model, kind, selector, limit)]
 }
 
 /// Enter: the selected method in the class browser, on its side.
@@ -104,7 +111,7 @@ fn open_selected(model: &mut Model) -> Vec<Effect> {
     let Some(state) = list(model) else {
         return vec![];
     };
-    let Some(method) = state.methods.as_ref().and_then(|m| m.get(state.selected)) else {
+    let Some(method) = state.method() else {
         return vec![];
     };
     let (class, selector, meta) = (method.class.clone(), method.selector.clone(), method.meta);
@@ -128,9 +135,12 @@ pub fn reply(
     if state.kind != asked.kind || state.selector != asked.selector {
         return vec![];
     }
+    state.asking_more = false;
     match result {
         Ok(Answer::Senders(found) | Answer::Implementors(found)) => {
             state.total = found.total;
+            // More of the same list: the selection stays where it was.
+            state.selected = state.selected.min(found.methods.len().saturating_sub(1));
             state.methods = Some(found.methods);
         }
         Ok(other) => {
@@ -140,6 +150,14 @@ pub fn reply(
         Err(error) => model.status.say(format!("Cannot list: {error}")),
     }
     vec![]
+}
+
+/// The request never got an answer: more can be asked for again.
+pub fn failed(model: &mut Model, reason: &str) {
+    if let Some(state) = list(model) {
+        state.asking_more = false;
+    }
+    model.status.say(format!("Cannot list: {reason}"));
 }
 
 #[cfg(test)]
@@ -255,6 +273,7 @@ mod tests {
             Msg::Messages(MessagesKind::Senders),
         ));
         model.view.editor.set_text("displayNl");
+        model.focus = Focus::Workspace;
         app_update(&mut model, Msg::Messages(MessagesKind::Senders));
         answer(&mut model, &asks[0].0);
         assert_eq!(state(&model).selector, "displayNl");
@@ -315,6 +334,91 @@ mod tests {
         key(&mut model, MessagesMsg::Close);
         assert!(model.tool.is_none());
         assert_eq!(model.focus, Focus::Workspace);
+    }
+
+    /// `count` senders of a selector the server has `total` of.
+    fn many(count: usize, total: u64) -> Answer {
+        let methods = (0..count)
+            .map(|n| crate::protocol::MethodRef {
+                class: format!("Class{n:05}"),
+                selector: "size".into(),
+                meta: false,
+            })
+            .collect();
+        Answer::Senders(crate::protocol::MethodsResult { methods, total })
+    }
+
+    fn reply_with(model: &mut Model, id: &str, answer: Answer) {
+        let event = NetEvent::Reply {
+            id: id.to_string(),
+            result: Ok(answer),
+            round_trip_us: 9,
+        };
+        app_update(model, Msg::Net(event));
+    }
+
+    /// Ctrl+N on `size`, answered with the first 1000 of 2345.
+    fn long_listing() -> Model {
+        let mut model = connected_model().with_workspace("size");
+        let asks = sent(&app_update(
+            &mut model,
+            Msg::Messages(MessagesKind::Senders),
+        ));
+        assert!(matches!(&asks[0].1, RequestBody::Senders(p) if p.limit == Some(MESSAGES_PAGE)));
+        reply_with(&mut model, &asks[0].0, many(1000, 2345));
+        model
+    }
+
+    #[test]
+    fn a_longer_list_says_how_many_are_shown_of_how_many() {
+        let model = long_listing();
+        assert_eq!(state(&model).title(), " Senders of #size · 1000/2345 ");
+        assert_eq!(state(&listing()).title(), " Senders of #printOn: · 34 ");
+    }
+
+    #[test]
+    fn nearing_the_end_asks_once_for_more_and_keeps_the_selection() {
+        let mut model = long_listing();
+        assert!(sent(&key(&mut model, MessagesMsg::Move(Scroll::Down))).is_empty());
+        let asks = sent(&key(&mut model, MessagesMsg::Move(Scroll::Bottom)));
+        let [(id, RequestBody::Senders(params))] = &asks[..] else {
+            panic!("{asks:?}");
+        };
+        assert_eq!(
+            (params.selector.as_str(), params.limit),
+            ("size", Some(2000))
+        );
+        // Asked already: moving on asks nothing more meanwhile.
+        let coming = " Senders of #size · 1000/2345, more coming ";
+        assert_eq!(state(&model).title(), coming);
+        assert!(sent(&key(&mut model, MessagesMsg::Move(Scroll::Up))).is_empty());
+        reply_with(&mut model, id, many(2000, 2345));
+        assert_eq!(state(&model).selected, 998);
+        assert_eq!(state(&model).title(), " Senders of #size · 2000/2345 ");
+        let last = sent(&key(&mut model, MessagesMsg::Move(Scroll::Bottom)));
+        assert!(matches!(&last[..], [(_, RequestBody::Senders(p))] if p.limit == Some(3000)));
+    }
+
+    #[test]
+    fn a_whole_list_asks_for_nothing_more() {
+        let mut model = listing();
+        assert!(sent(&key(&mut model, MessagesMsg::Move(Scroll::Bottom))).is_empty());
+    }
+
+    #[test]
+    fn a_failed_request_for_more_can_be_asked_again() {
+        let mut model = long_listing();
+        let asks = sent(&key(&mut model, MessagesMsg::Move(Scroll::Bottom)));
+        let failed = NetEvent::Failed {
+            id: asks[0].0.clone(),
+            reason: "timed out".into(),
+        };
+        app_update(&mut model, Msg::Net(failed));
+        assert!(!state(&model).asking_more);
+        assert_eq!(
+            sent(&key(&mut model, MessagesMsg::Move(Scroll::Up))).len(),
+            1
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod inspector;
 mod inspector_eval;
 mod messages;
 mod pointer;
+mod reach;
 mod recall;
 pub mod runtime;
 #[cfg(test)]

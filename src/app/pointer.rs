@@ -176,13 +176,11 @@ mod tests {
             meta: false,
         };
         model.tool = Some(crate::ui::inspector::Tool::Messages(MessagesState {
-            kind: MessagesKind::Senders,
-            selector: "printOn:".into(),
             methods: Some(vec![method; 10]),
             total: 10,
             selected: 0,
-            back_to: Focus::Workspace,
             height: 8,
+            ..MessagesState::searching(MessagesKind::Senders, "printOn:".into(), Focus::Workspace)
         }));
         model.focus = Focus::Tool;
         update(&mut model, event(MouseEventKind::ScrollDown, 5, 15));

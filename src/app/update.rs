@@ -10,6 +10,7 @@ use super::workspace_eval;
 use super::workspaces::{self, WorkspaceEffect};
 use crate::net::{Answer, BridgeCommand, NetEvent, ServerInfo};
 use crate::protocol::{ErrorObject, EvaluateParams, Request, RequestBody};
+use crate::ui::reach::Reach;
 use crate::ui::{Connection, Focus, InterruptChoice, Model, Msg, Purpose, TranscriptEntry};
 
 /// What the runtime does on the local server (it takes seconds: never on
@@ -141,9 +142,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Net(event) => net_event(model, event),
         Msg::Inspector(msg) => super::inspector::update(model, msg),
         Msg::InspectEntry => super::inspector::open_on_entry(model),
-        Msg::Browse => super::browser::open(model),
+        Msg::Browse => super::reach::reach(model, Reach::Browse),
         Msg::Browser(msg) => super::browser::update(model, msg),
-        Msg::Messages(kind) => super::messages::open(model, kind),
+        Msg::Messages(kind) => super::reach::reach(model, Reach::Messages(kind)),
+        Msg::ReachPrompt(key) => super::reach::prompt_key(model, key),
         Msg::MessageList(msg) => super::messages::update(model, msg),
         Msg::Accept => super::browser::accept(model),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
@@ -421,7 +423,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                     return super::inspector::give_up(model, depth, &reason);
                 }
                 Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
-                Some(Purpose::Messages(_)) => model.status.say(format!("Cannot list: {reason}")),
+                Some(Purpose::Messages(_)) => super::messages::failed(model, &reason),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
         }

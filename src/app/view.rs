@@ -21,6 +21,7 @@ use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
+use crate::components::reach_prompt::ReachPromptBar;
 use crate::components::{
     Browser, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, MessageList,
     StatusBar, Transcript, Workspace, WorkspacePromptBar,
@@ -42,6 +43,7 @@ pub enum Id {
     HistoryPrompt,
     WorkspacePrompt,
     InspectorPrompt,
+    ReachPrompt,
     Completion,
 }
 
@@ -76,6 +78,8 @@ pub fn mount(
     app.mount(Id::WorkspacePrompt, Box::new(asking), Vec::new())?;
     let evaluate_line = InspectorPromptBar::new(model.clone(), keymap.clone(), theme.status_bar);
     app.mount(Id::InspectorPrompt, Box::new(evaluate_line), Vec::new())?;
+    let reach = ReachPromptBar::new(model.clone(), keymap.clone(), theme.status_bar);
+    app.mount(Id::ReachPrompt, Box::new(reach), Vec::new())?;
     let popup = CompletionPopup::new(model.clone(), theme);
     app.mount(Id::Completion, Box::new(popup), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
@@ -93,6 +97,8 @@ pub fn sync(app: &mut App, model: &Model) {
         Id::HistoryPrompt
     } else if model.workspaces.prompt.is_some() {
         Id::WorkspacePrompt
+    } else if model.reach_prompt.is_some() {
+        Id::ReachPrompt
     } else if model.focus == Focus::Tool && evaluate_line(model).is_some() {
         Id::InspectorPrompt
     } else {
@@ -158,6 +164,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
         let searching = model.history_search.is_some();
         let asking = if model.workspaces.prompt.is_some() {
             Some(Id::WorkspacePrompt)
+        } else if model.reach_prompt.is_some() {
+            Some(Id::ReachPrompt)
         } else if model.focus == Focus::Tool && evaluate_line(&model).is_some() {
             Some(Id::InspectorPrompt)
         } else {

@@ -12,8 +12,8 @@ use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
 use super::prompt_line::{on_key, prompt_key, prompt_style};
-use super::{Draw, Pane};
-use crate::config::keymap::{Context, Keymap};
+use super::{Draw, Pane, app_msg};
+use crate::config::keymap::{Action, Context, Keymap};
 use crate::config::theme::StatusBarColors;
 use crate::ui::inspector::{InspectorMsg, Tool};
 use crate::ui::{Model, Msg, SharedModel};
@@ -66,6 +66,12 @@ impl Draw for PromptDrawing {
 impl AppComponent<Msg, NoUserEvent> for InspectorPromptBar {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
         on_key(event, &self.keymap, Context::Inspector, |key| {
+            // Browse, senders, implementors of the word at the line's end.
+            if let Some(reach @ (Action::Browse | Action::Senders | Action::Implementors)) =
+                self.keymap.lookup(Context::Inspector, key)
+            {
+                return app_msg(reach);
+            }
             let prompt_key = prompt_key(key)?;
             Some(Msg::Inspector(InspectorMsg::Prompt(prompt_key)))
         })

@@ -53,12 +53,7 @@ impl Draw for MessagesDrawing {
         } else {
             self.borders.border_unfocused
         };
-        let title = format!(
-            " {} of #{} · {} ",
-            state.kind.label(),
-            state.selector,
-            state.total
-        );
+        let title = state.title();
         let hint = " Enter browses · Esc closes ";
         let block = Block::bordered()
             .title(title)

@@ -15,6 +15,7 @@ pub mod inspector_prompt;
 pub mod interrupt_prompt;
 pub mod messages;
 pub mod prompt_line;
+pub mod reach_prompt;
 pub mod status_bar;
 pub mod tabs;
 pub mod transcript;

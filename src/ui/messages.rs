@@ -3,8 +3,11 @@
 
 use crate::protocol::MethodRef;
 
-/// Methods asked for at once (the server's default is 500).
-pub const MESSAGES_LIMIT: u64 = 5000;
+/// Methods asked for at first, and how many more each time the selection
+/// nears the end of a longer list (the server's default is 500).
+pub const MESSAGES_PAGE: u64 = 1000;
+/// Rows before the end of the methods listed at which more are asked for.
+pub const MESSAGES_AHEAD: usize = 200;
 
 /// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +54,62 @@ pub struct MessagesState {
     pub back_to: super::Focus,
     /// Rows shown at the last draw: paging moves by it.
     pub height: usize,
+    /// More methods were asked for and have not come yet.
+    pub asking_more: bool,
+}
+
+impl MessagesState {
+    /// A list of `kind` of `selector`, until the server answers.
+    pub fn searching(kind: MessagesKind, selector: String, back_to: super::Focus) -> Self {
+        Self {
+            kind,
+            selector,
+            methods: None,
+            total: 0,
+            selected: 0,
+            back_to,
+            height: 0,
+            asking_more: false,
+        }
+    }
+
+    /// How many are listed.
+    pub fn shown(&self) -> usize {
+        self.methods.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The pane's title: `Senders of #printOn: · 34`, or while the server
+    /// has more than are listed `· 1000/2345` (`· 1000/2345, more coming`
+    /// while they are asked for).
+    pub fn title(&self) -> String {
+        let (kind, selector) = (self.kind.label(), &self.selector);
+        let shown = self.shown() as u64;
+        let coming = if self.asking_more {
+            ", more coming"
+        } else {
+            ""
+        };
+        if self.methods.is_some() && shown < self.total {
+            format!(" {kind} of #{selector} · {shown}/{}{coming} ", self.total)
+        } else {
+            format!(" {kind} of #{selector} · {} ", self.total)
+        }
+    }
+
+    /// The selection is near the end of a list the server has more of,
+    /// and they were not asked for yet.
+    pub fn wants_more(&self) -> bool {
+        let shown = self.shown();
+        !self.asking_more
+            && self.methods.is_some()
+            && (shown as u64) < self.total
+            && self.selected + MESSAGES_AHEAD >= shown
+    }
+
+    /// The selected method.
+    pub fn method(&self) -> Option<&MethodRef> {
+        self.methods.as_ref()?.get(self.selected)
+    }
 }
 
 /// `Class>>selector`, `Class class>>selector` on the class side.

@@ -13,6 +13,7 @@ pub mod lexer;
 pub mod messages;
 pub mod model;
 pub mod msg;
+pub mod reach;
 pub mod statement;
 pub mod status;
 pub mod transcript_filter;

@@ -226,6 +226,8 @@ pub struct Model {
     pub completion: super::completion::Completion,
     /// The tool open in the lower pane (shown there unless the transcript has the focus).
     pub tool: Option<super::inspector::Tool>,
+    /// The "Senders of: " / "Browse class: " prompt, while it is open.
+    pub reach_prompt: Option<super::reach::ReachPrompt>,
     next_request: u64,
 }
 
@@ -256,6 +258,7 @@ impl Model {
             status: Default::default(),
             completion: Default::default(),
             tool: None,
+            reach_prompt: None,
             next_request: 0,
         }
     }

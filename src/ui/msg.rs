@@ -147,12 +147,15 @@ pub enum Msg {
     Animate,
     /// A key of the inspector.
     Inspector(crate::ui::inspector::InspectorMsg),
-    /// Browse the class named at the workspace's cursor (else all classes).
+    /// Browse the class under the cursor of the pane focused (src/app/reach.rs).
     Browse,
     /// A key of the class browser.
     Browser(crate::ui::browser::BrowserMsg),
-    /// Ctrl+N / Ctrl+M: the senders or implementors of the selector at the cursor.
+    /// Ctrl+N / Ctrl+M: the senders or implementors of the selector under
+    /// the cursor of the pane focused.
     Messages(crate::ui::messages::MessagesKind),
+    /// A key in the "Senders of: " / "Browse class: " prompt.
+    ReachPrompt(crate::ui::PromptKey),
     MessageList(crate::ui::messages::MessagesMsg),
     /// Compile the workspace's text in the class its name (`Class>>selector`) names.
     Accept,
