@@ -38,8 +38,7 @@ pub fn open_on_value(model: &mut Model, value: InspectResult) -> Vec<Effect> {
 /// Enter in the transcript: the inspector on the matched (else newest)
 /// value, by the handle its evaluation answered.
 pub fn open_on_entry(model: &mut Model) -> Vec<Effect> {
-    let from = model.view.search.as_ref().and_then(|search| search.current);
-    let from = from.unwrap_or(model.transcript.len().saturating_sub(1));
+    let from = super::transcript_actions::transcript_anchor(model);
     let value = model
         .transcript
         .iter()

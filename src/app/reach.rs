@@ -65,7 +65,7 @@ fn name_or_ask(name: Option<String>) -> Target {
 /// The browser on `name`, or its list of senders or implementors.
 fn go(model: &mut Model, reach: Reach, name: String) -> Vec<Effect> {
     match reach {
-        Reach::Browse => super::browser::open_on(model, Some(name), None),
+        Reach::Browse => super::browser::open_on(model, Some(name), None, false),
         Reach::Messages(kind) => super::messages::open(model, kind, name),
     }
 }
@@ -74,19 +74,13 @@ fn workspace_target(model: &Model) -> Target {
     name_or_ask(super::messages::selector_at_cursor(model))
 }
 
-/// The entry the transcript's search matched, else the newest.
-fn transcript_anchor(model: &Model) -> usize {
-    let matched = model.view.search.as_ref().and_then(|search| search.current);
-    matched.unwrap_or(model.transcript.len().saturating_sub(1))
-}
-
 /// The value's class to browse; for a list, a prompt with the last
 /// selector the entry's code sends.
 fn transcript_target(model: &Model, reach: Reach) -> Target {
     let mut upward = model
         .transcript
         .iter()
-        .take(transcript_anchor(model) + 1)
+        .take(super::transcript_actions::transcript_anchor(model) + 1)
         .rev();
     match reach {
         Reach::Browse => name_or_ask(upward.find_map(|entry| match entry {
@@ -177,7 +171,7 @@ pub fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
                 return vec![];
             }
             return match (reach, name.is_empty()) {
-                (Reach::Browse, true) => super::browser::open_on(model, None, None),
+                (Reach::Browse, true) => super::browser::open_on(model, None, None, false),
                 (Reach::Messages(_), true) => vec![],
                 (_, false) => go(model, reach, name),
             };

@@ -55,15 +55,18 @@ pub fn saved(model: &mut Model, notice: String) {
     model.transcript.push(TranscriptEntry::Notice(notice));
 }
 
+/// The entry the transcript's search matched, else the newest: what the
+/// transcript's commands act on.
+pub(super) fn transcript_anchor(model: &Model) -> usize {
+    let matched = model.view.search.as_ref().and_then(|search| search.current);
+    matched.unwrap_or(model.transcript.len().saturating_sub(1))
+}
+
 /// The text of the entry the search matched (else the newest), for the
 /// terminal to put on the system clipboard (OSC 52): a terminal selection
 /// would pick up the panes' borders too.
 pub fn copy_entry(model: &mut Model) -> Vec<Effect> {
-    let matched = model.view.search.as_ref().and_then(|search| search.current);
-    let entry = match matched {
-        Some(at) => model.transcript.get(at),
-        None => model.transcript.last(),
-    };
+    let entry = model.transcript.get(transcript_anchor(model));
     let Some(text) = entry.map(clipboard_text) else {
         model.status.say("Nothing to copy.");
         return vec![];
