@@ -5,15 +5,19 @@
 //! longer selected is dropped.
 
 use super::update::Effect;
-use crate::net::{Answer, BridgeCommand};
+use crate::net::Answer;
 use crate::protocol::{
-    ClassParams, CompileParams, ErrorObject, ListClassesParams, MethodParams, Request, RequestBody,
+    ClassParams, CompileParams, ErrorObject, ListClassesParams, MethodParams, RequestBody,
 };
 use crate::ui::browser::{BrowserAsk, BrowserMsg, BrowserState, CLASS_LIMIT, Column};
 use crate::ui::inspector::Tool;
 use crate::ui::{Focus, Model, Purpose, Scroll, TranscriptEntry};
 
 pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
+    // The source pane keeps its edit until it is accepted or discarded.
+    if super::browser_edit::holds_selection(model) {
+        return vec![];
+    }
     match msg {
         BrowserMsg::Move(step) => move_selection(model, step),
         BrowserMsg::Left => to_column(model, Column::Classes),
@@ -82,24 +86,18 @@ fn class_at_cursor(model: &Model) -> Option<String> {
         .map(|_| word.to_string())
 }
 
-fn browser(model: &mut Model) -> Option<&mut BrowserState> {
+pub(super) fn browser(model: &mut Model) -> Option<&mut BrowserState> {
     match &mut model.tool {
         Some(Tool::Browser(state)) => Some(state),
         _ => None,
     }
 }
 
-fn ask(model: &mut Model, what: BrowserAsk, body: RequestBody) -> Effect {
-    let id = model.next_request_id();
-    model.send(id.clone(), Purpose::Browser(what));
-    Effect::Bridge(BridgeCommand::Send(Request::new(
-        id,
-        model.session.clone(),
-        body,
-    )))
+pub(super) fn ask(model: &mut Model, what: BrowserAsk, body: RequestBody) -> Effect {
+    super::tools::request(model, Purpose::Browser(what), body)
 }
 
-fn class_request(model: &mut Model, name: String) -> Effect {
+pub(super) fn class_request(model: &mut Model, name: String) -> Effect {
     let body = RequestBody::Class(ClassParams { name: name.clone() });
     ask(model, BrowserAsk::Class(name), body)
 }
@@ -196,8 +194,8 @@ fn jump(model: &mut Model, letter: char) -> Vec<Effect> {
     show_selected(model)
 }
 
-/// Enter on a method: its source in a new workspace named
-/// `Class>>selector`, where Accept compiles it; on a class: its methods.
+/// Enter on a method: edit its source in the pane below the columns; on a
+/// class: its methods.
 fn edit(model: &mut Model) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
@@ -205,14 +203,8 @@ fn edit(model: &mut Model) -> Vec<Effect> {
     if state.column == Column::Classes {
         return to_column(model, Column::Methods);
     }
-    let Some(source) = state.source.clone() else {
-        model.status.say("The source has not come yet.");
-        return vec![];
-    };
-    let name = format!("{}>>{}", source.class, source.selector);
-    let mut effects = close(model);
-    effects.extend(super::workspaces::open_text(model, &name, &source.source));
-    effects
+    super::browser_edit::edit_method(model);
+    vec![]
 }
 
 /// Accept: compile the workspace's text in the class its name names.
@@ -326,15 +318,16 @@ pub fn reply(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::app::update::tests::connected_model;
     use crate::app::update::update as app_update;
-    use crate::net::NetEvent;
+    use crate::net::{BridgeCommand, NetEvent};
     use crate::ui::Msg;
+    use crate::ui::browser_edit::EditMsg;
 
     /// A reply the real server gave, recorded in `tests/fixtures/browser`.
-    fn recorded(name: &str) -> Answer {
+    pub(crate) fn recorded(name: &str) -> Answer {
         let path = format!(
             "{}/tests/fixtures/browser/{name}.json",
             env!("CARGO_MANIFEST_DIR")
@@ -345,13 +338,14 @@ mod tests {
         match name {
             "classes_o" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
             "ordered_collection" => Answer::Class(serde_json::from_value(result).unwrap()),
-            "compiled" => Answer::Compile(serde_json::from_value(result).unwrap()),
+            "compiled" | "compiled_sum" => Answer::Compile(serde_json::from_value(result).unwrap()),
+            "defined_point" => Answer::Evaluate(serde_json::from_value(result).unwrap()),
             _ => Answer::Method(serde_json::from_value(result).unwrap()),
         }
     }
 
     /// Browsing removeFirst, its source answered.
-    fn on_remove_first() -> Model {
+    pub(crate) fn on_remove_first() -> Model {
         let mut model = browsing();
         key(&mut model, BrowserMsg::Right);
         let mut asks = vec![];
@@ -362,19 +356,19 @@ mod tests {
         model
     }
 
-    /// Enter on removeFirst, then Accept in its workspace: the compile's id.
+    /// `w` on removeFirst, then Accept in its workspace: the compile's id.
     fn accepting() -> (Model, String) {
         let mut model = on_remove_first();
-        key(&mut model, BrowserMsg::Edit);
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::InWorkspace));
         let asks = sent(&app_update(&mut model, Msg::Accept));
         (model, asks[0].0.clone())
     }
 
     #[test]
-    fn enter_on_a_method_opens_its_source_in_a_new_workspace() {
+    fn w_on_a_method_opens_its_source_in_a_new_workspace() {
         let mut model = on_remove_first();
         let tabs = model.workspaces.tabs.len();
-        key(&mut model, BrowserMsg::Edit);
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::InWorkspace));
         assert!(model.tool.is_none(), "the browser closed");
         assert_eq!(model.focus, Focus::Workspace);
         assert_eq!(model.workspaces.tabs.len(), tabs + 1);
@@ -411,7 +405,7 @@ mod tests {
     #[test]
     fn accept_compiles_the_text_in_the_class_its_workspace_names() {
         let mut model = on_remove_first();
-        key(&mut model, BrowserMsg::Edit);
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::InWorkspace));
         let text = model.view.editor.text();
         let asks = sent(&app_update(&mut model, Msg::Accept));
         let RequestBody::Compile(params) = &asks[0].1 else {
@@ -461,7 +455,7 @@ mod tests {
         assert_eq!(model.view.editor.text(), text);
     }
 
-    fn recorded_error(name: &str) -> ErrorObject {
+    pub(crate) fn recorded_error(name: &str) -> ErrorObject {
         let path = format!(
             "{}/tests/fixtures/browser/{name}.json",
             env!("CARGO_MANIFEST_DIR")
@@ -472,7 +466,7 @@ mod tests {
     }
 
     /// The requests the effects send: (id, type name, params as JSON).
-    fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
+    pub(crate) fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
         effects
             .iter()
             .filter_map(|effect| match effect {
@@ -484,7 +478,7 @@ mod tests {
             .collect()
     }
 
-    fn answer(model: &mut Model, id: &str, name: &str) -> Vec<Effect> {
+    pub(crate) fn answer(model: &mut Model, id: &str, name: &str) -> Vec<Effect> {
         let event = NetEvent::Reply {
             id: id.to_string(),
             result: Ok(recorded(name)),
@@ -497,7 +491,7 @@ mod tests {
         app_update(model, Msg::Browser(msg))
     }
 
-    fn state(model: &Model) -> &BrowserState {
+    pub(crate) fn state(model: &Model) -> &BrowserState {
         match &model.tool {
             Some(Tool::Browser(state)) => state,
             _ => panic!("no browser"),
@@ -505,7 +499,7 @@ mod tests {
     }
 
     /// Ctrl+B on `OrderedCollection`, the list and the class answered.
-    fn browsing() -> Model {
+    pub(crate) fn browsing() -> Model {
         let mut model = connected_model().with_workspace("OrderedCollection new");
         let asks = sent(&app_update(&mut model, Msg::Browse));
         answer(&mut model, &asks[0].0, "classes_o");

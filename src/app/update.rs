@@ -143,6 +143,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::InspectEntry => super::inspector::open_on_entry(model),
         Msg::Browse => super::browser::open(model),
         Msg::Browser(msg) => super::browser::update(model, msg),
+        Msg::BrowserEdit(msg) => super::browser_edit::update(model, msg),
         Msg::Messages(kind) => super::messages::open(model, kind),
         Msg::MessageList(msg) => super::messages::update(model, msg),
         Msg::Accept => super::browser::accept(model),
@@ -421,6 +422,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                     return super::inspector::give_up(model, depth, &reason);
                 }
                 Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
+                Some(Purpose::BrowserEdit(_)) => super::browser_edit::failed(model, &reason),
                 Some(Purpose::Messages(_)) => model.status.say(format!("Cannot list: {reason}")),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
@@ -610,6 +612,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             return super::inspector_eval::refresh(model, depth, handle);
         }
         Purpose::Browser(ask) => return super::browser::reply(model, ask, result),
+        Purpose::BrowserEdit(ask) => return super::browser_edit::reply(model, ask, result),
         Purpose::Messages(ask) => return super::messages::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}

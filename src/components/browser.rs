@@ -12,6 +12,7 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::browser_source::{EditPane, action_msg};
 use super::highlight::colour;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap};
@@ -31,6 +32,7 @@ pub struct BrowserDrawing {
     colours: TranscriptColors,
     borders: WorkspaceColors,
     syntax: SyntaxColors,
+    edit_pane: EditPane,
 }
 
 impl Browser {
@@ -39,6 +41,7 @@ impl Browser {
             colours: theme.transcript,
             borders: theme.workspace,
             syntax: theme.syntax,
+            edit_pane: EditPane::new(&keymap, theme),
         };
         Self {
             component: Pane::new(model, drawing),
@@ -50,6 +53,8 @@ impl Browser {
 impl Draw for BrowserDrawing {
     fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, focused: bool) {
         model.view.transcript_pane = area;
+        // While the source pane edits, it has the keys (and the focus).
+        let focused = focused || super::browser_source::has_keys(model);
         let Some(Tool::Browser(state)) = &mut model.tool else {
             return;
         };
@@ -61,7 +66,13 @@ impl Draw for BrowserDrawing {
         let title = format!(" Browser · {} ", state.class_name().unwrap_or("classes"));
         let block = Block::bordered()
             .title(title)
-            .title_bottom(Line::from(shown_title(state)).right_aligned())
+            .title_bottom(
+                Line::from(match &state.edit {
+                    Some(edit) => self.edit_pane.title(edit),
+                    None => shown_title(state),
+                })
+                .right_aligned(),
+            )
             .border_style(Style::default().fg(border));
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -82,7 +93,10 @@ impl Draw for BrowserDrawing {
             Paragraph::new(self.method_lines(state, method_rows)),
             method_rows,
         );
-        frame.render_widget(Paragraph::new(self.source_lines(state)), source_text);
+        match state.edit.as_deref_mut() {
+            Some(edit) => self.edit_pane.draw(edit, frame, source_text, focused),
+            None => frame.render_widget(Paragraph::new(self.source_lines(state)), source_text),
+        }
     }
 }
 
@@ -238,6 +252,9 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
                 _ => None,
             };
         };
+        if let Some(msg) = action_msg(&self.component.model.borrow(), action, key) {
+            return Some(msg);
+        }
         match browser_msg(action) {
             Some(msg) => Some(Msg::Browser(msg)),
             None => app_msg(action),

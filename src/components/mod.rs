@@ -5,6 +5,7 @@
 //! inner component, which draws through the wrapper's [`Draw`].
 
 pub mod browser;
+pub mod browser_source;
 pub mod completion_popup;
 pub mod help;
 pub mod highlight;
@@ -22,6 +23,7 @@ pub mod workspace;
 pub mod workspace_prompt;
 
 pub use browser::Browser;
+pub use browser_source::BrowserSource;
 pub use completion_popup::CompletionPopup;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
@@ -168,6 +170,9 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::ColumnLeft
         | Action::ColumnRight
         | Action::EditMethod
+        | Action::EditInWorkspace
+        | Action::NewMethod
+        | Action::NewClass
         | Action::CloseTool => None,
     }
 }

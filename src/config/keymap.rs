@@ -189,6 +189,9 @@ pub enum Action {
     ColumnRight,
     EditMethod,
     Accept,
+    EditInWorkspace,
+    NewMethod,
+    NewClass,
 }
 
 impl Action {
@@ -273,8 +276,13 @@ impl Action {
             Self::Implementors => "Implementors of the selector at the cursor",
             Self::ColumnLeft => "To the classes column",
             Self::ColumnRight => "To the methods column",
-            Self::EditMethod => "To the methods; on a method: edit it in a new workspace",
-            Self::Accept => "Accept: compile a Class>>selector workspace's method",
+            Self::EditMethod => "To the methods; on a method: edit its source in the browser",
+            Self::Accept => {
+                "Accept: compile the browser's edit (a class: define it), or a Class>>selector workspace"
+            }
+            Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
+            Self::NewMethod => "New method: edit the method template in the browser",
+            Self::NewClass => "New class: edit a class definition template in the browser",
         }
     }
 

@@ -52,6 +52,8 @@ pub struct BrowserState {
     pub back_to: super::Focus,
     /// Rows of the columns at the last draw: paging moves by it.
     pub height: usize,
+    /// The source pane's edit, while it edits (see `browser_edit`).
+    pub edit: Option<Box<super::browser_edit::BrowserEdit>>,
 }
 
 impl BrowserState {

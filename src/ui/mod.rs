@@ -2,6 +2,7 @@
 //! state. Components import this module, never `app`.
 
 pub mod browser;
+pub mod browser_edit;
 pub mod completion;
 pub mod editor;
 pub mod editor_commands;
