@@ -30,8 +30,10 @@ pub fn has_keys(model: &Model) -> bool {
 }
 
 /// The message of a browser key bound to an editing action. In the classes
-/// column a plain letter bound to a methods-column action (`n`, `w`) jumps
-/// to a class, as unbound letters do there.
+/// column a plain letter bound to opening a method in a workspace (`w`)
+/// jumps to a class, as unbound letters do there; a new method (`n`) is
+/// for the class selected, in either column (a class without methods has
+/// no methods column to go to).
 pub fn action_msg(model: &Model, action: Action, key: &KeyEvent) -> Option<Msg> {
     let msg = match action {
         Action::NewClass => EditMsg::NewClass,
@@ -42,7 +44,9 @@ pub fn action_msg(model: &Model, action: Action, key: &KeyEvent) -> Option<Msg> 
     let in_classes =
         matches!(&model.tool, Some(Tool::Browser(state)) if state.column == Column::Classes);
     match key.code {
-        Key::Char(letter) if in_classes && msg != EditMsg::NewClass && key.modifiers.is_empty() => {
+        Key::Char(letter)
+            if in_classes && msg == EditMsg::InWorkspace && key.modifiers.is_empty() =>
+        {
             Some(Msg::Browser(BrowserMsg::Jump(letter)))
         }
         _ => Some(Msg::BrowserEdit(msg)),
@@ -281,11 +285,19 @@ mod tests {
     }
 
     #[test]
-    fn in_the_classes_column_n_and_w_jump_and_shift_n_makes_a_class() {
+    fn in_the_classes_column_w_jumps_and_n_and_shift_n_make_a_method_and_a_class() {
         let mut model = Model::new("tcp://127.0.0.1:5555", "s1");
         model.tool = Some(Tool::Browser(Box::default()));
-        let jump = Some(Msg::Browser(BrowserMsg::Jump('n')));
-        assert_eq!(action_msg(&model, Action::NewMethod, &plain('n')), jump);
+        let jump = Some(Msg::Browser(BrowserMsg::Jump('w')));
+        assert_eq!(
+            action_msg(&model, Action::EditInWorkspace, &plain('w')),
+            jump
+        );
+        let new_method = Some(Msg::BrowserEdit(EditMsg::NewMethod));
+        assert_eq!(
+            action_msg(&model, Action::NewMethod, &plain('n')),
+            new_method
+        );
         let shift_n = key(Key::Char('N'), KeyModifiers::SHIFT);
         let new_class = Some(Msg::BrowserEdit(EditMsg::NewClass));
         assert_eq!(action_msg(&model, Action::NewClass, &shift_n), new_class);
