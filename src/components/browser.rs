@@ -68,7 +68,7 @@ impl Draw for BrowserDrawing {
             .title(title)
             .title_bottom(
                 Line::from(match &state.edit {
-                    Some(edit) => self.edit_pane.title(edit),
+                    Some(edit) => self.edit_pane.title(edit, area.width),
                     None => shown_title(state),
                 })
                 .right_aligned(),

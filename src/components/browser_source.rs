@@ -79,15 +79,27 @@ impl EditPane {
         }
     }
 
-    /// The bottom border: what is edited, whether it changed, the keys.
-    pub fn title(&self, edit: &BrowserEdit) -> String {
+    /// The bottom border (`width` wide): what is edited, whether it
+    /// changed, and the keys where there is room for them.
+    pub fn title(&self, edit: &BrowserEdit, width: u16) -> String {
         let changed = if edit.modified() { " · modified" } else { "" };
-        format!(" Editing {}{changed} · {} ", edit.label(), self.hint)
+        let what = format!(" Editing {}{changed} ", edit.label());
+        let with_keys = format!("{what}· {} ", self.hint);
+        let room = usize::from(width).saturating_sub(2);
+        if with_keys.chars().count() <= room {
+            with_keys
+        } else {
+            what
+        }
     }
 
-    /// The editor in `area`, and below it the error or the question.
+    /// The editor in `area`, and below it the error or the question (in a
+    /// small pane only its first line: the place is marked in the text).
     pub fn draw(&self, edit: &mut BrowserEdit, frame: &mut Frame, area: Rect, focused: bool) {
-        let below = self.below(edit);
+        let mut below = self.below(edit);
+        if below.len() >= usize::from(area.height) {
+            below.truncate(1);
+        }
         let rows = u16::try_from(below.len()).unwrap_or(u16::MAX);
         let [text, notes] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(rows)]).areas(area);
