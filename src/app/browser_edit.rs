@@ -219,8 +219,8 @@ fn discard(model: &mut Model, yes: bool) {
     }
 }
 
-/// Another tool takes the lower pane: a changed edit goes to a new
-/// workspace rather than away (Accept there still compiles a method).
+/// Another tool takes the lower pane, or STUI quits: a changed edit goes
+/// to a new workspace rather than away (Accept there still compiles a method).
 pub fn keep_in_workspace(model: &mut Model) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
@@ -597,6 +597,19 @@ mod tests {
                 .unwrap()
                 .contains("kept in the workspace")
         );
+    }
+
+    #[test]
+    fn quitting_saves_a_changed_edit_as_a_workspace() {
+        let mut model = editing_remove_first();
+        typing(&mut model, "x");
+        let effects = app_update(&mut model, Msg::Quit);
+        let saved = effects.iter().any(|effect| {
+            matches!(effect, Effect::SaveWorkspace { path, text }
+                if text.starts_with("xremoveFirst")
+                    && path.to_string_lossy().contains("removeFirst"))
+        });
+        assert!(saved, "{effects:?}");
     }
 
     #[test]

@@ -132,7 +132,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Quit => {
             // The runtime's loop ends once the model says quit.
             model.quit = true;
-            vec![save_workspace(model)]
+            // A browser edit not accepted is kept as a workspace.
+            let mut effects = super::browser_edit::keep_in_workspace(model);
+            effects.push(save_workspace(model));
+            effects
         }
         Msg::Animate => {
             model.status.tick();

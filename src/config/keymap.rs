@@ -276,13 +276,11 @@ impl Action {
             Self::Implementors => "Implementors of the selector at the cursor",
             Self::ColumnLeft => "To the classes column",
             Self::ColumnRight => "To the methods column",
-            Self::EditMethod => "To the methods; on a method: edit its source in the browser",
-            Self::Accept => {
-                "Accept: compile the browser's edit (a class: define it), or a Class>>selector workspace"
-            }
+            Self::EditMethod => "To the methods; on a method: edit it here",
+            Self::Accept => "Accept: compile the method edited (class: define it)",
             Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
-            Self::NewMethod => "New method: edit the method template in the browser",
-            Self::NewClass => "New class: edit a class definition template in the browser",
+            Self::NewMethod => "New method: edit the method template",
+            Self::NewClass => "New class: edit a class definition template",
         }
     }
 
