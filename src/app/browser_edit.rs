@@ -147,6 +147,8 @@ fn edit_text(model: &mut Model, change: impl FnOnce(&mut BrowserEdit)) {
 /// Ctrl+S (Alt+A): compile the method, or evaluate the class definition.
 fn accept(model: &mut Model) -> Vec<Effect> {
     let Some(edit) = edit_of(model) else {
+        let how = "Nothing to accept: Enter edits a method, n makes a new one, N a class.";
+        model.status.say(how);
         return vec![];
     };
     if edit.accepting {
@@ -610,6 +612,19 @@ mod tests {
                     && path.to_string_lossy().contains("removeFirst"))
         });
         assert!(saved, "{effects:?}");
+    }
+
+    #[test]
+    fn accept_without_an_edit_says_how_to_edit() {
+        let mut model = browsing();
+        assert!(edit_msg(&mut model, EditMsg::Accept).is_empty());
+        assert!(
+            model
+                .status
+                .message()
+                .unwrap()
+                .starts_with("Nothing to accept")
+        );
     }
 
     #[test]

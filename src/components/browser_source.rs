@@ -39,6 +39,8 @@ pub fn action_msg(model: &Model, action: Action, key: &KeyEvent) -> Option<Msg> 
         Action::NewClass => EditMsg::NewClass,
         Action::NewMethod => EditMsg::NewMethod,
         Action::EditInWorkspace => EditMsg::InWorkspace,
+        // Not editing: nothing to accept (it says how to edit).
+        Action::Accept => EditMsg::Accept,
         _ => return None,
     };
     let in_classes =
@@ -327,5 +329,12 @@ mod tests {
             in_workspace
         );
         assert_eq!(action_msg(&model, Action::ColumnLeft, &plain('h')), None);
+        let ctrl_s = key(Key::Char('s'), KeyModifiers::CONTROL);
+        let accept = Some(Msg::BrowserEdit(EditMsg::Accept));
+        assert_eq!(
+            action_msg(&model, Action::Accept, &ctrl_s),
+            accept,
+            "not the image's save"
+        );
     }
 }
