@@ -1045,17 +1045,111 @@ fn ctrl_b_browses_a_class_enter_edits_a_method_and_alt_a_compiles_it() {
         s.contains("OrderedCollection>>removeFirst · removing")
             && s.contains("Remove an object from the start of the receiver")
     });
-    // Enter: the source in a new workspace; Alt+A compiles it back.
+    // Enter: the source pane edits it; Alt+A compiles it back, in place.
     tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the edit", Duration::from_secs(20), |s| {
+        s.contains("Editing OrderedCollection>>removeFirst · removing")
+    });
+    tmux.send_keys(&["M-a"]);
+    tmux.wait_for("compiled", Duration::from_secs(20), |s| {
+        s.contains("Compiled OrderedCollection>>removeFirst")
+            && s.contains("OrderedCollection>>removeFirst · removing")
+            && !s.contains("Editing")
+    });
+    // w: the source in a new workspace, where Alt+A compiles it too.
+    tmux.send_keys(&["M-w"]);
     tmux.wait_for("the method's workspace", Duration::from_secs(20), |s| {
         s.contains("OrderedCollection>>removeFirst")
             && s.contains("Remove an object from the start of the receiver")
             && !s.contains("Browser ·")
     });
     tmux.send_keys(&["M-a"]);
-    tmux.wait_for("compiled", Duration::from_secs(20), |s| {
-        s.contains("Compiled OrderedCollection>>removeFirst")
+    tmux.wait_for(
+        "compiled from the workspace",
+        Duration::from_secs(20),
+        |s| s.contains("Compiled OrderedCollection>>removeFirst"),
+    );
+}
+
+#[test]
+fn the_browser_defines_a_class_and_adds_a_method_that_works_at_once_and_shows_an_error_in_place() {
+    let (_home, _address, tmux) = launch_connected("e2e-browser-edit", "");
+    let in_time = Duration::from_secs(20);
+    tmux.type_text("Object");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class", in_time, |s| s.contains("›Object "));
+    // F8: the class definition template under Object; Ctrl+S evaluates it.
+    tmux.send_keys(&["F8"]);
+    tmux.wait_for("the class template", in_time, |s| {
+        s.contains("Object subclass: #NameOfSubclass") && s.contains("Editing new class")
     });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text(
+        "Object subclass: #StuiE2ePoint instanceVariableNames: 'x y' \
+         classVariableNames: '' poolDictionaries: '' category: 'StuiE2e'",
+    );
+    tmux.send_keys(&["C-s"]);
+    tmux.wait_for("the class defined and browsed", in_time, |s| {
+        s.contains("Defined StuiE2ePoint")
+            && s.contains("›StuiE2ePoint")
+            && s.contains("Object subclass: #StuiE2ePoint")
+    });
+    // F7: the method template; Ctrl+S compiles the method into the class.
+    tmux.send_keys(&["F7"]);
+    tmux.wait_for("the method template", in_time, |s| {
+        s.contains("messageSelectorAndArgumentNames")
+            && s.contains("Editing StuiE2ePoint>>(new method) · as yet unclassified")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("sum");
+    tmux.send_keys(&["Enter", "Tab"]);
+    tmux.type_text("^ 3 + 4");
+    tmux.send_keys(&["C-s"]);
+    tmux.wait_for("the method compiled and selected", in_time, |s| {
+        s.contains("Compiled StuiE2ePoint>>sum")
+            && s.contains("›sum")
+            && s.contains("StuiE2ePoint>>sum · as yet unclassified")
+    });
+    // It works at once: evaluated in the workspace.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the browser closed", in_time, |s| !s.contains("Browser ·"));
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("StuiE2ePoint new sum");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the new method's value", in_time, |s| {
+        shows_small_integer(s, "7")
+    });
+    // A syntax error: shown in the pane at its place, the edit kept.
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("StuiE2ePoint");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class again", in_time, |s| {
+        s.contains("›StuiE2ePoint") && s.contains("as yet unclassified")
+    });
+    // Past the protocols to the methods: sum, its source below.
+    tmux.send_keys(&["Right", "Right"]);
+    tmux.wait_for("the source", in_time, |s| {
+        s.contains("›sum") && s.contains("^ 3 + 4")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the edit", in_time, |s| {
+        s.contains("Editing StuiE2ePoint>>sum")
+    });
+    tmux.send_keys(&["Down", "End"]);
+    tmux.type_text(" +");
+    tmux.send_keys(&["C-s"]);
+    let screen = tmux.wait_for("the error", in_time, |s| {
+        s.contains("Syntax error at line 2")
+            && s.contains("Editing StuiE2ePoint>>sum · as yet unclassified · modified")
+    });
+    let lines: Vec<&str> = pane_lines(&screen).collect();
+    let error = lines
+        .iter()
+        .position(|line| line.starts_with("Syntax error at line 2"))
+        .unwrap();
+    assert_eq!(lines[error + 1], "^ 3 + 4 +", "{screen}");
+    assert_eq!(lines[error + 2], "^", "the caret: {screen}");
+    assert!(lines[..error].contains(&"^ 3 + 4 +"), "the edit: {screen}");
 }
 
 #[test]

@@ -135,7 +135,9 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
-        Id::Transcript | Id::Inspector | Id::Browser | Id::MessageList => transcript,
+        Id::Transcript | Id::Inspector | Id::Browser | Id::BrowserSource | Id::MessageList => {
+            transcript
+        }
         Id::StatusBar
         | Id::InterruptPrompt
         | Id::HistoryPrompt
@@ -1870,6 +1872,72 @@ fn screen_browser_hierarchy() {
         "Alt+H on OrderedCollection: the title says hierarchy; the classes column shows \
          Object, Iterable, Collection, SequenceableCollection above OrderedCollection \
          (selected), each indented one more, its subclasses below it indented further.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+fn browser_edit(model: &mut Model, msg: stui::ui::browser_edit::EditMsg) -> Vec<String> {
+    sent_ids(&stui::app::update(model, Msg::BrowserEdit(msg)))
+}
+
+#[test]
+fn screen_browser_editing_a_method() {
+    use stui::ui::browser::BrowserMsg;
+    let mut model = browsing_remove_first();
+    stui::app::update(&mut model, Msg::Browser(BrowserMsg::Edit));
+    let key = KeyEvent::new(Key::Char('x'), KeyModifiers::NONE);
+    browser_edit(&mut model, stui::ui::browser_edit::EditMsg::Key(key));
+    assert_screens(
+        "browser_editing_method",
+        "Enter on removeFirst, then x typed: the source pane is an editor on the method \
+         (highlighted, the cursor after the x); the bottom border says Editing \
+         OrderedCollection>>removeFirst · removing · modified and, where there is room \
+         (not at 80 columns), which keys accept and cancel.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_browser_syntax_error_in_a_new_method() {
+    use stui::ui::browser_edit::EditMsg;
+    let mut model = browsing_ordered_collection();
+    browser_edit(&mut model, EditMsg::NewMethod);
+    browser_edit(&mut model, EditMsg::Command(EditCommand::SelectAll));
+    let source = "sum\n\t\"The sum of the coordinates\"\n\n\t^ x + ";
+    browser_edit(&mut model, EditMsg::Paste(source.into()));
+    let ids = browser_edit(&mut model, EditMsg::Accept);
+    // What the real server answered to this source.
+    let path = common::repo_root().join("tests/fixtures/browser/sum_error.json");
+    let reply: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let event = NetEvent::Reply {
+        id: ids[0].clone(),
+        result: Err(serde_json::from_value(reply["error"].clone()).unwrap()),
+        round_trip_us: 300,
+    };
+    stui::app::update(&mut model, Msg::Net(event));
+    assert_screens(
+        "browser_syntax_error",
+        "F7, a method with a syntax error typed over the template, Ctrl+S: the server's \
+         error (line 4, column 8: Variable expected) stays in the pane below the text, \
+         the code line and a caret under the place (at 80x24 the message only), the place \
+         marked in the text and the cursor there; the text is as typed.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_browser_class_template() {
+    let mut model = browsing_ordered_collection();
+    browser_edit(&mut model, stui::ui::browser_edit::EditMsg::NewClass);
+    assert_screens(
+        "browser_class_template",
+        "F8 on OrderedCollection: the source pane edits a class definition template \
+         (OrderedCollection subclass: #NameOfSubclass … category: \
+         'Collections-Sequenceable'), to be evaluated on accept.",
         BROWSED_CODE,
         &model,
     );

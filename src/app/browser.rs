@@ -6,9 +6,9 @@
 
 use super::browser_nav::{self, to_column};
 use super::update::Effect;
-use crate::net::{Answer, BridgeCommand};
+use crate::net::Answer;
 use crate::protocol::{
-    ClassParams, CompileParams, ErrorObject, ListClassesParams, MethodParams, Request, RequestBody,
+    ClassParams, CompileParams, ErrorObject, ListClassesParams, MethodParams, RequestBody,
 };
 use crate::ui::browser::{
     BrowserAsk, BrowserMsg, BrowserState, CLASS_LIMIT, Column, protocol_name,
@@ -17,6 +17,10 @@ use crate::ui::inspector::Tool;
 use crate::ui::{Focus, Model, Purpose, TranscriptEntry};
 
 pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
+    // The source pane keeps its edit until it is accepted or discarded.
+    if super::browser_edit::holds_selection(model) {
+        return vec![];
+    }
     match msg {
         BrowserMsg::Edit => edit(model),
         BrowserMsg::Close => close(model),
@@ -30,7 +34,7 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
     if !super::tools::connected_or_say(model) {
         return vec![];
     }
-    let wanted = class_at_cursor(model);
+    let wanted = class_at_cursor(&model.view.editor);
     open_on(model, wanted, None, false)
 }
 
@@ -62,9 +66,8 @@ pub fn open_on(
     effects
 }
 
-/// The capitalised word around the cursor, or the selection.
-fn class_at_cursor(model: &Model) -> Option<String> {
-    let editor = &model.view.editor;
+/// The capitalised word around the editor's cursor, or the selection.
+pub(super) fn class_at_cursor(editor: &crate::ui::editor::Editor) -> Option<String> {
     let text = match editor.code_to_evaluate() {
         Some(code) if code.start != code.end && editor.area.selection_range().is_some() => {
             code.code
@@ -95,17 +98,11 @@ pub(super) fn browser(model: &mut Model) -> Option<&mut BrowserState> {
     }
 }
 
-fn ask(model: &mut Model, what: BrowserAsk, body: RequestBody) -> Effect {
-    let id = model.next_request_id();
-    model.send(id.clone(), Purpose::Browser(what));
-    Effect::Bridge(BridgeCommand::Send(Request::new(
-        id,
-        model.session.clone(),
-        body,
-    )))
+pub(super) fn ask(model: &mut Model, what: BrowserAsk, body: RequestBody) -> Effect {
+    super::tools::request(model, Purpose::Browser(what), body)
 }
 
-fn class_request(model: &mut Model, name: String) -> Effect {
+pub(super) fn class_request(model: &mut Model, name: String) -> Effect {
     let body = RequestBody::Class(ClassParams { name: name.clone() });
     ask(model, BrowserAsk::Class(name), body)
 }
@@ -156,8 +153,8 @@ pub(super) fn show_selected(model: &mut Model) -> Vec<Effect> {
     vec![method_request(model, class, selector, meta)]
 }
 
-/// Enter on a method: its source in a new workspace named
-/// `Class>>selector`, where Accept compiles it; on a class: its methods.
+/// Enter on a method: edit its source in the pane below the columns; on a
+/// class: its methods.
 fn edit(model: &mut Model) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
@@ -165,15 +162,8 @@ fn edit(model: &mut Model) -> Vec<Effect> {
     if let Some(right) = state.column.right() {
         return to_column(model, right);
     }
-    let Some(source) = state.source.clone() else {
-        model.status.say("The source has not come yet.");
-        return vec![];
-    };
-    let side = if source.meta { " class" } else { "" };
-    let name = format!("{}{side}>>{}", source.class, source.selector);
-    let mut effects = close(model);
-    effects.extend(super::workspaces::open_text(model, &name, &source.source));
-    effects
+    super::browser_edit::edit_method(model);
+    vec![]
 }
 
 /// Accept: compile the workspace's text in the class its name names.
@@ -314,11 +304,12 @@ pub(super) mod tests {
     use super::*;
     use crate::app::update::tests::connected_model;
     use crate::app::update::update as app_update;
-    use crate::net::NetEvent;
+    use crate::net::{BridgeCommand, NetEvent};
+    use crate::ui::browser_edit::EditMsg;
     use crate::ui::{Msg, Scroll};
 
     /// A reply the real server gave, recorded in `tests/fixtures/browser`.
-    fn recorded(name: &str) -> Answer {
+    pub(crate) fn recorded(name: &str) -> Answer {
         let path = format!(
             "{}/tests/fixtures/browser/{name}.json",
             env!("CARGO_MANIFEST_DIR")
@@ -329,13 +320,14 @@ pub(super) mod tests {
         match name {
             "classes_all" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
             "ordered_collection" => Answer::Class(serde_json::from_value(result).unwrap()),
-            "compiled" => Answer::Compile(serde_json::from_value(result).unwrap()),
+            "compiled" | "compiled_sum" => Answer::Compile(serde_json::from_value(result).unwrap()),
+            "defined_point" => Answer::Evaluate(serde_json::from_value(result).unwrap()),
             _ => Answer::Method(serde_json::from_value(result).unwrap()),
         }
     }
 
     /// Browsing removeFirst, its source answered.
-    pub(in crate::app) fn on_remove_first() -> Model {
+    pub(crate) fn on_remove_first() -> Model {
         let mut model = browsing();
         key(&mut model, BrowserMsg::Right);
         key(&mut model, BrowserMsg::Right);
@@ -347,19 +339,19 @@ pub(super) mod tests {
         model
     }
 
-    /// Enter on removeFirst, then Accept in its workspace: the compile's id.
+    /// `w` on removeFirst, then Accept in its workspace: the compile's id.
     fn accepting() -> (Model, String) {
         let mut model = on_remove_first();
-        key(&mut model, BrowserMsg::Edit);
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::InWorkspace));
         let asks = sent(&app_update(&mut model, Msg::Accept));
         (model, asks[0].0.clone())
     }
 
     #[test]
-    fn enter_on_a_method_opens_its_source_in_a_new_workspace() {
+    fn w_on_a_method_opens_its_source_in_a_new_workspace() {
         let mut model = on_remove_first();
         let tabs = model.workspaces.tabs.len();
-        key(&mut model, BrowserMsg::Edit);
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::InWorkspace));
         assert!(model.tool.is_none(), "the browser closed");
         assert_eq!(model.focus, Focus::Workspace);
         assert_eq!(model.workspaces.tabs.len(), tabs + 1);
@@ -419,7 +411,7 @@ pub(super) mod tests {
     #[test]
     fn accept_compiles_the_text_in_the_class_its_workspace_names() {
         let mut model = on_remove_first();
-        key(&mut model, BrowserMsg::Edit);
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::InWorkspace));
         let text = model.view.editor.text();
         let asks = sent(&app_update(&mut model, Msg::Accept));
         let RequestBody::Compile(params) = &asks[0].1 else {
@@ -469,7 +461,7 @@ pub(super) mod tests {
         assert_eq!(model.view.editor.text(), text);
     }
 
-    fn recorded_error(name: &str) -> ErrorObject {
+    pub(crate) fn recorded_error(name: &str) -> ErrorObject {
         let path = format!(
             "{}/tests/fixtures/browser/{name}.json",
             env!("CARGO_MANIFEST_DIR")
@@ -480,7 +472,7 @@ pub(super) mod tests {
     }
 
     /// The requests the effects send: (id, type name, params as JSON).
-    pub(in crate::app) fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
+    pub(crate) fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
         effects
             .iter()
             .filter_map(|effect| match effect {
@@ -492,7 +484,7 @@ pub(super) mod tests {
             .collect()
     }
 
-    pub(in crate::app) fn answer(model: &mut Model, id: &str, name: &str) -> Vec<Effect> {
+    pub(crate) fn answer(model: &mut Model, id: &str, name: &str) -> Vec<Effect> {
         let event = NetEvent::Reply {
             id: id.to_string(),
             result: Ok(recorded(name)),
@@ -505,7 +497,7 @@ pub(super) mod tests {
         app_update(model, Msg::Browser(msg))
     }
 
-    pub(in crate::app) fn state(model: &Model) -> &BrowserState {
+    pub(crate) fn state(model: &Model) -> &BrowserState {
         match &model.tool {
             Some(Tool::Browser(state)) => state,
             _ => panic!("no browser"),
@@ -513,7 +505,7 @@ pub(super) mod tests {
     }
 
     /// Ctrl+B on `OrderedCollection`, the list and the class answered.
-    pub(in crate::app) fn browsing() -> Model {
+    pub(crate) fn browsing() -> Model {
         let mut model = connected_model().with_workspace("OrderedCollection new");
         let asks = sent(&app_update(&mut model, Msg::Browse));
         answer(&mut model, &asks[0].0, "classes_all");

@@ -322,7 +322,10 @@ mod tests {
         key(&mut model, BrowserMsg::Right);
         let asks = sent(&key(&mut model, BrowserMsg::Move(Scroll::Down)));
         answer(&mut model, &asks[0].0, "new_colon");
-        key(&mut model, BrowserMsg::Edit);
+        crate::app::update::update(
+            &mut model,
+            crate::ui::Msg::BrowserEdit(crate::ui::browser_edit::EditMsg::InWorkspace),
+        );
         let tab = model.workspaces.active_tab();
         assert_eq!(tab.name, "OrderedCollection class>>new:");
     }

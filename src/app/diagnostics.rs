@@ -22,7 +22,7 @@ pub(super) fn push_warnings(model: &mut Model, result: &Result<Answer, ErrorObje
 }
 
 /// The 1-based line and column of a syntax error, if it has them.
-fn position(error: &ErrorObject) -> Option<(usize, usize)> {
+pub(super) fn position(error: &ErrorObject) -> Option<(usize, usize)> {
     if error.code != ErrorCode::SyntaxError {
         return None;
     }

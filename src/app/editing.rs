@@ -1,11 +1,22 @@
-//! The workspace editor's commands from the keymap: undo and redo, select
-//! all, indent and dedent, and the clipboard.
+//! The editor's commands from the keymap (in the workspace and the class
+//! browser's source pane): undo and redo, select all, indent and dedent,
+//! and the clipboard.
 
 use super::update::Effect;
+use crate::ui::editor::Editor;
 use crate::ui::{EditCommand, Model};
 
 pub(super) fn edit_command(model: &mut Model, command: EditCommand) -> Vec<Effect> {
-    let editor = &mut model.view.editor;
+    apply(&mut model.view.editor, command, model.system_clipboard)
+}
+
+/// Carry out `command` on `editor`; what it copies goes to the system
+/// clipboard too when `system_clipboard`.
+pub(super) fn apply(
+    editor: &mut Editor,
+    command: EditCommand,
+    system_clipboard: bool,
+) -> Vec<Effect> {
     let copied = match command {
         EditCommand::Undo => {
             editor.undo();
@@ -32,7 +43,7 @@ pub(super) fn edit_command(model: &mut Model, command: EditCommand) -> Vec<Effec
     };
     // The terminal puts it on the system clipboard (OSC 52), where it allows.
     match copied {
-        Some(text) if model.system_clipboard => vec![Effect::SetClipboard(text)],
+        Some(text) if system_clipboard => vec![Effect::SetClipboard(text)],
         _ => vec![],
     }
 }

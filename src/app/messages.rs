@@ -62,8 +62,7 @@ fn ask(model: &mut Model, kind: MessagesKind, selector: String, limit: u64) -> E
 
 /// The selection (without a `#`), else the selector around the
 /// workspace's cursor.
-pub fn selector_at_cursor(model: &Model) -> Option<String> {
-    let editor = &model.view.editor;
+pub fn selector_at_cursor(editor: &crate::ui::editor::Editor) -> Option<String> {
     if editor.area.selection_range().is_some_and(|(s, e)| s != e) {
         let code = editor.code_to_evaluate()?.code;
         let text = code.trim().trim_start_matches('#');

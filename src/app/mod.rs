@@ -3,6 +3,7 @@
 //! effects. The shared types live in `crate::ui`.
 
 mod browser;
+mod browser_edit;
 mod browser_nav;
 mod clipboard;
 mod completion;

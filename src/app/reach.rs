@@ -71,7 +71,7 @@ fn go(model: &mut Model, reach: Reach, name: String) -> Vec<Effect> {
 }
 
 fn workspace_target(model: &Model) -> Target {
-    name_or_ask(super::messages::selector_at_cursor(model))
+    name_or_ask(super::messages::selector_at_cursor(&model.view.editor))
 }
 
 /// The value's class to browse; for a list, a prompt with the last
@@ -129,6 +129,16 @@ fn inspector_target(state: &InspectorState, reach: Reach) -> Target {
 /// The selected method's selector; for Ctrl+B a prompt offering the
 /// superclass (the class is browsed already).
 fn browser_target(state: &BrowserState, reach: Reach) -> Target {
+    // Editing, the source pane has a cursor: the name there, as in a workspace.
+    if let Some(edit) = &state.edit {
+        let under_cursor = match reach {
+            Reach::Browse => super::browser::class_at_cursor(&edit.editor),
+            Reach::Messages(_) => super::messages::selector_at_cursor(&edit.editor),
+        };
+        if let Some(name) = under_cursor {
+            return Target::Name(name);
+        }
+    }
     match reach {
         Reach::Browse => Target::Guess(
             state

@@ -2,8 +2,10 @@
 //! one gives the focus back to where it was opened from.
 
 use super::update::Effect;
+use crate::net::BridgeCommand;
+use crate::protocol::{Request, RequestBody};
 use crate::ui::inspector::Tool;
-use crate::ui::{Focus, Model};
+use crate::ui::{Focus, Model, Purpose};
 
 /// Make room for a new tool: an open inspector lets its objects go, and the
 /// focus the new tool gives back on closing is the one the old tool would
@@ -11,6 +13,7 @@ use crate::ui::{Focus, Model};
 pub fn make_room(model: &mut Model) -> (Vec<Effect>, Focus) {
     let effects = match &model.tool {
         Some(Tool::Inspector(_)) => super::inspector::close(model),
+        Some(Tool::Browser(_)) => super::browser_edit::keep_in_workspace(model),
         _ => vec![],
     };
     let back_to = match model.tool.take() {
@@ -18,6 +21,14 @@ pub fn make_room(model: &mut Model) -> (Vec<Effect>, Focus) {
         _ => model.focus.clone(),
     };
     (effects, back_to)
+}
+
+/// Send a tool's request, its reply to go to `purpose`.
+pub fn request(model: &mut Model, purpose: Purpose, body: RequestBody) -> Effect {
+    let id = model.next_request_id();
+    model.send(id.clone(), purpose);
+    let request = Request::new(id, model.session.clone(), body);
+    Effect::Bridge(BridgeCommand::Send(request))
 }
 
 /// Whether the server is there for a tool's request; if not, the status

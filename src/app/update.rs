@@ -133,7 +133,10 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Quit => {
             // The runtime's loop ends once the model says quit.
             model.quit = true;
-            vec![save_workspace(model)]
+            // A browser edit not accepted is kept as a workspace.
+            let mut effects = super::browser_edit::keep_in_workspace(model);
+            effects.push(save_workspace(model));
+            effects
         }
         Msg::Animate => {
             model.status.tick();
@@ -144,6 +147,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::InspectEntry => super::inspector::open_on_entry(model),
         Msg::Browse => super::reach::reach(model, Reach::Browse),
         Msg::Browser(msg) => super::browser::update(model, msg),
+        Msg::BrowserEdit(msg) => super::browser_edit::update(model, msg),
         Msg::Messages(kind) => super::reach::reach(model, Reach::Messages(kind)),
         Msg::ReachPrompt(key) => super::reach::prompt_key(model, key),
         Msg::MessageList(msg) => super::messages::update(model, msg),
@@ -423,6 +427,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                     return super::inspector::give_up(model, depth, &reason);
                 }
                 Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
+                Some(Purpose::BrowserEdit(_)) => super::browser_edit::failed(model, &reason),
                 Some(Purpose::Messages(_)) => super::messages::failed(model, &reason),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
@@ -612,6 +617,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             return super::inspector_eval::refresh(model, depth, handle);
         }
         Purpose::Browser(ask) => return super::browser::reply(model, ask, result),
+        Purpose::BrowserEdit(ask) => return super::browser_edit::reply(model, ask, result),
         Purpose::Messages(ask) => return super::messages::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}

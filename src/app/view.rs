@@ -23,8 +23,8 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::reach_prompt::ReachPromptBar;
 use crate::components::{
-    Browser, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, MessageList,
-    StatusBar, Transcript, Workspace, WorkspacePromptBar,
+    Browser, BrowserSource, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt,
+    MessageList, StatusBar, Transcript, Workspace, WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -36,6 +36,8 @@ pub enum Id {
     Transcript,
     Inspector,
     Browser,
+    /// The browser's source pane, while it edits.
+    BrowserSource,
     MessageList,
     StatusBar,
     Help,
@@ -66,6 +68,8 @@ pub fn mount(
     app.mount(Id::Inspector, Box::new(inspector), Vec::new())?;
     let browser = Browser::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::Browser, Box::new(browser), Vec::new())?;
+    let source = BrowserSource::new(model.clone(), keymap.clone());
+    app.mount(Id::BrowserSource, Box::new(source), Vec::new())?;
     let messages = MessageList::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::MessageList, Box::new(messages), Vec::new())?;
     let status = StatusBar::new(model.clone(), &keymap, theme.status_bar);
@@ -101,6 +105,8 @@ pub fn sync(app: &mut App, model: &Model) {
         Id::ReachPrompt
     } else if model.focus == Focus::Tool && evaluate_line(model).is_some() {
         Id::InspectorPrompt
+    } else if crate::components::browser_source::has_keys(model) {
+        Id::BrowserSource
     } else {
         match model.focus {
             Focus::Workspace => Id::Workspace,

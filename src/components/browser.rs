@@ -13,6 +13,7 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::browser_source::{EditPane, action_msg};
 use super::highlight::colour;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap};
@@ -32,6 +33,7 @@ pub struct BrowserDrawing {
     pub(super) colours: TranscriptColors,
     pub(super) borders: WorkspaceColors,
     syntax: SyntaxColors,
+    edit_pane: EditPane,
 }
 
 impl Browser {
@@ -40,6 +42,7 @@ impl Browser {
             colours: theme.transcript,
             borders: theme.workspace,
             syntax: theme.syntax,
+            edit_pane: EditPane::new(&keymap, theme),
         };
         Self {
             component: Pane::new(model, drawing),
@@ -51,6 +54,8 @@ impl Browser {
 impl Draw for BrowserDrawing {
     fn draw(&self, model: &mut Model, frame: &mut Frame, area: Rect, focused: bool) {
         model.view.transcript_pane = area;
+        // While the source pane edits, it has the keys (and the focus).
+        let focused = focused || super::browser_source::has_keys(model);
         let Some(Tool::Browser(state)) = &mut model.tool else {
             return;
         };
@@ -71,7 +76,13 @@ impl Draw for BrowserDrawing {
         );
         let block = Block::bordered()
             .title(title)
-            .title_bottom(Line::from(shown_title(state)).right_aligned())
+            .title_bottom(
+                Line::from(match &state.edit {
+                    Some(edit) => self.edit_pane.title(edit, area.width),
+                    None => shown_title(state),
+                })
+                .right_aligned(),
+            )
             .border_style(Style::default().fg(border));
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -79,11 +90,16 @@ impl Draw for BrowserDrawing {
             Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(inner);
         state.height = usize::from(lists.height);
         self.draw_columns(state, frame, lists);
-        let lines = self.source_lines(state);
         let rule = Style::default().fg(self.borders.border_unfocused);
         let source_block = Block::new().borders(Borders::TOP).border_style(rule);
         let source_text = source_block.inner(source);
         state.source_area = source_text;
+        if let Some(edit) = state.edit.as_deref_mut() {
+            frame.render_widget(source_block, source);
+            self.edit_pane.draw(edit, frame, source_text, focused);
+            return;
+        }
+        let lines = self.source_lines(state);
         // Within the text, should the pane have grown since it scrolled.
         let last = lines.len().saturating_sub(usize::from(source_text.height));
         state.source_scroll = state.source_scroll.min(last);
@@ -190,6 +206,9 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
                 _ => None,
             };
         };
+        if let Some(msg) = action_msg(action) {
+            return Some(msg);
+        }
         match browser_msg(action) {
             Some(msg) => Some(Msg::Browser(msg)),
             None => app_msg(action),

@@ -5,12 +5,46 @@
 //! the state the editor keeps for the top line (inside a comment?).
 
 use ratatui_textarea::TextArea;
-use tuirealm::props::Color;
+use tuirealm::props::{Color, Style, TextModifiers};
+use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::buffer::Buffer;
 use tuirealm::ratatui::layout::Rect;
 
 use crate::config::theme::SyntaxColors;
+use crate::ui::editor::Editor;
 use crate::ui::lexer::{Class, Lexer, State};
+
+/// Draw `editor` into `text` highlighted (the workspace, the browser's
+/// source pane), scrolled to its cursor, which shows when `focused`.
+pub fn render_editor(
+    editor: &mut Editor,
+    colours: &SyntaxColors,
+    frame: &mut Frame,
+    text: Rect,
+    focused: bool,
+) {
+    let area = &mut editor.area;
+    area.set_cursor_style(if focused {
+        Style::default().add_modifier(TextModifiers::REVERSED)
+    } else {
+        Style::default()
+    });
+    frame.render_widget(&*area, text);
+    if super::viewport::settle(area, text) {
+        frame.render_widget(&*area, text);
+    }
+    // Drawing has scrolled the editor to the cursor: now the top line is known.
+    let top = area.scroll_offset().0;
+    let state = editor.line_start_state(usize::from(top));
+    paint(
+        &editor.area,
+        state,
+        colours,
+        text,
+        frame.buffer_mut(),
+        focused,
+    );
+}
 
 /// The colour of a token class; `None` keeps the text's own colour.
 pub fn colour(class: Class, colours: &SyntaxColors) -> Option<Color> {

@@ -6,6 +6,7 @@
 
 pub mod browser;
 mod browser_columns;
+pub mod browser_source;
 pub mod completion_popup;
 pub mod help;
 pub mod highlight;
@@ -24,6 +25,7 @@ pub mod workspace;
 pub mod workspace_prompt;
 
 pub use browser::Browser;
+pub use browser_source::BrowserSource;
 pub use completion_popup::CompletionPopup;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
@@ -174,6 +176,9 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::ToggleHierarchy
         | Action::SourcePageDown
         | Action::SourcePageUp
+        | Action::EditInWorkspace
+        | Action::NewMethod
+        | Action::NewClass
         | Action::CloseTool => None,
     }
 }

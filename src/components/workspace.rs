@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
 use tuirealm::event::{Event, MouseEventKind, NoUserEvent};
-use tuirealm::props::{Style, TextModifiers};
+use tuirealm::props::Style;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use tuirealm::ratatui::widgets::Block;
@@ -83,22 +83,9 @@ impl Draw for WorkspaceDrawing {
         if let Some(placeholder) = &self.placeholder {
             editor.set_placeholder_text(placeholder);
         }
-        // Only the focused pane shows a cursor.
-        editor.set_cursor_style(if focused {
-            Style::default().add_modifier(TextModifiers::REVERSED)
-        } else {
-            Style::default()
-        });
-        frame.render_widget(&*editor, text);
-        if viewport::settle(editor, text) {
-            frame.render_widget(&*editor, text);
-        }
-        // Drawing has scrolled the editor to the cursor: now the top line is known.
-        let top = editor.scroll_offset().0;
-        let state = model.view.editor.line_start_state(usize::from(top));
+        highlight::render_editor(&mut model.view.editor, &self.syntax, frame, text, focused);
         let editor = &model.view.editor.area;
         let buffer = frame.buffer_mut();
-        highlight::paint(editor, state, &self.syntax, text, buffer, focused);
         let quiet = Style::default().fg(self.colours.border_unfocused);
         let current = Style::default().fg(border);
         viewport::paint_gutter(editor, gutter_area, buffer, [quiet, current]);
@@ -136,7 +123,7 @@ impl AppComponent<Msg, NoUserEvent> for Workspace {
 }
 
 /// The editor command an action names, if it is one.
-fn edit_command(action: Action) -> Option<EditCommand> {
+pub(super) fn edit_command(action: Action) -> Option<EditCommand> {
     Some(match action {
         Action::Undo => EditCommand::Undo,
         Action::Redo => EditCommand::Redo,

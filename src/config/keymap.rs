@@ -193,6 +193,9 @@ pub enum Action {
     SourcePageDown,
     SourcePageUp,
     Accept,
+    EditInWorkspace,
+    NewMethod,
+    NewClass,
 }
 
 impl Action {
@@ -277,12 +280,15 @@ impl Action {
             Self::Implementors => "Implementors of the selector at the cursor",
             Self::ColumnLeft => "To the column on the left",
             Self::ColumnRight => "To the column on the right",
-            Self::EditMethod => "To the next column; on a method: edit it in a workspace",
+            Self::EditMethod => "To the next column; on a method: edit it here",
             Self::ToggleClassSide => "Class side / instance side",
             Self::ToggleHierarchy => "Classes: the class's hierarchy / its category's",
             Self::SourcePageDown => "Scroll the source down a page",
             Self::SourcePageUp => "Scroll the source up a page",
-            Self::Accept => "Accept: compile a Class>>selector workspace's method",
+            Self::Accept => "Accept: compile the method edited (class: define it)",
+            Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
+            Self::NewMethod => "New method: edit the method template",
+            Self::NewClass => "New class: edit a class definition template",
         }
     }
 

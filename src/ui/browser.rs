@@ -83,6 +83,8 @@ pub struct BrowserState {
     pub source_scroll: usize,
     /// Where the source was drawn last (the wheel over it scrolls it).
     pub source_area: Rect,
+    /// The source pane's edit, while it edits (see `browser_edit`).
+    pub edit: Option<Box<super::browser_edit::BrowserEdit>>,
 }
 
 impl BrowserState {

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod browser_columns;
+pub mod browser_edit;
 pub mod completion;
 pub mod editor;
 pub mod editor_commands;

@@ -115,6 +115,8 @@ pub enum Purpose {
     },
     /// The class browser's list, class or method.
     Browser(crate::ui::browser::BrowserAsk),
+    /// An accept in the class browser's source pane.
+    BrowserEdit(crate::ui::browser_edit::EditAsk),
     Messages(crate::ui::messages::MessagesAsk),
 }
 

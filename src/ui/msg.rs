@@ -151,6 +151,8 @@ pub enum Msg {
     Browse,
     /// A key of the class browser.
     Browser(crate::ui::browser::BrowserMsg),
+    /// The class browser's editing of a method or class in its source pane.
+    BrowserEdit(crate::ui::browser_edit::EditMsg),
     /// Ctrl+N / Ctrl+M: the senders or implementors of the selector under
     /// the cursor of the pane focused.
     Messages(crate::ui::messages::MessagesKind),
