@@ -1124,7 +1124,7 @@ fn the_browser_defines_a_class_and_adds_a_method_that_works_at_once_and_shows_an
     tmux.type_text("StuiE2ePoint");
     tmux.send_keys(&["C-b"]);
     tmux.wait_for("the class again", in_time, |s| {
-        s.contains("›StuiE2ePoint") && s.contains("as yet unclassified")
+        s.contains("›StuiE2ePoint") && s.contains("as yet unclass")
     });
     // Past the protocols to the methods: sum, its source below.
     tmux.send_keys(&["Right", "Right"]);
