@@ -12,6 +12,7 @@ mod input;
 mod inspector;
 mod inspector_eval;
 mod messages;
+mod palette;
 mod pointer;
 mod recall;
 pub mod runtime;

@@ -42,6 +42,9 @@ pub enum Effect {
     SetClipboard(String),
     /// Write `text`, `what` it is, to a new file (off the UI thread) and say where.
     SaveValue { what: String, text: String },
+    /// Press this key in the focused pane, as the user would (the palette
+    /// runs a command so).
+    Key(tuirealm::event::KeyEvent),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -49,10 +52,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     if let Msg::Tick(now) = msg {
         let mut effects = workspaces::tick(model, now);
         effects.extend(completion::tick(model, now));
+        effects.extend(super::palette::tick(model, now));
         return effects;
     }
     workspaces::note(model, &msg);
     completion::note(model, &msg);
+    super::palette::note(model, &msg);
     let effects = dispatch(model, msg);
     // Every push goes through here: one place keeps the transcript bounded.
     model.bound_transcript();
@@ -146,6 +151,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Messages(kind) => super::messages::open(model, kind),
         Msg::MessageList(msg) => super::messages::update(model, msg),
         Msg::Accept => super::browser::accept(model),
+        Msg::Palette(msg) => super::palette::update(model, msg),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
@@ -218,10 +224,9 @@ fn toggle_connection(model: &mut Model) -> Vec<Effect> {
         }
         // A completion request can go unanswered: nothing of the user's runs.
         Connection::Connected { .. }
-            if model
-                .pending
-                .values()
-                .any(|p| !matches!(p.purpose, Purpose::Completion { .. })) =>
+            if model.pending.values().any(|p| {
+                !matches!(p.purpose, Purpose::Completion { .. } | Purpose::Palette(_))
+            }) =>
         {
             // The code would go on running in the image with nobody
             // to see its result: stop it, and say so.
@@ -422,6 +427,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 }
                 Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
                 Some(Purpose::Messages(_)) => model.status.say(format!("Cannot list: {reason}")),
+                Some(Purpose::Palette(ask)) => super::palette::failed(model, ask, &reason),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
         }
@@ -611,6 +617,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         }
         Purpose::Browser(ask) => return super::browser::reply(model, ask, result),
         Purpose::Messages(ask) => return super::messages::reply(model, ask, result),
+        Purpose::Palette(ask) => return super::palette::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}
     }

@@ -9,7 +9,8 @@
 //!  status line              1 row        (help: a centred overlay on top;
 //!                                         "interrupt which?" and the history
 //!                                         search and the workspaces' prompt
-//!                                         over the status line)
+//!                                         over the status line; the palette,
+//!                                         Ctrl+K, a centred overlay too)
 //! ```
 
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::{
     Browser, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt, MessageList,
-    StatusBar, Transcript, Workspace, WorkspacePromptBar,
+    PalettePopup, StatusBar, Transcript, Workspace, WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -42,6 +43,7 @@ pub enum Id {
     WorkspacePrompt,
     InspectorPrompt,
     Completion,
+    Palette,
 }
 
 /// Net events do not go through the Application: the runtime turns them
@@ -77,6 +79,10 @@ pub fn mount(
     app.mount(Id::InspectorPrompt, Box::new(evaluate_line), Vec::new())?;
     let popup = CompletionPopup::new(model.clone(), theme);
     app.mount(Id::Completion, Box::new(popup), Vec::new())?;
+    // The palette's commands are the keymap's actions, as the help lists them.
+    model.borrow_mut().palette.commands = crate::ui::palette::commands(&keymap);
+    let palette = PalettePopup::new(model.clone(), keymap.clone(), theme.help);
+    app.mount(Id::Palette, Box::new(palette), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
     app.mount(Id::Help, Box::new(help), Vec::new())?;
     app.active(&Id::Workspace)
@@ -86,6 +92,8 @@ pub fn mount(
 pub fn sync(app: &mut App, model: &Model) {
     let focus = if model.choosing_interrupt {
         Id::InterruptPrompt
+    } else if model.palette.open.is_some() {
+        Id::Palette
     } else if model.help_visible {
         Id::Help
     } else if model.history_search.is_some() {
@@ -127,6 +135,7 @@ pub fn layout(screen: Rect) -> [Rect; 3] {
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
+    let palette_open = model.borrow().palette.open.is_some();
     let (help_visible, choosing_interrupt, searching, asking, completing, lower) = {
         let model = model.borrow();
         let completing = model.completion.popup.is_some();
@@ -170,5 +179,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
     }
     if help_visible {
         app.view(&Id::Help, frame, screen);
+    }
+    if palette_open {
+        app.view(&Id::Palette, frame, screen);
     }
 }

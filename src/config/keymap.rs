@@ -189,6 +189,7 @@ pub enum Action {
     ColumnRight,
     EditMethod,
     Accept,
+    Palette,
 }
 
 impl Action {
@@ -275,6 +276,7 @@ impl Action {
             Self::ColumnRight => "To the methods column",
             Self::EditMethod => "To the methods; on a method: edit it in a new workspace",
             Self::Accept => "Accept: compile a Class>>selector workspace's method",
+            Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }
 

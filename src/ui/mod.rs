@@ -12,6 +12,7 @@ pub mod lexer;
 pub mod messages;
 pub mod model;
 pub mod msg;
+pub mod palette;
 pub mod statement;
 pub mod status;
 pub mod transcript_filter;

@@ -116,6 +116,7 @@ pub enum Purpose {
     /// The class browser's list, class or method.
     Browser(crate::ui::browser::BrowserAsk),
     Messages(crate::ui::messages::MessagesAsk),
+    Palette(crate::ui::palette::PaletteAsk),
 }
 
 impl Purpose {
@@ -226,6 +227,8 @@ pub struct Model {
     pub completion: super::completion::Completion,
     /// The tool open in the lower pane (shown there unless the transcript has the focus).
     pub tool: Option<super::inspector::Tool>,
+    /// The palette (Ctrl+K) and the classes and commands it searches.
+    pub palette: super::palette::PaletteState,
     next_request: u64,
 }
 
@@ -256,6 +259,7 @@ impl Model {
             status: Default::default(),
             completion: Default::default(),
             tool: None,
+            palette: Default::default(),
             next_request: 0,
         }
     }
