@@ -302,8 +302,9 @@ pub fn search(query: &str, sources: &Sources, expanded: Option<Kind>) -> Vec<Gro
         }
         let candidates = sources.of(kind);
         // Best first; among equals one that starts with the query, the
-        // shorter, then the source's order. The server's implementors keep theirs.
-        if kind != Kind::Implementor {
+        // shorter, then the source's order. The server's implementors keep
+        // theirs, and every source without a query.
+        if kind != Kind::Implementor && !query.is_empty() {
             let starts = |text: &str| {
                 let start = text.get(..query.len());
                 start.is_some_and(|start| start.eq_ignore_ascii_case(query))
