@@ -1877,7 +1877,7 @@ fn palette_on_new() -> Model {
     let snippets = [
         "Set new add: 3; yourself",
         "3 + 4",
-        "OrderedCollection new addFirst: 4",
+        "OrderedCollection new\n    addFirst: 4;\n    yourself",
     ];
     model.history = History::new(snippets.map(String::from).to_vec());
     stui::app::update(&mut model, Msg::Workspaces(WorkspaceMsg::New));
@@ -1910,8 +1910,9 @@ fn screen_palette_with_every_kind() {
         "Ctrl+K, `new` typed (the real server's classes and implementors of #new): a \
          centred overlay, the query on top, then Classes, Implementors (five of 58, '… 53 \
          more (Tab)'), Workspaces ('new ideas'), History (the snippets with new, newest \
-         first) and Commands (each with its key on the right), the matched letters \
-         highlighted, the third row selected; at 80x24 the list scrolls to keep it in view.",
+         first; the one of three lines on one row, '3 lines' on its right) and Commands (each with its key on the right), the matched letters \
+         highlighted, the third row (Bag class>>new) selected; at 80x24 the rows that do not fit \
+         are cut at the bottom.",
         "",
         &palette_on_new(),
     );
@@ -1966,4 +1967,16 @@ fn palette_keys_reach_update_and_its_own_key_closes_it() {
     assert_eq!(query, "help");
     tui.press(Id::Palette, ctrl('k'));
     assert!(tui.model.borrow().palette.open.is_none());
+}
+
+#[test]
+fn palette_scrolls_to_keep_the_selected_row_in_view() {
+    use stui::ui::palette::PaletteMsg;
+    let mut model = palette_on_new();
+    stui::app::update(&mut model, Msg::Palette(PaletteMsg::Move(Scroll::Bottom)));
+    let screen = screen_sized(&mut mounted_app(""), &model, 80, 24);
+    assert_shows(&screen, &palette_selected_text(&model));
+    assert_shows(&screen, "› new▏");
+    // The first heading went up out of view.
+    assert!(!screen.contains("│Classes"), "{screen}");
 }

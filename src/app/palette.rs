@@ -193,7 +193,15 @@ fn sources(model: &Model, palette: &Palette) -> Sources {
             .collect(),
         // The newest first.
         history: (model.history.snippets.iter().enumerate().rev())
-            .map(|(at, snippet)| (snippet_line(snippet), String::new(), Target::History(at)))
+            .map(|(at, snippet)| {
+                let lines = snippet.lines().count();
+                let detail = if lines > 1 {
+                    format!("{lines} lines")
+                } else {
+                    String::new()
+                };
+                (snippet_line(snippet), detail, Target::History(at))
+            })
             .collect(),
         commands: commands(model),
     }
@@ -259,7 +267,10 @@ fn accept(model: &mut Model) -> Vec<Effect> {
             let selector = (!method.meta).then_some(method.selector);
             super::browser::open_on(model, Some(method.class), selector)
         }
-        Target::Workspace(at) => super::workspaces::update(model, WorkspaceMsg::GoTo(at)),
+        Target::Workspace(at) => {
+            model.focus = Focus::Workspace;
+            super::workspaces::update(model, WorkspaceMsg::GoTo(at))
+        }
         Target::History(at) => {
             // As Ctrl+R's Enter does.
             let snippet = model.history.snippets[at].clone();
@@ -582,12 +593,14 @@ mod tests {
         let mut model = opened();
         key(&mut model, PaletteMsg::Close);
         app_update(&mut model, Msg::Workspaces(WorkspaceMsg::New));
+        model.focus = Focus::Transcript;
         assert_eq!(model.workspaces.active, 1);
         key(&mut model, PaletteMsg::Open);
         type_text(&mut model, "1");
         assert_eq!(shown(&model)[0], "Workspace: 1");
         key(&mut model, PaletteMsg::Accept);
         assert_eq!(model.workspaces.active, 0);
+        assert_eq!(model.focus, Focus::Workspace);
     }
 
     #[test]
