@@ -267,23 +267,10 @@ pub fn snippet_line(snippet: &str) -> String {
 pub fn search(query: &str, sources: &Sources, expanded: Option<Kind>) -> Vec<Group> {
     let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buffer = Vec::new();
-    let mut scores: Vec<(Kind, Vec<(u32, usize)>)> = Kind::ALL
-        .into_iter()
+    let kinds = Kind::ALL.into_iter();
+    let mut scores: Vec<(Kind, Vec<(u32, usize)>)> = kinds
         .filter(|kind| expanded.is_none_or(|shown| shown == *kind))
-        .map(|kind| {
-            let scored = (sources.of(kind).iter().enumerate())
-                .filter_map(|(at, (text, ..))| {
-                    let haystack = Utf32Str::new(text, &mut buffer);
-                    let score = pattern.score(haystack, &mut matcher);
-                    match kind {
-                        Kind::Implementor => Some((score.unwrap_or(0), at)),
-                        _ => score.map(|score| (score, at)),
-                    }
-                })
-                .collect();
-            (kind, scored)
-        })
+        .map(|kind| (kind, scored(&pattern, kind, sources.of(kind), &mut matcher)))
         .collect();
     // Letters scattered over a long name match too: below 60 % of the best
     // match anywhere, such matches are noise.
@@ -301,27 +288,17 @@ pub fn search(query: &str, sources: &Sources, expanded: Option<Kind>) -> Vec<Gro
             continue;
         }
         let candidates = sources.of(kind);
-        // Best first; among equals one that starts with the query, the
-        // shorter, then the source's order. The server's implementors keep
-        // theirs, and every source without a query.
+        // The server's implementors keep their order, and every source
+        // without a query.
         if kind != Kind::Implementor && !query.is_empty() {
-            let starts = |text: &str| {
-                let start = text.get(..query.len());
-                start.is_some_and(|start| start.eq_ignore_ascii_case(query))
-            };
-            scored.sort_by_key(|&(score, at)| {
-                let text = &candidates[at].0;
-                (std::cmp::Reverse(score), !starts(text), text.len(), at)
-            });
+            best_first(&mut scored, candidates, query);
         }
         let shown = if expanded == Some(kind) {
             scored.len()
         } else {
             GROUP_ROWS
         };
-        let rows = scored
-            .iter()
-            .take(shown)
+        let rows = (scored.iter().take(shown))
             .map(|&(_, at)| {
                 let (text, detail, target) = candidates[at].clone();
                 let matched = matched_chars(&pattern, &text, &mut matcher);
@@ -333,13 +310,43 @@ pub fn search(query: &str, sources: &Sources, expanded: Option<Kind>) -> Vec<Gro
                 }
             })
             .collect();
-        groups.push(Group {
-            kind,
-            rows,
-            total: scored.len(),
-        });
+        let total = scored.len();
+        groups.push(Group { kind, rows, total });
     }
     groups
+}
+
+/// The score and index of each candidate that `pattern` matches (every
+/// implementor, 0 for one it does not).
+fn scored(
+    pattern: &Pattern,
+    kind: Kind,
+    candidates: &[Candidate],
+    matcher: &mut Matcher,
+) -> Vec<(u32, usize)> {
+    let mut buffer = Vec::new();
+    (candidates.iter().enumerate())
+        .filter_map(|(at, (text, ..))| {
+            let score = pattern.score(Utf32Str::new(text, &mut buffer), matcher);
+            match kind {
+                Kind::Implementor => Some((score.unwrap_or(0), at)),
+                _ => score.map(|score| (score, at)),
+            }
+        })
+        .collect()
+}
+
+/// Best first; among equals one that starts with the query, the shorter,
+/// then the source's order.
+fn best_first(scored: &mut [(u32, usize)], candidates: &[Candidate], query: &str) {
+    let starts = |text: &str| {
+        let start = text.get(..query.len());
+        start.is_some_and(|start| start.eq_ignore_ascii_case(query))
+    };
+    scored.sort_by_key(|&(score, at)| {
+        let text = &candidates[at].0;
+        (std::cmp::Reverse(score), !starts(text), text.len(), at)
+    });
 }
 
 /// The char indices of `text` that `pattern` matched, ascending.
