@@ -28,6 +28,9 @@ pub fn update(model: &mut Model, msg: PaletteMsg) -> Vec<Effect> {
     match msg {
         PaletteMsg::Open | PaletteMsg::Close => model.palette.open = None,
         PaletteMsg::Type(c) => edit_query(model, |query| query.push(c)),
+        PaletteMsg::Paste(text) => edit_query(model, |query| {
+            query.push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }),
         PaletteMsg::Backspace => edit_query(model, |query| {
             query.pop();
         }),
@@ -485,6 +488,14 @@ mod tests {
             |(_, body)| matches!(body, RequestBody::Class(c) if c.name == "OrderedCollection")
         ));
         assert_eq!(model.focus, Focus::Tool);
+    }
+
+    #[test]
+    fn pasted_text_joins_the_query_on_one_line() {
+        let mut model = opened();
+        key(&mut model, PaletteMsg::Paste("Ordered\nCollection".into()));
+        assert_eq!(palette(&model).query, "Ordered Collection");
+        assert_eq!(shown(&model)[0], "Class: OrderedCollection");
     }
 
     #[test]

@@ -161,6 +161,9 @@ impl PaletteDrawing {
 
 impl AppComponent<Msg, NoUserEvent> for PalettePopup {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
+        if let Event::Paste(text) = event {
+            return Some(Msg::Palette(PaletteMsg::Paste(text.clone())));
+        }
         let keymap = &self.keymap;
         on_key(event, keymap, Context::Global, |key| {
             palette_key(keymap, key).map(Msg::Palette)

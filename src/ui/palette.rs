@@ -52,11 +52,13 @@ impl Kind {
 }
 
 /// A key of the palette.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaletteMsg {
     /// Open it (or close it, when open).
     Open,
     Type(char),
+    /// Text pasted into the query (on one line).
+    Paste(String),
     Backspace,
     /// Empty the query.
     Clear,
