@@ -274,15 +274,9 @@ pub fn search(query: &str, sources: &Sources, expanded: Option<Kind>) -> Vec<Gro
         .filter(|kind| expanded.is_none_or(|shown| shown == *kind))
         .map(|kind| (kind, scored(&pattern, kind, sources.of(kind), &mut matcher)))
         .collect();
-    // Letters scattered over a long name match too: below 60 % of the best
-    // match anywhere, such matches are noise.
-    let best = scores
-        .iter()
-        .flat_map(|(_, scored)| scored.iter().map(|(score, _)| *score))
-        .max()
-        .unwrap_or(0);
+    let floor = noise_floor(query, &scores);
     for (kind, scored) in &mut scores {
-        scored.retain(|(score, _)| *kind == Kind::Implementor || score * 5 >= best * 3);
+        scored.retain(|(score, _)| *kind == Kind::Implementor || *score >= floor);
     }
     let mut groups = Vec::new();
     for (kind, mut scored) in scores {
@@ -316,6 +310,28 @@ pub fn search(query: &str, sources: &Sources, expanded: Option<Kind>) -> Vec<Gro
         groups.push(Group { kind, rows, total });
     }
     groups
+}
+
+/// What a word of the query scores a letter where it is found whole
+/// (scattered letters score less, at a word's start more).
+const WHOLE_LETTER: u32 = 18;
+
+/// The score below which a match is noise: letters scattered over a long
+/// name match too (`inject` in `UndefinedObject`). Beside a match of the
+/// query's words found whole, and below 60 % of the best match, they are.
+fn noise_floor(query: &str, scores: &[(Kind, Vec<(u32, usize)>)]) -> u32 {
+    let best = (scores.iter())
+        .flat_map(|(_, scored)| scored.iter().map(|(score, _)| *score))
+        .max()
+        .unwrap_or(0);
+    let letters = query.chars().filter(|c| !c.is_whitespace()).count() as u32;
+    let whole = WHOLE_LETTER * letters;
+    let relative = best * 3 / 5;
+    if best >= whole {
+        relative.max(whole)
+    } else {
+        relative
+    }
 }
 
 /// The score and index of each candidate that `pattern` matches (every
@@ -416,6 +432,17 @@ mod tests {
         );
         assert_eq!(texts(&found[0])[0], "OrderedCollection");
         assert_eq!(found[0].rows[0].matched, [0, 1, 2, 7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn scattered_letters_are_dropped_beside_a_whole_match_only() {
+        let names = ["UndefinedObject", "Injector"];
+        assert_eq!(
+            texts(&search("inject", &sources(&names), None)[0]),
+            ["Injector"]
+        );
+        let found = search("inject", &sources(&names[..1]), None);
+        assert_eq!(texts(&found[0]), ["UndefinedObject"]);
     }
 
     #[test]
