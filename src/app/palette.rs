@@ -600,6 +600,20 @@ mod tests {
     }
 
     #[test]
+    fn a_global_key_the_focused_pane_binds_otherwise_is_pressed_in_the_transcript() {
+        let mut keymap = Keymap::default();
+        let text = "[workspace]\n\"ctrl-t\" = \"evaluate\"\n";
+        keymap.merge_toml(text, "u.toml").unwrap();
+        let mut model = opened();
+        model.palette.commands = commands(&keymap);
+        type_text(&mut model, "new workspace");
+        let effects = key(&mut model, PaletteMsg::Accept);
+        let ctrl_t = tuirealm::event::KeyEvent::new(Key::Char('t'), KeyModifiers::CONTROL);
+        assert_eq!(effects, [Effect::Key(ctrl_t)]);
+        assert_eq!(model.focus, Focus::Transcript);
+    }
+
+    #[test]
     fn enter_on_a_workspace_goes_to_it() {
         let mut model = opened();
         key(&mut model, PaletteMsg::Close);
