@@ -11,6 +11,8 @@
 //! - the tools: from a `class` reply of 300 methods (1,000 classes listed)
 //!   to the browser's first frame, from a 2,000-method `senders` reply to
 //!   the list's first frame, and a keystroke scrolling in that list
+//! - a keystroke in the palette: filtering ~3,000 classes, the commands and
+//!   1,000 history entries, plus the frame
 //!
 //! and then:
 //!
@@ -282,6 +284,7 @@ fn ui_figures(scale: usize) {
     }
     completion_figures(scale);
     tool_figures(scale);
+    palette_figures(scale);
     let paste = workspace_text(10_000);
     report(
         "10,000-line bracketed paste into an empty workspace: update + frame",
@@ -332,6 +335,59 @@ fn completion_figures(scale: usize) {
     report(
         "keystroke to frame, completion popup filtering 36 candidates (10,000 lines)",
         &keystrokes(&model, 500 / scale, keys),
+    );
+}
+
+/// Typing `OrdColl` and erasing it again in the palette over 3,000 classes
+/// (gst's recorded 386, and variants of them), the keymap's commands and
+/// 1,000 snippets: each keystroke filters every source again.
+fn palette_figures(scale: usize) {
+    use stui::ui::palette::PaletteMsg;
+    let path = common::repo_root().join("tests/fixtures/palette/classes.json");
+    let reply: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let real: Vec<String> = (reply["result"]["classes"].as_array().unwrap().iter())
+        .map(|class| class["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut classes: Vec<String> = (0..3_000)
+        .map(|n| match n / real.len() {
+            0 => real[n % real.len()].clone(),
+            round => format!("{}Variant{round}", real[n % real.len()]),
+        })
+        .collect();
+    classes.sort();
+    let mut model = model_with_workspace(0);
+    model.history = stui::ui::History::new(
+        (0..1_000)
+            .map(|n| format!("x{n} := OrderedCollection new add: {n}; yourself.\nx{n} printNl"))
+            .collect(),
+    );
+    let model = Rc::new(RefCell::new(model));
+    let mut app = mounted_app(&model);
+    {
+        let mut model = model.borrow_mut();
+        stui::app::update(&mut model, Msg::Palette(PaletteMsg::Open));
+        model.palette.classes = Some(classes);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let typed = "OrdColl".chars().map(Key::Char);
+    let mut keys = typed.chain(std::iter::repeat_n(Key::Backspace, 7)).cycle();
+    let samples = sample(700 / scale, || {
+        let key = Event::Keyboard(KeyEvent::new(keys.next().unwrap(), KeyModifiers::NONE));
+        let started = Instant::now();
+        let msg = app
+            .get_component_mut(&view::Id::Palette)
+            .and_then(|palette| palette.on(&key));
+        stui::app::update(&mut model.borrow_mut(), msg.expect("a palette key"));
+        view::sync(&mut app, &model.borrow());
+        terminal
+            .draw(|frame| view::draw(&mut app, &model, frame))
+            .unwrap();
+        started.elapsed()
+    });
+    report(
+        "palette keystroke to frame: filter 3,000 classes, the commands and 1,000 snippets",
+        &samples,
     );
 }
 

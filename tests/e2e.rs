@@ -1341,3 +1341,30 @@ fn inspect_it_opens_the_inspector_drills_into_an_element_and_goes_back() {
     tmux.quit();
     wait_until_stopped(&address);
 }
+
+/// Ctrl+K reaches STUI in tmux (Shift+Enter does not: tmux sends it as
+/// Enter), and a command runs as its key would.
+#[test]
+fn ctrl_k_finds_a_class_to_browse_and_a_command_to_run() {
+    let (_home, _address, tmux) = launch_connected("e2e-palette", "");
+    tmux.send_keys(&["C-k"]);
+    tmux.type_text("OrdColl");
+    tmux.wait_for("the class found", Duration::from_secs(20), |s| {
+        s.contains("› OrdColl") && s.contains("Classes") && s.contains("  OrderedCollection")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the class browsed", Duration::from_secs(20), |s| {
+        s.contains("Browser · OrderedCollection")
+            && s.contains("variableSubclass: #OrderedCollection")
+            && !s.contains("› OrdColl")
+    });
+    tmux.send_keys(&["C-k"]);
+    tmux.type_text("new workspace");
+    tmux.wait_for("the command found", Duration::from_secs(10), |s| {
+        s.contains("Commands") && s.contains("New workspace (tab)") && s.contains("Ctrl+T")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("a second workspace", Duration::from_secs(10), |s| {
+        s.contains("┌ 1 │ 2 ") && !s.contains("› new workspace")
+    });
+}

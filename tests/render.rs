@@ -144,7 +144,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
         | Id::WorkspacePrompt
         | Id::InspectorPrompt
         | Id::ReachPrompt => status,
-        Id::Help | Id::Completion => screen,
+        Id::Help | Id::Completion | Id::Palette => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
     terminal
@@ -2078,4 +2078,136 @@ fn screen_a_long_senders_list_says_shown_of_total() {
         CODE,
         &model,
     );
+}
+
+/// A reply the real server gave to the palette, recorded in tests/fixtures/palette.
+fn palette_reply(model: &mut Model, id: String, name: &str) {
+    let path = common::repo_root().join(format!("tests/fixtures/palette/{name}.json"));
+    let text = std::fs::read_to_string(path).expect("a recorded reply");
+    let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let result = reply["result"].clone();
+    let answer = match name {
+        "classes" => Answer::ListClasses(serde_json::from_value(result).unwrap()),
+        _ => Answer::Implementors(serde_json::from_value(result).unwrap()),
+    };
+    let event = NetEvent::Reply {
+        id,
+        result: Ok(answer),
+        round_trip_us: 300,
+    };
+    stui::app::update(model, Msg::Net(event));
+}
+
+/// Ctrl+K, `new` typed and the pause over, answered with the real server's
+/// classes and implementors of #new: every kind has rows. Down twice.
+fn palette_on_new() -> Model {
+    use stui::ui::WorkspaceMsg;
+    use stui::ui::palette::{IMPLEMENTORS_DELAY, PaletteMsg};
+    let mut model = after([connected_event()]);
+    model.palette.commands = stui::ui::palette::commands(&Keymap::default());
+    let snippets = [
+        "Set new add: 3; yourself",
+        "3 + 4",
+        "OrderedCollection new\n    addFirst: 4;\n    yourself",
+    ];
+    model.history = History::new(snippets.map(String::from).to_vec());
+    stui::app::update(&mut model, Msg::Workspaces(WorkspaceMsg::New));
+    model.workspaces.tabs[1].name = "new ideas".into();
+    let ids = sent_ids(&stui::app::update(
+        &mut model,
+        Msg::Palette(PaletteMsg::Open),
+    ));
+    palette_reply(&mut model, ids[0].clone(), "classes");
+    for c in "new".chars() {
+        stui::app::update(&mut model, Msg::Palette(PaletteMsg::Type(c)));
+    }
+    let now = std::time::Instant::now();
+    stui::app::update(&mut model, Msg::Tick(now));
+    let ids = sent_ids(&stui::app::update(
+        &mut model,
+        Msg::Tick(now + IMPLEMENTORS_DELAY),
+    ));
+    palette_reply(&mut model, ids[0].clone(), "implementors_new");
+    for _ in 0..2 {
+        stui::app::update(&mut model, Msg::Palette(PaletteMsg::Move(Scroll::Down)));
+    }
+    model
+}
+
+#[test]
+fn screen_palette_with_every_kind() {
+    assert_screens(
+        "palette_new",
+        "Ctrl+K, `new` typed (the real server's classes and implementors of #new): a \
+         centred overlay, the query on top, then Classes, Implementors (five of 58, '… 53 \
+         more (Tab)'), Workspaces ('new ideas'), History (the snippets with new, newest \
+         first; the one of three lines on one row, '3 lines' on its right) and Commands (each with its key on the right), the matched letters \
+         highlighted, the third row (Bag class>>new) selected; at 80x24 the rows that do not fit \
+         are cut at the bottom.",
+        "",
+        &palette_on_new(),
+    );
+}
+
+#[test]
+fn palette_highlights_the_matched_letters_and_the_selected_row() {
+    let model = palette_on_new();
+    let buffer = drawn(&mut mounted_app(""), &model, 120, 40);
+    let key_colour = Theme::default().help.key;
+    let row_of = |text: &str| {
+        let screen = buffer_to_string(&buffer);
+        let (y, line) = (screen.lines().enumerate())
+            .find(|(_, line)| line.contains(text))
+            .expect(text);
+        let x = line[..line.find(text).unwrap()].chars().count();
+        (x as u16, y as u16)
+    };
+    // `New` of `New workspace (tab)` in the key colour, the rest not.
+    let (x, y) = row_of("New workspace (tab)");
+    let fg = |dx: u16| buffer[(x + dx, y)].fg;
+    assert_eq!([fg(0), fg(1), fg(2)], [key_colour; 3]);
+    assert_ne!(fg(4), key_colour);
+    // The third row is selected: the key colour behind it.
+    let selected = palette_selected_text(&model);
+    let (x, y) = row_of(&selected);
+    assert_eq!(buffer[(x, y)].bg, key_colour);
+}
+
+fn palette_selected_text(model: &Model) -> String {
+    let palette = model.palette.open.as_ref().unwrap();
+    palette.selected_row().unwrap().text.clone()
+}
+
+#[test]
+fn palette_keys_reach_update_and_its_own_key_closes_it() {
+    let mut tui = mounted_app("");
+    tui.press(Id::Workspace, ctrl('k'));
+    assert!(tui.model.borrow().palette.open.is_some());
+    view::sync(&mut tui.app, &tui.model.borrow());
+    assert_eq!(tui.app.focus(), Some(&Id::Palette));
+    tui.type_into(Id::Palette, "help");
+    let query = tui
+        .model
+        .borrow()
+        .palette
+        .open
+        .as_ref()
+        .unwrap()
+        .query
+        .clone();
+    assert_eq!(query, "help");
+    tui.press(Id::Palette, ctrl('k'));
+    assert!(tui.model.borrow().palette.open.is_none());
+}
+
+#[test]
+fn palette_scrolls_to_keep_the_selected_row_in_view() {
+    use stui::ui::palette::PaletteMsg;
+    let mut model = palette_on_new();
+    stui::app::update(&mut model, Msg::Palette(PaletteMsg::Move(Scroll::Bottom)));
+    let screen = screen_sized(&mut mounted_app(""), &model, 80, 24);
+    assert_shows(&screen, &palette_selected_text(&model));
+    assert_shows(&screen, "› new▏");
+    // The first heading went up out of view.
+    assert!(!screen.contains("│Classes"), "{screen}");
 }

@@ -14,6 +14,7 @@ mod input;
 mod inspector;
 mod inspector_eval;
 mod messages;
+mod palette;
 mod pointer;
 mod reach;
 mod recall;

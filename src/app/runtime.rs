@@ -269,6 +269,7 @@ impl Runtime {
                 Effect::SaveTranscript(text) => {
                     self.step(Msg::TranscriptSaved(save_transcript(&text)));
                 }
+                Effect::Key(key) => self.press(key),
                 Effect::SaveValue { what, text } => {
                     // Megabytes: off the UI thread; the notice comes back as an event.
                     let events = self.local.events.clone();
@@ -283,6 +284,21 @@ impl Runtime {
 }
 
 impl Runtime {
+    /// `key` to the pane the model focuses, as if typed there.
+    fn press(&mut self, key: tuirealm::event::KeyEvent) {
+        view::sync(&mut self.app, &self.model.borrow());
+        let Some(id) = self.app.focus().copied() else {
+            return;
+        };
+        let msg = self
+            .app
+            .get_component_mut(&id)
+            .and_then(|pane| pane.on(&Event::Keyboard(key)));
+        if let Some(msg) = msg {
+            self.step(msg);
+        }
+    }
+
     /// Carry out a workspace file effect; what came of it goes back to `update`.
     fn workspace_files(&mut self, effect: WorkspaceEffect) {
         match effect {

@@ -43,6 +43,9 @@ pub enum Effect {
     SetClipboard(String),
     /// Write `text`, `what` it is, to a new file (off the UI thread) and say where.
     SaveValue { what: String, text: String },
+    /// Press this key in the focused pane, as the user would (the palette
+    /// runs a command so).
+    Key(tuirealm::event::KeyEvent),
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -50,10 +53,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     if let Msg::Tick(now) = msg {
         let mut effects = workspaces::tick(model, now);
         effects.extend(completion::tick(model, now));
+        effects.extend(super::palette::tick(model, now));
         return effects;
     }
     workspaces::note(model, &msg);
     completion::note(model, &msg);
+    super::palette::note(model, &msg);
     let effects = dispatch(model, msg);
     // Every push goes through here: one place keeps the transcript bounded.
     model.bound_transcript();
@@ -152,6 +157,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::ReachPrompt(key) => super::reach::prompt_key(model, key),
         Msg::MessageList(msg) => super::messages::update(model, msg),
         Msg::Accept => super::browser::accept(model),
+        Msg::Palette(msg) => super::palette::update(model, msg),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
@@ -224,10 +230,9 @@ fn toggle_connection(model: &mut Model) -> Vec<Effect> {
         }
         // A completion request can go unanswered: nothing of the user's runs.
         Connection::Connected { .. }
-            if model
-                .pending
-                .values()
-                .any(|p| !matches!(p.purpose, Purpose::Completion { .. })) =>
+            if model.pending.values().any(|p| {
+                !matches!(p.purpose, Purpose::Completion { .. } | Purpose::Palette(_))
+            }) =>
         {
             // The code would go on running in the image with nobody
             // to see its result: stop it, and say so.
@@ -429,6 +434,7 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
                 Some(Purpose::BrowserEdit(_)) => super::browser_edit::failed(model, &reason),
                 Some(Purpose::Messages(_)) => super::messages::failed(model, &reason),
+                Some(Purpose::Palette(ask)) => super::palette::failed(model, ask, &reason),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
         }
@@ -619,6 +625,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         Purpose::Browser(ask) => return super::browser::reply(model, ask, result),
         Purpose::BrowserEdit(ask) => return super::browser_edit::reply(model, ask, result),
         Purpose::Messages(ask) => return super::messages::reply(model, ask, result),
+        Purpose::Palette(ask) => return super::palette::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}
     }

@@ -10,7 +10,8 @@
 //!  status line              1 row        (help: a centred overlay on top;
 //!                                         "interrupt which?" and the history
 //!                                         search and the workspaces' prompt
-//!                                         over the status line)
+//!                                         over the status line; the palette,
+//!                                         Ctrl+K, a centred overlay too)
 //! ```
 
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::reach_prompt::ReachPromptBar;
 use crate::components::{
     Browser, BrowserSource, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt,
-    MessageList, StatusBar, Transcript, Workspace, WorkspacePromptBar,
+    MessageList, PalettePopup, StatusBar, Transcript, Workspace, WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -47,6 +48,7 @@ pub enum Id {
     InspectorPrompt,
     ReachPrompt,
     Completion,
+    Palette,
 }
 
 /// Net events do not go through the Application: the runtime turns them
@@ -86,6 +88,10 @@ pub fn mount(
     app.mount(Id::ReachPrompt, Box::new(reach), Vec::new())?;
     let popup = CompletionPopup::new(model.clone(), theme);
     app.mount(Id::Completion, Box::new(popup), Vec::new())?;
+    // The palette's commands are the keymap's actions, as the help lists them.
+    model.borrow_mut().palette.commands = crate::ui::palette::commands(&keymap);
+    let palette = PalettePopup::new(model.clone(), keymap.clone(), theme.help);
+    app.mount(Id::Palette, Box::new(palette), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
     app.mount(Id::Help, Box::new(help), Vec::new())?;
     app.active(&Id::Workspace)
@@ -95,6 +101,8 @@ pub fn mount(
 pub fn sync(app: &mut App, model: &Model) {
     let focus = if model.choosing_interrupt {
         Id::InterruptPrompt
+    } else if model.palette.open.is_some() {
+        Id::Palette
     } else if model.help_visible {
         Id::Help
     } else if model.history_search.is_some() {
@@ -159,6 +167,7 @@ fn workspace_share(model: &Model) -> u16 {
 
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
+    let palette_open = model.borrow().palette.open.is_some();
     let (help_visible, choosing_interrupt, searching, asking, completing, lower, share) = {
         let model = model.borrow();
         let completing = model.completion.popup.is_some();
@@ -205,5 +214,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
     }
     if help_visible {
         app.view(&Id::Help, frame, screen);
+    }
+    if palette_open {
+        app.view(&Id::Palette, frame, screen);
     }
 }

@@ -264,7 +264,7 @@ fn filter_line(filter: &HelpFilter) -> String {
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
-fn centred(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -377,13 +377,17 @@ mod tests {
     fn the_editor_group_lists_the_keys_the_keymap_leaves_to_the_editor() {
         let labels = editor_key_labels(&Keymap::default());
         assert!(labels.contains(&"Tab".to_string()), "{labels:?}");
-        assert!(labels.contains(&"Ctrl+K, Ctrl+J".to_string()), "{labels:?}");
+        // Ctrl+K opens the palette: Alt+K deletes to the end of the line.
+        assert!(labels.contains(&"Alt+K".to_string()), "{labels:?}");
+        assert!(labels.contains(&"Ctrl+J".to_string()), "{labels:?}");
+        let emacs = editor_key_labels(&Keymap::preset("emacs").unwrap());
+        assert!(emacs.contains(&"Ctrl+K, Alt+K".to_string()), "{emacs:?}");
         let mut keymap = Keymap::default();
         keymap
-            .merge_toml("[workspace]\n\"ctrl-k\" = \"evaluate\"\n", "u.toml")
+            .merge_toml("[workspace]\n\"ctrl-j\" = \"evaluate\"\n", "u.toml")
             .unwrap();
         let labels = editor_key_labels(&keymap);
-        assert!(labels.contains(&"Ctrl+J".to_string()), "{labels:?}");
+        assert!(!labels.contains(&"Ctrl+J".to_string()), "{labels:?}");
     }
 
     #[test]

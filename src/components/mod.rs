@@ -15,6 +15,7 @@ pub mod inspector;
 pub mod inspector_prompt;
 pub mod interrupt_prompt;
 pub mod messages;
+pub mod palette;
 pub mod prompt_line;
 pub mod reach_prompt;
 pub mod status_bar;
@@ -32,6 +33,7 @@ pub use history_prompt::HistoryPrompt;
 pub use inspector::Inspector;
 pub use interrupt_prompt::InterruptPrompt;
 pub use messages::MessageList;
+pub use palette::PalettePopup;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
 pub use workspace::Workspace;
@@ -145,6 +147,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Senders => Some(Msg::Messages(MessagesKind::Senders)),
         Action::Implementors => Some(Msg::Messages(MessagesKind::Implementors)),
         Action::Accept => Some(Msg::Accept),
+        Action::Palette => Some(Msg::Palette(crate::ui::palette::PaletteMsg::Open)),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt

@@ -196,6 +196,7 @@ pub enum Action {
     EditInWorkspace,
     NewMethod,
     NewClass,
+    Palette,
 }
 
 impl Action {
@@ -289,6 +290,7 @@ impl Action {
             Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
             Self::NewMethod => "New method: edit the method template",
             Self::NewClass => "New class: edit a class definition template",
+            Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }
 

@@ -294,10 +294,13 @@ fn editor_input(key: &KeyEvent) -> Input {
         Key::Esc => EditorKey::Esc,
         _ => EditorKey::Null,
     };
+    // Alt+K deletes to the end of the line as Ctrl+K does (the default
+    // keymap gives Ctrl+K to the palette).
+    let alt_k = key.code == Key::Char('k') && key.modifiers == KeyModifiers::ALT;
     Input {
         key: code,
-        ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
-        alt: key.modifiers.contains(KeyModifiers::ALT),
+        ctrl: alt_k || key.modifiers.contains(KeyModifiers::CONTROL),
+        alt: !alt_k && key.modifiers.contains(KeyModifiers::ALT),
         shift: key.modifiers.contains(KeyModifiers::SHIFT),
     }
 }
@@ -333,6 +336,16 @@ mod tests {
         press(&mut editor, Key::Backspace, KeyModifiers::NONE);
         assert_eq!(editor.text(), "'\n\nx");
         assert_eq!(editor.line_start_state(2).mode, Mode::String);
+    }
+
+    #[test]
+    fn alt_k_deletes_to_the_end_of_the_line_as_ctrl_k_does() {
+        let mut editor = Editor::new("abc def\nnext");
+        for _ in 0..3 {
+            press(&mut editor, Key::Right, KeyModifiers::NONE);
+        }
+        press(&mut editor, Key::Char('k'), KeyModifiers::ALT);
+        assert_eq!(editor.text(), "abc\nnext");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::undo::{EditKind, Position, UndoHistory};
 
 /// The keys the editor itself handles (when the keymap leaves them to it),
 /// for the help: key names as keymap files write them, and what they do.
-pub const EDITOR_KEYS: [(&[&str], &str); 11] = [
+pub const EDITOR_KEYS: [(&[&str], &str); 12] = [
     (
         &["up", "down", "left", "right"],
         "Move (with Shift: select)",
@@ -36,10 +36,9 @@ pub const EDITOR_KEYS: [(&[&str], &str); 11] = [
         &["alt-backspace", "alt-delete"],
         "Delete the word before / after",
     ),
-    (
-        &["ctrl-k", "ctrl-j"],
-        "Delete to the end / start of the line",
-    ),
+    // Ctrl+K opens the palette in the default keymap: Alt+K deletes too.
+    (&["ctrl-k", "alt-k"], "Delete to the end of the line"),
+    (&["ctrl-j"], "Delete to the start of the line"),
 ];
 
 /// What Tab puts in, and what Shift+Tab takes out at most.

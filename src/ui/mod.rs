@@ -14,6 +14,7 @@ pub mod lexer;
 pub mod messages;
 pub mod model;
 pub mod msg;
+pub mod palette;
 pub mod reach;
 pub mod statement;
 pub mod status;

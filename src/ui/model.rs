@@ -118,6 +118,7 @@ pub enum Purpose {
     /// An accept in the class browser's source pane.
     BrowserEdit(crate::ui::browser_edit::EditAsk),
     Messages(crate::ui::messages::MessagesAsk),
+    Palette(crate::ui::palette::PaletteAsk),
 }
 
 impl Purpose {
@@ -230,6 +231,8 @@ pub struct Model {
     pub tool: Option<super::inspector::Tool>,
     /// The "Senders of: " / "Browse class: " prompt, while it is open.
     pub reach_prompt: Option<super::reach::ReachPrompt>,
+    /// The palette (Ctrl+K) and the classes and commands it searches.
+    pub palette: super::palette::PaletteState,
     next_request: u64,
 }
 
@@ -261,6 +264,7 @@ impl Model {
             completion: Default::default(),
             tool: None,
             reach_prompt: None,
+            palette: Default::default(),
             next_request: 0,
         }
     }

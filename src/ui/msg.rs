@@ -163,6 +163,8 @@ pub enum Msg {
     Accept,
     /// Enter in the transcript: inspect the matched (or newest) value.
     InspectEntry,
+    /// A key of the palette (Ctrl+K), or opening it.
+    Palette(crate::ui::palette::PaletteMsg),
     /// Something the bridge thread reports.
     Net(NetEvent),
 }
