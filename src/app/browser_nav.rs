@@ -30,20 +30,6 @@ pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
     }
 }
 
-/// `step` from `selected` in a column of `count` rows, `page` rows a page.
-fn stepped(selected: usize, step: Scroll, count: usize, page: usize) -> usize {
-    let last = count.saturating_sub(1);
-    match step {
-        Scroll::Up => selected.saturating_sub(1),
-        Scroll::Down => selected + 1,
-        Scroll::PageUp => selected.saturating_sub(page),
-        Scroll::PageDown => selected + page,
-        Scroll::Top => 0,
-        Scroll::Bottom => last,
-    }
-    .min(last)
-}
-
 fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
@@ -51,7 +37,7 @@ fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
     let column = state.column;
     let count = state.rows(column).len();
     let page = state.height.saturating_sub(1).max(1);
-    let at = stepped(*state.selected_mut(column), step, count, page);
+    let at = step.select(*state.selected_mut(column), count, page);
     state.typed.clear();
     select(model, column, at)
 }

@@ -129,15 +129,7 @@ fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
         return vec![];
     };
     let last = frame.rows().len().saturating_sub(1);
-    frame.selected = match step {
-        Scroll::Up => frame.selected.saturating_sub(1),
-        Scroll::Down => frame.selected + 1,
-        Scroll::PageUp => frame.selected.saturating_sub(page),
-        Scroll::PageDown => frame.selected + page,
-        Scroll::Top => 0,
-        Scroll::Bottom => last,
-    }
-    .min(last);
+    frame.selected = step.select(frame.selected, frame.rows().len(), page);
     // The next page is asked for while a page of rows is still ahead.
     let near_the_end = frame.selected + page >= last;
     if !(near_the_end && frame.more_elements() && !frame.loading) {

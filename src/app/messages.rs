@@ -85,17 +85,7 @@ fn move_selection(model: &mut Model, step: Scroll) -> Vec<Effect> {
         return vec![];
     };
     let page = state.height.saturating_sub(1).max(1);
-    let last = state.shown().saturating_sub(1);
-    let selected = state.selected;
-    state.selected = match step {
-        Scroll::Up => selected.saturating_sub(1),
-        Scroll::Down => selected + 1,
-        Scroll::PageUp => selected.saturating_sub(page),
-        Scroll::PageDown => selected + page,
-        Scroll::Top => 0,
-        Scroll::Bottom => last,
-    }
-    .min(last);
+    state.selected = step.select(state.selected, state.shown(), page);
     if !state.wants_more() {
         return vec![];
     }
@@ -162,6 +152,7 @@ pub fn failed(model: &mut Model, reason: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::browser::tests::sent;
     use crate::app::update::tests::connected_model;
     use crate::app::update::update as app_update;
     use crate::net::NetEvent;
@@ -177,18 +168,6 @@ mod tests {
         let text = std::fs::read_to_string(path).expect("a recorded reply");
         let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         Answer::Senders(serde_json::from_value(reply["result"].clone()).unwrap())
-    }
-
-    fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
-        effects
-            .iter()
-            .filter_map(|effect| match effect {
-                Effect::Bridge(BridgeCommand::Send(request)) => {
-                    Some((request.id.clone(), request.body.clone()))
-                }
-                _ => None,
-            })
-            .collect()
     }
 
     fn state(model: &Model) -> &MessagesState {

@@ -359,6 +359,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::app::browser::tests::sent;
     use crate::app::update::tests::{connected_model, gst_info};
     use crate::app::update::update as app_update;
     use crate::config::keymap::Keymap;
@@ -375,18 +376,6 @@ mod tests {
         let text = std::fs::read_to_string(path).expect("a recorded reply");
         let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         reply["result"].clone()
-    }
-
-    fn sent(effects: &[Effect]) -> Vec<(String, RequestBody)> {
-        effects
-            .iter()
-            .filter_map(|effect| match effect {
-                Effect::Bridge(BridgeCommand::Send(request)) => {
-                    Some((request.id.clone(), request.body.clone()))
-                }
-                _ => None,
-            })
-            .collect()
     }
 
     fn answer(model: &mut Model, id: &str, result: Answer) {

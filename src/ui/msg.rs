@@ -27,6 +27,23 @@ pub enum Scroll {
     Bottom,
 }
 
+impl Scroll {
+    /// The row selected after this step from `selected`, in a list of
+    /// `count` rows showing `page` at once.
+    pub fn select(self, selected: usize, count: usize, page: usize) -> usize {
+        let last = count.saturating_sub(1);
+        match self {
+            Scroll::Up => selected.saturating_sub(1),
+            Scroll::Down => selected + 1,
+            Scroll::PageUp => selected.saturating_sub(page),
+            Scroll::PageDown => selected + page,
+            Scroll::Top => 0,
+            Scroll::Bottom => last,
+        }
+        .min(last)
+    }
+}
+
 /// A key in Ctrl+R's history search prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchKey {

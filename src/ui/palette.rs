@@ -194,17 +194,7 @@ impl Palette {
     }
 
     pub fn step(&mut self, step: Scroll) {
-        let last = self.rows().count().saturating_sub(1);
-        let page = GROUP_ROWS;
-        self.selected = match step {
-            Scroll::Up => self.selected.saturating_sub(1),
-            Scroll::Down => self.selected + 1,
-            Scroll::PageUp => self.selected.saturating_sub(page),
-            Scroll::PageDown => self.selected + page,
-            Scroll::Top => 0,
-            Scroll::Bottom => last,
-        }
-        .min(last);
+        self.selected = step.select(self.selected, self.rows().count(), GROUP_ROWS);
     }
 }
 
