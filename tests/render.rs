@@ -1827,6 +1827,20 @@ fn screen_browser_on_a_method() {
 }
 
 #[test]
+fn screen_browser_asking_to_remove_a_method() {
+    let mut model = browsing_remove_first();
+    let msg = stui::ui::browser_remove::RemoveMsg::Ask;
+    assert!(sent_ids(&stui::app::update(&mut model, Msg::BrowserRemove(msg))).is_empty());
+    assert_screens(
+        "browser_remove_method",
+        "Delete on removeFirst: the last row of the source pane asks, in bold, \
+         Remove the method OrderedCollection>>removeFirst? (y/n); nothing is sent yet.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
 fn screen_browser_source_scrolled() {
     use stui::ui::browser::BrowserMsg;
     let mut model = browsing_remove_first();

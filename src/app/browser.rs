@@ -18,7 +18,8 @@ use crate::ui::{Focus, Model, Purpose, TranscriptEntry};
 
 pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
     // The source pane keeps its edit until it is accepted or discarded.
-    if super::browser_edit::holds_selection(model) {
+    if super::browser_edit::holds_selection(model) || super::browser_remove::holds_selection(model)
+    {
         return vec![];
     }
     match msg {

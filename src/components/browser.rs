@@ -107,6 +107,9 @@ impl Draw for BrowserDrawing {
         frame.render_widget(source_block.title(Line::from(more).right_aligned()), source);
         let shown: Vec<Line> = lines.into_iter().skip(state.source_scroll).collect();
         frame.render_widget(Paragraph::new(shown), source_text);
+        if let Some(removal) = &state.removing {
+            super::browser_remove::draw_question(removal, &self.colours, frame, source_text);
+        }
     }
 }
 
@@ -194,6 +197,9 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
         let Event::Keyboard(key) = event else {
             return None;
         };
+        if super::browser_remove::asking(&self.component.model.borrow()) {
+            return super::browser_remove::answer(&self.keymap, key);
+        }
         let Some(action) = self.keymap.lookup(Context::Browser, key) else {
             // Letters (and digits) typed jump in the column.
             return match key.code {
@@ -206,7 +212,8 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
                 _ => None,
             };
         };
-        if let Some(msg) = action_msg(action) {
+        if let Some(msg) = action_msg(action).or_else(|| super::browser_remove::action_msg(action))
+        {
             return Some(msg);
         }
         match browser_msg(action) {

@@ -196,6 +196,7 @@ pub enum Action {
     EditInWorkspace,
     NewMethod,
     NewClass,
+    RemoveSelected,
     Palette,
 }
 
@@ -290,6 +291,7 @@ impl Action {
             Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
             Self::NewMethod => "New method: edit the method template",
             Self::NewClass => "New class: edit a class definition template",
+            Self::RemoveSelected => "Remove the selected method or class (asks first)",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }
