@@ -1175,7 +1175,7 @@ fn shows_value(screen: &str, print: &str, class: &str) -> bool {
 }
 
 #[test]
-fn the_browser_removes_a_method_then_its_class_and_the_changes_log_records_both() {
+fn the_browser_removes_a_method_moves_another_then_removes_the_class_all_logged() {
     let (home, _address, tmux) = launch_connected("e2e-browser-remove", "");
     let in_time = Duration::from_secs(20);
     tmux.type_text(
@@ -1203,6 +1203,18 @@ fn the_browser_removes_a_method_then_its_class_and_the_changes_log_records_both(
     tmux.wait_for("the neighbour selected", in_time, |s| {
         s.contains("Removed StuiE2eGone>>bye") && s.contains("›stay") && !s.contains(" bye ")
     });
+    // Alt+P moves it to another protocol, which then lists it.
+    tmux.send_keys(&["M-p"]);
+    tmux.wait_for("the protocol prompt", in_time, |s| {
+        s.contains("Move StuiE2eGone>>stay to protocol:")
+    });
+    tmux.type_text("keeping");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the method in its new protocol", in_time, |s| {
+        s.contains("Moved StuiE2eGone>>stay to keeping")
+            && s.contains("›keeping")
+            && s.contains("StuiE2eGone>>stay · keeping")
+    });
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("the transcript", in_time, |s| {
         s.contains("Removed StuiE2eGone>>bye") && s.contains("its source was:")
@@ -1229,10 +1241,18 @@ fn the_browser_removes_a_method_then_its_class_and_the_changes_log_records_both(
     tmux.send_keys(&["C-a"]);
     tmux.type_text("Smalltalk includesKey: #StuiE2eGone");
     tmux.send_keys(&["C-e"]);
-    tmux.wait_for("the class is gone", in_time, |s| shows_value(s, "false", "False"));
+    tmux.wait_for("the class is gone", in_time, |s| {
+        shows_value(s, "false", "False")
+    });
     let log = changes_log(&home);
-    assert!(log.contains("kind=remove_method target=StuiE2eGone>>bye"), "{log}");
-    assert!(log.contains("kind=remove_class target=StuiE2eGone"), "{log}");
+    assert!(
+        log.contains("kind=remove_method target=StuiE2eGone>>bye"),
+        "{log}"
+    );
+    assert!(
+        log.contains("kind=remove_class target=StuiE2eGone"),
+        "{log}"
+    );
 }
 
 #[test]

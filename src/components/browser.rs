@@ -107,8 +107,8 @@ impl Draw for BrowserDrawing {
         frame.render_widget(source_block.title(Line::from(more).right_aligned()), source);
         let shown: Vec<Line> = lines.into_iter().skip(state.source_scroll).collect();
         frame.render_widget(Paragraph::new(shown), source_text);
-        if let Some(removal) = &state.removing {
-            super::browser_remove::draw_question(removal, &self.colours, frame, source_text);
+        if let Some(line) = super::browser_remove::waiting_line(state) {
+            super::browser_remove::draw_waiting(line, &self.colours, frame, source_text);
         }
     }
 }
@@ -197,8 +197,10 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
         let Event::Keyboard(key) = event else {
             return None;
         };
-        if super::browser_remove::asking(&self.component.model.borrow()) {
-            return super::browser_remove::answer(&self.keymap, key);
+        let waiting =
+            super::browser_remove::waiting_key(&self.component.model.borrow(), &self.keymap, key);
+        if let Some(msg) = waiting {
+            return msg;
         }
         let Some(action) = self.keymap.lookup(Context::Browser, key) else {
             // Letters (and digits) typed jump in the column.

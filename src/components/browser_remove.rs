@@ -1,5 +1,7 @@
-//! The browser's removal question: drawn on the last row of the source
-//! pane, it takes y or n (Esc: n) until answered; the quit key still quits.
+//! The browser's removal question and its "move to protocol" prompt:
+//! drawn on the last row of the source pane, they take the keys until
+//! answered (the question y or n, Esc: n; the prompt a line, Tab
+//! completing); the quit key still quits.
 
 use tuirealm::event::{Key, KeyEvent};
 use tuirealm::props::{Style, TextModifiers};
@@ -10,18 +12,55 @@ use tuirealm::ratatui::widgets::{Clear, Paragraph};
 
 use crate::config::keymap::{Action, Context, Keymap};
 use crate::config::theme::TranscriptColors;
-use crate::ui::browser_remove::{Removal, RemoveMsg};
+use crate::ui::browser::BrowserState;
+use crate::ui::browser_protocol::ProtocolMsg;
+use crate::ui::browser_remove::RemoveMsg;
 use crate::ui::inspector::Tool;
 use crate::ui::{Model, Msg};
 
-/// Whether the browser asks "remove …?" and waits for y or n.
-pub fn asking(model: &Model) -> bool {
-    matches!(&model.tool, Some(Tool::Browser(state)) if state.removing.is_some())
+/// The line of the question or prompt that waits, if one does.
+pub fn waiting_line(state: &BrowserState) -> Option<String> {
+    match (&state.removing, &state.moving) {
+        (Some(removal), _) => Some(removal.question()),
+        (None, Some(prompt)) => Some(prompt.line()),
+        (None, None) => None,
+    }
 }
 
-/// The message of the browser's remove key.
+/// What `key` means to the question or prompt that waits; `None` when
+/// none does (the browser's keys then).
+pub fn waiting_key(model: &Model, keymap: &Keymap, key: &KeyEvent) -> Option<Option<Msg>> {
+    let Some(Tool::Browser(state)) = &model.tool else {
+        return None;
+    };
+    if state.removing.is_some() {
+        Some(answer(keymap, key))
+    } else if state.moving.is_some() {
+        Some(protocol_key(keymap, key))
+    } else {
+        None
+    }
+}
+
+/// The message of the browser's remove and move keys.
 pub fn action_msg(action: Action) -> Option<Msg> {
-    (action == Action::RemoveSelected).then_some(Msg::BrowserRemove(RemoveMsg::Ask))
+    match action {
+        Action::RemoveSelected => Some(Msg::BrowserRemove(RemoveMsg::Ask)),
+        Action::MoveToProtocol => Some(Msg::BrowserProtocol(ProtocolMsg::Open)),
+        _ => None,
+    }
+}
+
+/// A key in the protocol prompt: Tab completes, the rest edit the line.
+fn protocol_key(keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
+    if keymap.lookup(Context::Browser, key) == Some(Action::Quit) {
+        return Some(Msg::Quit);
+    }
+    let msg = match key.code {
+        Key::Tab => ProtocolMsg::Complete,
+        _ => ProtocolMsg::Key(super::prompt_line::prompt_key(key)?),
+    };
+    Some(Msg::BrowserProtocol(msg))
 }
 
 /// A key while the question waits: y, n or Esc; the quit key quits.
@@ -37,8 +76,8 @@ pub fn answer(keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
     }
 }
 
-/// The question on the last row of `area` (the source pane).
-pub fn draw_question(removal: &Removal, colours: &TranscriptColors, frame: &mut Frame, area: Rect) {
+/// The question or prompt on the last row of `area` (the source pane).
+pub fn draw_waiting(line: String, colours: &TranscriptColors, frame: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
@@ -47,7 +86,7 @@ pub fn draw_question(removal: &Removal, colours: &TranscriptColors, frame: &mut 
         .fg(colours.notice)
         .add_modifier(TextModifiers::BOLD);
     frame.render_widget(Clear, row);
-    frame.render_widget(Paragraph::new(Line::styled(removal.question(), bold)), row);
+    frame.render_widget(Paragraph::new(Line::styled(line, bold)), row);
 }
 
 #[cfg(test)]
@@ -65,6 +104,21 @@ mod tests {
         assert_eq!(key(Key::Esc), answered(false));
         assert_eq!(key(Key::Char('x')), None);
         assert_eq!(key(Key::Delete), None, "a second Delete is no answer");
+    }
+
+    #[test]
+    fn the_protocol_prompt_takes_a_line_and_tab_completes() {
+        let keymap = Keymap::default();
+        let key = |code| protocol_key(&keymap, &KeyEvent::new(code, KeyModifiers::NONE));
+        let prompt = |msg| Some(Msg::BrowserProtocol(msg));
+        assert_eq!(key(Key::Tab), prompt(ProtocolMsg::Complete));
+        let typed = ProtocolMsg::Key(crate::ui::PromptKey::Type('a'));
+        assert_eq!(key(Key::Char('a')), prompt(typed));
+        let cancel = ProtocolMsg::Key(crate::ui::PromptKey::Cancel);
+        assert_eq!(key(Key::Esc), prompt(cancel));
+        let alt_p = KeyEvent::new(Key::Char('p'), KeyModifiers::ALT);
+        let action = keymap.lookup(Context::Browser, &alt_p).unwrap();
+        assert_eq!(action_msg(action), prompt(ProtocolMsg::Open));
     }
 
     #[test]

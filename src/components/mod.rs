@@ -184,6 +184,7 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::NewMethod
         | Action::NewClass
         | Action::RemoveSelected
+        | Action::MoveToProtocol
         | Action::CloseTool => None,
     }
 }

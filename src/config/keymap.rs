@@ -197,6 +197,7 @@ pub enum Action {
     NewMethod,
     NewClass,
     RemoveSelected,
+    MoveToProtocol,
     Palette,
 }
 
@@ -292,6 +293,7 @@ impl Action {
             Self::NewMethod => "New method: edit the method template",
             Self::NewClass => "New class: edit a class definition template",
             Self::RemoveSelected => "Remove the selected method or class (asks first)",
+            Self::MoveToProtocol => "Move the selected method to another protocol",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }

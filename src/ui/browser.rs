@@ -87,6 +87,8 @@ pub struct BrowserState {
     pub edit: Option<Box<super::browser_edit::BrowserEdit>>,
     /// "Remove …? (y/n)" asked, waiting for the answer (see `browser_remove`).
     pub removing: Option<super::browser_remove::Removal>,
+    /// The "move to protocol" prompt, while open (see `browser_protocol`).
+    pub moving: Option<super::browser_protocol::ProtocolPrompt>,
 }
 
 impl BrowserState {

@@ -119,6 +119,8 @@ pub enum Purpose {
     BrowserEdit(crate::ui::browser_edit::EditAsk),
     /// A removal in the class browser.
     BrowserRemove(crate::ui::browser_remove::Removal),
+    /// A method compiled again in another protocol.
+    BrowserMove(crate::ui::browser_protocol::MovedMethod),
     Messages(crate::ui::messages::MessagesAsk),
     Palette(crate::ui::palette::PaletteAsk),
 }

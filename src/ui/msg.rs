@@ -155,6 +155,8 @@ pub enum Msg {
     BrowserEdit(crate::ui::browser_edit::EditMsg),
     /// Removing the browser's selected method or class (asks first).
     BrowserRemove(crate::ui::browser_remove::RemoveMsg),
+    /// Moving the browser's selected method to another protocol.
+    BrowserProtocol(crate::ui::browser_protocol::ProtocolMsg),
     /// Ctrl+N / Ctrl+M: the senders or implementors of the selector under
     /// the cursor of the pane focused.
     Messages(crate::ui::messages::MessagesKind),
