@@ -1234,7 +1234,9 @@ fn the_browser_removes_a_method_moves_another_then_removes_the_class_all_logged(
     });
     tmux.send_keys(&["y"]);
     tmux.wait_for("the class list without it", in_time, |s| {
-        s.contains("Removed StuiE2eGone") && !s.contains("›StuiE2eGone") && s.contains("›")
+        s.contains("Removed the class StuiE2eGone")
+            && !s.contains("›StuiE2eGone")
+            && s.contains("›")
     });
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("the browser closed", in_time, |s| !s.contains("Browser ·"));

@@ -163,7 +163,8 @@ fn removed(model: &mut Model, removal: Removal) -> Vec<Effect> {
                 .as_deref()
                 .unwrap_or(crate::ui::browser::UNCLASSIFIED);
             let notice = format!("Removed {label} ({protocol}); its source was:");
-            say_removed(model, &label, notice, source);
+            let status = format!("Removed {label} (its source is in the transcript).");
+            say_removed(model, (notice, status), source);
             method_gone(model, class, neighbour)
         }
         Removal::Class {
@@ -172,18 +173,19 @@ fn removed(model: &mut Model, removal: Removal) -> Vec<Effect> {
             ..
         } => {
             let notice = format!("Removed the class {label}; its definition was:");
-            say_removed(model, &label, notice, definition);
+            let status =
+                format!("Removed the class {label} (its definition is in the transcript).");
+            say_removed(model, (notice, status), definition);
             class_gone(model, neighbour)
         }
     }
 }
 
-fn say_removed(model: &mut Model, label: &str, notice: String, text: String) {
+/// The transcript's notice and the text removed; the status bar's line.
+fn say_removed(model: &mut Model, (notice, status): (String, String), text: String) {
     model.transcript.push(TranscriptEntry::Notice(notice));
     model.transcript.push(TranscriptEntry::Output(text));
-    model
-        .status
-        .say(format!("Removed {label} (its text is in the transcript)."));
+    model.status.say(status);
 }
 
 /// The class described again, the neighbour selected (none left: the
@@ -378,6 +380,11 @@ mod tests {
             panic!("no definition in the transcript");
         };
         assert!(definition.contains("variableSubclass: #OrderedCollection"));
+        let said = model.status.message().unwrap();
+        assert!(
+            said.starts_with("Removed the class OrderedCollection"),
+            "{said}"
+        );
         // The class list asked for again, the next class to be selected.
         assert!(matches!(&asks[0].1, RequestBody::ListClasses(_)));
         assert_eq!(state(&model).wanted.as_deref(), Some("RunArray"));
