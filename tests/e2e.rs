@@ -1152,6 +1152,111 @@ fn the_browser_defines_a_class_and_adds_a_method_that_works_at_once_and_shows_an
     assert!(lines[..error].contains(&"^ 3 + 4 +"), "the edit: {screen}");
 }
 
+/// The entries of the changes log the server stui started keeps in `home`.
+fn changes_log(home: &TempDir) -> String {
+    let mut dirs = vec![home.path().to_path_buf()];
+    let mut text = String::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "changes") {
+                text.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    text
+}
+
+/// A value line of the transcript: `print  Class · …`.
+fn shows_value(screen: &str, print: &str, class: &str) -> bool {
+    pane_lines(screen).any(|line| line.starts_with(&format!("{print}  {class}")))
+}
+
+#[test]
+fn the_browser_removes_a_method_moves_another_then_removes_the_class_all_logged() {
+    let (home, _address, tmux) = launch_connected("e2e-browser-remove", "");
+    let in_time = Duration::from_secs(20);
+    tmux.type_text(
+        "Object subclass: #StuiE2eGone instanceVariableNames: '' classVariableNames: '' \
+         package: 'StuiE2eRm'. (Smalltalk at: #StuiE2eGone) compile: 'bye ^1'; compile: 'stay ^2'",
+    );
+    tmux.send_keys(&["C-a", "C-e"]);
+    tmux.wait_for("the class and its methods", in_time, |s| {
+        s.contains("CompiledMethod")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("StuiE2eGone");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class", in_time, |s| s.contains("›StuiE2eGone"));
+    tmux.send_keys(&["Right", "Right"]);
+    tmux.wait_for("the method bye", in_time, |s| {
+        s.contains("›bye") && s.contains("^1")
+    });
+    // Delete asks; y removes it and selects its neighbour.
+    tmux.send_keys(&["DC"]);
+    tmux.wait_for("the question", in_time, |s| {
+        s.contains("Remove the method StuiE2eGone>>bye? (y/n)")
+    });
+    tmux.send_keys(&["y"]);
+    tmux.wait_for("the neighbour selected", in_time, |s| {
+        s.contains("Removed StuiE2eGone>>bye") && s.contains("›stay") && !s.contains(" bye ")
+    });
+    // Alt+P moves it to another protocol, which then lists it.
+    tmux.send_keys(&["M-p"]);
+    tmux.wait_for("the protocol prompt", in_time, |s| {
+        s.contains("Move StuiE2eGone>>stay to protocol:")
+    });
+    tmux.type_text("keeping");
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the method in its new protocol", in_time, |s| {
+        s.contains("Moved StuiE2eGone>>stay to keeping")
+            && s.contains("›keeping")
+            && s.contains("StuiE2eGone>>stay · keeping")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the transcript", in_time, |s| {
+        s.contains("Removed StuiE2eGone>>bye") && s.contains("its source was:")
+    });
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("StuiE2eGone new respondsTo: #bye");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("bye is gone", in_time, |s| shows_value(s, "false", "False"));
+    // The class: Delete in the classes column, its method counted.
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("StuiE2eGone");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class again", in_time, |s| s.contains("›StuiE2eGone"));
+    tmux.send_keys(&["DC"]);
+    tmux.wait_for("the class question", in_time, |s| {
+        s.contains("Remove the class StuiE2eGone, no subclasses, 1 method? (y/n)")
+    });
+    tmux.send_keys(&["y"]);
+    tmux.wait_for("the class list without it", in_time, |s| {
+        s.contains("Removed the class StuiE2eGone")
+            && !s.contains("›StuiE2eGone")
+            && s.contains("›")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the browser closed", in_time, |s| !s.contains("Browser ·"));
+    tmux.send_keys(&["C-a"]);
+    tmux.type_text("Smalltalk includesKey: #StuiE2eGone");
+    tmux.send_keys(&["C-e"]);
+    tmux.wait_for("the class is gone", in_time, |s| {
+        shows_value(s, "false", "False")
+    });
+    let log = changes_log(&home);
+    assert!(
+        log.contains("kind=remove_method target=StuiE2eGone>>bye"),
+        "{log}"
+    );
+    assert!(
+        log.contains("kind=remove_class target=StuiE2eGone"),
+        "{log}"
+    );
+}
+
 #[test]
 fn the_browser_shows_the_category_a_protocol_its_methods_and_the_class_side() {
     let (_home, _address, tmux) = launch_connected("e2e-browser-columns", "");

@@ -1827,6 +1827,39 @@ fn screen_browser_on_a_method() {
 }
 
 #[test]
+fn screen_browser_asking_to_remove_a_method() {
+    let mut model = browsing_remove_first();
+    let msg = stui::ui::browser_remove::RemoveMsg::Ask;
+    assert!(sent_ids(&stui::app::update(&mut model, Msg::BrowserRemove(msg))).is_empty());
+    assert_screens(
+        "browser_remove_method",
+        "Delete on removeFirst: the last row of the source pane asks, in bold, \
+         Remove the method OrderedCollection>>removeFirst? (y/n); nothing is sent yet.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn screen_browser_moving_a_method_to_another_protocol() {
+    use stui::ui::browser_protocol::ProtocolMsg;
+    let mut model = browsing_remove_first();
+    stui::app::update(&mut model, Msg::BrowserProtocol(ProtocolMsg::Open));
+    for c in "enu".chars() {
+        let key = ProtocolMsg::Key(stui::ui::PromptKey::Type(c));
+        stui::app::update(&mut model, Msg::BrowserProtocol(key));
+    }
+    assert_screens(
+        "browser_move_protocol",
+        "Alt+P on removeFirst, then enu typed: the last row of the source pane reads, in \
+         bold, Move OrderedCollection>>removeFirst to protocol: enu, then the other \
+         protocols Tab completes to (cut at the pane's edge).",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+#[test]
 fn screen_browser_source_scrolled() {
     use stui::ui::browser::BrowserMsg;
     let mut model = browsing_remove_first();

@@ -17,8 +17,12 @@ use crate::ui::inspector::Tool;
 use crate::ui::{Focus, Model, Purpose, TranscriptEntry};
 
 pub fn update(model: &mut Model, msg: BrowserMsg) -> Vec<Effect> {
-    // The source pane keeps its edit until it is accepted or discarded.
-    if super::browser_edit::holds_selection(model) {
+    // The source pane keeps its edit until it is accepted or discarded; a
+    // question or prompt about the selection waits for its answer.
+    if super::browser_edit::holds_selection(model)
+        || super::browser_remove::holds_selection(model)
+        || super::browser_protocol::holds_selection(model)
+    {
         return vec![];
     }
     match msg {

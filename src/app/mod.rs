@@ -5,6 +5,8 @@
 mod browser;
 mod browser_edit;
 mod browser_nav;
+mod browser_protocol;
+mod browser_remove;
 mod clipboard;
 mod completion;
 mod diagnostics;

@@ -153,6 +153,8 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Browse => super::reach::reach(model, Reach::Browse),
         Msg::Browser(msg) => super::browser::update(model, msg),
         Msg::BrowserEdit(msg) => super::browser_edit::update(model, msg),
+        Msg::BrowserRemove(msg) => super::browser_remove::update(model, msg),
+        Msg::BrowserProtocol(msg) => super::browser_protocol::update(model, msg),
         Msg::Messages(kind) => super::reach::reach(model, Reach::Messages(kind)),
         Msg::ReachPrompt(key) => super::reach::prompt_key(model, key),
         Msg::MessageList(msg) => super::messages::update(model, msg),
@@ -433,6 +435,12 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 }
                 Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
                 Some(Purpose::BrowserEdit(_)) => super::browser_edit::failed(model, &reason),
+                Some(Purpose::BrowserRemove(what)) => {
+                    super::browser_remove::failed(model, &what, &reason);
+                }
+                Some(Purpose::BrowserMove(method)) => {
+                    super::browser_protocol::failed(model, &method, &reason);
+                }
                 Some(Purpose::Messages(_)) => super::messages::failed(model, &reason),
                 Some(Purpose::Palette(ask)) => super::palette::failed(model, ask, &reason),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
@@ -624,6 +632,10 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         }
         Purpose::Browser(ask) => return super::browser::reply(model, ask, result),
         Purpose::BrowserEdit(ask) => return super::browser_edit::reply(model, ask, result),
+        Purpose::BrowserRemove(what) => return super::browser_remove::reply(model, what, result),
+        Purpose::BrowserMove(method) => {
+            return super::browser_protocol::reply(model, method, result);
+        }
         Purpose::Messages(ask) => return super::messages::reply(model, ask, result),
         Purpose::Palette(ask) => return super::palette::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.

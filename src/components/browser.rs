@@ -107,6 +107,9 @@ impl Draw for BrowserDrawing {
         frame.render_widget(source_block.title(Line::from(more).right_aligned()), source);
         let shown: Vec<Line> = lines.into_iter().skip(state.source_scroll).collect();
         frame.render_widget(Paragraph::new(shown), source_text);
+        if let Some(line) = super::browser_remove::waiting_line(state) {
+            super::browser_remove::draw_waiting(line, &self.colours, frame, source_text);
+        }
     }
 }
 
@@ -194,6 +197,11 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
         let Event::Keyboard(key) = event else {
             return None;
         };
+        let waiting =
+            super::browser_remove::waiting_key(&self.component.model.borrow(), &self.keymap, key);
+        if let Some(msg) = waiting {
+            return msg;
+        }
         let Some(action) = self.keymap.lookup(Context::Browser, key) else {
             // Letters (and digits) typed jump in the column.
             return match key.code {
@@ -206,7 +214,8 @@ impl AppComponent<Msg, NoUserEvent> for Browser {
                 _ => None,
             };
         };
-        if let Some(msg) = action_msg(action) {
+        if let Some(msg) = action_msg(action).or_else(|| super::browser_remove::action_msg(action))
+        {
             return Some(msg);
         }
         match browser_msg(action) {

@@ -6,6 +6,7 @@
 
 pub mod browser;
 mod browser_columns;
+mod browser_remove;
 pub mod browser_source;
 pub mod completion_popup;
 pub mod help;
@@ -182,6 +183,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::EditInWorkspace
         | Action::NewMethod
         | Action::NewClass
+        | Action::RemoveSelected
+        | Action::MoveToProtocol
         | Action::CloseTool => None,
     }
 }

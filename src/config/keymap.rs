@@ -196,6 +196,8 @@ pub enum Action {
     EditInWorkspace,
     NewMethod,
     NewClass,
+    RemoveSelected,
+    MoveToProtocol,
     Palette,
 }
 
@@ -290,6 +292,8 @@ impl Action {
             Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
             Self::NewMethod => "New method: edit the method template",
             Self::NewClass => "New class: edit a class definition template",
+            Self::RemoveSelected => "Remove the selected method or class (asks first)",
+            Self::MoveToProtocol => "Move the selected method to another protocol",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }

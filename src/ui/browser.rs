@@ -85,6 +85,10 @@ pub struct BrowserState {
     pub source_area: Rect,
     /// The source pane's edit, while it edits (see `browser_edit`).
     pub edit: Option<Box<super::browser_edit::BrowserEdit>>,
+    /// "Remove …? (y/n)" asked, waiting for the answer (see `browser_remove`).
+    pub removing: Option<super::browser_remove::Removal>,
+    /// The "move to protocol" prompt, while open (see `browser_protocol`).
+    pub moving: Option<super::browser_protocol::ProtocolPrompt>,
 }
 
 impl BrowserState {

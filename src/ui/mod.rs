@@ -4,6 +4,8 @@
 pub mod browser;
 pub mod browser_columns;
 pub mod browser_edit;
+pub mod browser_protocol;
+pub mod browser_remove;
 pub mod completion;
 pub mod editor;
 pub mod editor_commands;

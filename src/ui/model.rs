@@ -117,6 +117,10 @@ pub enum Purpose {
     Browser(crate::ui::browser::BrowserAsk),
     /// An accept in the class browser's source pane.
     BrowserEdit(crate::ui::browser_edit::EditAsk),
+    /// A removal in the class browser.
+    BrowserRemove(crate::ui::browser_remove::Removal),
+    /// A method compiled again in another protocol.
+    BrowserMove(crate::ui::browser_protocol::MovedMethod),
     Messages(crate::ui::messages::MessagesAsk),
     Palette(crate::ui::palette::PaletteAsk),
 }

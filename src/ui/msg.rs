@@ -170,6 +170,10 @@ pub enum Msg {
     Browser(crate::ui::browser::BrowserMsg),
     /// The class browser's editing of a method or class in its source pane.
     BrowserEdit(crate::ui::browser_edit::EditMsg),
+    /// Removing the browser's selected method or class (asks first).
+    BrowserRemove(crate::ui::browser_remove::RemoveMsg),
+    /// Moving the browser's selected method to another protocol.
+    BrowserProtocol(crate::ui::browser_protocol::ProtocolMsg),
     /// Ctrl+N / Ctrl+M: the senders or implementors of the selector under
     /// the cursor of the pane focused.
     Messages(crate::ui::messages::MessagesKind),
