@@ -5,6 +5,7 @@ pub mod browser;
 pub mod browser_columns;
 pub mod browser_edit;
 pub mod completion;
+pub mod completion_site;
 pub mod editor;
 pub mod editor_commands;
 pub mod help_filter;
