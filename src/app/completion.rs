@@ -487,15 +487,14 @@ mod tests {
             .map(|c| c.kind.clone())
             .collect();
         assert_eq!(kinds, [CandidateKind::Variable, CandidateKind::Selector]);
-        // The server's candidate of the same name wins.
+        // A name the server offers too is the server's, but a declared one.
         press(&mut model, Key::Esc);
+        type_text(&mut model, ". totalSize. totalS");
         let (id, _) = asked(&update(&mut model, Msg::Complete));
-        answer(&mut model, &id, &[("total", CandidateKind::Selector)]);
-        assert_eq!(shown(&model), ["total"]);
-        assert_eq!(
-            model.completion.popup.as_ref().unwrap().shown[0].kind,
-            CandidateKind::Selector
-        );
+        answer(&mut model, &id, &[("totalSize", CandidateKind::Selector)]);
+        let popup = model.completion.popup.as_ref().unwrap();
+        assert_eq!(popup.shown.len(), 1);
+        assert_eq!(popup.shown[0].kind, CandidateKind::Selector);
     }
 
     #[test]

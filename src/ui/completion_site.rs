@@ -183,14 +183,22 @@ pub fn local_words(code: &str, cursor: usize, method: bool) -> Vec<Candidate> {
     words
 }
 
-/// The text's own words the server did not offer, then the server's.
+/// The text's own words, then the server's candidates. A name the text
+/// declares (a temporary, an argument) is a variable whatever the server
+/// calls it; another name the server offers is left to the server's.
 pub fn merge(local: Vec<Candidate>, offered: Vec<Candidate>) -> Vec<Candidate> {
-    let known: HashSet<&str> = offered.iter().map(|c| c.text.as_str()).collect();
+    let declared = |c: &Candidate| c.kind == CandidateKind::Variable;
+    let known: HashSet<String> = offered.iter().map(|c| c.text.clone()).collect();
+    let variables: HashSet<String> = local
+        .iter()
+        .filter(|c| declared(c))
+        .map(|c| c.text.clone())
+        .collect();
     let mut merged: Vec<Candidate> = local
         .into_iter()
-        .filter(|c| !known.contains(c.text.as_str()))
+        .filter(|c| declared(c) || !known.contains(&c.text))
         .collect();
-    merged.extend(offered);
+    merged.extend(offered.into_iter().filter(|c| !variables.contains(&c.text)));
     merged
 }
 
@@ -236,14 +244,19 @@ mod tests {
     }
 
     #[test]
-    fn the_servers_candidates_win_over_the_same_local_word() {
-        let local = local_words("| total | tot", 13, false);
-        let class = Candidate {
-            text: "total".into(),
+    fn a_declared_name_stays_a_variable_other_names_go_to_the_server() {
+        let selector = |text: &str| Candidate {
+            text: text.into(),
             kind: CandidateKind::Selector,
         };
-        let merged = merge(local, vec![class.clone()]);
-        assert_eq!(merged, [class]);
+        let local = local_words("| total | totalSize. tot", 24, false);
+        let merged = merge(local, vec![selector("total"), selector("totalSize")]);
+        let variable = CandidateKind::Variable;
+        let selector_kind = CandidateKind::Selector;
+        assert_eq!(
+            texts(&merged),
+            [("total", &variable), ("totalSize", &selector_kind)]
+        );
     }
 
     #[test]
