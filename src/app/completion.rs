@@ -9,7 +9,7 @@ use crate::net::{Answer, BridgeCommand};
 use crate::protocol::{Candidate, CompleteParams, ErrorObject, Request, RequestBody};
 use crate::ui::browser_edit::EditMsg;
 use crate::ui::completion::{AUTO_MIN_CHARS, Popup, Word, ends_identifier, insertion};
-use crate::ui::completion_site::{Site, local_words, merge};
+use crate::ui::completion_site::{Site, merge};
 use crate::ui::inspector::InspectorMsg;
 use crate::ui::{Model, Msg, PromptKey, Purpose};
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
@@ -222,10 +222,7 @@ fn show(
     if word.start != start || !word.prefix.starts_with(&asked) {
         return;
     }
-    let Some((code, cursor)) = site.code_and_cursor(model) else {
-        return;
-    };
-    let local = local_words(&code, cursor, site.is_method(model));
+    let local = site.words_near_cursor(model);
     let mut popup = Popup {
         start,
         offered: merge(local, offered),

@@ -11,7 +11,7 @@ use super::browser_edit::EditTarget;
 use super::completion::{Word, is_word_char};
 use super::editor::Editor;
 use super::inspector::Tool;
-use super::lexer::{Class, tokens};
+use super::lexer::{Class, Lexer, State};
 use super::{Focus, Model};
 use crate::protocol::{Candidate, CandidateKind};
 
@@ -55,10 +55,7 @@ impl Site {
         match (self, &mut model.tool) {
             (Site::Workspace, _) => Some(&mut model.view.editor),
             (Site::BrowserEdit, Some(Tool::Browser(state))) => {
-                let edit = state.edit.as_deref_mut()?;
-                // An error shown is of the text before: it goes with the change.
-                edit.error = None;
-                Some(&mut edit.editor)
+                state.edit.as_deref_mut().map(|edit| &mut edit.editor)
             }
             _ => None,
         }
@@ -115,6 +112,12 @@ impl Site {
     pub fn replace_word(self, model: &mut Model, start: (usize, usize), text: &str, cursor: usize) {
         if let Some(editor) = self.editor_mut(model) {
             editor.replace_word(start, text, cursor);
+            // An error the browser shows is of the text before: it goes with the change.
+            if let Some(Tool::Browser(state)) = &mut model.tool
+                && let Some(edit) = state.edit.as_deref_mut()
+            {
+                edit.error = None;
+            }
             return;
         }
         if let Some(Tool::Inspector(state)) = &mut model.tool
@@ -127,10 +130,36 @@ impl Site {
     }
 }
 
-/// The identifiers of `code` (by the lexer), but the one the cursor (a
-/// char offset) is in: declared temporaries, block parameters and a
-/// method's arguments as variables, other names as words.
-pub fn local_words(code: &str, cursor: usize, method: bool) -> Vec<Candidate> {
+/// Lines either side of the cursor whose words are offered: lexing a
+/// long workspace whole would cost a frame at every reply.
+const WORD_WINDOW: usize = 300;
+
+impl Site {
+    /// The names of the text around the site's cursor (see [`local_words`]).
+    pub fn words_near_cursor(self, model: &mut Model) -> Vec<Candidate> {
+        let method = self.is_method(model);
+        let Some(editor) = self.editor_mut(model) else {
+            let line = self.line(model).unwrap_or_default();
+            return local_words(line, line.chars().count(), false, State::default());
+        };
+        let (row, col) = (editor.area.cursor().0, editor.area.cursor().1);
+        let first = row.saturating_sub(WORD_WINDOW);
+        let state = editor.line_start_state(first);
+        let lines = editor.area.lines();
+        let last = (row + WORD_WINDOW).min(lines.len() - 1);
+        let above: usize = lines[first..row]
+            .iter()
+            .map(|l| l.chars().count() + 1)
+            .sum();
+        let window = lines[first..=last].join("\n");
+        local_words(&window, above + col, method && first == 0, state)
+    }
+}
+
+/// The identifiers of `code` (by the lexer, starting in `state`), but the
+/// one the cursor (a char offset) is in: declared temporaries, block
+/// parameters and a method's arguments as variables, other names as words.
+pub fn local_words(code: &str, cursor: usize, method: bool, state: State) -> Vec<Candidate> {
     let cursor_byte = code
         .char_indices()
         .nth(cursor)
@@ -151,10 +180,8 @@ pub fn local_words(code: &str, cursor: usize, method: bool) -> Vec<Candidate> {
             range: token.range.start + offset..token.range.end + offset,
         }
     };
-    let header = tokens(&code[..header_end]).into_iter().map(shifted(0));
-    let body = tokens(&code[header_end..])
-        .into_iter()
-        .map(shifted(header_end));
+    let header = Lexer::new(&code[..header_end], state).map(shifted(0));
+    let body = Lexer::new(&code[header_end..], state).map(shifted(header_end));
     for token in header.chain(body) {
         let text = &code[token.range.clone()];
         let in_header = token.range.end <= header_end;
@@ -218,7 +245,7 @@ mod tests {
     #[test]
     fn a_methods_arguments_and_temporaries_are_variables_other_names_words() {
         let code = "at: index put: value\n\t| old |\n\told := items at: index.\n\t^ [:each | each + old + Total] value: ol";
-        let words = local_words(code, code.chars().count(), true);
+        let words = local_words(code, code.chars().count(), true, State::default());
         let variable = CandidateKind::Variable;
         let word = CandidateKind::Other("word".into());
         assert_eq!(
@@ -236,10 +263,10 @@ mod tests {
 
     #[test]
     fn the_word_at_the_cursor_is_not_offered_unless_it_is_elsewhere_too() {
-        let words = local_words("abc := 3. ab", 12, false);
+        let words = local_words("abc := 3. ab", 12, false, State::default());
         assert_eq!(words.len(), 1, "{words:?}");
         assert_eq!(words[0].text, "abc");
-        let words = local_words("ab := 3. ab", 11, false);
+        let words = local_words("ab := 3. ab", 11, false, State::default());
         assert_eq!(words[0].text, "ab");
     }
 
@@ -249,7 +276,7 @@ mod tests {
             text: text.into(),
             kind: CandidateKind::Selector,
         };
-        let local = local_words("| total | totalSize. tot", 24, false);
+        let local = local_words("| total | totalSize. tot", 24, false, State::default());
         let merged = merge(local, vec![selector("total"), selector("totalSize")]);
         let variable = CandidateKind::Variable;
         let selector_kind = CandidateKind::Selector;
@@ -257,6 +284,24 @@ mod tests {
             texts(&merged),
             [("total", &variable), ("totalSize", &selector_kind)]
         );
+    }
+
+    #[test]
+    fn only_the_names_of_the_lines_around_the_cursor_are_offered() {
+        // A comment opened far above the cursor runs into the lines around it.
+        let far = "farAway := 1.\n\"".to_string() + &"x := 2.\n".repeat(WORD_WINDOW + 5);
+        let text = far + "\" | near | near := 3.\nne";
+        let mut model = Model::new("a", "s");
+        model.view.editor = Editor::new(&text);
+        let rows = model.view.editor.area.lines().len();
+        let end = model.view.editor.area.lines()[rows - 1].chars().count();
+        let jump = ratatui_textarea::CursorMove::Jump((rows - 1) as u16, end as u16);
+        model.view.editor.area.move_cursor(jump);
+        let words = Site::Workspace.words_near_cursor(&mut model);
+        let names: Vec<&str> = words.iter().map(|c| c.text.as_str()).collect();
+        // Not farAway (too far), nor x (in the comment, which the lexer knows).
+        assert_eq!(names, ["near"]);
+        assert_eq!(words[0].kind, CandidateKind::Variable);
     }
 
     #[test]
