@@ -1705,6 +1705,25 @@ fn screen_inspector_evaluate_line() {
     );
 }
 
+#[test]
+fn completion_popup_over_the_inspectors_evaluate_line() {
+    use stui::ui::PromptKey;
+    use stui::ui::inspector::InspectorMsg;
+    let mut model = inspecting_collection();
+    inspector_key(&mut model, InspectorMsg::OpenPrompt);
+    for c in "self inj".chars() {
+        inspector_key(&mut model, InspectorMsg::Prompt(PromptKey::Type(c)));
+    }
+    complete_as_recorded(&mut model, "self_inj");
+    assert_screens(
+        "completion_inspector_line",
+        "`:` in the inspector, `self inj`, then Tab: the real server's inject:into: \
+         (selector) in a popup just above the evaluate line, its text lined up with inj",
+        INSPECTED_CODE,
+        &model,
+    );
+}
+
 /// The inspector pane alone on the recorded reply `name`.
 fn inspector_component(name: &str, width: u16, height: u16) -> String {
     let mut model = after([connected_event()]);
@@ -1912,6 +1931,26 @@ fn screen_browser_editing_a_method() {
     );
 }
 
+/// Ctrl+Space in the focused editor of `model`, answered with the reply
+/// the real server gave (tests/fixtures/completion/<fixture>.json).
+fn complete_as_recorded(model: &mut Model, fixture: &str) {
+    let ids = sent_ids(&stui::app::update(model, Msg::Complete));
+    let path = common::repo_root().join(format!("tests/fixtures/completion/{fixture}.json"));
+    let bytes = std::fs::read(&path).unwrap();
+    let reply = stui::net::client::read_reply(&bytes).unwrap();
+    let body = stui::protocol::RequestBody::Complete(stui::protocol::CompleteParams {
+        code: String::new(),
+        cursor: 0,
+    });
+    let result = stui::net::client::decode_answer(&body, reply).unwrap();
+    let event = NetEvent::Reply {
+        id: ids[0].clone(),
+        result,
+        round_trip_us: 300,
+    };
+    stui::app::update(model, Msg::Net(event));
+}
+
 #[test]
 fn completion_popup_in_the_browsers_edit() {
     use stui::ui::browser::BrowserMsg;
@@ -1939,22 +1978,8 @@ fn completion_popup_in_the_browsers_edit() {
             EditMsg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
         );
     }
-    let ids = sent_ids(&stui::app::update(&mut model, Msg::Complete));
     // What the real server answered for this method's text.
-    let path = common::repo_root().join("tests/fixtures/completion/ans_in_remove_first.json");
-    let bytes = std::fs::read(&path).unwrap();
-    let reply = stui::net::client::read_reply(&bytes).unwrap();
-    let body = stui::protocol::RequestBody::Complete(stui::protocol::CompleteParams {
-        code: String::new(),
-        cursor: 0,
-    });
-    let result = stui::net::client::decode_answer(&body, reply).unwrap();
-    let event = NetEvent::Reply {
-        id: ids[0].clone(),
-        result,
-        round_trip_us: 300,
-    };
-    stui::app::update(&mut model, Msg::Net(event));
+    complete_as_recorded(&mut model, "ans_in_remove_first");
     assert_screens(
         "completion_browser_edit",
         "Enter on removeFirst, a new line under `| answer |`, Tab (indent) and ans, \

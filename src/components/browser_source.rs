@@ -263,6 +263,8 @@ mod tests {
             None,
             "evaluate is the workspace's"
         );
+        let ctrl_space = key(Key::Char(' '), KeyModifiers::CONTROL);
+        assert_eq!(edit_key(&keymap, &ctrl_space), Some(Msg::Complete));
         let f1 = key(Key::Function(1), KeyModifiers::NONE);
         assert_eq!(edit_key(&keymap, &f1), Some(Msg::ToggleHelp));
     }

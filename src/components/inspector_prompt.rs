@@ -106,3 +106,30 @@ impl AppComponent<Msg, NoUserEvent> for InspectorPromptBar {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_completes_and_the_open_popup_takes_its_keys() {
+        let keymap = Keymap::default();
+        let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        let ctrl_space = KeyEvent::new(Key::Char(' '), KeyModifiers::CONTROL);
+        assert_eq!(
+            completion_key(&keymap, &plain(Key::Tab), false),
+            Some(Msg::Complete)
+        );
+        assert_eq!(
+            completion_key(&keymap, &ctrl_space, false),
+            Some(Msg::Complete)
+        );
+        // Closed, Enter and Esc are the line's; open, the popup's.
+        assert_eq!(completion_key(&keymap, &plain(Key::Enter), false), None);
+        for code in [Key::Up, Key::Down, Key::Tab, Key::Enter, Key::Esc] {
+            let msg = completion_key(&keymap, &plain(code), true);
+            assert_eq!(msg, Some(Msg::CompletionKey(plain(code))));
+        }
+        assert_eq!(completion_key(&keymap, &plain(Key::Char('x')), true), None);
+    }
+}
