@@ -561,6 +561,15 @@ mod tests {
                 .ends_with("^answer.\n\tanswer")
         );
         assert!(model.completion.popup.is_none());
+        // The class's instance variables too, as the browser showed them.
+        for c in " := first".chars() {
+            browser_key(&mut model, Key::Char(c));
+        }
+        let (id, _) = asked(&browser_key(&mut model, Key::Tab));
+        answer(&mut model, &id, &[]);
+        assert_eq!(shown(&model), ["firstIndex"]);
+        let popup = model.completion.popup.as_ref().unwrap();
+        assert_eq!(popup.shown[0].kind, CandidateKind::Variable);
     }
 
     #[test]

@@ -135,8 +135,49 @@ impl Site {
 const WORD_WINDOW: usize = 300;
 
 impl Site {
-    /// The names of the text around the site's cursor (see [`local_words`]).
+    /// The names of the text around the site's cursor (see [`local_words`]),
+    /// and in a method the variables its class defines.
     pub fn words_near_cursor(self, model: &mut Model) -> Vec<Candidate> {
+        let mut words = self.words_of_text(model);
+        for name in self.class_variables(model) {
+            match words.iter_mut().find(|c| c.text == name) {
+                Some(used) => used.kind = CandidateKind::Variable,
+                None => words.push(Candidate {
+                    text: name,
+                    kind: CandidateKind::Variable,
+                }),
+            }
+        }
+        words
+    }
+
+    /// The instance variables (on the instance side) and class variables
+    /// the browser showed for the class whose method it edits.
+    fn class_variables(self, model: &Model) -> Vec<String> {
+        let Some(Tool::Browser(state)) = &model.tool else {
+            return vec![];
+        };
+        let target = state.edit.as_deref().map(|edit| &edit.target);
+        let (Some(EditTarget::Method { class, meta, .. }), Some(shown)) = (target, &state.class)
+        else {
+            return vec![];
+        };
+        if self != Site::BrowserEdit || &shown.name != class {
+            return vec![];
+        }
+        let instance = if *meta {
+            &[][..]
+        } else {
+            &shown.instance_variables[..]
+        };
+        instance
+            .iter()
+            .chain(&shown.class_variables)
+            .cloned()
+            .collect()
+    }
+
+    fn words_of_text(self, model: &mut Model) -> Vec<Candidate> {
         let method = self.is_method(model);
         let Some(editor) = self.editor_mut(model) else {
             let line = self.line(model).unwrap_or_default();
