@@ -997,6 +997,37 @@ fn completion_pops_up_after_a_pause_and_on_tab_and_enter_inserts_the_class() {
 }
 
 #[test]
+fn in_the_browsers_edit_tab_completes_a_temporary_of_the_method() {
+    // Only Tab opens the popup here, so that Tab does not accept one opened by a pause.
+    let config = "[ui]\ncompletion_delay_ms = 0\n";
+    let (_home, _address, tmux) = launch_connected("e2e-complete-browser", config);
+    tmux.type_text("OrderedCollection");
+    tmux.send_keys(&["C-b"]);
+    tmux.wait_for("the class", Duration::from_secs(20), |s| {
+        s.contains("›OrderedCollection") && s.contains("variableSubclass: #OrderedCollection")
+    });
+    // To removeFirst (as in the browser's test), Enter edits it.
+    tmux.send_keys(&["Right", "Right", "End", "Up", "Up", "Up", "Up"]);
+    tmux.wait_for("the source", Duration::from_secs(20), |s| {
+        s.contains("OrderedCollection>>removeFirst · removing")
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the edit", Duration::from_secs(20), |s| {
+        s.contains("Editing OrderedCollection>>removeFirst")
+    });
+    // A new line under `| answer |`, then a prefix of the temporary.
+    tmux.send_keys(&["Down", "Down", "Down", "Down", "End", "Enter"]);
+    tmux.type_text("ans");
+    tmux.send_keys(&["Tab"]);
+    let popup = |s: &str| s.contains("answer  variable");
+    tmux.wait_for("the temporary offered", Duration::from_secs(20), popup);
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for("the temporary inserted", Duration::from_secs(10), |s| {
+        !popup(s) && pane_lines(s).any(|line| line == "answer")
+    });
+}
+
+#[test]
 fn the_inspector_evaluate_line_runs_code_on_the_inspected_object() {
     let (_home, address, tmux) = launch_connected("e2e-inspector-eval", "");
     tmux.type_text("OrderedCollection new add: 3; yourself");

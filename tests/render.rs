@@ -1592,6 +1592,19 @@ fn completion_popup_takes_its_colours_from_the_theme() {
     assert_eq!((cell.fg, cell.bg), (theme.help.bg, theme.help.key));
 }
 
+#[test]
+fn completion_popup_sits_under_the_word_after_wide_characters() {
+    assert_snapshots(
+        "completion_after_wide_characters",
+        "`'こんにちは' -> Ordered` then Tab: the five wide characters take two columns \
+         each, and the popup's OrderedCollection starts right under the O of Ordered",
+        |width, height| {
+            let mut tui = completing("'こんにちは' -> Ordered", "ordered");
+            screen_as_is(&mut tui, width, height)
+        },
+    );
+}
+
 /// A reply the real server gave to `inspect`, recorded in tests/fixtures/inspector.
 fn recorded_inspection(name: &str) -> stui::protocol::InspectResult {
     let path = common::repo_root().join(format!("tests/fixtures/inspector/{name}.json"));
@@ -1687,6 +1700,25 @@ fn screen_inspector_evaluate_line() {
         "`:` in the inspector, then `self add: 5` typed: the evaluate line covers the \
          status line (`self ▸ self add: 5`, a block cursor, the keys), the inspector \
          still shows the collection.",
+        INSPECTED_CODE,
+        &model,
+    );
+}
+
+#[test]
+fn completion_popup_over_the_inspectors_evaluate_line() {
+    use stui::ui::PromptKey;
+    use stui::ui::inspector::InspectorMsg;
+    let mut model = inspecting_collection();
+    inspector_key(&mut model, InspectorMsg::OpenPrompt);
+    for c in "self inj".chars() {
+        inspector_key(&mut model, InspectorMsg::Prompt(PromptKey::Type(c)));
+    }
+    complete_as_recorded(&mut model, "self_inj");
+    assert_screens(
+        "completion_inspector_line",
+        "`:` in the inspector, `self inj`, then Tab: the real server's inject:into: \
+         (selector) in a popup just above the evaluate line, its text lined up with inj",
         INSPECTED_CODE,
         &model,
     );
@@ -1927,6 +1959,66 @@ fn screen_browser_editing_a_method() {
          (highlighted, the cursor after the x); the bottom border says Editing \
          OrderedCollection>>removeFirst · removing · modified and, where there is room \
          (not at 80 columns), which keys accept and cancel.",
+        BROWSED_CODE,
+        &model,
+    );
+}
+
+/// Ctrl+Space in the focused editor of `model`, answered with the reply
+/// the real server gave (tests/fixtures/completion/<fixture>.json).
+fn complete_as_recorded(model: &mut Model, fixture: &str) {
+    let ids = sent_ids(&stui::app::update(model, Msg::Complete));
+    let path = common::repo_root().join(format!("tests/fixtures/completion/{fixture}.json"));
+    let bytes = std::fs::read(&path).unwrap();
+    let reply = stui::net::client::read_reply(&bytes).unwrap();
+    let body = stui::protocol::RequestBody::Complete(stui::protocol::CompleteParams {
+        code: String::new(),
+        cursor: 0,
+    });
+    let result = stui::net::client::decode_answer(&body, reply).unwrap();
+    let event = NetEvent::Reply {
+        id: ids[0].clone(),
+        result,
+        round_trip_us: 300,
+    };
+    stui::app::update(model, Msg::Net(event));
+}
+
+#[test]
+fn completion_popup_in_the_browsers_edit() {
+    use stui::ui::browser::BrowserMsg;
+    use stui::ui::browser_edit::EditMsg;
+    let mut model = browsing_remove_first();
+    stui::app::update(&mut model, Msg::Browser(BrowserMsg::Edit));
+    // The cursor to the end of `\t| answer |`, a new line, `\tans`.
+    for code in [
+        Key::Down,
+        Key::Down,
+        Key::Down,
+        Key::Down,
+        Key::End,
+        Key::Enter,
+    ] {
+        browser_edit(
+            &mut model,
+            EditMsg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
+    }
+    for c in "\tans".chars() {
+        let code = if c == '\t' { Key::Tab } else { Key::Char(c) };
+        browser_edit(
+            &mut model,
+            EditMsg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
+    }
+    // What the real server answered for this method's text.
+    complete_as_recorded(&mut model, "ans_in_remove_first");
+    assert_screens(
+        "completion_browser_edit",
+        "Enter on removeFirst, a new line under `| answer |`, Tab (indent) and ans, \
+         then Ctrl+Space: under the word in the browser's source pane the method's \
+         temporary answer (variable, though the server offers a selector of the \
+         name) and the server's answer: (selector)",
         BROWSED_CODE,
         &model,
     );

@@ -20,7 +20,10 @@ pub fn update(model: &mut Model, msg: EditMsg) -> Vec<Effect> {
         EditMsg::InWorkspace => return in_workspace(model),
         EditMsg::NewMethod => new_method(model),
         EditMsg::NewClass => new_class(model),
-        EditMsg::Key(key) => edit_text(model, |edit| edit.editor.key(&key)),
+        EditMsg::Key(key) => {
+            let type_key = |model: &mut Model| edit_text(model, |edit| edit.editor.key(&key));
+            return super::completion::edit(model, key, type_key);
+        }
         EditMsg::Paste(text) => edit_text(model, |edit| edit.editor.paste(&text)),
         EditMsg::Command(command) => {
             let clipboard = model.system_clipboard;

@@ -6,9 +6,12 @@ use std::time::Instant;
 
 use super::update::Effect;
 use crate::net::{Answer, BridgeCommand};
-use crate::protocol::{CompleteParams, ErrorObject, Request, RequestBody};
+use crate::protocol::{Candidate, CompleteParams, ErrorObject, Request, RequestBody};
+use crate::ui::browser_edit::EditMsg;
 use crate::ui::completion::{AUTO_MIN_CHARS, Popup, Word, ends_identifier, insertion};
-use crate::ui::{Focus, Model, Msg, Purpose};
+use crate::ui::completion_site::{Site, merge};
+use crate::ui::inspector::InspectorMsg;
+use crate::ui::{Model, Msg, PromptKey, Purpose};
 use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
 /// Messages that leave the popup open; any other closes it (a click, an
@@ -16,17 +19,33 @@ use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 pub fn note(model: &mut Model, msg: &Msg) {
     let keeps = matches!(
         msg,
-        Msg::Edit(_) | Msg::Complete | Msg::Tick(_) | Msg::Animate | Msg::Net(_)
+        Msg::Edit(_)
+            | Msg::Complete
+            | Msg::CompletionKey(_)
+            | Msg::Tick(_)
+            | Msg::Animate
+            | Msg::Net(_)
+            | Msg::BrowserEdit(EditMsg::Key(_))
+            | Msg::Inspector(InspectorMsg::Prompt(
+                PromptKey::Type(_) | PromptKey::Backspace
+            ))
     );
     if !keeps && (model.completion.popup.is_some() || model.completion.typed_at.is_some()) {
         model.completion.close();
     }
 }
 
-/// The `complete` action (and Tab after a word): ask for the word at the cursor.
+/// The focused site and the word at its cursor.
+fn focused_word(model: &Model) -> Option<(Site, Word)> {
+    let site = Site::focused(model)?;
+    Some((site, site.word(model)?))
+}
+
+/// The `complete` action (and Tab after a word): ask for the word at the
+/// cursor of the editor that has the focus.
 pub fn complete(model: &mut Model) -> Vec<Effect> {
-    match model.view.editor.word_at_cursor() {
-        Some(word) if !word.prefix.is_empty() => ask(model, word, true),
+    match focused_word(model) {
+        Some((_, word)) if !word.prefix.is_empty() => ask(model, word, true),
         _ => vec![],
     }
 }
@@ -48,41 +67,48 @@ pub fn tick(model: &mut Model, now: Instant) -> Vec<Effect> {
         return vec![];
     }
     state.typed_at = None;
-    match model.view.editor.word_at_cursor() {
-        Some(word)
-            if word.prefix.chars().count() >= AUTO_MIN_CHARS && model.focus == Focus::Workspace =>
-        {
-            ask(model, word, false)
-        }
+    match focused_word(model) {
+        Some((_, word)) if word.prefix.chars().count() >= AUTO_MIN_CHARS => ask(model, word, false),
         _ => vec![],
     }
 }
 
-/// A key for the workspace: the popup's keys while it is open, Tab after a
-/// word completes, any other key edits (and may start the pause).
-pub fn edit(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
-    let plain = key.modifiers == KeyModifiers::NONE;
-    if model.completion.popup.is_some() && plain {
-        match key.code {
-            Key::Up | Key::Down => {
-                let popup = model.completion.popup.as_mut().expect("open");
-                popup.step(key.code == Key::Down);
-                return vec![];
-            }
-            Key::Tab | Key::Enter => return accept(model),
-            Key::Esc => {
-                model.completion.close();
-                return vec![];
-            }
-            _ => {}
-        }
+/// A key for an editor (the workspace's, the browser's): the popup's keys
+/// while it is open, Tab after a word completes, any other key is
+/// `apply`'d to the editor (and may start the pause).
+pub fn edit(model: &mut Model, key: KeyEvent, apply: impl FnOnce(&mut Model)) -> Vec<Effect> {
+    if let Some(effects) = popup_key(model, &key) {
+        return effects;
     }
     // Offline, Tab after a word indents as before.
     let online = model.connection.is_connected();
+    let plain = key.modifiers == KeyModifiers::NONE;
     if key.code == Key::Tab && plain && online && after_identifier(model) {
         return complete(model);
     }
-    model.view.editor.key(&key);
+    apply(model);
+    typed(model, &key)
+}
+
+/// The popup's own keys (Up/Down choose, Tab/Enter accept, Esc closes)
+/// while it is open; `None` for any other key.
+pub fn popup_key(model: &mut Model, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let popup = model.completion.popup.as_mut()?;
+    if key.modifiers != KeyModifiers::NONE {
+        return None;
+    }
+    match key.code {
+        Key::Up | Key::Down => popup.step(key.code == Key::Down),
+        Key::Tab | Key::Enter => return Some(accept(model)),
+        Key::Esc => model.completion.close(),
+        _ => return None,
+    }
+    Some(vec![])
+}
+
+/// After `key` edited the focused text: a word character starts the
+/// pause; the open popup follows typing and deleting, anything else closes it.
+pub fn typed(model: &mut Model, key: &KeyEvent) -> Vec<Effect> {
     let word_char = matches!(key.code, Key::Char(c) if ends_identifier(c))
         && !key
             .modifiers
@@ -103,14 +129,14 @@ pub fn edit(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
 
 /// Whether the character before the cursor ends an identifier (and nothing is selected).
 fn after_identifier(model: &Model) -> bool {
-    let word = model.view.editor.word_at_cursor();
+    let word = focused_word(model).map(|(_, word)| word);
     word.is_some_and(|word| word.prefix.chars().last().is_some_and(ends_identifier))
 }
 
 /// The popup after an edit: filtered to the longer word, asked again when
 /// the server's list may lack its matches, closed when the word ended.
 fn follow_typing(model: &mut Model) -> Vec<Effect> {
-    let word = model.view.editor.word_at_cursor();
+    let word = focused_word(model).map(|(_, word)| word);
     let popup = model.completion.popup.as_mut().expect("open");
     let Some(word) = word.filter(|w| w.start == popup.start && !w.prefix.is_empty()) else {
         model.completion.close();
@@ -126,16 +152,24 @@ fn follow_typing(model: &mut Model) -> Vec<Effect> {
 }
 
 /// Send `complete` for `word`; the reply is routed by its generation.
-/// `by_key`: the user asked, and is told when nothing matches.
+/// `by_key`: the user asked, and is told when nothing matches. Offline
+/// the text's own words are offered when asked (or already shown).
 fn ask(model: &mut Model, word: Word, by_key: bool) -> Vec<Effect> {
+    let Some((code, cursor)) = Site::focused(model).and_then(|site| site.code_and_cursor(model))
+    else {
+        return vec![];
+    };
+    model.completion.generation += 1;
     if !model.connection.is_connected() {
+        if by_key || model.completion.popup.is_some() {
+            show(model, (word.start, word.prefix), vec![], by_key);
+        }
         return vec![];
     }
-    model.completion.generation += 1;
     let id = model.next_request_id();
     let body = RequestBody::Complete(CompleteParams {
-        code: model.view.editor.text(),
-        cursor: model.view.editor.cursor_offset() as u64,
+        code,
+        cursor: cursor as u64,
     });
     let purpose = Purpose::Completion {
         generation: model.completion.generation,
@@ -158,12 +192,6 @@ pub fn reply(
     if generation != model.completion.generation {
         return;
     }
-    let Some(word) = model.view.editor.word_at_cursor() else {
-        return;
-    };
-    if word.start != start || !word.prefix.starts_with(&asked) {
-        return;
-    }
     let offered = match result {
         Ok(Answer::Complete(result)) => result.candidates,
         Ok(other) => {
@@ -177,9 +205,27 @@ pub fn reply(
             return;
         }
     };
+    show(model, (start, asked), offered, by_key);
+}
+
+/// The popup of the `offered` candidates and the text's own words, for
+/// the word asked about at `start` if it is still at the cursor.
+fn show(
+    model: &mut Model,
+    (start, asked): ((usize, usize), String),
+    offered: Vec<Candidate>,
+    by_key: bool,
+) {
+    let Some((site, word)) = focused_word(model) else {
+        return;
+    };
+    if word.start != start || !word.prefix.starts_with(&asked) {
+        return;
+    }
+    let local = site.words_near_cursor(model);
     let mut popup = Popup {
         start,
-        offered,
+        offered: merge(local, offered),
         asked,
         shown: Vec::new(),
         selected: 0,
@@ -187,10 +233,12 @@ pub fn reply(
     };
     if popup.filter(&word.prefix) {
         model.completion.popup = Some(popup);
-    } else if by_key {
-        model
-            .status
-            .say(format!("No completions for {}.", word.prefix));
+    } else {
+        model.completion.popup = None;
+        if by_key {
+            let said = format!("No completions for {}.", word.prefix);
+            model.status.say(said);
+        }
     }
 }
 
@@ -200,10 +248,12 @@ fn accept(model: &mut Model) -> Vec<Effect> {
         return vec![];
     };
     model.completion.close();
-    if let Some(candidate) = popup.shown.get(popup.selected) {
-        let (text, cursor) = insertion(candidate);
-        model.view.editor.replace_word(popup.start, &text, cursor);
-    }
+    let (Some(site), Some(candidate)) = (Site::focused(model), popup.shown.get(popup.selected))
+    else {
+        return vec![];
+    };
+    let (text, cursor) = insertion(candidate);
+    site.replace_word(model, popup.start, &text, cursor);
     vec![]
 }
 
@@ -415,5 +465,147 @@ mod tests {
         asked(&update(&mut model, Msg::Complete));
         let effects = update(&mut model, Msg::ToggleConnection);
         assert_eq!(effects, [Effect::Bridge(BridgeCommand::Disconnect)]);
+    }
+
+    #[test]
+    fn the_texts_own_words_join_the_servers_without_repeating_them() {
+        let mut model = popup_for(
+            "| total tot | tot",
+            &[("totalSize", CandidateKind::Selector)],
+        );
+        assert_eq!(shown(&model), ["total", "totalSize"]);
+        let kinds: Vec<_> = model
+            .completion
+            .popup
+            .as_ref()
+            .unwrap()
+            .shown
+            .iter()
+            .map(|c| c.kind.clone())
+            .collect();
+        assert_eq!(kinds, [CandidateKind::Variable, CandidateKind::Selector]);
+        // A name the server offers too is the server's, but a declared one.
+        press(&mut model, Key::Esc);
+        type_text(&mut model, ". totalSize. totalS");
+        let (id, _) = asked(&update(&mut model, Msg::Complete));
+        answer(&mut model, &id, &[("totalSize", CandidateKind::Selector)]);
+        let popup = model.completion.popup.as_ref().unwrap();
+        assert_eq!(popup.shown.len(), 1);
+        assert_eq!(popup.shown[0].kind, CandidateKind::Selector);
+    }
+
+    #[test]
+    fn offline_the_complete_key_offers_the_texts_own_words() {
+        let mut model = Model::new("a", "s");
+        type_text(&mut model, "counter := 0. cou");
+        assert!(update(&mut model, Msg::Complete).is_empty());
+        assert_eq!(shown(&model), ["counter"]);
+        press(&mut model, Key::Enter);
+        assert_eq!(model.view.editor.text(), "counter := 0. counter");
+    }
+
+    /// The browser editing removeFirst, the cursor at the end of its source.
+    fn editing_remove_first_at_end() -> Model {
+        let mut model = crate::app::browser::tests::on_remove_first();
+        update(
+            &mut model,
+            Msg::Browser(crate::ui::browser::BrowserMsg::Edit),
+        );
+        let editor = browser_editor(&mut model);
+        let last = editor.area.lines().len() - 1;
+        let end = editor.area.lines()[last].chars().count();
+        editor
+            .area
+            .move_cursor(ratatui_textarea::CursorMove::Jump(last as u16, end as u16));
+        model
+    }
+
+    fn browser_editor(model: &mut Model) -> &mut crate::ui::editor::Editor {
+        match &mut model.tool {
+            Some(crate::ui::inspector::Tool::Browser(state)) => {
+                &mut state.edit.as_mut().unwrap().editor
+            }
+            _ => panic!("no browser"),
+        }
+    }
+
+    fn browser_key(model: &mut Model, code: Key) -> Vec<Effect> {
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        update(
+            model,
+            Msg::BrowserEdit(crate::ui::browser_edit::EditMsg::Key(key)),
+        )
+    }
+
+    #[test]
+    fn in_the_browsers_edit_tab_completes_from_the_methods_own_text() {
+        let mut model = editing_remove_first_at_end();
+        for c in ".\n\tans".chars() {
+            let code = if c == '\n' { Key::Enter } else { Key::Char(c) };
+            browser_key(&mut model, code);
+        }
+        let (id, params) = asked(&browser_key(&mut model, Key::Tab));
+        // The server gets the method's source, the cursor at its end.
+        let text = browser_editor(&mut model).text();
+        assert!(params.code.starts_with("removeFirst") && params.code == text);
+        assert_eq!(params.cursor as usize, text.chars().count());
+        // The server knows no `answer`: the method's temporary is offered.
+        answer(&mut model, &id, &[("ansiString", CandidateKind::Selector)]);
+        assert_eq!(shown(&model), ["answer", "ansiString"]);
+        browser_key(&mut model, Key::Char('w'));
+        assert_eq!(shown(&model), ["answer"]);
+        browser_key(&mut model, Key::Enter);
+        assert!(
+            browser_editor(&mut model)
+                .text()
+                .ends_with("^answer.\n\tanswer")
+        );
+        assert!(model.completion.popup.is_none());
+        // The class's instance variables too, as the browser showed them.
+        for c in " := first".chars() {
+            browser_key(&mut model, Key::Char(c));
+        }
+        let (id, _) = asked(&browser_key(&mut model, Key::Tab));
+        answer(&mut model, &id, &[]);
+        assert_eq!(shown(&model), ["firstIndex"]);
+        let popup = model.completion.popup.as_ref().unwrap();
+        assert_eq!(popup.shown[0].kind, CandidateKind::Variable);
+    }
+
+    #[test]
+    fn on_the_inspectors_line_tab_completes_the_word_at_its_end() {
+        use crate::ui::inspector::InspectorMsg;
+        let mut model = crate::app::inspector::tests::inspecting_collection();
+        update(&mut model, Msg::Inspector(InspectorMsg::OpenPrompt));
+        for c in "self inj".chars() {
+            update(
+                &mut model,
+                Msg::Inspector(InspectorMsg::Prompt(crate::ui::PromptKey::Type(c))),
+            );
+        }
+        let (id, params) = asked(&update(&mut model, Msg::Complete));
+        assert_eq!((params.code.as_str(), params.cursor), ("self inj", 8));
+        answer(
+            &mut model,
+            &id,
+            &[
+                ("inject:into:", CandidateKind::Selector),
+                ("injectInto", CandidateKind::Selector),
+            ],
+        );
+        // Typing filters; the popup's keys come as `CompletionKey`.
+        update(
+            &mut model,
+            Msg::Inspector(InspectorMsg::Prompt(crate::ui::PromptKey::Type('e'))),
+        );
+        assert_eq!(shown(&model), ["inject:into:", "injectInto"]);
+        let key = |code| Msg::CompletionKey(KeyEvent::new(code, KeyModifiers::NONE));
+        update(&mut model, key(Key::Down));
+        update(&mut model, key(Key::Up));
+        update(&mut model, key(Key::Enter));
+        // The line's cursor stays at its end: the first keyword only.
+        let line = crate::app::inspector::tests::state(&model).prompt.clone();
+        assert_eq!(line.as_deref(), Some("self inject: "));
+        assert!(model.completion.popup.is_none());
     }
 }

@@ -6,6 +6,7 @@
 use super::inspector::{inspector, page_request};
 use super::update::{Effect, evaluate_on};
 use crate::ui::{Model, PromptKey, Purpose};
+use tuirealm::event::{Key, KeyEvent, KeyModifiers};
 
 /// `:` in the inspector: open the line, once the object shown has come.
 pub fn open_prompt(model: &mut Model) -> Vec<Effect> {
@@ -27,16 +28,27 @@ pub fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
     let Some(line) = state.prompt.as_mut() else {
         return vec![];
     };
-    match key {
-        PromptKey::Type(c) => line.push(c),
+    let typed = match key {
+        PromptKey::Type(c) => {
+            line.push(c);
+            Key::Char(c)
+        }
         PromptKey::Backspace => {
             line.pop();
+            Key::Backspace
         }
-        PromptKey::Clear => line.clear(),
-        PromptKey::Cancel => state.prompt = None,
+        PromptKey::Clear => {
+            line.clear();
+            return vec![];
+        }
+        PromptKey::Cancel => {
+            state.prompt = None;
+            return vec![];
+        }
         PromptKey::Accept => return accept(model),
-    }
-    vec![]
+    };
+    // The completion popup follows the typing.
+    super::completion::typed(model, &KeyEvent::new(typed, KeyModifiers::NONE))
 }
 
 /// Enter: evaluate the line on the object shown; an empty line just closes.

@@ -75,8 +75,9 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             effects.extend(evaluate(model, code));
             effects
         }
-        Msg::Edit(key) => completion::edit(model, key),
+        Msg::Edit(key) => completion::edit(model, key, |model| model.view.editor.key(&key)),
         Msg::Complete => completion::complete(model),
+        Msg::CompletionKey(key) => completion::popup_key(model, &key).unwrap_or_default(),
         Msg::Paste(text) => {
             model.view.editor.paste(&text);
             vec![]

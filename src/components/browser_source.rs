@@ -205,8 +205,10 @@ fn edit_key(keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
     let Some(action) = keymap.lookup(Context::Workspace, key) else {
         return edit(EditMsg::Key(*key));
     };
-    if action == Action::Accept {
-        return edit(EditMsg::Accept);
+    match action {
+        Action::Accept => return edit(EditMsg::Accept),
+        Action::Complete => return Some(Msg::Complete),
+        _ => {}
     }
     if let Some(command) = super::workspace::edit_command(action) {
         return edit(EditMsg::Command(command));
@@ -261,6 +263,8 @@ mod tests {
             None,
             "evaluate is the workspace's"
         );
+        let ctrl_space = key(Key::Char(' '), KeyModifiers::CONTROL);
+        assert_eq!(edit_key(&keymap, &ctrl_space), Some(Msg::Complete));
         let f1 = key(Key::Function(1), KeyModifiers::NONE);
         assert_eq!(edit_key(&keymap, &f1), Some(Msg::ToggleHelp));
     }

@@ -1,6 +1,7 @@
 //! The completion popup: candidates under the word being completed (above
-//! it when there is no room below), drawn over the panes. It never takes
-//! the focus: the workspace passes it the keys through `update`.
+//! it when there is no room below) in the editor or line that has the
+//! focus, drawn over the panes. It never takes the focus: the editor
+//! passes it the keys through `update`.
 
 use tuirealm::component::{AppComponent, Component};
 use tuirealm::event::{Event, NoUserEvent};
@@ -14,6 +15,8 @@ use super::{Draw, Pane};
 use crate::config::theme::Theme;
 use crate::protocol::CandidateKind;
 use crate::ui::completion::{POPUP_ROWS, Popup};
+use crate::ui::completion_site::{Site, display_width};
+use crate::ui::inspector::Tool;
 use crate::ui::{Model, Msg, SharedModel};
 
 #[derive(Component)]
@@ -53,14 +56,9 @@ impl Draw for PopupDrawing {
         let Some(popup) = &model.completion.popup else {
             return;
         };
-        let (top, left) = model.view.editor.area.scroll_offset();
-        let text = model.view.workspace_text;
-        let row = popup.start.0.saturating_sub(usize::from(top));
-        let col = popup.start.1.saturating_sub(usize::from(left));
-        let word = (
-            text.x.saturating_add(col as u16),
-            text.y.saturating_add(row as u16),
-        );
+        let Some(word) = word_cell(model, popup) else {
+            return;
+        };
         let rect = place(popup, word, area);
         frame.render_widget(Clear, rect);
         let shown = popup.shown.len();
@@ -85,7 +83,7 @@ impl PopupDrawing {
         let candidate = &popup.shown[at];
         let kind = kind_label(&candidate.kind);
         let gap = width
-            .saturating_sub(candidate.text.chars().count() + kind.chars().count() + 2)
+            .saturating_sub(display_width(&candidate.text) + kind.chars().count() + 2)
             .max(1);
         let (fg, bg, kind_fg) = if at == popup.selected {
             (self.bg, self.selected, self.bg)
@@ -100,6 +98,39 @@ impl PopupDrawing {
             Span::styled(format!("{kind} "), Style::default().fg(kind_fg).bg(bg)),
         ])
     }
+}
+
+/// The screen cell where the completed word starts, in the editor (or
+/// line) that has the focus: its display columns, so that wide characters
+/// and tabs before the word count as drawn.
+fn word_cell(model: &Model, popup: &Popup) -> Option<(u16, u16)> {
+    let site = Site::focused(model)?;
+    let Some(editor) = site.editor(model) else {
+        let line = model.view.inspector_line;
+        let before: String = site.line(model)?.chars().take(popup.start.1).collect();
+        let x = usize::from(line.x) + display_width(&before);
+        return Some((u16::try_from(x).ok()?, line.y));
+    };
+    let text = match (site, &model.tool) {
+        (Site::BrowserEdit, Some(Tool::Browser(state))) => state.source_area,
+        _ => model.view.workspace_text,
+    };
+    let area = &editor.area;
+    let (top, left) = area.scroll_offset();
+    let (row, col) = (area.cursor().0, area.cursor().1);
+    // The word has no tab: the cursor's display column less its width.
+    let word: String = area.lines()[row]
+        .chars()
+        .take(col)
+        .skip(popup.start.1)
+        .collect();
+    let start = area
+        .screen_cursor()
+        .col
+        .saturating_sub(display_width(&word));
+    let x = usize::from(text.x) + start.saturating_sub(usize::from(left));
+    let y = usize::from(text.y) + row.saturating_sub(usize::from(top));
+    Some((u16::try_from(x).ok()?, u16::try_from(y).ok()?))
 }
 
 fn kind_label(kind: &CandidateKind) -> &str {
@@ -118,7 +149,7 @@ fn place(popup: &Popup, word: (u16, u16), screen: Rect) -> Rect {
     let widest = popup
         .shown
         .iter()
-        .map(|c| c.text.chars().count() + kind_label(&c.kind).chars().count() + 3)
+        .map(|c| display_width(&c.text) + kind_label(&c.kind).chars().count() + 3)
         .max()
         .unwrap_or(0);
     let width = ((widest + 2) as u16).min(screen.width);

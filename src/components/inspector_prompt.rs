@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tuirealm::component::{AppComponent, Component};
-use tuirealm::event::{Event, NoUserEvent};
+use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::props::TextModifiers;
 use tuirealm::ratatui::Frame;
 use tuirealm::ratatui::layout::Rect;
@@ -15,6 +15,7 @@ use super::prompt_line::{on_key, prompt_key, prompt_style};
 use super::{Draw, Pane, app_msg};
 use crate::config::keymap::{Action, Context, Keymap};
 use crate::config::theme::StatusBarColors;
+use crate::ui::completion_site::display_width;
 use crate::ui::inspector::{InspectorMsg, Tool};
 use crate::ui::{Model, Msg, SharedModel};
 
@@ -51,8 +52,16 @@ impl Draw for PromptDrawing {
             return;
         };
         let style = prompt_style(&self.colours);
+        let label = " self ▸ ";
+        let shift = u16::try_from(display_width(label)).unwrap_or(0);
+        let text = Rect::new(
+            area.x.saturating_add(shift),
+            area.y,
+            area.width,
+            area.height,
+        );
         let line = Line::from(vec![
-            Span::raw(" self ▸ "),
+            Span::raw(label),
             Span::raw(input.to_string()),
             // Where the next character goes.
             Span::styled(" ", style.add_modifier(TextModifiers::REVERSED)),
@@ -60,12 +69,32 @@ impl Draw for PromptDrawing {
         ]);
         frame.render_widget(Clear, area);
         frame.render_widget(Paragraph::new(line).style(style), area);
+        model.view.inspector_line = text.intersection(area);
     }
+}
+
+/// Tab (or the workspace's complete key) completes the word at the line's
+/// end; while the popup is open its keys are the popup's.
+fn completion_key(keymap: &Keymap, key: &KeyEvent, completing: bool) -> Option<Msg> {
+    let plain = key.modifiers == KeyModifiers::NONE;
+    let popup_key = matches!(
+        key.code,
+        Key::Up | Key::Down | Key::Tab | Key::Enter | Key::Esc
+    );
+    if completing && plain && popup_key {
+        return Some(Msg::CompletionKey(*key));
+    }
+    let complete = keymap.lookup(Context::Workspace, key) == Some(Action::Complete);
+    (complete || (plain && key.code == Key::Tab)).then_some(Msg::Complete)
 }
 
 impl AppComponent<Msg, NoUserEvent> for InspectorPromptBar {
     fn on(&mut self, event: &Event<NoUserEvent>) -> Option<Msg> {
+        let completing = self.component.model.borrow().completion.popup.is_some();
         on_key(event, &self.keymap, Context::Inspector, |key| {
+            if let Some(msg) = completion_key(&self.keymap, key, completing) {
+                return Some(msg);
+            }
             // Browse, senders, implementors of the word at the line's end.
             if let Some(reach @ (Action::Browse | Action::Senders | Action::Implementors)) =
                 self.keymap.lookup(Context::Inspector, key)
@@ -75,5 +104,32 @@ impl AppComponent<Msg, NoUserEvent> for InspectorPromptBar {
             let prompt_key = prompt_key(key)?;
             Some(Msg::Inspector(InspectorMsg::Prompt(prompt_key)))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_completes_and_the_open_popup_takes_its_keys() {
+        let keymap = Keymap::default();
+        let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        let ctrl_space = KeyEvent::new(Key::Char(' '), KeyModifiers::CONTROL);
+        assert_eq!(
+            completion_key(&keymap, &plain(Key::Tab), false),
+            Some(Msg::Complete)
+        );
+        assert_eq!(
+            completion_key(&keymap, &ctrl_space, false),
+            Some(Msg::Complete)
+        );
+        // Closed, Enter and Esc are the line's; open, the popup's.
+        assert_eq!(completion_key(&keymap, &plain(Key::Enter), false), None);
+        for code in [Key::Up, Key::Down, Key::Tab, Key::Enter, Key::Esc] {
+            let msg = completion_key(&keymap, &plain(code), true);
+            assert_eq!(msg, Some(Msg::CompletionKey(plain(code))));
+        }
+        assert_eq!(completion_key(&keymap, &plain(Key::Char('x')), true), None);
     }
 }

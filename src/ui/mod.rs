@@ -7,6 +7,7 @@ pub mod browser_edit;
 pub mod browser_protocol;
 pub mod browser_remove;
 pub mod completion;
+pub mod completion_site;
 pub mod editor;
 pub mod editor_commands;
 pub mod help_filter;

@@ -160,6 +160,9 @@ pub struct ViewState {
     /// Where the workspace text and the panes were drawn last: mouse
     /// positions are read against them.
     pub workspace_text: Rect,
+    /// Where the inspector's evaluate line draws its text (the completion
+    /// popup goes above it).
+    pub inspector_line: Rect,
     pub workspace_pane: Rect,
     pub transcript_pane: Rect,
 }

@@ -101,8 +101,12 @@ pub enum Msg {
     InspectSelection,
     /// Evaluate this code.
     Evaluate(String),
-    /// Offer completions of the word at the workspace's cursor.
+    /// Offer completions of the word at the cursor of the editor (or
+    /// line) that has the focus.
     Complete,
+    /// A key for the open completion popup from a line without an editor
+    /// (the inspector's evaluate line): choose, accept, close.
+    CompletionKey(KeyEvent),
     /// A key that edits the workspace text.
     Edit(KeyEvent),
     /// Text pasted into the workspace.
