@@ -13,6 +13,7 @@ pub mod history_file;
 mod input;
 mod inspector;
 mod inspector_eval;
+mod inspector_result;
 mod lower_pane;
 mod messages;
 mod palette;

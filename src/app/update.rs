@@ -620,6 +620,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             depth,
             handle,
         } => {
+            super::inspector_result::remember(model, &code, &result);
             evaluation_reply(model, code, None, result);
             return super::inspector_eval::refresh(model, depth, handle);
         }
