@@ -240,8 +240,12 @@ fn select_wanted_method(state: &mut BrowserState) {
     state.column = Column::Methods;
 }
 
-/// Esc: close the browser and give the focus back.
+/// Esc: back to the message list it was opened from, else close the
+/// browser and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
+    if super::messages::back_from_browser(model) {
+        return vec![];
+    }
     super::tools::close(model)
 }
 

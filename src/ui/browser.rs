@@ -85,6 +85,8 @@ pub struct BrowserState {
     pub source_area: Rect,
     /// The source pane's edit, while it edits (see `browser_edit`).
     pub edit: Option<Box<super::browser_edit::BrowserEdit>>,
+    /// The message list it was opened from: Esc goes back to it.
+    pub from_list: Option<super::messages::MessagesState>,
 }
 
 impl BrowserState {
