@@ -287,7 +287,7 @@ impl Action {
             Self::SourcePageDown => "Scroll the source down a page",
             Self::SourcePageUp => "Scroll the source up a page",
             Self::Accept => "Accept: compile the method edited (class: define it)",
-            Self::EditInWorkspace => "Open the method in a new workspace (Class>>selector)",
+            Self::EditInWorkspace => "The method or edit in a new workspace (Class>>selector)",
             Self::NewMethod => "New method: edit the method template",
             Self::NewClass => "New class: edit a class definition template",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
