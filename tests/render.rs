@@ -392,6 +392,23 @@ fn screen_help_filtered_in_each_theme() {
 }
 
 #[test]
+fn screen_help_filtered_by_a_tools_name() {
+    let mut model = after([connected_event()]);
+    model.help_visible = true;
+    assert_snapshots(
+        "help_filtered_browser",
+        "The help after / and \"browser\": the class browser's keys under their \
+         heading (a heading matches as its rows' words do); before, no key matched.",
+        |width, height| {
+            let mut tui = mounted_app(WORKSPACE_TEXT);
+            screen_sized(&mut tui, &model, width, height);
+            tui.type_into(Id::Help, "/browser");
+            screen_sized(&mut tui, &model, width, height)
+        },
+    );
+}
+
+#[test]
 fn help_filter_keys() {
     let mut model = model();
     model.help_visible = true;

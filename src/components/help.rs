@@ -225,7 +225,9 @@ impl HelpDrawing {
         let mut lines = Vec::new();
         let mut heading_shown = None;
         let shown = |row: &&HelpRow| {
-            filter.is_none_or(|f| f.shows(&format!("{} {}", row.keys, row.description)))
+            // The heading too: "/browser" shows the class browser's keys.
+            let text = format!("{} {} {}", row.heading, row.keys, row.description);
+            filter.is_none_or(|f| f.shows(&text))
         };
         for row in self.rows.iter().filter(shown) {
             if heading_shown != Some(row.heading) {
