@@ -46,12 +46,14 @@ pub fn open_on(
     method: Option<String>,
     meta: bool,
 ) -> Vec<Effect> {
+    let from_list = super::messages::list_to_go_back_to(model);
     let (mut effects, back_to) = super::tools::make_room(model);
     model.tool = Some(Tool::Browser(Box::new(BrowserState {
         wanted: wanted.clone(),
         wanted_method: method,
         meta,
         back_to,
+        from_list,
         ..BrowserState::default()
     })));
     model.focus = Focus::Tool;

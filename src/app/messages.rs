@@ -114,14 +114,20 @@ fn open_selected(model: &mut Model) -> Vec<Effect> {
         return vec![];
     };
     let (class, selector, meta) = (method.class.clone(), method.selector.clone(), method.meta);
-    let mut list = state.clone();
+    super::browser::open_on(model, Some(class), Some(selector), meta)
+}
+
+/// The list with the focus, kept by a browser opened from it (Enter or
+/// Ctrl+B) for Esc to go back to.
+pub fn list_to_go_back_to(model: &Model) -> Option<MessagesState> {
+    let Some(Tool::Messages(list)) = model.tool.as_ref().filter(|_| model.focus == Focus::Tool)
+    else {
+        return None;
+    };
+    let mut list = list.clone();
     // A page still coming is dropped while the browser shows: ask again later.
     list.asking_more = false;
-    let effects = super::browser::open_on(model, Some(class), Some(selector), meta);
-    if let Some(Tool::Browser(browser)) = &mut model.tool {
-        browser.from_list = Some(list);
-    }
-    effects
+    Some(list)
 }
 
 /// Esc in a browser opened from a list: the list again, as it was left
@@ -360,6 +366,15 @@ mod tests {
         key(&mut model, MessagesMsg::Close);
         assert!(model.tool.is_none());
         assert_eq!(model.focus, Focus::Workspace, "where the list came from");
+    }
+
+    #[test]
+    fn esc_in_the_browser_opened_with_ctrl_b_from_the_list_goes_back_to_it() {
+        let mut model = listing();
+        app_update(&mut model, Msg::Browse);
+        assert!(matches!(model.tool, Some(Tool::Browser(_))));
+        app_update(&mut model, Msg::Browser(BrowserMsg::Close));
+        assert!(matches!(model.tool, Some(Tool::Messages(_))));
     }
 
     #[test]
