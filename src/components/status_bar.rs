@@ -235,6 +235,7 @@ impl Draw for StatusDrawing {
             width: hint_width,
             ..area
         };
+        let status = super::status_hints::ellipsized(status, usize::from(status_area.width));
         frame.render_widget(Paragraph::new(status).style(base), status_area);
         frame.render_widget(
             Paragraph::new(format!("{hint} "))
