@@ -1346,6 +1346,11 @@ fn ctrl_n_lists_the_senders_of_print_on_and_enter_browses_one() {
     tmux.wait_for("the method browsed", Duration::from_secs(20), |s| {
         s.contains("Browser · Array") && s.contains("Array>>printOn: ·")
     });
+    // Esc: back to the list, then Esc closes it.
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the list again", Duration::from_secs(10), |s| {
+        !s.contains("Browser ·") && s.contains("›Array>>printOn:")
+    });
     tmux.send_keys(&["Escape"]);
     tmux.wait_for("closed", Duration::from_secs(10), |s| {
         !s.contains("Browser ·") && !s.contains("Senders of")

@@ -392,6 +392,23 @@ fn screen_help_filtered_in_each_theme() {
 }
 
 #[test]
+fn screen_help_filtered_by_a_tools_name() {
+    let mut model = after([connected_event()]);
+    model.help_visible = true;
+    assert_snapshots(
+        "help_filtered_browser",
+        "The help after / and \"browser\": the class browser's keys under their \
+         heading (a heading matches as its rows' words do); before, no key matched.",
+        |width, height| {
+            let mut tui = mounted_app(WORKSPACE_TEXT);
+            screen_sized(&mut tui, &model, width, height);
+            tui.type_into(Id::Help, "/browser");
+            screen_sized(&mut tui, &model, width, height)
+        },
+    );
+}
+
+#[test]
 fn help_filter_keys() {
     let mut model = model();
     model.help_visible = true;
@@ -1724,6 +1741,46 @@ fn completion_popup_over_the_inspectors_evaluate_line() {
     );
 }
 
+#[test]
+fn screen_inspector_after_evaluating_on_the_line() {
+    use stui::ui::PromptKey;
+    use stui::ui::inspector::InspectorMsg;
+    let mut model = inspecting_collection();
+    inspector_key(&mut model, InspectorMsg::OpenPrompt);
+    for c in "self inject: 0 into: [:a :b | a + b]".chars() {
+        inspector_key(&mut model, InspectorMsg::Prompt(PromptKey::Type(c)));
+    }
+    let id = sent_id(&inspector_key(
+        &mut model,
+        InspectorMsg::Prompt(PromptKey::Accept),
+    ));
+    let value = stui::protocol::EvaluateResult {
+        print: "7".into(),
+        class: "SmallInteger".into(),
+        truncated: false,
+        handle: "h9".into(),
+        output: String::new(),
+        output_ranges: None,
+        duration_us: 40,
+        warnings: vec![],
+    };
+    let event = NetEvent::Reply {
+        id,
+        result: Ok(Answer::Evaluate(value)),
+        round_trip_us: 300,
+    };
+    stui::app::update(&mut model, Msg::Net(event));
+    assert_screens(
+        "inspector_evaluated",
+        "The evaluate line's code answered 7: the inspector's foot says \
+         `self inject: 0 into: [:a :b | a + b] → 7` left of the \
+         position, since the transcript it also went to is hidden; the collection is being \
+         inspected again (loading more…).",
+        INSPECTED_CODE,
+        &model,
+    );
+}
+
 /// The inspector pane alone on the recorded reply `name`.
 fn inspector_component(name: &str, width: u16, height: u16) -> String {
     let mut model = after([connected_event()]);
@@ -1735,6 +1792,7 @@ fn inspector_component(name: &str, width: u16, height: u16) -> String {
             back_to: Focus::Workspace,
             height: 0,
             prompt: None,
+            last_result: None,
         },
     ));
     model.focus = Focus::Tool;

@@ -50,12 +50,14 @@ pub fn open_on(
     method: Option<String>,
     meta: bool,
 ) -> Vec<Effect> {
+    let from_list = super::messages::list_to_go_back_to(model);
     let (mut effects, back_to) = super::tools::make_room(model);
     model.tool = Some(Tool::Browser(Box::new(BrowserState {
         wanted: wanted.clone(),
         wanted_method: method,
         meta,
         back_to,
+        from_list,
         ..BrowserState::default()
     })));
     model.focus = Focus::Tool;
@@ -244,8 +246,12 @@ fn select_wanted_method(state: &mut BrowserState) {
     state.column = Column::Methods;
 }
 
-/// Esc: close the browser and give the focus back.
+/// Esc: back to the message list it was opened from, else close the
+/// browser and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
+    if super::messages::back_from_browser(model) {
+        return vec![];
+    }
     super::tools::close(model)
 }
 

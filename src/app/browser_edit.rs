@@ -80,6 +80,12 @@ fn in_workspace(model: &mut Model) -> Vec<Effect> {
     let Some(state) = browser(model) else {
         return vec![];
     };
+    // While it edits: the edit's text as it is, changed or not.
+    if let Some(edit) = state.edit.take() {
+        let mut effects = edit_to_workspace(model, &edit);
+        effects.extend(super::browser::close(model));
+        return effects;
+    }
     let Some(source) = state.source.clone().filter(|_| state.method().is_some()) else {
         model
             .status
@@ -238,6 +244,11 @@ pub fn keep_in_workspace(model: &mut Model) -> Vec<Effect> {
     let Some(edit) = state.edit.take().filter(|edit| edit.modified()) else {
         return vec![];
     };
+    edit_to_workspace(model, &edit)
+}
+
+/// The edit's text in a new workspace named after what it edits.
+fn edit_to_workspace(model: &mut Model, edit: &BrowserEdit) -> Vec<Effect> {
     let name = match &edit.target {
         EditTarget::Method {
             class, selector, ..
@@ -612,6 +623,19 @@ mod tests {
                 .unwrap()
                 .contains("kept in the workspace")
         );
+    }
+
+    #[test]
+    fn alt_w_while_editing_takes_the_edit_as_it_is_into_a_workspace() {
+        let mut model = editing_remove_first();
+        typing(&mut model, "x");
+        edit_msg(&mut model, EditMsg::InWorkspace);
+        assert!(model.tool.is_none(), "the browser closed");
+        assert_eq!(
+            model.workspaces.active_tab().name,
+            "OrderedCollection>>removeFirst"
+        );
+        assert!(model.view.editor.text().starts_with("xremoveFirst"));
     }
 
     #[test]

@@ -79,6 +79,7 @@ fn open(model: &mut Model, frame: InspectFrame) -> Vec<Effect> {
         back_to,
         height: 0,
         prompt: None,
+        last_result: None,
     }));
     model.focus = Focus::Tool;
     release(

@@ -107,6 +107,33 @@ fn open_selected(model: &mut Model) -> Vec<Effect> {
     super::browser::open_on(model, Some(class), Some(selector), meta)
 }
 
+/// The list with the focus, kept by a browser opened from it (Enter or
+/// Ctrl+B) for Esc to go back to.
+pub fn list_to_go_back_to(model: &Model) -> Option<MessagesState> {
+    let Some(Tool::Messages(list)) = model.tool.as_ref().filter(|_| model.focus == Focus::Tool)
+    else {
+        return None;
+    };
+    let mut list = list.clone();
+    // A page still coming is dropped while the browser shows: ask again later.
+    list.asking_more = false;
+    Some(list)
+}
+
+/// Esc in a browser opened from a list: the list again, as it was left
+/// (its selection kept for the next method); false if not opened so.
+pub fn back_from_browser(model: &mut Model) -> bool {
+    let Some(Tool::Browser(browser)) = &mut model.tool else {
+        return false;
+    };
+    let Some(list) = browser.from_list.take() else {
+        return false;
+    };
+    model.tool = Some(Tool::Messages(list));
+    model.focus = Focus::Tool;
+    true
+}
+
 /// Esc: close the list and give the focus back.
 pub fn close(model: &mut Model) -> Vec<Effect> {
     super::tools::close(model)
@@ -158,6 +185,7 @@ mod tests {
     use crate::net::NetEvent;
     use crate::protocol::ClassParams;
     use crate::ui::Msg;
+    use crate::ui::browser::BrowserMsg;
 
     /// `senders` of `#printOn:` as the real server answered it.
     fn recorded() -> Answer {
@@ -304,6 +332,28 @@ mod tests {
         };
         assert!(browser.meta, "on the class side");
         assert!(browser.wanted_method.is_some());
+    }
+
+    #[test]
+    fn esc_in_the_browser_opened_from_the_list_goes_back_to_the_list() {
+        let mut model = listing();
+        key(&mut model, MessagesMsg::Move(Scroll::Down));
+        key(&mut model, MessagesMsg::Open);
+        app_update(&mut model, Msg::Browser(BrowserMsg::Close));
+        assert_eq!(state(&model).selected, 1, "the list as it was left");
+        assert_eq!(model.focus, Focus::Tool);
+        key(&mut model, MessagesMsg::Close);
+        assert!(model.tool.is_none());
+        assert_eq!(model.focus, Focus::Workspace, "where the list came from");
+    }
+
+    #[test]
+    fn esc_in_the_browser_opened_with_ctrl_b_from_the_list_goes_back_to_it() {
+        let mut model = listing();
+        app_update(&mut model, Msg::Browse);
+        assert!(matches!(model.tool, Some(Tool::Browser(_))));
+        app_update(&mut model, Msg::Browser(BrowserMsg::Close));
+        assert!(matches!(model.tool, Some(Tool::Messages(_))));
     }
 
     #[test]

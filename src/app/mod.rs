@@ -15,6 +15,8 @@ pub mod history_file;
 mod input;
 mod inspector;
 mod inspector_eval;
+mod inspector_result;
+mod lower_pane;
 mod messages;
 mod palette;
 mod pointer;

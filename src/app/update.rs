@@ -60,6 +60,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     completion::note(model, &msg);
     super::palette::note(model, &msg);
     let effects = dispatch(model, msg);
+    super::lower_pane::settle(model);
     // Every push goes through here: one place keeps the transcript bounded.
     model.bound_transcript();
     effects
@@ -628,6 +629,7 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
             depth,
             handle,
         } => {
+            super::inspector_result::remember(model, &code, &result);
             evaluation_reply(model, code, None, result);
             return super::inspector_eval::refresh(model, depth, handle);
         }

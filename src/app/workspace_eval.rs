@@ -12,6 +12,9 @@ use crate::ui::{Model, Msg, Purpose, TranscriptEntry};
 
 /// Do it (or Print it): the selection, else the statement at the cursor.
 pub(super) fn evaluate_at_cursor(model: &mut Model, print: bool) -> Vec<Effect> {
+    if !print {
+        super::lower_pane::raise_transcript(model);
+    }
     let Some(Evaluand { code, start, end }) = model.view.editor.code_to_evaluate() else {
         model.transcript.push(TranscriptEntry::Notice(
             "Nothing to evaluate: the cursor is on a blank line.".into(),
@@ -53,6 +56,8 @@ pub(super) fn print_it_reply(
             ""
         };
         print_it(model, &format!("{}{cut}", value.print), at, text);
+    } else {
+        super::lower_pane::raise_transcript(model);
     }
     evaluation_reply(model, code, Some(start), result);
 }
@@ -73,6 +78,8 @@ fn print_it(model: &mut Model, print: &str, at: (usize, usize), text: &str) {
 
 /// Inspect it: the server evaluates the code and describes the value.
 pub(super) fn inspect_at_cursor(model: &mut Model) -> Vec<Effect> {
+    // Its error shows in the transcript; its value opens the inspector.
+    super::lower_pane::raise_transcript(model);
     // A blank line and no connection are told as Do it tells them.
     let Some(Evaluand { code, .. }) = model.view.editor.code_to_evaluate() else {
         return evaluate_at_cursor(model, false);

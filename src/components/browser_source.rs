@@ -200,6 +200,7 @@ fn edit_key(keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
     match keymap.lookup(Context::Browser, key) {
         Some(Action::Accept) => return edit(EditMsg::Accept),
         Some(Action::CloseTool) => return edit(EditMsg::Cancel),
+        Some(Action::EditInWorkspace) => return edit(EditMsg::InWorkspace),
         _ => {}
     }
     let Some(action) = keymap.lookup(Context::Workspace, key) else {
@@ -286,6 +287,15 @@ mod tests {
         assert_eq!(
             answer(&keymap, &esc),
             Some(Msg::BrowserEdit(EditMsg::Discard(false)))
+        );
+    }
+
+    #[test]
+    fn alt_w_while_editing_moves_the_edit_into_a_workspace() {
+        let alt_w = key(Key::Char('w'), KeyModifiers::ALT);
+        assert_eq!(
+            edit_key(&Keymap::default(), &alt_w),
+            Some(Msg::BrowserEdit(EditMsg::InWorkspace))
         );
     }
 

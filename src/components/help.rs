@@ -78,6 +78,16 @@ impl Help {
     }
 }
 
+/// What the binding does where it works: Home and End move the selection
+/// in a tool's rows, rather than through the transcript's entries.
+fn description(binding: &Binding) -> &'static str {
+    match (binding.context, binding.action) {
+        (Context::Inspector | Context::Browser, Action::ScrollToTop) => "To the first row",
+        (Context::Inspector | Context::Browser, Action::ScrollToBottom) => "To the last row",
+        (_, action) => action.description(),
+    }
+}
+
 /// One row per action and context, its keys joined, in the order of
 /// `Context::ALL`; the editor's own keys follow the workspace's.
 fn help_rows(keymap: &Keymap) -> Vec<HelpRow> {
@@ -90,16 +100,14 @@ fn help_rows(keymap: &Keymap) -> Vec<HelpRow> {
     for binding in bindings {
         let heading = binding.context.title();
         match rows.last_mut() {
-            Some(row)
-                if row.heading == heading && row.description == binding.action.description() =>
-            {
+            Some(row) if row.heading == heading && row.description == description(&binding) => {
                 row.keys.push_str(", ");
                 row.keys.push_str(&key_label(&binding.key));
             }
             _ => rows.push(HelpRow {
                 heading,
                 keys: key_label(&binding.key),
-                description: binding.action.description().to_string(),
+                description: description(&binding).to_string(),
             }),
         }
     }
@@ -225,7 +233,9 @@ impl HelpDrawing {
         let mut lines = Vec::new();
         let mut heading_shown = None;
         let shown = |row: &&HelpRow| {
-            filter.is_none_or(|f| f.shows(&format!("{} {}", row.keys, row.description)))
+            // The heading too: "/browser" shows the class browser's keys.
+            let text = format!("{} {} {}", row.heading, row.keys, row.description);
+            filter.is_none_or(|f| f.shows(&text))
         };
         for row in self.rows.iter().filter(shown) {
             if heading_shown != Some(row.heading) {

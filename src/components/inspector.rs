@@ -64,7 +64,18 @@ impl Draw for InspectorDrawing {
         let mut block = Block::bordered()
             .title(title)
             .border_style(Style::default().fg(border));
-        if let Some(position) = state.frame().and_then(position) {
+        let position = state.frame().and_then(position);
+        if let Some(result) = &state.last_result {
+            // Left of the position, cut to the room the borders leave.
+            let taken = position.as_ref().map_or(0, |p| p.chars().count()) + 4;
+            let room = usize::from(area.width).saturating_sub(taken);
+            let result = Span::styled(
+                format!(" {} ", cut(result, room.saturating_sub(2))),
+                Style::default().fg(self.colours.value),
+            );
+            block = block.title_bottom(Line::from(result).left_aligned());
+        }
+        if let Some(position) = position {
             block = block.title_bottom(Line::from(position).right_aligned());
         }
         let inner = block.inner(area);

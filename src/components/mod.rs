@@ -20,6 +20,7 @@ pub mod palette;
 pub mod prompt_line;
 pub mod reach_prompt;
 pub mod status_bar;
+mod status_hints;
 pub mod tabs;
 pub mod transcript;
 pub mod viewport;

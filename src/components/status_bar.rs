@@ -26,6 +26,8 @@ pub struct StatusDrawing {
     hints: Vec<String>,
     /// `Ctrl+G interrupt`: the first hint while evaluations run.
     interrupt_hint: Option<String>,
+    /// In place of `hints` but the first (help) while a tool has the focus.
+    tool_hints: super::status_hints::ToolHints,
     /// Keymap warnings and configuration not used at start-up; the transcript has them.
     problems: usize,
     colours: StatusBarColors,
@@ -36,6 +38,7 @@ impl StatusBar {
         let drawing = StatusDrawing {
             hints: key_hints(keymap),
             interrupt_hint: hint(keymap, Context::Global, Action::Interrupt, "interrupt"),
+            tool_hints: super::status_hints::ToolHints::new(keymap),
             problems: keymap.warnings().len(),
             colours,
         };
@@ -162,7 +165,12 @@ fn key_hints(keymap: &Keymap) -> Vec<String> {
 }
 
 /// `Ctrl+G interrupt`: the first key bound to `action`, and what it does.
-fn hint(keymap: &Keymap, context: Context, action: Action, what: &str) -> Option<String> {
+pub(super) fn hint(
+    keymap: &Keymap,
+    context: Context,
+    action: Action,
+    what: &str,
+) -> Option<String> {
     let key = *keymap.keys_for(context, action).first()?;
     Some(format!("{} {what}", key_label(&key)))
 }
@@ -187,12 +195,13 @@ impl Draw for StatusDrawing {
         let width = usize::from(area.width);
         // While code runs, how to stop it matters most.
         let running = !model.running_evaluations().is_empty();
+        let hints: Vec<String> = match self.tool_hints.for_focus(model) {
+            Some(tool) => self.hints.iter().take(1).chain(tool).cloned().collect(),
+            None => self.hints.clone(),
+        };
         let hints: Vec<String> = match &self.interrupt_hint {
-            Some(interrupt) if running => [interrupt.clone()]
-                .into_iter()
-                .chain(self.hints.iter().cloned())
-                .collect(),
-            _ => self.hints.clone(),
+            Some(interrupt) if running => [interrupt.clone()].into_iter().chain(hints).collect(),
+            _ => hints,
         };
         let first_hint = hints.first().map_or(0, |hint| hint.chars().count() + 3);
         let mut status = self.status(model, false);
@@ -226,6 +235,7 @@ impl Draw for StatusDrawing {
             width: hint_width,
             ..area
         };
+        let status = super::status_hints::ellipsized(status, usize::from(status_area.width));
         frame.render_widget(Paragraph::new(status).style(base), status_area);
         frame.render_widget(
             Paragraph::new(format!("{hint} "))

@@ -89,6 +89,8 @@ pub struct BrowserState {
     pub removing: Option<super::browser_remove::Removal>,
     /// The "move to protocol" prompt, while open (see `browser_protocol`).
     pub moving: Option<super::browser_protocol::ProtocolPrompt>,
+    /// The message list it was opened from: Esc goes back to it.
+    pub from_list: Option<super::messages::MessagesState>,
 }
 
 impl BrowserState {

@@ -64,6 +64,9 @@ pub struct InspectorState {
     pub height: usize,
     /// The evaluate line's text while it is open.
     pub prompt: Option<String>,
+    /// The evaluate line's last code and what it answered, shown at the
+    /// pane's foot (the transcript is hidden behind the inspector).
+    pub last_result: Option<String>,
 }
 
 /// One inspected object.

@@ -149,6 +149,10 @@ pub fn selector_at(line: &str, col: usize) -> Option<String> {
         return (!binary.is_empty()).then_some(binary);
     }
     let word: String = chars[start..end].iter().collect();
+    // A number is no selector: the prompt asks for one instead.
+    if word.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     if !is_keyword_at(&chars, end) {
         return Some(word);
     }
@@ -235,5 +239,7 @@ mod tests {
         assert_eq!(at(nested, 16).as_deref(), Some("at:"));
         assert_eq!(at("x := 3 + 4", 7).as_deref(), Some("+"));
         assert_eq!(at("  ", 1), None);
+        assert_eq!(at("3 @ 4", 0), None, "a number");
+        assert_eq!(at("x at: 12", 7), None, "a number");
     }
 }

@@ -236,6 +236,9 @@ pub struct Model {
     pub completion: super::completion::Completion,
     /// The tool open in the lower pane (shown there unless the transcript has the focus).
     pub tool: Option<super::inspector::Tool>,
+    /// A Do it from the workspace shows the transcript over the tool (its
+    /// value or error must be seen) until the tool has the focus again.
+    pub transcript_raised: bool,
     /// The "Senders of: " / "Browse class: " prompt, while it is open.
     pub reach_prompt: Option<super::reach::ReachPrompt>,
     /// The palette (Ctrl+K) and the classes and commands it searches.
@@ -270,6 +273,7 @@ impl Model {
             status: Default::default(),
             completion: Default::default(),
             tool: None,
+            transcript_raised: false,
             reach_prompt: None,
             palette: Default::default(),
             next_request: 0,
@@ -318,7 +322,12 @@ impl Model {
 
     /// The lower pane shows the tool (else the transcript).
     pub fn shows_tool(&self) -> bool {
-        self.tool.is_some() && self.focus != Focus::Transcript
+        self.tool.is_some()
+            && match self.focus {
+                Focus::Tool => true,
+                Focus::Workspace => !self.transcript_raised,
+                Focus::Transcript => false,
+            }
     }
 
     /// A fresh request id: unique within the session, deterministic for tests.
