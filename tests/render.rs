@@ -1878,8 +1878,9 @@ fn screen_browser_on_a_class() {
          the browser replaces the transcript; four columns: its category \
          Collections-Sequenceable selected (bold), the category's classes with \
          OrderedCollection selected (reversed: the active column), its protocols from \
-         -- all --, all its methods (none selected); below them its definition, \
-         highlighted. Names too long for their column end in …",
+         -- all --, all its methods (none selected); below them its definition and \
+         its comment (in quotes), highlighted; where the pane is short the rule says \
+         how many lines more. Names too long for their column end in …",
         BROWSED_CODE,
         &model,
     );

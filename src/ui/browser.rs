@@ -4,6 +4,8 @@
 //! class definition). How the columns derive from the class list is in
 //! `browser_columns`.
 
+use std::borrow::Cow;
+
 use crate::protocol::{ClassResult, ClassSummary, MethodResult, MethodSummary};
 use tuirealm::ratatui::layout::{Position, Rect};
 
@@ -132,11 +134,11 @@ impl BrowserState {
     }
 
     /// The text below the columns: the method's source, or the definition.
-    pub fn shown_text(&self) -> Option<&str> {
+    pub fn shown_text(&self) -> Option<Cow<'_, str>> {
         match (self.method(), &self.source, &self.class) {
-            (Some(_), Some(source), _) => Some(&source.source),
+            (Some(_), Some(source), _) => Some(Cow::Borrowed(&source.source)),
             (Some(_), None, _) => None,
-            (None, _, Some(class)) => Some(&class.definition),
+            (None, _, Some(class)) => Some(definition_and_comment(class)),
             (None, _, None) => None,
         }
     }
@@ -149,6 +151,18 @@ impl BrowserState {
         } else {
             name.to_string()
         })
+    }
+}
+
+/// A class's definition, then its comment as a Smalltalk comment (a `"`
+/// in it doubled), as Pharo's browser shows a class.
+fn definition_and_comment(class: &ClassResult) -> Cow<'_, str> {
+    match class.comment.as_deref().map(str::trim) {
+        Some(comment) if !comment.is_empty() => {
+            let quoted = comment.replace('"', "\"\"");
+            Cow::Owned(format!("{}\n\n\"{quoted}\"", class.definition))
+        }
+        _ => Cow::Borrowed(&class.definition),
     }
 }
 
@@ -190,4 +204,37 @@ pub enum BrowserAsk {
         class: String,
         code: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class_with_comment(comment: Option<&str>) -> BrowserState {
+        let class: ClassResult = serde_json::from_value(serde_json::json!({
+            "name": "Foo", "superclass": "Object", "subclasses": [],
+            "category": "Demo", "comment": comment,
+            "definition": "Object subclass: #Foo",
+            "instance_variables": [], "class_variables": [],
+            "methods": {"instance": [], "class": []}
+        }))
+        .unwrap();
+        BrowserState {
+            class: Some(class),
+            ..BrowserState::default()
+        }
+    }
+
+    #[test]
+    fn a_class_shows_its_definition_then_its_comment_quoted() {
+        let state = class_with_comment(Some("A \"quoted\" word.\n"));
+        assert_eq!(
+            state.shown_text().unwrap(),
+            "Object subclass: #Foo\n\n\"A \"\"quoted\"\" word.\""
+        );
+        let state = class_with_comment(None);
+        assert_eq!(state.shown_text().unwrap(), "Object subclass: #Foo");
+        let state = class_with_comment(Some("  "));
+        assert_eq!(state.shown_text().unwrap(), "Object subclass: #Foo");
+    }
 }
