@@ -160,6 +160,7 @@ fn ping_under_load(address: &str, client: &mut Client, count: usize) -> Vec<Dura
             timeout_ms: Some(60_000),
             print_limit: None,
             receiver: None,
+            debug: None,
         }))
     });
     std::thread::sleep(Duration::from_millis(300));

@@ -65,6 +65,7 @@ fn lines_of(client: &mut Client, code: &str) -> Vec<String> {
         timeout_ms: Some(60_000),
         print_limit: Some(50_000_000),
         receiver: None,
+        debug: None,
     });
     let result: EvaluateResult = client
         .call(body)

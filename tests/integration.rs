@@ -576,6 +576,7 @@ fn evaluate_on(
         timeout_ms: Some(2_000),
         print_limit: None,
         receiver: Some(receiver.into()),
+        debug: None,
     });
     session.call(body).unwrap().value.map_err(Box::new)
 }

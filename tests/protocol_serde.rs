@@ -185,8 +185,9 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
                 timeout_ms: Some(30_000),
                 print_limit: Some(100_000),
                 receiver: None,
+                debug: Some(DebugMode::OnError),
             }),
-            &["code", "timeout_ms", "print_limit"],
+            &["code", "timeout_ms", "print_limit", "debug"],
         ),
         (RequestBody::evaluate("3 + 4"), &["code"]),
         (
@@ -342,6 +343,13 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
             &["path"],
         ),
         (RequestBody::EndSession(Empty {}), &[]),
+        (RequestBody::DebugList(Empty {}), &[]),
+        (
+            RequestBody::DebugClose(DebuggerParams {
+                debugger: "d1".into(),
+            }),
+            &["debugger"],
+        ),
     ];
     let mut seen = BTreeSet::new();
     for (body, members) in cases {
@@ -528,11 +536,24 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
             &[],
         ),
         (
+            RequestBody::DebugList(Empty {}),
+            json!({"debuggers": [{"debugger": "d1", "reason": "error", "since_ms": 1200,
+                "label": "MessageNotUnderstood: nil does not understand #foo"}]}),
+            &[],
+        ),
+        (
+            RequestBody::DebugClose(DebuggerParams {
+                debugger: "d1".into(),
+            }),
+            json!({"closed": true}),
+            &[],
+        ),
+        (
             RequestBody::describe(),
             json!({"server": "stui-gst 0.1.0", "dialect": "GNU Smalltalk",
                 "dialect_version": "3.2.5", "protocol": 1, "types": all_types(),
                 "max_message_bytes": 16_777_216, "pid": 4242, "image": null, "uptime_ms": 99,
-                "active_sessions": 2}),
+                "active_sessions": 2, "max_debuggers": 8}),
             &["active_sessions"],
         ),
     ]
@@ -606,6 +627,7 @@ fn a_result_missing_a_member_or_of_the_wrong_type_is_malformed() {
         ("method", "protocol"),
         ("transcript", "dropped"),
         ("describe", "active_sessions"),
+        ("describe", "max_debuggers"),
     ];
     for (request, result, _) in documented_results() {
         let kind = request.type_name();
@@ -660,6 +682,9 @@ fn every_error_code_decodes_with_its_members() {
                "handles": ["h9"]}),
         json!({"code": "permission_denied", "message": "not allowed"}),
         json!({"code": "internal", "message": "the server failed"}),
+        json!({"code": "suspended", "message": "nil does not understand #foo",
+               "class": "MessageNotUnderstood", "stack": ["UndefinedObject>>DoIt (line 1)"],
+               "debugger": "d1", "output": ""}),
     ];
     let mut codes = BTreeSet::new();
     for error in errors {
@@ -678,7 +703,7 @@ fn every_error_code_decodes_with_its_members() {
             }
         }
     }
-    assert_eq!(codes.len(), 11, "every code of the contract: {codes:?}");
+    assert_eq!(codes.len(), 12, "every code of the contract: {codes:?}");
 }
 
 #[test]

@@ -34,6 +34,7 @@ fn evaluate(client: &mut Client, code: &str, timeout_ms: u64) -> Result<Evaluate
         timeout_ms: Some(timeout_ms),
         print_limit: None,
         receiver: None,
+        debug: None,
     });
     match client.call::<EvaluateResult>(body) {
         Ok(timed) => timed

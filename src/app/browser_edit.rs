@@ -201,6 +201,7 @@ fn accept(model: &mut Model) -> Vec<Effect> {
                 timeout_ms: Some(model.evaluation_timeout_ms),
                 print_limit: None,
                 receiver: None,
+                debug: None,
             });
             (EditAsk::Define { code }, body)
         }

@@ -112,6 +112,7 @@ fn answer(model: &mut Model, yes: bool) -> Vec<Effect> {
         timeout_ms: Some(model.evaluation_timeout_ms),
         print_limit: None,
         receiver: None,
+        debug: None,
     });
     vec![super::tools::request(
         model,

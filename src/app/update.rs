@@ -351,6 +351,7 @@ pub(super) fn evaluate_on(
         timeout_ms: Some(model.evaluation_timeout_ms),
         print_limit: None,
         receiver,
+        debug: None,
     });
     model
         .transcript

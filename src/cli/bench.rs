@@ -458,6 +458,7 @@ fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
         timeout_ms: Some(context.settings.server.evaluation_timeout_ms),
         print_limit: None,
         receiver: None,
+        debug: None,
     });
     let warmup = warmup_for(count);
     let mut targets = Targets {

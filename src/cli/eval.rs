@@ -134,6 +134,7 @@ fn evaluate(
         timeout_ms: Some(timeout_ms.unwrap_or(context.settings.server.evaluation_timeout_ms)),
         print_limit: None,
         receiver: None,
+        debug: None,
     });
     run_code(context, body)
 }

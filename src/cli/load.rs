@@ -82,6 +82,7 @@ fn one_client(address: &str, options: ClientOptions, code: &str, stop: &AtomicBo
         timeout_ms: Some(10_000),
         print_limit: None,
         receiver: None,
+        debug: None,
     });
     let mut run = ClientRun {
         round_trips: Vec::new(),

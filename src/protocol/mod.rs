@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod debug;
 pub mod registry;
+
+pub use debug::{DebugCloseResult, DebugListResult, DebugMode, DebuggerParams, DebuggerSummary};
 
 pub use registry::{
     ALL_TYPES, Allowance, Answer, CONTRACT_TYPES, EXTENSION_TYPES, Origin, RequestBody, TypeInfo,
@@ -68,6 +71,7 @@ impl RequestBody {
             timeout_ms: None,
             print_limit: None,
             receiver: None,
+            debug: None,
         })
     }
 }
@@ -101,6 +105,10 @@ pub struct EvaluateParams {
     /// its object. Other servers ignore it and run the code with `self` nil.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver: Option<String>,
+    /// Debugging: `on_error` suspends the process at an unhandled error or
+    /// halt instead of ending the evaluation (default `never`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug: Option<DebugMode>,
 }
 
 /// `inspect`: an object by `handle` or by evaluating `code`, with a page of
@@ -282,6 +290,8 @@ pub enum ErrorCode {
     PermissionDenied,
     Internal,
     ServerRestarted,
+    /// Debugging: the evaluation's process is suspended (`debugger`).
+    Suspended,
     #[serde(untagged)]
     #[strum(to_string = "{0}")]
     Other(String),
@@ -320,6 +330,9 @@ pub struct ErrorObject {
     /// before the error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// suspended: the suspended process, for the `debug_*` requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debugger: Option<String>,
     /// The members this implementation adds for some codes (boxed: they
     /// are rare, and an error object stays small).
     #[serde(flatten)]
@@ -374,6 +387,7 @@ impl ErrorObject {
             what: None,
             supported: None,
             output: None,
+            debugger: None,
             details: Box::default(),
         }
     }
@@ -462,6 +476,9 @@ pub struct DescribeResult {
     /// server's `--active-session-ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_sessions: Option<u64>,
+    /// Debugging: how many suspended processes a session keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_debuggers: Option<u64>,
 }
 
 /// A process that evaluated code forked (`describe.processes`).
@@ -737,6 +754,7 @@ mod tests {
                 timeout_ms: Some(500),
                 print_limit: Some(10),
                 receiver: None,
+                debug: None,
             }),
         ] {
             let request = Request::new("id-1", "s", body);

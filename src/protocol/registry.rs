@@ -6,11 +6,12 @@
 
 use super::{
     ClassParams, ClassResult, CompileParams, CompileResult, CompleteParams, CompleteResult,
-    DescribeParams, DescribeResult, Empty, EndSessionResult, EvaluateParams, EvaluateResult,
-    FileInParams, FileInResult, FileOutParams, FileOutResult, InspectParams, InspectResult,
-    InterruptParams, InterruptResult, ListClassesParams, ListClassesResult, MethodParams,
-    MethodResult, MethodsResult, PingResult, ReleaseParams, ReleaseResult, SaveImageParams,
-    SaveImageResult, SelectorParams, TranscriptParams, TranscriptResult,
+    DebugCloseResult, DebugListResult, DebuggerParams, DescribeParams, DescribeResult, Empty,
+    EndSessionResult, EvaluateParams, EvaluateResult, FileInParams, FileInResult, FileOutParams,
+    FileOutResult, InspectParams, InspectResult, InterruptParams, InterruptResult,
+    ListClassesParams, ListClassesResult, MethodParams, MethodResult, MethodsResult, PingResult,
+    ReleaseParams, ReleaseResult, SaveImageParams, SaveImageResult, SelectorParams,
+    TranscriptParams, TranscriptResult,
 };
 
 /// How long an evaluation may run when its request names no `timeout_ms`;
@@ -257,6 +258,7 @@ request_types! {
                     timeout_ms: None,
                     print_limit: None,
                     receiver: None,
+                    debug: None,
                 },
             }
         }
@@ -372,6 +374,27 @@ request_types! {
                 allowance: Quick,
                 runs_code: true,
                 example: InterruptParams::default(),
+            }
+        }
+        {
+            /// Debugging: the session's suspended processes.
+            DebugList(Empty) -> DebugListResult {
+                name: "debug_list",
+                allowance: Quick,
+                runs_code: false,
+                example: Empty {},
+            }
+        }
+        {
+            /// Debugging: terminates a suspended process (its `ensure:`
+            /// blocks run, which is code of the user).
+            DebugClose(DebuggerParams) -> DebugCloseResult {
+                name: "debug_close",
+                allowance: Evaluation,
+                runs_code: true,
+                example: DebuggerParams {
+                    debugger: "stui-no-such-debugger".into(),
+                },
             }
         }
     }
@@ -536,7 +559,7 @@ mod tests {
             .copied()
             .collect();
         assert_eq!(contract_then_extensions, names);
-        assert_eq!(CONTRACT_TYPES.len(), 14);
+        assert_eq!(CONTRACT_TYPES.len(), 16);
         assert_eq!(
             EXTENSION_TYPES,
             ["file_in", "file_out", "save_image", "end_session"]
@@ -546,13 +569,16 @@ mod tests {
 
     /// Resends carry the instance for every type but these.
     #[test]
-    fn only_ping_describe_file_out_and_end_session_run_no_code() {
+    fn only_ping_describe_debug_list_file_out_and_end_session_run_no_code() {
         let quiet: Vec<&str> = ALL_TYPES
             .iter()
             .filter(|info| !info.runs_code)
             .map(|info| info.name)
             .collect();
-        assert_eq!(quiet, ["ping", "describe", "file_out", "end_session"]);
+        assert_eq!(
+            quiet,
+            ["ping", "describe", "debug_list", "file_out", "end_session"]
+        );
     }
 
     #[test]
@@ -580,6 +606,7 @@ mod tests {
                 "release",
                 "transcript",
                 "interrupt",
+                "debug_list",
                 "end_session"
             ]
         );

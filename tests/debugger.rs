@@ -1,0 +1,147 @@
+//! The debugger's server side against the real GNU Smalltalk server:
+//! `evaluate` with `debug: on_error`, `debug_list` and `debug_close`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::TestServer;
+use stui::net::{Client, ClientOptions};
+use stui::protocol::{
+    DebugCloseResult, DebugListResult, DebugMode, DebuggerParams, Empty, ErrorCode, ErrorObject,
+    EvaluateParams, EvaluateResult, RequestBody,
+};
+
+fn client(server: &TestServer, session: &str) -> Client {
+    Client::new(
+        &server.address,
+        session,
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+            ..ClientOptions::default()
+        },
+    )
+}
+
+fn evaluate(
+    session: &mut Client,
+    code: &str,
+    debug: Option<DebugMode>,
+) -> Result<EvaluateResult, Box<ErrorObject>> {
+    let body = RequestBody::Evaluate(EvaluateParams {
+        code: code.into(),
+        timeout_ms: Some(5_000),
+        print_limit: None,
+        receiver: None,
+        debug,
+    });
+    session.call(body).unwrap().value.map_err(Box::new)
+}
+
+fn debuggers(session: &mut Client) -> DebugListResult {
+    session
+        .call(RequestBody::DebugList(Empty {}))
+        .unwrap()
+        .value
+        .unwrap()
+}
+
+fn close(session: &mut Client, debugger: &str) -> Result<DebugCloseResult, Box<ErrorObject>> {
+    let params = DebuggerParams {
+        debugger: debugger.into(),
+    };
+    session
+        .call(RequestBody::DebugClose(params))
+        .unwrap()
+        .value
+        .map_err(Box::new)
+}
+
+/// The processes of the image that have not ended, as the image counts
+/// them, but for the server's watchdog and reapers (which come and go while
+/// requests run).
+fn live_processes(session: &mut Client) -> u64 {
+    let code = "(Process allInstances reject: [:each | each isTerminated \
+        or: [#('stui watchdog' 'stui reaper') includes: each name]]) size";
+    evaluate(session, code, None)
+        .unwrap()
+        .print
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn an_error_under_on_error_suspends_until_debug_close_and_leaves_no_process() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    // The first request starts the server's pool of request processes.
+    live_processes(&mut session);
+    let before = live_processes(&mut session);
+    let error = evaluate(&mut session, "3 + nil foo", Some(DebugMode::OnError)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Suspended);
+    assert_eq!(error.class.as_deref(), Some("MessageNotUnderstood"));
+    assert_eq!(error.message, "nil does not understand #foo");
+    assert!(error.stack.unwrap().last().unwrap().contains("DoIt"));
+    let debugger = error
+        .debugger
+        .expect("a suspended error names its debugger");
+    assert_eq!(
+        live_processes(&mut session),
+        before + 1,
+        "the process is kept"
+    );
+
+    let listed = debuggers(&mut session).debuggers;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].debugger, debugger);
+    assert_eq!(listed[0].reason, "error");
+    assert!(listed[0].label.contains("does not understand #foo"));
+
+    assert!(close(&mut session, &debugger).unwrap().closed);
+    assert_eq!(live_processes(&mut session), before, "no process is left");
+    assert!(debuggers(&mut session).debuggers.is_empty());
+    let again = close(&mut session, &debugger).unwrap_err();
+    assert_eq!(again.code, ErrorCode::NotFound);
+    assert_eq!(again.what.as_deref(), Some("debugger"));
+}
+
+#[test]
+fn without_debug_or_with_never_an_error_ends_the_evaluation_as_before() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    for debug in [None, Some(DebugMode::Never)] {
+        let error = evaluate(&mut session, "3 + nil foo", debug).unwrap_err();
+        assert_eq!(error.code, ErrorCode::EvaluationError, "{debug:?}");
+        assert_eq!(error.debugger, None);
+    }
+    assert!(debuggers(&mut session).debuggers.is_empty());
+}
+
+#[test]
+fn a_suspended_process_does_not_starve_another_session() {
+    let server = TestServer::start();
+    let mut holder = client(&server, "holder");
+    let code = "[nil foo] value. [true] whileTrue";
+    let error = evaluate(&mut holder, code, Some(DebugMode::OnError)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Suspended);
+    let mut other = client(&server, "other");
+    let started = Instant::now();
+    assert_eq!(evaluate(&mut other, "3 + 4", None).unwrap().print, "7");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        debuggers(&mut other).debuggers.is_empty(),
+        "debuggers are per session"
+    );
+    assert_eq!(debuggers(&mut holder).debuggers.len(), 1);
+}
+
+#[test]
+fn describe_announces_the_debugger_types_and_their_limit() {
+    let server = TestServer::start();
+    let describe = client(&server, "s").describe().unwrap().value.unwrap();
+    assert!(describe.max_debuggers.unwrap() >= 8);
+    for kind in ["debug_list", "debug_close"] {
+        assert!(describe.types.iter().any(|t| t == kind), "{kind}");
+    }
+}
