@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use common::TestServer;
 use stui::net::{Client, ClientOptions};
 use stui::protocol::{
-    DebugCloseResult, DebugListResult, DebugMode, DebuggerParams, Empty, ErrorCode, ErrorObject,
-    EvaluateParams, EvaluateResult, RequestBody,
+    DebugCloseResult, DebugListResult, DebugMode, DebugStackParams, DebugStackResult,
+    DebuggerParams, Empty, ErrorCode, ErrorObject, EvaluateParams, EvaluateResult, RequestBody,
 };
 
 fn client(server: &TestServer, session: &str) -> Client {
@@ -104,6 +104,51 @@ fn an_error_under_on_error_suspends_until_debug_close_and_leaves_no_process() {
     let again = close(&mut session, &debugger).unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound);
     assert_eq!(again.what.as_deref(), Some("debugger"));
+}
+
+fn stack(session: &mut Client, debugger: &str) -> DebugStackResult {
+    let params = DebugStackParams {
+        debugger: debugger.into(),
+        limit: None,
+    };
+    session
+        .call(RequestBody::DebugStack(params))
+        .unwrap()
+        .value
+        .unwrap()
+}
+
+#[test]
+fn debug_stack_shows_the_frames_of_the_suspended_process_with_their_source() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    let code = "#(1 2) do: [:x | OrderedCollection new removeFirst]";
+    let error = evaluate(&mut session, code, Some(DebugMode::OnError)).unwrap_err();
+    let stack = stack(&mut session, &error.debugger.unwrap());
+    assert_eq!(stack.reason, "error");
+    assert_eq!(
+        stack.exception.unwrap().class,
+        "SystemExceptions.EmptyCollection"
+    );
+    assert_eq!(stack.total, stack.frames.len() as u64);
+    let labels: Vec<&str> = stack.frames.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(
+        labels[1..],
+        [
+            "OrderedCollection>>removeFirst",
+            "[] in UndefinedObject>>DoIt",
+            "SequenceableCollection>>do:",
+            "UndefinedObject>>DoIt"
+        ]
+    );
+    let remove_first = &stack.frames[1];
+    assert_eq!(remove_first.index, 1);
+    assert!(remove_first.source.starts_with("removeFirst\n\t"));
+    assert!(stack.frames[2].block);
+    assert_eq!(
+        stack.frames[2].source, code,
+        "the workspace frame shows the code"
+    );
 }
 
 #[test]

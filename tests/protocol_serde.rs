@@ -345,6 +345,13 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
         (RequestBody::EndSession(Empty {}), &[]),
         (RequestBody::DebugList(Empty {}), &[]),
         (
+            RequestBody::DebugStack(DebugStackParams {
+                debugger: "d1".into(),
+                limit: Some(50),
+            }),
+            &["debugger", "limit"],
+        ),
+        (
             RequestBody::DebugClose(DebuggerParams {
                 debugger: "d1".into(),
             }),
@@ -542,6 +549,19 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
             &[],
         ),
         (
+            RequestBody::DebugStack(DebugStackParams {
+                debugger: "d1".into(),
+                limit: None,
+            }),
+            json!({"debugger": "d1", "reason": "error",
+                "exception": {"class": "ZeroDivide", "message": "The program attempted to divide a number by zero"},
+                "frames": [{"index": 0, "label": "SmallInteger(Number)>>/", "class": "Number",
+                    "selector": "/", "meta": false, "block": false, "source": "/ aNumber\n\t^self",
+                    "start": 0, "stop": 3}],
+                "total": 1}),
+            &[],
+        ),
+        (
             RequestBody::DebugClose(DebuggerParams {
                 debugger: "d1".into(),
             }),
@@ -628,6 +648,7 @@ fn a_result_missing_a_member_or_of_the_wrong_type_is_malformed() {
         ("transcript", "dropped"),
         ("describe", "active_sessions"),
         ("describe", "max_debuggers"),
+        ("debug_stack", "exception"),
     ];
     for (request, result, _) in documented_results() {
         let kind = request.type_name();

@@ -42,3 +42,51 @@ pub struct DebuggerParams {
 pub struct DebugCloseResult {
     pub closed: bool,
 }
+
+/// `debug_stack`: the frames of a suspended process (`limit`, default 50).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebugStackParams {
+    pub debugger: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+/// The stack of a suspended process, innermost frame first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebugStackResult {
+    pub debugger: String,
+    /// `error`, `halt`, `step` or `start`.
+    pub reason: String,
+    /// The exception it stopped at; null when it stopped at no exception.
+    pub exception: Option<DebugException>,
+    pub frames: Vec<DebugFrame>,
+    /// How many frames there are (`frames` holds at most `limit`).
+    pub total: u64,
+}
+
+/// The exception a suspended process stopped at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebugException {
+    pub class: String,
+    pub message: String,
+}
+
+/// One frame of a suspended process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebugFrame {
+    /// 0 for the innermost.
+    pub index: u64,
+    /// `OrderedCollection>>add:`, `[] in Foo>>bar`.
+    pub label: String,
+    pub class: String,
+    pub selector: String,
+    pub meta: bool,
+    pub block: bool,
+    /// The method's source in classic form (the evaluated code for a
+    /// workspace frame).
+    pub source: String,
+    /// 0-based inclusive character offsets into `source` of the expression
+    /// running; null while the server does not know them.
+    pub start: Option<u64>,
+    pub stop: Option<u64>,
+}

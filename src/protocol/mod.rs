@@ -9,7 +9,10 @@ use serde_json::Value;
 pub mod debug;
 pub mod registry;
 
-pub use debug::{DebugCloseResult, DebugListResult, DebugMode, DebuggerParams, DebuggerSummary};
+pub use debug::{
+    DebugCloseResult, DebugException, DebugFrame, DebugListResult, DebugMode, DebugStackParams,
+    DebugStackResult, DebuggerParams, DebuggerSummary,
+};
 
 pub use registry::{
     ALL_TYPES, Allowance, Answer, CONTRACT_TYPES, EXTENSION_TYPES, Origin, RequestBody, TypeInfo,

@@ -6,12 +6,12 @@
 
 use super::{
     ClassParams, ClassResult, CompileParams, CompileResult, CompleteParams, CompleteResult,
-    DebugCloseResult, DebugListResult, DebuggerParams, DescribeParams, DescribeResult, Empty,
-    EndSessionResult, EvaluateParams, EvaluateResult, FileInParams, FileInResult, FileOutParams,
-    FileOutResult, InspectParams, InspectResult, InterruptParams, InterruptResult,
-    ListClassesParams, ListClassesResult, MethodParams, MethodResult, MethodsResult, PingResult,
-    ReleaseParams, ReleaseResult, SaveImageParams, SaveImageResult, SelectorParams,
-    TranscriptParams, TranscriptResult,
+    DebugCloseResult, DebugListResult, DebugStackParams, DebugStackResult, DebuggerParams,
+    DescribeParams, DescribeResult, Empty, EndSessionResult, EvaluateParams, EvaluateResult,
+    FileInParams, FileInResult, FileOutParams, FileOutResult, InspectParams, InspectResult,
+    InterruptParams, InterruptResult, ListClassesParams, ListClassesResult, MethodParams,
+    MethodResult, MethodsResult, PingResult, ReleaseParams, ReleaseResult, SaveImageParams,
+    SaveImageResult, SelectorParams, TranscriptParams, TranscriptResult,
 };
 
 /// How long an evaluation may run when its request names no `timeout_ms`;
@@ -386,6 +386,18 @@ request_types! {
             }
         }
         {
+            /// Debugging: the frames of a suspended process.
+            DebugStack(DebugStackParams) -> DebugStackResult {
+                name: "debug_stack",
+                allowance: Quick,
+                runs_code: false,
+                example: DebugStackParams {
+                    debugger: "stui-no-such-debugger".into(),
+                    limit: None,
+                },
+            }
+        }
+        {
             /// Debugging: terminates a suspended process (its `ensure:`
             /// blocks run, which is code of the user).
             DebugClose(DebuggerParams) -> DebugCloseResult {
@@ -559,7 +571,7 @@ mod tests {
             .copied()
             .collect();
         assert_eq!(contract_then_extensions, names);
-        assert_eq!(CONTRACT_TYPES.len(), 16);
+        assert_eq!(CONTRACT_TYPES.len(), 17);
         assert_eq!(
             EXTENSION_TYPES,
             ["file_in", "file_out", "save_image", "end_session"]
@@ -569,7 +581,7 @@ mod tests {
 
     /// Resends carry the instance for every type but these.
     #[test]
-    fn only_ping_describe_debug_list_file_out_and_end_session_run_no_code() {
+    fn only_ping_describe_debug_list_and_stack_file_out_and_end_session_run_no_code() {
         let quiet: Vec<&str> = ALL_TYPES
             .iter()
             .filter(|info| !info.runs_code)
@@ -577,7 +589,14 @@ mod tests {
             .collect();
         assert_eq!(
             quiet,
-            ["ping", "describe", "debug_list", "file_out", "end_session"]
+            [
+                "ping",
+                "describe",
+                "debug_list",
+                "debug_stack",
+                "file_out",
+                "end_session"
+            ]
         );
     }
 
@@ -607,6 +626,7 @@ mod tests {
                 "transcript",
                 "interrupt",
                 "debug_list",
+                "debug_stack",
                 "end_session"
             ]
         );
