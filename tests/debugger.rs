@@ -58,12 +58,12 @@ fn close(session: &mut Client, debugger: &str) -> Result<DebugCloseResult, Box<E
         .map_err(Box::new)
 }
 
-/// The processes of the image that have not ended, as the image counts
-/// them, but for the server's watchdog and reapers (which come and go while
-/// requests run).
-fn live_processes(session: &mut Client) -> u64 {
+/// The processes of the image that have not ended and are suspended (not
+/// running, ready or waiting on a semaphore): the server's own processes
+/// (its pool of request processes grows and shrinks with the load) wait.
+fn suspended_processes(session: &mut Client) -> u64 {
     let code = "(Process allInstances reject: [:each | each isTerminated \
-        or: [#('stui watchdog' 'stui reaper') includes: each name]]) size";
+        or: [each isActive or: [each isReady or: [each isWaiting]]]]) size";
     evaluate(session, code, None)
         .unwrap()
         .print
@@ -75,9 +75,7 @@ fn live_processes(session: &mut Client) -> u64 {
 fn an_error_under_on_error_suspends_until_debug_close_and_leaves_no_process() {
     let server = TestServer::start();
     let mut session = client(&server, "s");
-    // The first request starts the server's pool of request processes.
-    live_processes(&mut session);
-    let before = live_processes(&mut session);
+    let before = suspended_processes(&mut session);
     let error = evaluate(&mut session, "3 + nil foo", Some(DebugMode::OnError)).unwrap_err();
     assert_eq!(error.code, ErrorCode::Suspended);
     assert_eq!(error.class.as_deref(), Some("MessageNotUnderstood"));
@@ -87,7 +85,7 @@ fn an_error_under_on_error_suspends_until_debug_close_and_leaves_no_process() {
         .debugger
         .expect("a suspended error names its debugger");
     assert_eq!(
-        live_processes(&mut session),
+        suspended_processes(&mut session),
         before + 1,
         "the process is kept"
     );
@@ -99,7 +97,11 @@ fn an_error_under_on_error_suspends_until_debug_close_and_leaves_no_process() {
     assert!(listed[0].label.contains("does not understand #foo"));
 
     assert!(close(&mut session, &debugger).unwrap().closed);
-    assert_eq!(live_processes(&mut session), before, "no process is left");
+    assert_eq!(
+        suspended_processes(&mut session),
+        before,
+        "no process is left"
+    );
     assert!(debuggers(&mut session).debuggers.is_empty());
     let again = close(&mut session, &debugger).unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound);
