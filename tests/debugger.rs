@@ -5,24 +5,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::TestServer;
-use stui::net::{Client, ClientOptions};
+use common::{TestServer, client};
+use stui::net::Client;
 use stui::protocol::{
     DebugCloseResult, DebugListResult, DebugMode, DebugStackParams, DebugStackResult,
     DebuggerParams, Empty, ErrorCode, ErrorObject, EvaluateParams, EvaluateResult, RequestBody,
 };
-
-fn client(server: &TestServer, session: &str) -> Client {
-    Client::new(
-        &server.address,
-        session,
-        ClientOptions {
-            request_timeout: Duration::from_secs(5),
-            tries: 1,
-            ..ClientOptions::default()
-        },
-    )
-}
 
 fn evaluate(
     session: &mut Client,

@@ -5,22 +5,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{TestServer, connected_bridge, next_event, spawn_bridge};
+use common::{TestServer, client, connected_bridge, next_event, spawn_bridge};
 use serde_json::{Value, json};
 use stui::net::{Answer, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent};
 use stui::protocol::{ALL_TYPES, ErrorCode, Request, RequestBody};
-
-fn client(server: &TestServer, session: &str) -> Client {
-    Client::new(
-        &server.address,
-        session,
-        ClientOptions {
-            request_timeout: Duration::from_secs(5),
-            tries: 1,
-            ..ClientOptions::default()
-        },
-    )
-}
 
 /// Sends one raw frame on a fresh REQ socket and answers the parsed reply.
 fn send_raw(address: &str, frame: &[u8]) -> Value {

@@ -10,11 +10,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 
-use stui::net::{Bridge, BridgeSettings, ClientOptions, NetEvent, ServerInfo};
+use stui::net::{Bridge, BridgeSettings, Client, ClientOptions, NetEvent, ServerInfo};
 use stui::server::{LocalServer, ping_once};
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A client of `server` in `session`: one try, 5 s a request.
+pub fn client(server: &TestServer, session: &str) -> Client {
+    Client::new(
+        &server.address,
+        session,
+        ClientOptions {
+            request_timeout: Duration::from_secs(5),
+            tries: 1,
+            ..ClientOptions::default()
+        },
+    )
 }
 
 /// A loopback port nobody listens on right now.
