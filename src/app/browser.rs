@@ -61,15 +61,20 @@ pub fn open_on(
         ..BrowserState::default()
     })));
     model.focus = Focus::Tool;
-    let list = RequestBody::ListClasses(ListClassesParams {
-        limit: Some(CLASS_LIMIT),
-        ..ListClassesParams::default()
-    });
-    effects.push(ask(model, BrowserAsk::Classes, list));
+    effects.push(ask_classes(model));
     if let Some(name) = wanted {
         effects.push(class_request(model, name));
     }
     effects
+}
+
+/// `list_classes` for the browser: every class, for the columns to group.
+pub(super) fn ask_classes(model: &mut Model) -> Effect {
+    let list = RequestBody::ListClasses(ListClassesParams {
+        limit: Some(CLASS_LIMIT),
+        ..ListClassesParams::default()
+    });
+    ask(model, BrowserAsk::Classes, list)
 }
 
 /// The capitalised word around the editor's cursor, or the selection.

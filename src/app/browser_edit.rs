@@ -6,8 +6,8 @@
 
 use super::update::Effect;
 use crate::net::Answer;
-use crate::protocol::{CompileParams, ErrorObject, EvaluateParams, ListClassesParams, RequestBody};
-use crate::ui::browser::{BrowserAsk, BrowserState, CLASS_LIMIT, Column};
+use crate::protocol::{CompileParams, ErrorObject, EvaluateParams, RequestBody};
+use crate::ui::browser::{BrowserState, Column, method_label};
 use crate::ui::browser_edit::{
     BrowserEdit, EditAsk, EditError, EditMsg, EditTarget, METHOD_TEMPLATE, UNCLASSIFIED,
     class_template,
@@ -92,8 +92,7 @@ fn in_workspace(model: &mut Model) -> Vec<Effect> {
             .say("Select a method whose source has come first.");
         return vec![];
     };
-    let side = if source.meta { " class" } else { "" };
-    let name = format!("{}{side}>>{}", source.class, source.selector);
+    let name = method_label(&source.class, source.meta, &source.selector);
     let mut effects = super::browser::close(model);
     effects.extend(super::workspaces::open_text(model, &name, &source.source));
     effects
@@ -359,11 +358,7 @@ fn defined(model: &mut Model, code: &str, name: String) -> Vec<Effect> {
     finish(state, code);
     state.wanted = Some(name);
     state.column = Column::Classes;
-    let list = RequestBody::ListClasses(ListClassesParams {
-        limit: Some(CLASS_LIMIT),
-        ..ListClassesParams::default()
-    });
-    vec![super::browser::ask(model, BrowserAsk::Classes, list)]
+    vec![super::browser::ask_classes(model)]
 }
 
 #[cfg(test)]

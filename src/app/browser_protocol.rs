@@ -85,17 +85,15 @@ fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
         return vec![];
     };
     match key {
-        PromptKey::Type(c) => prompt.input.push(c),
-        PromptKey::Backspace => {
-            prompt.input.pop();
-        }
-        PromptKey::Clear => prompt.input.clear(),
         PromptKey::Cancel => {
             if let Some(state) = super::browser::browser(model) {
                 state.moving = None;
             }
         }
         PromptKey::Accept => return accept(model),
+        typing => {
+            typing.edit(&mut prompt.input);
+        }
     }
     vec![]
 }

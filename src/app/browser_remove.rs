@@ -6,8 +6,8 @@
 
 use super::update::Effect;
 use crate::net::Answer;
-use crate::protocol::{ClassResult, ErrorObject, EvaluateParams, ListClassesParams, RequestBody};
-use crate::ui::browser::{BrowserAsk, BrowserState, CLASS_LIMIT, Column};
+use crate::protocol::{ClassResult, ErrorObject, EvaluateParams, RequestBody};
+use crate::ui::browser::{BrowserState, Column};
 use crate::ui::browser_remove::{Removal, RemoveMsg, neighbour};
 use crate::ui::{Model, Purpose, TranscriptEntry};
 
@@ -220,11 +220,7 @@ fn class_gone(model: &mut Model, neighbour: Option<String>) -> Vec<Effect> {
     state.source = None;
     state.wanted = neighbour;
     state.column = Column::Classes;
-    let list = RequestBody::ListClasses(ListClassesParams {
-        limit: Some(CLASS_LIMIT),
-        ..ListClassesParams::default()
-    });
-    vec![super::browser::ask(model, BrowserAsk::Classes, list)]
+    vec![super::browser::ask_classes(model)]
 }
 
 #[cfg(test)]

@@ -166,11 +166,6 @@ pub fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
         return vec![];
     };
     match key {
-        PromptKey::Type(c) => prompt.input.push(c),
-        PromptKey::Backspace => {
-            prompt.input.pop();
-        }
-        PromptKey::Clear => prompt.input.clear(),
         PromptKey::Cancel => model.reach_prompt = None,
         PromptKey::Accept => {
             let Some(ReachPrompt { reach, input }) = model.reach_prompt.take() else {
@@ -185,6 +180,9 @@ pub fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
                 (Reach::Messages(_), true) => vec![],
                 (_, false) => go(model, reach, name),
             };
+        }
+        typing => {
+            typing.edit(&mut prompt.input);
         }
     }
     vec![]

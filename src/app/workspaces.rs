@@ -206,13 +206,11 @@ fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
         return if yes { close_active(model) } else { vec![] };
     }
     match key {
-        PromptKey::Type(c) => prompt.input.push(c),
-        PromptKey::Backspace => {
-            prompt.input.pop();
-        }
-        PromptKey::Clear => prompt.input.clear(),
         PromptKey::Cancel => model.workspaces.prompt = None,
         PromptKey::Accept => return answer(model),
+        typing => {
+            typing.edit(&mut prompt.input);
+        }
     }
     if let Some(prompt) = model.workspaces.prompt.as_mut() {
         prompt.error = None;

@@ -18,7 +18,7 @@ use super::highlight::colour;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap};
 use crate::config::theme::{SyntaxColors, Theme, TranscriptColors, WorkspaceColors};
-use crate::ui::browser::{BrowserMsg, BrowserState, UNCLASSIFIED};
+use crate::ui::browser::{BrowserMsg, BrowserState, UNCLASSIFIED, method_label};
 use crate::ui::inspector::Tool;
 use crate::ui::lexer::{Lexer, State};
 use crate::ui::{Model, Msg, Scroll, SharedModel};
@@ -118,8 +118,8 @@ fn shown_title(state: &BrowserState) -> String {
     match (&state.source, state.method(), &state.class) {
         (Some(source), Some(_), _) => {
             let protocol = source.protocol.as_deref().unwrap_or(UNCLASSIFIED);
-            let side = if source.meta { " class" } else { "" };
-            format!(" {}{side}>>{} · {protocol} ", source.class, source.selector)
+            let method = method_label(&source.class, source.meta, &source.selector);
+            format!(" {method} · {protocol} ")
         }
         (_, None, Some(class)) => format!(" {} · definition ", class.name),
         _ => String::new(),

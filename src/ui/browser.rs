@@ -145,12 +145,7 @@ impl BrowserState {
 
     /// How the title names the class: `Foo`, or `Foo class` on the class side.
     pub fn shown_class_name(&self) -> Option<String> {
-        let name = self.class_name()?;
-        Some(if self.meta {
-            format!("{name} class")
-        } else {
-            name.to_string()
-        })
+        Some(side_name(self.class_name()?, self.meta))
     }
 }
 
@@ -164,6 +159,20 @@ fn definition_and_comment(class: &ClassResult) -> Cow<'_, str> {
         }
         _ => Cow::Borrowed(&class.definition),
     }
+}
+
+/// `Foo`, or `Foo class` on the class side.
+pub fn side_name(class: &str, meta: bool) -> String {
+    if meta {
+        format!("{class} class")
+    } else {
+        class.to_string()
+    }
+}
+
+/// `Foo>>bar`, or `Foo class>>bar` on the class side.
+pub fn method_label(class: &str, meta: bool, selector: &str) -> String {
+    format!("{}>>{selector}", side_name(class, meta))
 }
 
 /// A method's protocol as the protocols column names it.

@@ -122,10 +122,10 @@ impl BrowserEdit {
                 selector,
                 protocol,
             } => {
-                let side = if *meta { " class" } else { "" };
                 let selector = selector.as_deref().unwrap_or("(new method)");
                 let protocol = protocol.as_deref().unwrap_or(UNCLASSIFIED);
-                format!("{class}{side}>>{selector} · {protocol}")
+                let method = super::browser::method_label(class, *meta, selector);
+                format!("{method} · {protocol}")
             }
             EditTarget::ClassDefinition => "new class".to_string(),
         }

@@ -38,8 +38,7 @@ pub struct MovedMethod {
 impl MovedMethod {
     /// `Foo>>bar`, `Foo class>>bar`.
     pub fn label(&self) -> String {
-        let side = if self.meta { " class" } else { "" };
-        format!("{}{side}>>{}", self.class, self.selector)
+        super::browser::method_label(&self.class, self.meta, &self.selector)
     }
 }
 

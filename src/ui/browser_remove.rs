@@ -46,10 +46,7 @@ impl Removal {
                 meta,
                 selector,
                 ..
-            } => {
-                let side = if *meta { " class" } else { "" };
-                format!("{class}{side}>>{selector}")
-            }
+            } => super::browser::method_label(class, *meta, selector),
             Self::Class { name, .. } => name.clone(),
         }
     }
@@ -73,10 +70,11 @@ impl Removal {
                 meta,
                 selector,
                 ..
-            } => {
-                let side = if *meta { " class" } else { "" };
-                format!("{class}{side} removeSelector: {}", symbol_literal(selector))
-            }
+            } => format!(
+                "{} removeSelector: {}",
+                super::browser::side_name(class, *meta),
+                symbol_literal(selector)
+            ),
             Self::Class { name, .. } => format!("{name} removeFromSystem"),
         }
     }

@@ -114,8 +114,7 @@ impl MessagesState {
 
 /// `Class>>selector`, `Class class>>selector` on the class side.
 pub fn method_name(method: &MethodRef) -> String {
-    let side = if method.meta { " class" } else { "" };
-    format!("{}{side}>>{}", method.class, method.selector)
+    super::browser::method_label(&method.class, method.meta, &method.selector)
 }
 
 fn is_word(c: char) -> bool {

@@ -65,6 +65,22 @@ pub enum PromptKey {
     Cancel,
 }
 
+impl PromptKey {
+    /// Apply a typing key (a character, Backspace, Clear) to `line`;
+    /// false for Accept and Cancel, which each prompt answers itself.
+    pub fn edit(self, line: &mut String) -> bool {
+        match self {
+            PromptKey::Type(c) => line.push(c),
+            PromptKey::Backspace => {
+                line.pop();
+            }
+            PromptKey::Clear => line.clear(),
+            PromptKey::Accept | PromptKey::Cancel => return false,
+        }
+        true
+    }
+}
+
 /// What the prompt asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptKind {
