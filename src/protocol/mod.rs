@@ -10,8 +10,10 @@ pub mod debug;
 pub mod registry;
 
 pub use debug::{
-    DebugCloseResult, DebugException, DebugFrame, DebugListResult, DebugMode, DebugStackParams,
-    DebugStackResult, DebuggerParams, DebuggerSummary,
+    DebugCloseResult, DebugEvaluateParams, DebugException, DebugFrame, DebugFrameParams,
+    DebugFrameResult, DebugListResult, DebugMode, DebugStackParams, DebugStackResult,
+    DebugStepParams, DebugStepResult, DebugValue, DebugVariable, DebuggerParams, DebuggerSummary,
+    StepHow,
 };
 
 pub use registry::{

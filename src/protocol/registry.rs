@@ -6,7 +6,8 @@
 
 use super::{
     ClassParams, ClassResult, CompileParams, CompileResult, CompleteParams, CompleteResult,
-    DebugCloseResult, DebugListResult, DebugStackParams, DebugStackResult, DebuggerParams,
+    DebugCloseResult, DebugEvaluateParams, DebugFrameParams, DebugFrameResult, DebugListResult,
+    DebugStackParams, DebugStackResult, DebugStepParams, DebugStepResult, DebuggerParams,
     DescribeParams, DescribeResult, Empty, EndSessionResult, EvaluateParams, EvaluateResult,
     FileInParams, FileInResult, FileOutParams, FileOutResult, InspectParams, InspectResult,
     InterruptParams, InterruptResult, ListClassesParams, ListClassesResult, MethodParams,
@@ -398,6 +399,48 @@ request_types! {
             }
         }
         {
+            /// Debugging: the receiver and variables of a frame.
+            DebugFrame(DebugFrameParams) -> DebugFrameResult {
+                name: "debug_frame",
+                allowance: Evaluation,
+                runs_code: true,
+                example: DebugFrameParams {
+                    debugger: "stui-no-such-debugger".into(),
+                    frame: 0,
+                },
+            }
+        }
+        {
+            /// Debugging: moves a suspended process (into, over, out,
+            /// restart, proceed).
+            DebugStep(DebugStepParams) -> DebugStepResult {
+                name: "debug_step",
+                allowance: OwnTimeout,
+                runs_code: true,
+                example: DebugStepParams {
+                    debugger: "stui-no-such-debugger".into(),
+                    how: crate::protocol::StepHow::Over,
+                    frame: None,
+                    timeout_ms: None,
+                },
+            }
+        }
+        {
+            /// Debugging: code run in a frame of a suspended process.
+            DebugEvaluate(DebugEvaluateParams) -> EvaluateResult {
+                name: "debug_evaluate",
+                allowance: OwnTimeout,
+                runs_code: true,
+                example: DebugEvaluateParams {
+                    debugger: "stui-no-such-debugger".into(),
+                    frame: 0,
+                    code: "self".into(),
+                    timeout_ms: None,
+                    print_limit: None,
+                },
+            }
+        }
+        {
             /// Debugging: terminates a suspended process (its `ensure:`
             /// blocks run, which is code of the user).
             DebugClose(DebuggerParams) -> DebugCloseResult {
@@ -571,7 +614,7 @@ mod tests {
             .copied()
             .collect();
         assert_eq!(contract_then_extensions, names);
-        assert_eq!(CONTRACT_TYPES.len(), 17);
+        assert_eq!(CONTRACT_TYPES.len(), 20);
         assert_eq!(
             EXTENSION_TYPES,
             ["file_in", "file_out", "save_image", "end_session"]
@@ -606,7 +649,10 @@ mod tests {
         for example in RequestBody::examples() {
             let expected = match (example.type_name(), example.info().allowance) {
                 (_, Allowance::Quick) => Duration::ZERO,
-                ("evaluate" | "file_in", Allowance::OwnTimeout) => evaluation,
+                (
+                    "evaluate" | "file_in" | "debug_step" | "debug_evaluate",
+                    Allowance::OwnTimeout,
+                ) => evaluation,
                 (_, Allowance::Evaluation) => evaluation,
                 (kind, allowance) => panic!("{kind}: {allowance:?}"),
             };
