@@ -352,3 +352,32 @@ fn interrupt_of_a_step_suspends_the_process_again() {
     close(&mut session, &debugger);
     assert_eq!(suspended_processes(&mut session), before, "no process left");
 }
+
+#[test]
+fn a_step_past_the_depth_limit_ends_the_process_as_an_evaluation_ends() {
+    let server = TestServer::start();
+    let mut session = client(&server, "s");
+    let before = suspended_processes(&mut session);
+    let code = "| b | b := nil. b := [:n | (b value: n + 1) + 1]. self halt. b value: 1";
+    let debugger = suspend(&mut session, code, DebugMode::OnError);
+    let error = session
+        .call::<DebugStepResult>(RequestBody::DebugStep(DebugStepParams {
+            debugger,
+            how: StepHow::Proceed,
+            frame: None,
+            timeout_ms: None,
+        }))
+        .unwrap()
+        .value
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::EvaluationError);
+    assert_eq!(error.class.as_deref(), Some("StuiLimitExceeded"));
+    let listed: serde_json::Value = session
+        .call(RequestBody::DebugList(stui::protocol::Empty {}))
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(listed["debuggers"], serde_json::json!([]));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(suspended_processes(&mut session), before, "no process left");
+}
