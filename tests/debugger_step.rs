@@ -95,10 +95,12 @@ fn compile(session: &mut Client, class: &str, source: &str) {
 }
 
 /// The processes of the image that have not ended and are suspended (as
-/// tests/debugger.rs counts them).
+/// tests/debugger.rs counts them), and the steppers (which wait on a
+/// semaphore while they step).
 fn suspended_processes(session: &mut Client) -> u64 {
-    let code = "(Process allInstances reject: [:each | each isTerminated \
-        or: [each isActive or: [each isReady or: [each isWaiting]]]]) size";
+    let code = "(Process allInstances select: [:each | each isTerminated not \
+        and: [each name = 'stui stepper' \
+        or: [(each isActive or: [each isReady or: [each isWaiting]]) not]]]) size";
     evaluate(session, code, None)
         .unwrap()
         .print
