@@ -11,7 +11,7 @@ pub enum DebugMode {
     Never,
     /// It suspends the evaluation's process: the reply is `suspended`.
     OnError,
-    /// The process is suspended before the first statement (not served yet).
+    /// The process is suspended before the first statement (Debug it).
     Start,
 }
 
