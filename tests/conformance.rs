@@ -810,6 +810,7 @@ const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
     ("debug_start", &[Fault::StartRunsFirstStatement]),
     ("debug_halt", &[Fault::HaltIsAnError]),
     ("debug_step_over", &[Fault::OverNeverFinishes]),
+    ("debug_restart", &[Fault::RestartContinues]),
     ("debug_frame_variables", &[Fault::NoTemporaries]),
     ("debug_evaluate_in_frame", &[Fault::AssignmentLost]),
     (

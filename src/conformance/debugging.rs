@@ -70,6 +70,11 @@ pub(super) const REGISTRY: &[Check] = &[
     ),
     check("debug_step_over", &["debug_step", "debug_close"], step_over),
     check(
+        "debug_restart",
+        &["debug_stack", "debug_step", "debug_close"],
+        restart,
+    ),
+    check(
         "debug_frame_variables",
         &["debug_stack", "debug_frame", "debug_close"],
         frame_variables,
@@ -88,6 +93,11 @@ pub(super) const REGISTRY: &[Check] = &[
 
 /// How many steps over `3 + 4` may take before it must have finished.
 const MAX_STEPS_OVER: usize = 20;
+
+/// How many proceeds a restarted frame with one halt may need to finish:
+/// one to its halt (if the restart stops at the first statement), one
+/// past it, one to spare.
+const MAX_PROCEEDS: usize = 3;
 
 /// A `suspended` reply of `evaluate`.
 struct Suspended {
@@ -182,13 +192,14 @@ impl<'a> Debugging<'a> {
             .any(|listed| listed.debugger == debugger))
     }
 
-    fn step(&self, debugger: &str, how: &str) -> Result<DebugStepResult, String> {
-        typed(self.call("debug_step", json!({"debugger": debugger, "how": how}))?)
+    fn step(&self, debugger: &str, how: &str, frame: u64) -> Result<DebugStepResult, String> {
+        let params = json!({"debugger": debugger, "how": how, "frame": frame});
+        typed(self.call("debug_step", params)?)
     }
 
     /// Steps `how`; the evaluation must then run to its end.
     fn finish(&self, debugger: &str, how: &str) -> Result<EvaluateResult, String> {
-        match self.step(debugger, how)? {
+        match self.step(debugger, how, 0)? {
             DebugStepResult::Finished { result } => Ok(result),
             DebugStepResult::Suspended(stack) => Err(format!(
                 "debug_step {how} answered suspended ({}), expected finished",
@@ -560,7 +571,7 @@ fn step_over(probe: &Probe) -> Verdict {
     let mut session = Debugging::new(probe);
     let debugger = session.suspend("3 + 4", "start")?.debugger;
     for step in 1..=MAX_STEPS_OVER {
-        match session.step(&debugger, "over")? {
+        match session.step(&debugger, "over", 0)? {
             DebugStepResult::Suspended(stack) => {
                 ensure(
                     stack.debugger == debugger && !stack.frames.is_empty(),
@@ -571,7 +582,7 @@ fn step_over(probe: &Probe) -> Verdict {
                 ensure(result.print == "7", || {
                     format!("finished with {:?}, expected 7", result.print)
                 })?;
-                return Ok(format!("finished after {step} steps over"));
+                return Ok(format!("steps over: {step}"));
             }
             DebugStepResult::Failed { error } => {
                 return Err(
@@ -581,6 +592,40 @@ fn step_over(probe: &Probe) -> Verdict {
         }
     }
     Err(format!("3 + 4 did not finish after {MAX_STEPS_OVER} steps over").into())
+}
+
+fn restart(probe: &Probe) -> Verdict {
+    let mut session = Debugging::new(probe);
+    let counter = session.global("StuiConfRestart");
+    session.evaluate(&format!("Smalltalk at: #{counter} put: 0"))?;
+    let code = format!(
+        "Smalltalk at: #{counter} put: (Smalltalk at: #{counter}) + 1. self halt. \
+         Smalltalk at: #{counter}"
+    );
+    let (debugger, frame) = suspend_in_code(&mut session, &code)?;
+    let restarted = session.step(&debugger, "restart", frame)?;
+    ensure(matches!(restarted, DebugStepResult::Suspended(_)), || {
+        format!("restart of the code's frame answered {restarted:?}, expected suspended")
+    })?;
+    for _ in 0..MAX_PROCEEDS {
+        match session.step(&debugger, "proceed", 0)? {
+            DebugStepResult::Suspended(_) => continue,
+            DebugStepResult::Finished { result } => {
+                ensure(result.print == "2", || {
+                    format!(
+                        "the restarted code finished with {:?}, expected 2 (its first \
+                         statement run twice)",
+                        result.print
+                    )
+                })?;
+                return Ok(String::new());
+            }
+            DebugStepResult::Failed { error } => {
+                return Err(format!("proceed failed: {}: {}", error.code, error.message).into());
+            }
+        }
+    }
+    Err(format!("the restarted code did not finish after {MAX_PROCEEDS} proceeds").into())
 }
 
 // ---- frames ------------------------------------------------------------------------------

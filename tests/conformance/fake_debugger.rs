@@ -18,6 +18,8 @@ pub enum Fault {
     OnErrorEndsTheEvaluation,
     /// `debug_list` lists nothing.
     ListsNothing,
+    /// `restart` goes on from where the frame stopped.
+    RestartContinues,
     /// Frames are numbered from 1.
     IndexFromOne,
     /// `debug_stack` answers every frame whatever its `limit`.
@@ -92,6 +94,9 @@ struct Debugger {
     /// The temporary `a` of the code, as assigned in it and by debug_evaluate.
     a: i64,
     a_at_suspension: i64,
+    /// Whether the first statement ran: it does before an error or halt
+    /// in a later statement, not before a `start`.
+    ran_first: bool,
     steps: u32,
     /// When the evaluation's `timeout_ms` runs out (honoured only by the
     /// fault [`Fault::SuspendedTimesOut`]).
@@ -138,7 +143,11 @@ fn assigned_a(code: &str) -> i64 {
 }
 
 /// What the code answers when it runs to its end.
-fn value_of(code: &str, a: i64) -> String {
+fn value_of(code: &str, a: i64, globals: &HashMap<String, String>) -> String {
+    let last = code.rsplit('.').next().unwrap_or_default();
+    if let Some(name) = global_after(last, "Smalltalk at: #") {
+        return globals.get(&name).cloned().unwrap_or_else(|| "nil".into());
+    }
     let value = if code.ends_with("a * 10") {
         a * 10
     } else if code.ends_with("6 * 7") {
@@ -224,7 +233,7 @@ impl State {
     fn evaluate(&mut self, fault: Fault, session: &str, request: &Value) -> Result<Value, Value> {
         let params = &request["params"];
         let code = params["code"].as_str().unwrap_or_default();
-        if code.contains("ifAbsent:") {
+        if code.contains("ifAbsent:") && !code.contains("put:") {
             let name = global_after(code, "Smalltalk at: #").unwrap_or_default();
             let print = self.globals.get(&name).cloned();
             return Ok(evaluate_result(&print.unwrap_or_else(|| "nil".into())));
@@ -248,14 +257,18 @@ impl State {
                                   "class": class, "stack": ["UndefinedObject>>DoIt"]}));
             }
             _ => {
-                self.run_effects(code);
-                return Ok(evaluate_result(&value_of(code, assigned_a(code))));
+                self.run_first_statement(code);
+                return Ok(evaluate_result(&self.value_of(code, assigned_a(code))));
             }
         };
-        if reason == "start" && fault == Fault::StartRunsFirstStatement {
-            self.run_effects(code);
+        let runs_first = match reason {
+            "start" => fault == Fault::StartRunsFirstStatement,
+            _ => !code.split('.').next().is_some_and(stops),
+        };
+        if runs_first {
+            self.run_first_statement(code);
         }
-        let debugger = self.suspend(fault, session, request, reason);
+        let debugger = self.suspend(fault, session, request, reason, runs_first);
         let (class, message) = exception(code);
         let class = if reason == "start" {
             Value::Null
@@ -275,6 +288,7 @@ impl State {
         session: &str,
         request: &Value,
         reason: &'static str,
+        ran_first: bool,
     ) -> String {
         self.made += 1;
         let id = format!("d{}", self.made);
@@ -288,6 +302,7 @@ impl State {
             reason,
             a: assigned_a(code),
             a_at_suspension: assigned_a(code),
+            ran_first,
             steps: 0,
             deadline: Some(Instant::now() + Duration::from_millis(timeout)),
         });
@@ -303,13 +318,31 @@ impl State {
         id
     }
 
-    /// The effect of the code's first statement: `Smalltalk at: #X put: 42.`
-    fn run_effects(&mut self, code: &str) {
-        if code.starts_with("Smalltalk at: #")
-            && let Some(name) = global_after(code, "Smalltalk at: #")
-        {
-            self.globals.insert(name, "42".into());
-        }
+    /// The effect of the code's first statement: `Smalltalk at: #X put:
+    /// 42.` or `Smalltalk at: #X put: (Smalltalk at: #X) + 1.`
+    fn run_first_statement(&mut self, code: &str) {
+        let first = code.split('.').next().unwrap_or_default();
+        let (Some(name), Some((_, value))) = (
+            global_after(first, "Smalltalk at: #").filter(|_| first.starts_with("Smalltalk")),
+            first.split_once("put: "),
+        ) else {
+            return;
+        };
+        let value = if value.starts_with("(Smalltalk at: #") {
+            let old: i64 = self
+                .globals
+                .get(&name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            (old + 1).to_string()
+        } else {
+            value.trim().to_string()
+        };
+        self.globals.insert(name, value);
+    }
+
+    fn value_of(&self, code: &str, a: i64) -> String {
+        value_of(code, a, &self.globals)
     }
 
     fn list(&self, fault: Fault, session: &str) -> Value {
@@ -340,6 +373,11 @@ impl State {
     }
 
     fn step(&mut self, fault: Fault, debugger: usize, how: &str) -> Value {
+        if how == "restart" && fault != Fault::RestartContinues {
+            // Back to the first statement, which runs again up to the halt.
+            let code = self.debuggers[debugger].code.clone();
+            self.run_first_statement(&code);
+        }
         let held = &mut self.debuggers[debugger];
         held.steps += 1;
         if how != "proceed" && (held.steps < 2 || fault == Fault::OverNeverFinishes) {
@@ -349,13 +387,15 @@ impl State {
             return stack;
         }
         let held = self.debuggers.remove(debugger);
-        self.run_effects(&held.code);
+        if !held.ran_first {
+            self.run_first_statement(&held.code);
+        }
         let a = if fault == Fault::ResumeForgetsAssignment {
             held.a_at_suspension
         } else {
             held.a
         };
-        json!({"state": "finished", "result": evaluate_result(&value_of(&held.code, a))})
+        json!({"state": "finished", "result": evaluate_result(&self.value_of(&held.code, a))})
     }
 
     fn close(&mut self, fault: Fault, debugger: usize) {
