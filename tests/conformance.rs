@@ -811,6 +811,10 @@ const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
     ("debug_halt", &[Fault::HaltIsAnError]),
     ("debug_step_over", &[Fault::OverNeverFinishes]),
     ("debug_restart", &[Fault::RestartContinues]),
+    (
+        "debug_restart_after_compile",
+        &[Fault::RestartRunsOldMethod],
+    ),
     ("debug_frame_variables", &[Fault::NoTemporaries]),
     ("debug_evaluate_in_frame", &[Fault::AssignmentLost]),
     (

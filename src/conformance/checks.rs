@@ -1168,7 +1168,7 @@ fn method_not_found(probe: &Probe) -> Verdict {
     Ok(String::new())
 }
 
-fn fresh_class(probe: &Probe, session: &str) -> Result<String, String> {
+pub(super) fn fresh_class(probe: &Probe, session: &str) -> Result<String, String> {
     let name = format!("StuiConformance{}", unique_suffix().to_uppercase());
     probe.evaluate(
         session,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::checks::{check, check_stack, ensure};
+use super::checks::{check, check_stack, ensure, fresh_class};
 use super::{
     Check, Kind, Probe, Verdict, Why, brief, error_with_code, new_session, poll_until,
     require_members, typed, unique_suffix,
@@ -75,6 +75,11 @@ pub(super) const REGISTRY: &[Check] = &[
         restart,
     ),
     check(
+        "debug_restart_after_compile",
+        &["compile", "debug_stack", "debug_step", "debug_close"],
+        restart_after_compile,
+    ),
+    check(
         "debug_frame_variables",
         &["debug_stack", "debug_frame", "debug_close"],
         frame_variables,
@@ -114,6 +119,7 @@ struct Debugging<'a> {
     session: String,
     debuggers: Vec<String>,
     globals: Vec<String>,
+    classes: Vec<String>,
 }
 
 impl<'a> Debugging<'a> {
@@ -123,6 +129,7 @@ impl<'a> Debugging<'a> {
             session: new_session(),
             debuggers: Vec::new(),
             globals: Vec::new(),
+            classes: Vec::new(),
         }
     }
 
@@ -163,6 +170,18 @@ impl<'a> Debugging<'a> {
         let name = format!("{prefix}{}", unique_suffix());
         self.globals.push(name.clone());
         name
+    }
+
+    /// A new class, removed when the check ends.
+    fn class(&mut self) -> Result<String, String> {
+        let class = fresh_class(self.probe, &self.session)?;
+        self.classes.push(class.clone());
+        Ok(class)
+    }
+
+    fn compile(&self, class: &str, source: &str) -> Result<(), String> {
+        self.call("compile", json!({"class": class, "source": source}))?;
+        Ok(())
     }
 
     /// The printString of a global, `nil` while it is not set.
@@ -245,6 +264,9 @@ impl Drop for Debugging<'_> {
         }
         for name in std::mem::take(&mut self.globals) {
             let _ = self.evaluate(&format!("Smalltalk removeKey: #{name} ifAbsent: [nil]"));
+        }
+        for class in std::mem::take(&mut self.classes) {
+            let _ = self.evaluate(&format!("Smalltalk removeClassNamed: '{class}'"));
         }
     }
 }
@@ -607,25 +629,63 @@ fn restart(probe: &Probe) -> Verdict {
     ensure(matches!(restarted, DebugStepResult::Suspended(_)), || {
         format!("restart of the code's frame answered {restarted:?}, expected suspended")
     })?;
+    let print =
+        proceed_to_end(&session, &debugger).map_err(|why| format!("after the restart: {why}"))?;
+    ensure(print == "2", || {
+        format!(
+            "the restarted code finished with {print:?}, expected 2 (its first statement \
+             run twice)"
+        )
+    })?;
+    Ok(String::new())
+}
+
+/// Proceeds until the evaluation finishes; its value. Stopping at an
+/// error again fails.
+fn proceed_to_end(session: &Debugging, debugger: &str) -> Result<String, String> {
     for _ in 0..MAX_PROCEEDS {
-        match session.step(&debugger, "proceed", 0)? {
-            DebugStepResult::Suspended(_) => continue,
-            DebugStepResult::Finished { result } => {
-                ensure(result.print == "2", || {
-                    format!(
-                        "the restarted code finished with {:?}, expected 2 (its first \
-                         statement run twice)",
-                        result.print
-                    )
-                })?;
-                return Ok(String::new());
+        match session.step(debugger, "proceed", 0)? {
+            DebugStepResult::Suspended(stack) if stack.reason == "error" => {
+                let exception = stack.exception.map(|e| e.class).unwrap_or_default();
+                return Err(format!("proceed stopped at an error again ({exception})"));
             }
+            DebugStepResult::Suspended(_) => continue,
+            DebugStepResult::Finished { result } => return Ok(result.print),
             DebugStepResult::Failed { error } => {
-                return Err(format!("proceed failed: {}: {}", error.code, error.message).into());
+                return Err(format!("proceed failed: {}: {}", error.code, error.message));
             }
         }
     }
-    Err(format!("the restarted code did not finish after {MAX_PROCEEDS} proceeds").into())
+    Err(format!("not finished after {MAX_PROCEEDS} proceeds"))
+}
+
+/// Fix and restart: the method is compiled anew while its frame is
+/// suspended at its error, and restarting the frame runs the new code.
+fn restart_after_compile(probe: &Probe) -> Verdict {
+    let mut session = Debugging::new(probe);
+    let class = session.class()?;
+    session.compile(&class, "answer\n\t^ 6 * 7 / 0")?;
+    let debugger = session
+        .suspend(&format!("{class} new answer"), "on_error")?
+        .debugger;
+    let stack = session.stack(&debugger, None)?;
+    let frame = stack
+        .frames
+        .iter()
+        .find(|frame| frame.class == class && frame.selector == "answer")
+        .ok_or_else(|| format!("no frame of {class}>>answer in {stack:?}"))?
+        .index;
+    session.compile(&class, "answer\n\t^ 6 * 7")?;
+    let restarted = session.step(&debugger, "restart", frame)?;
+    ensure(matches!(restarted, DebugStepResult::Suspended(_)), || {
+        format!("restart of {class}>>answer answered {restarted:?}, expected suspended")
+    })?;
+    let print = proceed_to_end(&session, &debugger)
+        .map_err(|why| format!("after the fix and restart: {why}"))?;
+    ensure(print == "42", || {
+        format!("the fixed method answered {print:?}, expected 42")
+    })?;
+    Ok(String::new())
 }
 
 // ---- frames ------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ pub enum Fault {
     ListsNothing,
     /// `restart` goes on from where the frame stopped.
     RestartContinues,
+    /// `restart` runs the method as it was, not as compiled since.
+    RestartRunsOldMethod,
     /// Frames are numbered from 1.
     IndexFromOne,
     /// `debug_stack` answers every frame whatever its `limit`.
@@ -76,6 +78,7 @@ const TYPES: &[&str] = &[
     "describe",
     "evaluate",
     "interrupt",
+    "compile",
     "debug_stack",
     "debug_frame",
     "debug_step",
@@ -97,6 +100,9 @@ struct Debugger {
     /// Whether the first statement ran: it does before an error or halt
     /// in a later statement, not before a `start`.
     ran_first: bool,
+    /// The class and the source of the `answer` the code runs in a frame
+    /// of its own (`Foo new answer`).
+    method: Option<(String, String)>,
     steps: u32,
     /// When the evaluation's `timeout_ms` runs out (honoured only by the
     /// fault [`Fault::SuspendedTimesOut`]).
@@ -108,6 +114,8 @@ struct State {
     globals: HashMap<String, String>,
     debuggers: Vec<Debugger>,
     made: u64,
+    /// The source of `answer` in each class compiled.
+    methods: HashMap<String, String>,
 }
 
 fn not_found(fault: Fault) -> Value {
@@ -150,7 +158,7 @@ fn value_of(code: &str, a: i64, globals: &HashMap<String, String>) -> String {
     }
     let value = if code.ends_with("a * 10") {
         a * 10
-    } else if code.ends_with("6 * 7") {
+    } else if code.ends_with("6 * 7") || code.ends_with(" new answer") {
         42
     } else if code.ends_with("3 + 4") {
         7
@@ -158,6 +166,11 @@ fn value_of(code: &str, a: i64, globals: &HashMap<String, String>) -> String {
         return "nil".into();
     };
     value.to_string()
+}
+
+/// Whether a method's source divides by zero.
+fn fails(method: &str) -> bool {
+    method.contains("/ 0")
 }
 
 fn stops(code: &str) -> bool {
@@ -211,6 +224,12 @@ impl State {
                 let debugger = self.find(fault, session, params)?;
                 Ok(self.step(fault, debugger, params["how"].as_str().unwrap_or_default()))
             }
+            "compile" => {
+                let class = params["class"].as_str().unwrap_or_default();
+                let source = params["source"].as_str().unwrap_or_default();
+                self.methods.insert(class.into(), source.into());
+                Ok(json!({"selector": "answer"}))
+            }
             "debug_close" => {
                 let debugger = self.find(fault, session, params)?;
                 self.close(fault, debugger);
@@ -242,16 +261,17 @@ impl State {
             self.globals.remove(&name);
             return Ok(evaluate_result("nil"));
         }
+        let stopping = stops(code) || self.method_of(code).is_some_and(|(_, m)| fails(&m));
         let reason = match params["debug"].as_str() {
             Some("start") => "start",
-            Some("on_error") if stops(code) && fault != Fault::OnErrorEndsTheEvaluation => {
+            Some("on_error") if stopping && fault != Fault::OnErrorEndsTheEvaluation => {
                 if code.contains("halt") && fault != Fault::HaltIsAnError {
                     "halt"
                 } else {
                     "error"
                 }
             }
-            _ if stops(code) => {
+            _ if stopping => {
                 let (class, message) = exception(code);
                 return Err(json!({"code": "evaluation_error", "message": message,
                                   "class": class, "stack": ["UndefinedObject>>DoIt"]}));
@@ -303,6 +323,7 @@ impl State {
             a: assigned_a(code),
             a_at_suspension: assigned_a(code),
             ran_first,
+            method: self.method_of(code),
             steps: 0,
             deadline: Some(Instant::now() + Duration::from_millis(timeout)),
         });
@@ -339,6 +360,13 @@ impl State {
             value.trim().to_string()
         };
         self.globals.insert(name, value);
+    }
+
+    /// The class and method source of `Foo new answer`.
+    fn method_of(&self, code: &str) -> Option<(String, String)> {
+        let class = code.strip_suffix(" new answer")?;
+        let source = self.methods.get(class)?;
+        Some((class.into(), source.clone()))
     }
 
     fn value_of(&self, code: &str, a: i64) -> String {
@@ -378,13 +406,23 @@ impl State {
             let code = self.debuggers[debugger].code.clone();
             self.run_first_statement(&code);
         }
+        if how == "restart" && fault != Fault::RestartRunsOldMethod {
+            let code = self.debuggers[debugger].code.clone();
+            self.debuggers[debugger].method = self.method_of(&code);
+        }
         let held = &mut self.debuggers[debugger];
         held.steps += 1;
         if how != "proceed" && (held.steps < 2 || fault == Fault::OverNeverFinishes) {
             held.reason = "step";
-            let mut stack = held.stack(fault, None);
-            stack["state"] = json!("suspended");
-            return stack;
+            return held.suspended_again(fault);
+        }
+        if held
+            .method
+            .as_ref()
+            .is_some_and(|(_, source)| fails(source))
+        {
+            held.reason = "error";
+            return held.suspended_again(fault);
         }
         let held = self.debuggers.remove(debugger);
         if !held.ran_first {
@@ -478,6 +516,10 @@ impl Debugger {
             frames.push(block);
             frames.push(frame("Array>>do:", source, "aBlock value:", fault));
         }
+        if let Some((class, source)) = &self.method {
+            let label = format!("{class}>>answer");
+            frames.push(frame(&label, source, "6 * 7", fault));
+        }
         frames.push(frame(
             "UndefinedObject>>DoIt",
             &self.code,
@@ -485,6 +527,13 @@ impl Debugger {
             fault,
         ));
         frames
+    }
+
+    /// The answer of a step that stopped again.
+    fn suspended_again(&self, fault: Fault) -> Value {
+        let mut stack = self.stack(fault, None);
+        stack["state"] = json!("suspended");
+        stack
     }
 
     fn stack(&self, fault: Fault, limit: Option<u64>) -> Value {
