@@ -18,6 +18,7 @@ use stui::protocol::{ALL_TYPES, CONTRACT_TYPES};
 /// The debugging checks whose types the bundled server serves today: they
 /// must run and pass against it.
 const DEBUG_CHECKS_SERVED: &[&str] = &[
+    "debug_never",
     "debug_on_error_suspends",
     "debug_stack_shape",
     "debug_close_runs_ensure",
@@ -781,6 +782,7 @@ const CORE_MUTATIONS: usize = 17;
 
 /// Each debugging check, and the faults of a server that break its rule.
 const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
+    ("debug_never", &[Fault::NeverSuspends]),
     (
         "debug_on_error_suspends",
         &[Fault::OnErrorEndsTheEvaluation, Fault::ListsNothing],

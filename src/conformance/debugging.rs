@@ -18,6 +18,7 @@ use crate::protocol::{
 };
 
 pub(super) const REGISTRY: &[Check] = &[
+    check("debug_never", &["debug_list"], never),
     check(
         "debug_on_error_suspends",
         &["debug_list", "debug_close"],
@@ -306,6 +307,20 @@ fn range_text(frame: &DebugFrame) -> Result<Option<String>, String> {
 }
 
 // ---- suspending and the stack ------------------------------------------------------
+
+/// `debug: "never"` (the default) changes nothing: an error ends the
+/// evaluation and no debugger is held.
+fn never(probe: &Probe) -> Verdict {
+    let session = Debugging::new(probe);
+    let reply = session.request("evaluate", json!({"code": "nil foo", "debug": "never"}))?;
+    error_with_code(&reply, "evaluation_error")
+        .map_err(|why| format!("nil foo with debug never: {why}"))?;
+    let list = session.list()?;
+    ensure(list.debuggers.is_empty(), || {
+        format!("after an error with debug never, debug_list lists {list:?}")
+    })?;
+    Ok(String::new())
+}
 
 fn on_error_suspends(probe: &Probe) -> Verdict {
     let mut session = Debugging::new(probe);

@@ -16,6 +16,8 @@ pub enum Fault {
     None,
     /// `on_error` answers `evaluation_error`, as without `debug`.
     OnErrorEndsTheEvaluation,
+    /// `debug: "never"` suspends as `on_error` does.
+    NeverSuspends,
     /// `debug_list` lists nothing.
     ListsNothing,
     /// `restart` goes on from where the frame stopped.
@@ -264,6 +266,7 @@ impl State {
         let stopping = stops(code) || self.method_of(code).is_some_and(|(_, m)| fails(&m));
         let reason = match params["debug"].as_str() {
             Some("start") => "start",
+            Some("never") if stopping && fault == Fault::NeverSuspends => "error",
             Some("on_error") if stopping && fault != Fault::OnErrorEndsTheEvaluation => {
                 if code.contains("halt") && fault != Fault::HaltIsAnError {
                     "halt"
