@@ -100,9 +100,9 @@ pub(super) const REGISTRY: &[Check] = &[
 /// How many steps over `3 + 4` may take before it must have finished.
 const MAX_STEPS_OVER: usize = 20;
 
-/// How many proceeds a restarted frame with one halt may need to finish:
-/// one to its halt (if the restart stops at the first statement), one
-/// past it, one to spare.
+/// How many proceeds a restarted frame may need to finish: one to the
+/// code's halt (when the restart stops at the first statement), one past
+/// it, one to spare.
 const MAX_PROCEEDS: usize = 3;
 
 /// A `suspended` reply of `evaluate`.
@@ -113,7 +113,7 @@ struct Suspended {
     request: String,
 }
 
-/// One session of a check, with the debuggers and globals it made: all
+/// One session of a check, with the debuggers, globals and classes it made: all
 /// closed and removed when it is dropped.
 struct Debugging<'a> {
     probe: &'a Probe,
@@ -688,7 +688,10 @@ fn restart_after_compile(probe: &Probe) -> Verdict {
         .frames
         .iter()
         .find(|frame| frame.class == class && frame.selector == "answer")
-        .ok_or_else(|| format!("no frame of {class}>>answer in {stack:?}"))?
+        .ok_or_else(|| {
+            let labels: Vec<&str> = stack.frames.iter().map(|f| f.label.as_str()).collect();
+            format!("no frame of {class}>>answer (class and selector) in {labels:?}")
+        })?
         .index;
     session.compile(&class, "answer\n\t^ 6 * 7")?;
     let restarted = session.step(&debugger, "restart", frame)?;
