@@ -812,6 +812,8 @@ const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
     ("debug_start", &[Fault::StartRunsFirstStatement]),
     ("debug_halt", &[Fault::HaltIsAnError]),
     ("debug_step_over", &[Fault::OverNeverFinishes]),
+    ("debug_step_into", &[Fault::IntoActsAsOver]),
+    ("debug_step_out", &[Fault::OutStaysIn]),
     ("debug_restart", &[Fault::RestartContinues]),
     (
         "debug_restart_after_compile",

@@ -71,6 +71,16 @@ pub(super) const REGISTRY: &[Check] = &[
     ),
     check("debug_step_over", &["debug_step", "debug_close"], step_over),
     check(
+        "debug_step_into",
+        &["compile", "debug_step", "debug_close"],
+        step_into,
+    ),
+    check(
+        "debug_step_out",
+        &["compile", "debug_stack", "debug_step", "debug_close"],
+        step_out,
+    ),
+    check(
         "debug_restart",
         &["debug_stack", "debug_step", "debug_close"],
         restart,
@@ -97,8 +107,9 @@ pub(super) const REGISTRY: &[Check] = &[
     ),
 ];
 
-/// How many steps over `3 + 4` may take before it must have finished.
-const MAX_STEPS_OVER: usize = 20;
+/// How many steps (over `3 + 4`, into `Foo new answer`) may take before
+/// they must have got where they go.
+const MAX_STEPS: usize = 20;
 
 /// How many proceeds a restarted frame may need to finish: one to the
 /// code's halt (when the restart stops at the first statement), one past
@@ -177,6 +188,13 @@ impl<'a> Debugging<'a> {
     fn class(&mut self) -> Result<String, String> {
         let class = fresh_class(self.probe, &self.session)?;
         self.classes.push(class.clone());
+        Ok(class)
+    }
+
+    /// A new class whose `answer` is `source`.
+    fn class_answering(&mut self, source: &str) -> Result<String, String> {
+        let class = self.class()?;
+        self.compile(&class, source)?;
         Ok(class)
     }
 
@@ -278,10 +296,23 @@ fn code_frame<'s>(stack: &'s DebugStackResult, needle: &str) -> Result<&'s Debug
         .frames
         .iter()
         .find(|frame| frame.source.contains(needle))
-        .ok_or_else(|| {
-            let labels: Vec<&str> = stack.frames.iter().map(|f| f.label.as_str()).collect();
-            format!("no frame's source holds {needle:?}: {labels:?}")
-        })
+        .ok_or_else(|| format!("no frame's source holds {needle:?}: {:?}", labels(stack)))
+}
+
+/// The frame of `class`>>`answer`, whose class and selector name it.
+fn answer_frame<'s>(stack: &'s DebugStackResult, class: &str) -> Option<&'s DebugFrame> {
+    stack
+        .frames
+        .iter()
+        .find(|frame| frame.class == class && frame.selector == "answer")
+}
+
+fn labels(stack: &DebugStackResult) -> Vec<&str> {
+    stack
+        .frames
+        .iter()
+        .map(|frame| frame.label.as_str())
+        .collect()
 }
 
 /// The text of a frame's `start`..=`stop` (character offsets), None when
@@ -607,7 +638,7 @@ fn halt(probe: &Probe) -> Verdict {
 fn step_over(probe: &Probe) -> Verdict {
     let mut session = Debugging::new(probe);
     let debugger = session.suspend("3 + 4", "start")?.debugger;
-    for step in 1..=MAX_STEPS_OVER {
+    for step in 1..=MAX_STEPS {
         match session.step(&debugger, "over", 0)? {
             DebugStepResult::Suspended(stack) => {
                 ensure(
@@ -628,7 +659,71 @@ fn step_over(probe: &Probe) -> Verdict {
             }
         }
     }
-    Err(format!("3 + 4 did not finish after {MAX_STEPS_OVER} steps over").into())
+    Err(format!("3 + 4 did not finish after {MAX_STEPS} steps over").into())
+}
+
+fn step_into(probe: &Probe) -> Verdict {
+    let mut session = Debugging::new(probe);
+    let class = session.class_answering("answer\n\t^ 6 * 7")?;
+    let code = format!("{class} new answer");
+    let debugger = session.suspend(&code, "start")?.debugger;
+    for step in 1..=MAX_STEPS {
+        match session.step(&debugger, "into", 0)? {
+            DebugStepResult::Suspended(stack) if answer_frame(&stack, &class).is_some() => {
+                let print = proceed_to_end(&session, &debugger)?;
+                ensure(print == "42", || {
+                    format!("{code} finished with {print:?}, expected 42")
+                })?;
+                return Ok(format!("in {class}>>answer after {step} into"));
+            }
+            DebugStepResult::Suspended(_) => continue,
+            DebugStepResult::Finished { .. } => {
+                return Err(
+                    format!("{code} finished without stepping into {class}>>answer").into(),
+                );
+            }
+            DebugStepResult::Failed { error } => {
+                return Err(
+                    format!("step {step} failed: {}: {}", error.code, error.message).into(),
+                );
+            }
+        }
+    }
+    Err(format!("{MAX_STEPS} steps into {code} never reached {class}>>answer").into())
+}
+
+fn step_out(probe: &Probe) -> Verdict {
+    let mut session = Debugging::new(probe);
+    let class = session.class_answering("answer\n\tself halt.\n\t^ 42")?;
+    let debugger = session
+        .suspend(&format!("{class} new answer"), "on_error")?
+        .debugger;
+    let stack = session.stack(&debugger, None)?;
+    let frame = answer_frame(&stack, &class)
+        .ok_or_else(|| format!("no frame of {class}>>answer in {:?}", labels(&stack)))?
+        .index;
+    match session.step(&debugger, "out", frame)? {
+        DebugStepResult::Suspended(stack) => ensure(
+            answer_frame(&stack, &class).is_none() && !stack.frames.is_empty(),
+            || {
+                format!(
+                    "after out of {class}>>answer the frames are {:?}",
+                    labels(&stack)
+                )
+            },
+        )?,
+        other => {
+            return Err(format!(
+                "out of {class}>>answer answered {other:?}, expected suspended in its caller"
+            )
+            .into());
+        }
+    }
+    let print = proceed_to_end(&session, &debugger)?;
+    ensure(print == "42", || {
+        format!("after out, proceed finished with {print:?}, expected 42")
+    })?;
+    Ok(String::new())
 }
 
 fn restart(probe: &Probe) -> Verdict {
@@ -678,20 +773,13 @@ fn proceed_to_end(session: &Debugging, debugger: &str) -> Result<String, String>
 /// suspended at its error, and restarting the frame runs the new code.
 fn restart_after_compile(probe: &Probe) -> Verdict {
     let mut session = Debugging::new(probe);
-    let class = session.class()?;
-    session.compile(&class, "answer\n\t^ 6 * 7 / 0")?;
+    let class = session.class_answering("answer\n\t^ 6 * 7 / 0")?;
     let debugger = session
         .suspend(&format!("{class} new answer"), "on_error")?
         .debugger;
     let stack = session.stack(&debugger, None)?;
-    let frame = stack
-        .frames
-        .iter()
-        .find(|frame| frame.class == class && frame.selector == "answer")
-        .ok_or_else(|| {
-            let labels: Vec<&str> = stack.frames.iter().map(|f| f.label.as_str()).collect();
-            format!("no frame of {class}>>answer (class and selector) in {labels:?}")
-        })?
+    let frame = answer_frame(&stack, &class)
+        .ok_or_else(|| format!("no frame of {class}>>answer in {:?}", labels(&stack)))?
         .index;
     session.compile(&class, "answer\n\t^ 6 * 7")?;
     let restarted = session.step(&debugger, "restart", frame)?;

@@ -22,6 +22,10 @@ pub enum Fault {
     ListsNothing,
     /// `restart` goes on from where the frame stopped.
     RestartContinues,
+    /// `into` steps over the send instead of into its method.
+    IntoActsAsOver,
+    /// `out` stays in the frame it was to leave.
+    OutStaysIn,
     /// `restart` runs the method as it was, not as compiled since.
     RestartRunsOldMethod,
     /// Frames are numbered from 1.
@@ -105,6 +109,8 @@ struct Debugger {
     /// The class and the source of the `answer` the code runs in a frame
     /// of its own (`Foo new answer`).
     method: Option<(String, String)>,
+    /// Whether the process is inside that method (it is not at a start).
+    entered: bool,
     steps: u32,
     /// When the evaluation's `timeout_ms` runs out (honoured only by the
     /// fault [`Fault::SuspendedTimesOut`]).
@@ -263,7 +269,10 @@ impl State {
             self.globals.remove(&name);
             return Ok(evaluate_result("nil"));
         }
-        let stopping = stops(code) || self.method_of(code).is_some_and(|(_, m)| fails(&m));
+        let stopping = stops(code)
+            || self
+                .method_of(code)
+                .is_some_and(|(_, m)| fails(&m) || m.contains("halt"));
         let reason = match params["debug"].as_str() {
             Some("start") => "start",
             Some("never") if stopping && fault == Fault::NeverSuspends => "error",
@@ -327,6 +336,7 @@ impl State {
             a_at_suspension: assigned_a(code),
             ran_first,
             method: self.method_of(code),
+            entered: reason != "start",
             steps: 0,
             deadline: Some(Instant::now() + Duration::from_millis(timeout)),
         });
@@ -415,6 +425,11 @@ impl State {
         }
         let held = &mut self.debuggers[debugger];
         held.steps += 1;
+        match how {
+            "into" if fault != Fault::IntoActsAsOver => held.entered = true,
+            "out" if fault != Fault::OutStaysIn => held.entered = false,
+            _ => {}
+        }
         if how != "proceed" && (held.steps < 2 || fault == Fault::OverNeverFinishes) {
             held.reason = "step";
             return held.suspended_again(fault);
@@ -519,7 +534,7 @@ impl Debugger {
             frames.push(block);
             frames.push(frame("Array>>do:", source, "aBlock value:", fault));
         }
-        if let Some((class, source)) = &self.method {
+        if let Some((class, source)) = self.method.as_ref().filter(|_| self.entered) {
             let label = format!("{class}>>answer");
             frames.push(frame(&label, source, "6 * 7", fault));
         }
