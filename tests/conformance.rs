@@ -811,6 +811,7 @@ const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
     ("debug_suspended_not_timed", &[Fault::SuspendedTimesOut]),
     ("debug_start", &[Fault::StartRunsFirstStatement]),
     ("debug_halt", &[Fault::HaltIsAnError]),
+    ("debug_halt_each_time", &[Fault::ProceedSkipsHalts]),
     ("debug_step_over", &[Fault::OverNeverFinishes]),
     ("debug_step_into", &[Fault::IntoActsAsOver]),
     ("debug_step_out", &[Fault::OutStaysIn]),
@@ -819,7 +820,10 @@ const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
         "debug_restart_after_compile",
         &[Fault::RestartRunsOldMethod],
     ),
-    ("debug_frame_variables", &[Fault::NoTemporaries]),
+    (
+        "debug_frame_variables",
+        &[Fault::NoTemporaries, Fault::HandlesUnknown],
+    ),
     ("debug_evaluate_in_frame", &[Fault::AssignmentLost]),
     (
         "debug_evaluate_seen_on_resume",

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::protocol::{
     DebugFrame, DebugFrameResult, DebugListResult, DebugStackResult, DebugStepResult,
-    EvaluateResult, InterruptResult,
+    EvaluateResult, InspectResult, InterruptResult,
 };
 
 pub(super) const REGISTRY: &[Check] = &[
@@ -68,6 +68,11 @@ pub(super) const REGISTRY: &[Check] = &[
         "debug_halt",
         &["debug_stack", "debug_list", "debug_step", "debug_close"],
         halt,
+    ),
+    check(
+        "debug_halt_each_time",
+        &["debug_step", "debug_close"],
+        halt_each_time,
     ),
     check("debug_step_over", &["debug_step", "debug_close"], step_over),
     check(
@@ -239,13 +244,9 @@ impl<'a> Debugging<'a> {
     fn finish(&self, debugger: &str, how: &str) -> Result<EvaluateResult, String> {
         match self.step(debugger, how, 0)? {
             DebugStepResult::Finished { result } => Ok(result),
-            DebugStepResult::Suspended(stack) => Err(format!(
-                "debug_step {how} answered suspended ({}), expected finished",
-                stack.reason
-            )),
-            DebugStepResult::Failed { error } => Err(format!(
-                "debug_step {how} answered failed ({}: {}), expected finished",
-                error.code, error.message
+            other => Err(format!(
+                "debug_step {how} answered {}, expected finished",
+                step_outcome(&other)
             )),
         }
     }
@@ -297,6 +298,17 @@ fn code_frame<'s>(stack: &'s DebugStackResult, needle: &str) -> Result<&'s Debug
         .iter()
         .find(|frame| frame.source.contains(needle))
         .ok_or_else(|| format!("no frame's source holds {needle:?}: {:?}", labels(stack)))
+}
+
+/// Where a step left the process, in a few words.
+fn step_outcome(step: &DebugStepResult) -> String {
+    match step {
+        DebugStepResult::Suspended(stack) => format!("suspended ({})", stack.reason),
+        DebugStepResult::Finished { result } => format!("finished ({})", result.print),
+        DebugStepResult::Failed { error } => {
+            format!("failed ({}: {})", error.code, error.message)
+        }
+    }
 }
 
 /// The frame of `class`>>`answer`, whose class and selector name it.
@@ -635,6 +647,34 @@ fn halt(probe: &Probe) -> Verdict {
     Ok(String::new())
 }
 
+/// Each `proceed` stops at the next halt, and the last one finishes.
+fn halt_each_time(probe: &Probe) -> Verdict {
+    let mut session = Debugging::new(probe);
+    let code = "| n | n := 0. 3 timesRepeat: [n := n + 1. self halt]. n";
+    let debugger = session.suspend(code, "on_error")?.debugger;
+    for halt in 2..=3 {
+        let step = session.step(&debugger, "proceed", 0)?;
+        ensure(
+            matches!(&step, DebugStepResult::Suspended(stack) if stack.reason == "halt"),
+            || {
+                format!(
+                    "proceed from halt {} answered {}, expected suspended at halt {halt}",
+                    halt - 1,
+                    step_outcome(&step)
+                )
+            },
+        )?;
+    }
+    let result = session.finish(&debugger, "proceed")?;
+    ensure(result.print == "3", || {
+        format!(
+            "after the third halt, proceed finished with {:?}, expected 3",
+            result.print
+        )
+    })?;
+    Ok(String::new())
+}
+
 fn step_over(probe: &Probe) -> Verdict {
     let mut session = Debugging::new(probe);
     let debugger = session.suspend("3 + 4", "start")?.debugger;
@@ -714,7 +754,8 @@ fn step_out(probe: &Probe) -> Verdict {
         )?,
         other => {
             return Err(format!(
-                "out of {class}>>answer answered {other:?}, expected suspended in its caller"
+                "out of {class}>>answer answered {}, expected suspended in its caller",
+                step_outcome(&other)
             )
             .into());
         }
@@ -737,7 +778,10 @@ fn restart(probe: &Probe) -> Verdict {
     let (debugger, frame) = suspend_in_code(&mut session, &code)?;
     let restarted = session.step(&debugger, "restart", frame)?;
     ensure(matches!(restarted, DebugStepResult::Suspended(_)), || {
-        format!("restart of the code's frame answered {restarted:?}, expected suspended")
+        format!(
+            "restart of the code's frame answered {}, expected suspended",
+            step_outcome(&restarted)
+        )
     })?;
     let print =
         proceed_to_end(&session, &debugger).map_err(|why| format!("after the restart: {why}"))?;
@@ -784,7 +828,10 @@ fn restart_after_compile(probe: &Probe) -> Verdict {
     session.compile(&class, "answer\n\t^ 6 * 7")?;
     let restarted = session.step(&debugger, "restart", frame)?;
     ensure(matches!(restarted, DebugStepResult::Suspended(_)), || {
-        format!("restart of {class}>>answer answered {restarted:?}, expected suspended")
+        format!(
+            "restart of {class}>>answer answered {}, expected suspended",
+            step_outcome(&restarted)
+        )
     })?;
     let print = proceed_to_end(&session, &debugger)
         .map_err(|why| format!("after the fix and restart: {why}"))?;
@@ -827,6 +874,15 @@ fn frame_variables(probe: &Probe) -> Verdict {
             "a is {:?} printing {:?}, expected temporary 5",
             a.kind, a.print
         )
+    })?;
+    if !probe.lists("inspect") {
+        session.close(&debugger)?;
+        return Ok("inspect not listed: handles not tried".into());
+    }
+    // A variable's handle is one `inspect` takes.
+    let inspected: InspectResult = typed(session.call("inspect", json!({"handle": a.handle}))?)?;
+    ensure(inspected.print == "5", || {
+        format!("inspect of a's handle printed {:?}", inspected.print)
     })?;
     session.close(&debugger)?;
     Ok(String::new())

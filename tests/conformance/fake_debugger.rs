@@ -22,6 +22,10 @@ pub enum Fault {
     ListsNothing,
     /// `restart` goes on from where the frame stopped.
     RestartContinues,
+    /// `proceed` runs past the halts still to come.
+    ProceedSkipsHalts,
+    /// The handles of `debug_frame` are not ones `inspect` knows.
+    HandlesUnknown,
     /// `into` steps over the send instead of into its method.
     IntoActsAsOver,
     /// `out` stays in the frame it was to leave.
@@ -85,6 +89,7 @@ const TYPES: &[&str] = &[
     "evaluate",
     "interrupt",
     "compile",
+    "inspect",
     "debug_stack",
     "debug_frame",
     "debug_step",
@@ -111,6 +116,8 @@ struct Debugger {
     method: Option<(String, String)>,
     /// Whether the process is inside that method (it is not at a start).
     entered: bool,
+    /// The halts still to come (`3 timesRepeat: [… self halt]`).
+    halts_left: u32,
     steps: u32,
     /// When the evaluation's `timeout_ms` runs out (honoured only by the
     /// fault [`Fault::SuspendedTimesOut`]).
@@ -124,6 +131,8 @@ struct State {
     made: u64,
     /// The source of `answer` in each class compiled.
     methods: HashMap<String, String>,
+    /// The printString of each handle `debug_frame` gave.
+    handles: HashMap<String, String>,
 }
 
 fn not_found(fault: Fault) -> Value {
@@ -168,6 +177,8 @@ fn value_of(code: &str, a: i64, globals: &HashMap<String, String>) -> String {
         a * 10
     } else if code.ends_with("6 * 7") || code.ends_with(" new answer") {
         42
+    } else if code.ends_with("]. n") {
+        3
     } else if code.ends_with("3 + 4") {
         7
     } else {
@@ -221,8 +232,15 @@ impl State {
             }
             "debug_frame" => {
                 let debugger = self.find(fault, session, params)?;
-                Ok(self.debuggers[debugger].frame(fault))
+                let frame = self.debuggers[debugger].frame(fault);
+                for variable in frame["variables"].as_array().into_iter().flatten() {
+                    let handle = variable["handle"].as_str().unwrap_or_default();
+                    let print = variable["print"].as_str().unwrap_or_default();
+                    self.handles.insert(handle.into(), print.into());
+                }
+                Ok(frame)
             }
+            "inspect" => self.inspect(fault, &params["handle"]),
             "debug_evaluate" => {
                 let debugger = self.find(fault, session, params)?;
                 let code = params["code"].as_str().unwrap_or_default();
@@ -337,6 +355,11 @@ impl State {
             ran_first,
             method: self.method_of(code),
             entered: reason != "start",
+            halts_left: if code.contains("3 timesRepeat:") {
+                2
+            } else {
+                0
+            },
             steps: 0,
             deadline: Some(Instant::now() + Duration::from_millis(timeout)),
         });
@@ -386,6 +409,20 @@ impl State {
         value_of(code, a, &self.globals)
     }
 
+    fn inspect(&self, fault: Fault, handle: &Value) -> Result<Value, Value> {
+        let print = handle
+            .as_str()
+            .and_then(|handle| self.handles.get(handle))
+            .filter(|_| fault != Fault::HandlesUnknown)
+            .ok_or_else(
+                || json!({"code": "not_found", "message": "no such handle", "what": "handle"}),
+            )?;
+        Ok(
+            json!({"handle": handle, "class": "SmallInteger", "print": print, "fields": [],
+                  "size": 0, "elements": []}),
+        )
+    }
+
     fn list(&self, fault: Fault, session: &str) -> Value {
         let debuggers: Vec<Value> = self
             .debuggers
@@ -432,6 +469,11 @@ impl State {
         }
         if how != "proceed" && (held.steps < 2 || fault == Fault::OverNeverFinishes) {
             held.reason = "step";
+            return held.suspended_again(fault);
+        }
+        if how == "proceed" && held.halts_left > 0 && fault != Fault::ProceedSkipsHalts {
+            held.halts_left -= 1;
+            held.reason = "halt";
             return held.suspended_again(fault);
         }
         if held
