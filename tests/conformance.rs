@@ -826,6 +826,10 @@ const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
     ),
     ("debug_evaluate_in_frame", &[Fault::AssignmentLost]),
     (
+        "debug_method_frame",
+        &[Fault::MethodVariablesMissing, Fault::ReceiverNotSelf],
+    ),
+    (
         "debug_evaluate_seen_on_resume",
         &[Fault::ResumeForgetsAssignment],
     ),

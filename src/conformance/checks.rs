@@ -1169,12 +1169,21 @@ fn method_not_found(probe: &Probe) -> Verdict {
 }
 
 pub(super) fn fresh_class(probe: &Probe, session: &str) -> Result<String, String> {
+    fresh_class_with(probe, session, "")
+}
+
+/// A new class with the instance variables `variables` (`'a b'`).
+pub(super) fn fresh_class_with(
+    probe: &Probe,
+    session: &str,
+    variables: &str,
+) -> Result<String, String> {
     let name = format!("StuiConformance{}", unique_suffix().to_uppercase());
     probe.evaluate(
         session,
         &format!(
-            "Object subclass: #{name} instanceVariableNames: '' classVariableNames: '' \
-             poolDictionaries: '' category: 'StuiConformance'"
+            "Object subclass: #{name} instanceVariableNames: '{variables}' \
+             classVariableNames: '' poolDictionaries: '' category: 'StuiConformance'"
         ),
     )?;
     Ok(name)

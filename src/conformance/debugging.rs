@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::checks::{check, check_stack, ensure, fresh_class};
+use super::checks::{check, check_stack, ensure, fresh_class_with};
 use super::{
     Check, Kind, Probe, Verdict, Why, brief, error_with_code, new_session, poll_until,
     require_members, typed, unique_suffix,
 };
 use crate::protocol::{
     DebugFrame, DebugFrameResult, DebugListResult, DebugStackResult, DebugStepResult,
-    EvaluateResult, InspectResult, InterruptResult,
+    DebugVariable, EvaluateResult, InspectResult, InterruptResult,
 };
 
 pub(super) const REGISTRY: &[Check] = &[
@@ -106,6 +106,17 @@ pub(super) const REGISTRY: &[Check] = &[
         evaluate_in_frame,
     ),
     check(
+        "debug_method_frame",
+        &[
+            "compile",
+            "debug_stack",
+            "debug_frame",
+            "debug_evaluate",
+            "debug_close",
+        ],
+        method_frame_check,
+    ),
+    check(
         "debug_evaluate_seen_on_resume",
         &["debug_stack", "debug_evaluate", "debug_step", "debug_close"],
         evaluate_seen_on_resume,
@@ -189,18 +200,18 @@ impl<'a> Debugging<'a> {
         name
     }
 
-    /// A new class, removed when the check ends.
-    fn class(&mut self) -> Result<String, String> {
-        let class = fresh_class(self.probe, &self.session)?;
+    /// A new class with instance `variables` and the method `source`,
+    /// removed when the check ends.
+    fn class_with(&mut self, variables: &str, source: &str) -> Result<String, String> {
+        let class = fresh_class_with(self.probe, &self.session, variables)?;
         self.classes.push(class.clone());
+        self.compile(&class, source)?;
         Ok(class)
     }
 
     /// A new class whose `answer` is `source`.
     fn class_answering(&mut self, source: &str) -> Result<String, String> {
-        let class = self.class()?;
-        self.compile(&class, source)?;
-        Ok(class)
+        self.class_with("", source)
     }
 
     fn compile(&self, class: &str, source: &str) -> Result<(), String> {
@@ -313,10 +324,18 @@ fn step_outcome(step: &DebugStepResult) -> String {
 
 /// The frame of `class`>>`answer`, whose class and selector name it.
 fn answer_frame<'s>(stack: &'s DebugStackResult, class: &str) -> Option<&'s DebugFrame> {
+    method_frame(stack, class, "answer")
+}
+
+fn method_frame<'s>(
+    stack: &'s DebugStackResult,
+    class: &str,
+    selector: &str,
+) -> Option<&'s DebugFrame> {
     stack
         .frames
         .iter()
-        .find(|frame| frame.class == class && frame.selector == "answer")
+        .find(|frame| frame.class == class && frame.selector == selector)
 }
 
 fn labels(stack: &DebugStackResult) -> Vec<&str> {
@@ -864,17 +883,7 @@ fn frame_variables(probe: &Probe) -> Verdict {
     {
         return Err(format!("variable {} has kind {:?}", odd.name, odd.kind).into());
     }
-    let a = result
-        .variables
-        .iter()
-        .find(|variable| variable.name == "a")
-        .ok_or_else(|| format!("no variable a in {:?}", result.variables))?;
-    ensure(a.kind == "temporary" && a.print == "5", || {
-        format!(
-            "a is {:?} printing {:?}, expected temporary 5",
-            a.kind, a.print
-        )
-    })?;
+    let a = require_variable(&result, "a", "temporary", "5")?;
     if !probe.lists("inspect") {
         session.close(&debugger)?;
         return Ok("inspect not listed: handles not tried".into());
@@ -896,6 +905,62 @@ fn evaluate_in_frame(probe: &Probe) -> Verdict {
     session.frame_evaluate(&debugger, frame, "a := 7")?;
     let read = session.frame_evaluate(&debugger, frame, "a")?;
     ensure(read == "7", || format!("after a := 7, a reads {read:?}"))?;
+    session.close(&debugger)?;
+    Ok(String::new())
+}
+
+/// The variable `name` of a frame, of `kind`, printing `print`.
+fn require_variable<'f>(
+    frame: &'f DebugFrameResult,
+    name: &str,
+    kind: &str,
+    print: &str,
+) -> Result<&'f DebugVariable, String> {
+    let variable = frame
+        .variables
+        .iter()
+        .find(|variable| variable.name == name)
+        .ok_or_else(|| format!("no variable {name} in {:?}", frame.variables))?;
+    ensure(variable.kind == kind && variable.print == print, || {
+        format!(
+            "{name} is {:?} printing {:?}, expected {kind} {print}",
+            variable.kind, variable.print
+        )
+    })?;
+    Ok(variable)
+}
+
+/// A method's frame: its receiver, argument and instance variable, and
+/// `debug_evaluate` with `self` the receiver.
+fn method_frame_check(probe: &Probe) -> Verdict {
+    let mut session = Debugging::new(probe);
+    let source = "answer: x\n\tv := x + 1.\n\tself halt.\n\t^ v";
+    let class = session.class_with("v", source)?;
+    let debugger = session
+        .suspend(&format!("{class} new answer: 41"), "on_error")?
+        .debugger;
+    let stack = session.stack(&debugger, None)?;
+    let index = method_frame(&stack, &class, "answer:")
+        .ok_or_else(|| format!("no frame of {class}>>answer: in {:?}", labels(&stack)))?
+        .index;
+    let params = json!({"debugger": debugger, "frame": index});
+    let frame: DebugFrameResult = typed(session.call("debug_frame", params)?)?;
+    ensure(frame.receiver.class == class, || {
+        format!(
+            "the receiver's class is {:?}, expected {class}",
+            frame.receiver.class
+        )
+    })?;
+    require_variable(&frame, "x", "argument", "41")?;
+    require_variable(&frame, "v", "instance", "42")?;
+    let is_self = session.frame_evaluate(&debugger, index, &format!("self class == {class}"))?;
+    ensure(is_self == "true", || {
+        format!("in the frame, self class == {class} answers {is_self}")
+    })?;
+    let sum = session.frame_evaluate(&debugger, index, "x + v")?;
+    ensure(sum == "83", || {
+        format!("in the frame, x + v answers {sum:?}, expected 83")
+    })?;
     session.close(&debugger)?;
     Ok(String::new())
 }

@@ -26,6 +26,11 @@ pub enum Fault {
     ProceedSkipsHalts,
     /// The handles of `debug_frame` are not ones `inspect` knows.
     HandlesUnknown,
+    /// A method's frame shows neither its argument nor the receiver's
+    /// instance variables.
+    MethodVariablesMissing,
+    /// `debug_evaluate` runs with `self` nil, not the frame's receiver.
+    ReceiverNotSelf,
     /// `into` steps over the send instead of into its method.
     IntoActsAsOver,
     /// `out` stays in the frame it was to leave.
@@ -187,6 +192,18 @@ fn value_of(code: &str, a: i64, globals: &HashMap<String, String>) -> String {
     value.to_string()
 }
 
+/// The selector a method's source defines (`answer`, `answer:`).
+fn selector_of(source: &str) -> &str {
+    source.split_whitespace().next().unwrap_or_default()
+}
+
+/// The argument of `Foo new answer: 41`.
+fn argument(code: &str) -> i64 {
+    code.split_once("answer: ")
+        .and_then(|(_, number)| number.trim().parse().ok())
+        .unwrap_or_default()
+}
+
 /// Whether a method's source divides by zero.
 fn fails(method: &str) -> bool {
     method.contains("/ 0")
@@ -232,7 +249,8 @@ impl State {
             }
             "debug_frame" => {
                 let debugger = self.find(fault, session, params)?;
-                let frame = self.debuggers[debugger].frame(fault);
+                let index = params["frame"].as_u64().unwrap_or_default();
+                let frame = self.debuggers[debugger].frame(fault, index as usize);
                 for variable in frame["variables"].as_array().into_iter().flatten() {
                     let handle = variable["handle"].as_str().unwrap_or_default();
                     let print = variable["print"].as_str().unwrap_or_default();
@@ -254,7 +272,7 @@ impl State {
                 let class = params["class"].as_str().unwrap_or_default();
                 let source = params["source"].as_str().unwrap_or_default();
                 self.methods.insert(class.into(), source.into());
-                Ok(json!({"selector": "answer"}))
+                Ok(json!({"selector": selector_of(source)}))
             }
             "debug_close" => {
                 let debugger = self.find(fault, session, params)?;
@@ -400,7 +418,7 @@ impl State {
 
     /// The class and method source of `Foo new answer`.
     fn method_of(&self, code: &str) -> Option<(String, String)> {
-        let class = code.strip_suffix(" new answer")?;
+        let (class, _) = code.split_once(" new answer")?;
         let source = self.methods.get(class)?;
         Some((class.into(), source.clone()))
     }
@@ -577,7 +595,7 @@ impl Debugger {
             frames.push(frame("Array>>do:", source, "aBlock value:", fault));
         }
         if let Some((class, source)) = self.method.as_ref().filter(|_| self.entered) {
-            let label = format!("{class}>>answer");
+            let label = format!("{class}>>{}", selector_of(source));
             frames.push(frame(&label, source, "6 * 7", fault));
         }
         frames.push(frame(
@@ -616,7 +634,14 @@ impl Debugger {
                "frames": frames, "total": total})
     }
 
-    fn frame(&self, fault: Fault) -> Value {
+    fn frame(&self, fault: Fault, index: usize) -> Value {
+        let frames = self.frames(fault);
+        let label = frames.get(index).and_then(|frame| frame["label"].as_str());
+        if let (Some(label), Some((class, _))) = (label, &self.method)
+            && label.ends_with(">>answer:")
+        {
+            return self.method_frame(fault, class);
+        }
         let mut variables = Vec::new();
         if self.code.starts_with("| a |") && fault != Fault::NoTemporaries {
             variables.push(
@@ -628,8 +653,35 @@ impl Debugger {
                "variables": variables})
     }
 
-    /// `a := N` assigns, `a` reads; anything else answers nil.
+    /// The frame of `answer: x` (`v := x + 1`) of `class`.
+    fn method_frame(&self, fault: Fault, class: &str) -> Value {
+        let x = argument(&self.code);
+        let variables = if fault == Fault::MethodVariablesMissing {
+            json!([])
+        } else {
+            json!([
+                {"name": "x", "kind": "argument", "print": x.to_string(),
+                 "class": "SmallInteger", "handle": "h5"},
+                {"name": "v", "kind": "instance", "print": (x + 1).to_string(),
+                 "class": "SmallInteger", "handle": "h6"},
+            ])
+        };
+        json!({"receiver": {"print": format!("a {class}"), "class": class, "handle": "h4"},
+               "variables": variables})
+    }
+
+    /// `a := N` assigns, `a` reads, `self class == X` and `x + v` answer
+    /// as in the method's frame; anything else answers nil.
     fn evaluate(&mut self, fault: Fault, code: &str) -> Value {
+        if let Some(class) = code.strip_prefix("self class == ") {
+            let receiver = self.method.as_ref().map(|(class, _)| class.as_str());
+            let is_self = receiver == Some(class) && fault != Fault::ReceiverNotSelf;
+            return evaluate_result(&is_self.to_string());
+        }
+        if code == "x + v" {
+            let x = argument(&self.code);
+            return evaluate_result(&(x + x + 1).to_string());
+        }
         if let Some(value) = code.strip_prefix("a := ") {
             let value = value.trim().parse().unwrap_or_default();
             if fault != Fault::AssignmentLost {
