@@ -2,16 +2,32 @@
 //! against deliberately broken fake servers (so every check can fail).
 
 mod common;
+#[path = "conformance/fake_debugger.rs"]
+mod fake_debugger;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::{Background, TestServer, free_port};
+use fake_debugger::Fault;
 use serde_json::{Value, json};
 use stui::conformance::{Options, Outcome, Summary, check_names, run_selected, run_with};
 use stui::protocol::{ALL_TYPES, CONTRACT_TYPES};
 
 /// Checks of the core types: they must run (not be skipped) and pass.
+/// The debugging checks whose types the bundled server serves today: they
+/// must run and pass against it.
+const DEBUG_CHECKS_SERVED: &[&str] = &[
+    "debug_never",
+    "debug_on_error_suspends",
+    "debug_stack_shape",
+    "debug_close_runs_ensure",
+    "debug_unknown_debugger",
+    "debug_max_debuggers",
+    "debug_interrupt_closes",
+    "debug_suspended_not_timed",
+];
+
 const CORE_CHECKS: &[&str] = &[
     "instance_rule",
     "describe_shape",
@@ -92,7 +108,7 @@ fn the_real_server_conforms() {
     println!("{text}");
     assert_report_format(&summary, &text);
     assert_eq!(summary.failed, 0, "{text}");
-    for name in CORE_CHECKS {
+    for name in CORE_CHECKS.iter().chain(DEBUG_CHECKS_SERVED) {
         assert!(
             matches!(summary.outcome(name), Some(Outcome::Ok(_))),
             "{name} did not pass: {:?}\n{text}",
@@ -121,7 +137,7 @@ struct FakeServer {
 }
 
 impl FakeServer {
-    fn start(answer: fn(&[u8]) -> Option<Value>) -> Self {
+    fn start(answer: impl Fn(&[u8]) -> Option<Value> + Send + 'static) -> Self {
         let address = format!("tcp://127.0.0.1:{}", free_port());
         let context = zmq::Context::new();
         let socket = context.socket(zmq::ROUTER).unwrap();
@@ -763,3 +779,87 @@ fn each_check_fails_when_its_rule_is_broken() {
 
 /// How many of the mutations above break core checks (always tried).
 const CORE_MUTATIONS: usize = 17;
+
+/// Each debugging check, and the faults of a server that break its rule.
+const DEBUG_FAULTS: &[(&str, &[Fault])] = &[
+    ("debug_never", &[Fault::NeverSuspends]),
+    (
+        "debug_on_error_suspends",
+        &[Fault::OnErrorEndsTheEvaluation, Fault::ListsNothing],
+    ),
+    (
+        "debug_stack_shape",
+        &[Fault::IndexFromOne, Fault::LimitIgnored],
+    ),
+    (
+        "debug_stack_range",
+        &[Fault::RangeInBytes, Fault::RangeExclusive],
+    ),
+    (
+        "debug_close_runs_ensure",
+        &[Fault::CloseSkipsEnsure, Fault::CloseKeepsDebugger],
+    ),
+    (
+        "debug_unknown_debugger",
+        &[Fault::UnknownIsInvalid, Fault::SessionsShareDebuggers],
+    ),
+    (
+        "debug_max_debuggers",
+        &[Fault::KeepsTheOldest, Fault::FewDebuggers],
+    ),
+    ("debug_interrupt_closes", &[Fault::InterruptKeeps]),
+    ("debug_suspended_not_timed", &[Fault::SuspendedTimesOut]),
+    ("debug_start", &[Fault::StartRunsFirstStatement]),
+    ("debug_halt", &[Fault::HaltIsAnError]),
+    ("debug_halt_each_time", &[Fault::ProceedSkipsHalts]),
+    ("debug_step_over", &[Fault::OverNeverFinishes]),
+    ("debug_step_into", &[Fault::IntoActsAsOver]),
+    ("debug_step_out", &[Fault::OutStaysIn]),
+    ("debug_restart", &[Fault::RestartContinues]),
+    (
+        "debug_restart_after_compile",
+        &[Fault::RestartRunsOldMethod],
+    ),
+    (
+        "debug_frame_variables",
+        &[Fault::NoTemporaries, Fault::HandlesUnknown],
+    ),
+    ("debug_evaluate_in_frame", &[Fault::AssignmentLost]),
+    (
+        "debug_method_frame",
+        &[Fault::MethodVariablesMissing, Fault::ReceiverNotSelf],
+    ),
+    (
+        "debug_evaluate_seen_on_resume",
+        &[Fault::ResumeForgetsAssignment],
+    ),
+];
+
+/// Every debugging check passes against a fake server that keeps the
+/// Debugging section, and fails against each fake that breaks its rule.
+#[test]
+fn each_debugging_check_passes_when_its_rule_is_kept_and_fails_when_broken() {
+    let debugging: Vec<&str> = check_names()
+        .into_iter()
+        .filter(|name| name.starts_with("debug_"))
+        .collect();
+    let tried: Vec<&str> = DEBUG_FAULTS.iter().map(|(check, _)| *check).collect();
+    assert_eq!(debugging, tried, "every debugging check has its faults");
+    let keeps = fake_debugger::start(Fault::None);
+    for (check, faults) in DEBUG_FAULTS {
+        let outcome = run_one(&keeps.address, check);
+        assert!(
+            matches!(outcome, Some(Outcome::Ok(_))),
+            "{check} against a server that keeps its rule: {outcome:?}"
+        );
+        for fault in *faults {
+            let breaks = fake_debugger::start(*fault);
+            let outcome = run_one(&breaks.address, check);
+            println!("{check} with {fault:?}: {outcome:?}");
+            assert!(
+                matches!(outcome, Some(Outcome::Fail(_))),
+                "{check} against a server with {fault:?}: {outcome:?}"
+            );
+        }
+    }
+}

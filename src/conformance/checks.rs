@@ -75,7 +75,7 @@ pub(super) const REGISTRY: &[Check] = &[
     check("transcript", &["transcript"], transcript),
 ];
 
-const fn check(
+pub(super) const fn check(
     name: &'static str,
     requires: &'static [&'static str],
     run: fn(&Probe) -> Verdict,
@@ -87,7 +87,7 @@ const fn check(
     }
 }
 
-fn ensure(condition: bool, why: impl FnOnce() -> String) -> Result<(), String> {
+pub(super) fn ensure(condition: bool, why: impl FnOnce() -> String) -> Result<(), String> {
     if condition { Ok(()) } else { Err(why()) }
 }
 
@@ -471,7 +471,7 @@ fn syntax_error_position(probe: &Probe) -> Verdict {
     Ok(format!("line {line} column {column}"))
 }
 
-fn check_stack(error: &Value) -> Result<Vec<String>, String> {
+pub(super) fn check_stack(error: &Value) -> Result<Vec<String>, String> {
     let stack = error["stack"]
         .as_array()
         .ok_or_else(|| format!("error.stack is not a list: {}", brief(error)))?;
@@ -1168,13 +1168,22 @@ fn method_not_found(probe: &Probe) -> Verdict {
     Ok(String::new())
 }
 
-fn fresh_class(probe: &Probe, session: &str) -> Result<String, String> {
+pub(super) fn fresh_class(probe: &Probe, session: &str) -> Result<String, String> {
+    fresh_class_with(probe, session, "")
+}
+
+/// A new class with the instance variables `variables` (`'a b'`).
+pub(super) fn fresh_class_with(
+    probe: &Probe,
+    session: &str,
+    variables: &str,
+) -> Result<String, String> {
     let name = format!("StuiConformance{}", unique_suffix().to_uppercase());
     probe.evaluate(
         session,
         &format!(
-            "Object subclass: #{name} instanceVariableNames: '' classVariableNames: '' \
-             poolDictionaries: '' category: 'StuiConformance'"
+            "Object subclass: #{name} instanceVariableNames: '{variables}' \
+             classVariableNames: '' poolDictionaries: '' category: 'StuiConformance'"
         ),
     )?;
     Ok(name)
@@ -1464,13 +1473,12 @@ fn transcript(probe: &Probe) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::protocol::CONTRACT_TYPES;
 
     /// A check needs types of the contract's table, as the registry names them.
     #[test]
     fn every_check_requires_contract_types_of_the_registry() {
-        for check in REGISTRY {
+        for check in crate::conformance::all_checks() {
             for kind in check.requires {
                 assert!(CONTRACT_TYPES.contains(kind), "{}: {kind}", check.name);
             }

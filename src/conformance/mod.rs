@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::protocol::{DescribeResult, EvaluateResult, PROTOCOL_VERSION};
 
 mod checks;
+mod debugging;
 
 /// How the suite talks to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +98,12 @@ pub struct Check {
 
 /// The names of every check, in the order they run.
 pub fn check_names() -> Vec<&'static str> {
-    checks::REGISTRY.iter().map(|check| check.name).collect()
+    all_checks().map(|check| check.name).collect()
+}
+
+/// Every check: the core and tools first, then the debugger's.
+fn all_checks() -> impl Iterator<Item = &'static Check> {
+    checks::REGISTRY.iter().chain(debugging::REGISTRY)
 }
 
 pub fn run_with(address: &str, options: &Options, out: &mut dyn Write) -> Summary {
@@ -119,7 +125,7 @@ pub fn run_selected(
         .ok()
         .and_then(|result| serde_json::from_value::<DescribeResult>(result).ok());
     let mut summary = Summary::default();
-    for check in checks::REGISTRY.iter().filter(|check| select(check.name)) {
+    for check in all_checks().filter(|check| select(check.name)) {
         let outcome = match missing_type(&probe, check.requires) {
             Some(why) => Outcome::Skip(why),
             None => match (check.run)(&probe) {
