@@ -135,9 +135,12 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
-        Id::Transcript | Id::Inspector | Id::Browser | Id::BrowserSource | Id::MessageList => {
-            transcript
-        }
+        Id::Transcript
+        | Id::Inspector
+        | Id::Browser
+        | Id::BrowserSource
+        | Id::MessageList
+        | Id::Debugger => transcript,
         Id::StatusBar
         | Id::InterruptPrompt
         | Id::HistoryPrompt

@@ -40,16 +40,18 @@ pub enum Context {
     Transcript,
     Inspector,
     Browser,
+    Debugger,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Self::Global,
         Self::Workspace,
         Self::Transcript,
         Self::Inspector,
         Self::Browser,
+        Self::Debugger,
         Self::Help,
     ];
 
@@ -61,6 +63,7 @@ impl Context {
             Self::Transcript => "transcript",
             Self::Inspector => "inspector",
             Self::Browser => "browser",
+            Self::Debugger => "debugger",
             Self::Help => "help",
         }
     }
@@ -73,6 +76,7 @@ impl Context {
             Self::Transcript => "Transcript",
             Self::Inspector => "Inspector",
             Self::Browser => "Class browser",
+            Self::Debugger => "Debugger",
             Self::Help => "This help",
         }
     }
@@ -199,6 +203,16 @@ pub enum Action {
     RemoveSelected,
     MoveToProtocol,
     Palette,
+    DebugIt,
+    ShowDebugger,
+    StepInto,
+    StepOver,
+    StepThrough,
+    Restart,
+    Proceed,
+    Abandon,
+    NextDebugger,
+    PreviousDebugger,
 }
 
 impl Action {
@@ -294,6 +308,16 @@ impl Action {
             Self::NewClass => "New class: edit a class definition template",
             Self::RemoveSelected => "Remove the selected method or class (asks first)",
             Self::MoveToProtocol => "Move the selected method to another protocol",
+            Self::DebugIt => "Debug it: evaluate, suspended before the first statement",
+            Self::ShowDebugger => "The debugger: the session's suspended evaluations",
+            Self::StepInto => "Into: step into the next send of the selected frame",
+            Self::StepOver => "Over: run the selected frame's current send",
+            Self::StepThrough => "Through: run until the selected frame returns",
+            Self::Restart => "Restart the selected frame from its first statement",
+            Self::Proceed => "Proceed: resume the evaluation",
+            Self::Abandon => "Abandon: terminate the evaluation, close its debugger",
+            Self::NextDebugger => "Next debugger (of several)",
+            Self::PreviousDebugger => "Previous debugger",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }
@@ -691,6 +715,12 @@ fn key_sort_key(key: &KeyEvent) -> (u8, u8, String) {
 /// a character already says whether Shift was held, and Shift+Tab is BackTab.
 pub fn normalize(mut key: KeyEvent) -> KeyEvent {
     match key.code {
+        // With keyboard enhancement Ctrl+Shift+D comes as Ctrl, Shift and
+        // `d`: the same key as the `ctrl-shift-d` (Ctrl, `D`) of a keymap.
+        Key::Char(c) if c.is_lowercase() && key.modifiers.contains(KeyModifiers::SHIFT) => {
+            key.code = Key::Char(c.to_uppercase().next().unwrap_or(c));
+            key.modifiers.remove(KeyModifiers::SHIFT);
+        }
         Key::Char(_) | Key::BackTab => key.modifiers.remove(KeyModifiers::SHIFT),
         Key::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => {
             key.code = Key::BackTab;
@@ -1175,7 +1205,8 @@ mod tests {
             .to_string();
         assert!(error.contains("no key is bound to \"quit\""), "{error}");
         let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n\
-                       [inspector]\n\"?\" = \"none\"\n[browser]\n\"?\" = \"none\"\n";
+                       [inspector]\n\"?\" = \"none\"\n[browser]\n\"?\" = \"none\"\n\
+                       [debugger]\n\"?\" = \"none\"\n";
         let error = keymap
             .merge_toml(no_help, "u.toml")
             .unwrap_err()

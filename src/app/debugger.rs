@@ -1,0 +1,519 @@
+//! The debugger's update: an evaluation that answers `suspended` opens it
+//! (another process while one is open is added beside it), its stack and
+//! the selected frame's variables are asked for, the step keys move the
+//! process of the selected frame, the evaluate line runs code in that
+//! frame, Abandon terminates it. Replies come back by `Purpose::Debugger`.
+
+use super::update::{Effect, evaluate_for, evaluation_reply, pair_with_its_code, push_output};
+use crate::net::Answer;
+use crate::protocol::{
+    DebugEvaluateParams, DebugFrameParams, DebugMode, DebugStackParams, DebugStepParams,
+    DebugStepResult, DebuggerParams, Empty, ErrorCode, ErrorObject, RequestBody, StepHow,
+};
+use crate::ui::debugger::{
+    DebugAsk, DebugPane, DebugSession, DebuggerMsg, STACK_LIMIT, stopped_because,
+};
+use crate::ui::inspector::Tool;
+use crate::ui::{Connection, Focus, Model, PromptKey, Purpose, TranscriptEntry};
+
+pub fn update(model: &mut Model, msg: DebuggerMsg) -> Vec<Effect> {
+    match msg {
+        DebuggerMsg::Move(step) => move_selection(model, step),
+        DebuggerMsg::Pane(pane) => {
+            if let Some(session) = model.debuggers.active_mut() {
+                session.pane = pane;
+            }
+            vec![]
+        }
+        DebuggerMsg::Enter => enter(model),
+        DebuggerMsg::Step(how) => step(model, how),
+        DebuggerMsg::Abandon => abandon(model),
+        DebuggerMsg::OpenPrompt => {
+            if let Some(session) = model.debuggers.active_mut() {
+                session.prompt = Some(String::new());
+            }
+            vec![]
+        }
+        DebuggerMsg::Prompt(key) => prompt_key(model, key),
+        DebuggerMsg::Cycle { back } => cycle(model, back),
+        DebuggerMsg::List => list(model),
+        DebuggerMsg::Hide => {
+            model
+                .status
+                .say("The debugger is hidden: F9 shows it again.");
+            super::tools::close(model)
+        }
+    }
+}
+
+/// The `debug` of an evaluation for `purpose`: Debug it starts suspended;
+/// with `ui.debug_on_error` an error suspends, where the server can debug.
+pub fn mode(model: &Model, purpose: &Purpose) -> Option<DebugMode> {
+    if matches!(purpose, Purpose::DebugIt { .. }) {
+        return Some(DebugMode::Start);
+    }
+    let debugging =
+        matches!(&model.connection, Connection::Connected { info, .. } if info.debugging);
+    (model.debug_on_error && debugging).then_some(DebugMode::OnError)
+}
+
+/// Debug it: the selection, else the statement at the cursor, suspended
+/// before its first statement.
+pub fn debug_it(model: &mut Model) -> Vec<Effect> {
+    let debugging =
+        matches!(&model.connection, Connection::Connected { info, .. } if info.debugging);
+    if model.connection.is_connected() && !debugging {
+        model
+            .status
+            .say("This server cannot debug (its describe lists no debug_stack).");
+        return vec![];
+    }
+    let Some(evaluand) = model.view.editor.code_to_evaluate() else {
+        model
+            .status
+            .say("Nothing to debug: the cursor is on a blank line.");
+        return vec![];
+    };
+    let purpose = Purpose::DebugIt {
+        code: evaluand.code.clone(),
+        start: evaluand.start,
+    };
+    let mut effects = vec![super::update::save_workspace(model)];
+    effects.extend(evaluate_for(model, evaluand.code, purpose));
+    effects
+}
+
+/// A reply to an evaluation that suspended: the debugger opens on it and
+/// the transcript says so briefly. `None` for any other reply.
+pub fn intercept(
+    model: &mut Model,
+    purpose: &Purpose,
+    result: &Result<Answer, ErrorObject>,
+) -> Option<Vec<Effect>> {
+    let Err(error) = result else { return None };
+    let id = error
+        .debugger
+        .clone()
+        .filter(|_| error.code == ErrorCode::Suspended)?;
+    let code = match purpose {
+        Purpose::Evaluation { code, .. }
+        | Purpose::PrintIt { code, .. }
+        | Purpose::InspectorEvaluation { code, .. }
+        | Purpose::DebugIt { code, .. } => code.clone(),
+        _ => return None,
+    };
+    pair_with_its_code(model, code.clone());
+    if let Some(output) = &error.output {
+        push_output(model, output);
+    }
+    let headline = match &error.class {
+        Some(class) => format!("{class}: {}", error.message),
+        None => stopped_because(if error.message.contains("halt") {
+            "halt"
+        } else {
+            "start"
+        })
+        .to_string(),
+    };
+    model.transcript.push(TranscriptEntry::Notice(format!(
+        "{headline} · in debugger {id}"
+    )));
+    model
+        .debuggers
+        .add(DebugSession::new(id.clone(), code, headline));
+    let mut effects = show(model);
+    effects.push(stack_request(model, id));
+    Some(effects)
+}
+
+/// The debugger in the lower pane, with the focus.
+pub fn show(model: &mut Model) -> Vec<Effect> {
+    let mut effects = vec![];
+    if !matches!(model.tool, Some(Tool::Debugger(_))) {
+        let (released, back_to) = super::tools::make_room(model);
+        effects = released;
+        model.tool = Some(Tool::Debugger(back_to));
+    }
+    model.debuggers.inspecting = None;
+    model.focus = Focus::Tool;
+    effects
+}
+
+/// After every message: the inspector opened on a variable has closed, so
+/// the debugger comes back.
+pub fn settle(model: &mut Model) {
+    if model.tool.is_none()
+        && !model.debuggers.list.is_empty()
+        && let Some(back_to) = model.debuggers.inspecting.take()
+    {
+        model.tool = Some(Tool::Debugger(back_to));
+        model.focus = Focus::Tool;
+    }
+}
+
+fn request(model: &mut Model, ask: DebugAsk, body: RequestBody) -> Effect {
+    super::tools::request(model, Purpose::Debugger(ask), body)
+}
+
+fn stack_request(model: &mut Model, debugger: String) -> Effect {
+    let body = RequestBody::DebugStack(DebugStackParams {
+        debugger: debugger.clone(),
+        limit: Some(STACK_LIMIT),
+    });
+    request(model, DebugAsk::Stack(debugger), body)
+}
+
+/// Ask for the variables of the active debugger's selected frame.
+fn frame_request(model: &mut Model) -> Vec<Effect> {
+    let Some(session) = model.debuggers.active() else {
+        return vec![];
+    };
+    if session.selected_frame().is_none() {
+        return vec![];
+    }
+    let (debugger, frame) = (session.id.clone(), session.selected);
+    let body = RequestBody::DebugFrame(DebugFrameParams {
+        debugger: debugger.clone(),
+        frame: frame as u64,
+    });
+    vec![request(model, DebugAsk::Frame { debugger, frame }, body)]
+}
+
+fn move_selection(model: &mut Model, step: crate::ui::Scroll) -> Vec<Effect> {
+    let Some(session) = model.debuggers.active_mut() else {
+        return vec![];
+    };
+    match session.pane {
+        DebugPane::Variables => {
+            let rows = session.variable_rows().len();
+            session.variable = step.select(session.variable, rows, 5);
+            vec![]
+        }
+        DebugPane::Stack => {
+            let before = session.selected;
+            session.selected = step.select(before, session.frames().len(), 5);
+            if session.selected == before {
+                return vec![];
+            }
+            session.frame = None;
+            session.variable = 0;
+            frame_request(model)
+        }
+    }
+}
+
+/// Enter: from a frame to its variables; on a variable, the inspector on
+/// it (going back from the inspector returns here).
+fn enter(model: &mut Model) -> Vec<Effect> {
+    let Some(session) = model.debuggers.active_mut() else {
+        return vec![];
+    };
+    if session.pane == DebugPane::Stack {
+        session.pane = DebugPane::Variables;
+        return vec![];
+    }
+    let Some(row) = session.variable_rows().get(session.variable).copied() else {
+        return vec![];
+    };
+    let (label, handle) = (row.name.to_string(), row.handle.to_string());
+    if !super::tools::connected_or_say(model) {
+        return vec![];
+    }
+    let back_to = match &model.tool {
+        Some(Tool::Debugger(back_to)) => back_to.clone(),
+        _ => model.focus.clone(),
+    };
+    // The inspector takes the pane: closing it must not close the debugger.
+    model.tool = None;
+    let effects = super::inspector::open_on_handle(model, label, handle);
+    model.debuggers.inspecting = Some(back_to);
+    effects
+}
+
+fn step(model: &mut Model, how: StepHow) -> Vec<Effect> {
+    let connected = super::tools::connected_or_say(model);
+    let Some(session) = model.debuggers.active_mut().filter(|_| connected) else {
+        return vec![];
+    };
+    if session.stack.is_none() || session.stepping.is_some() {
+        model
+            .status
+            .say("Wait: the debugger is busy (Ctrl+G interrupts a step).");
+        return vec![];
+    }
+    session.stepping = Some(how);
+    let (debugger, frame) = (session.id.clone(), session.selected as u64);
+    let body = RequestBody::DebugStep(DebugStepParams {
+        debugger: debugger.clone(),
+        how,
+        frame: Some(frame),
+        timeout_ms: Some(model.evaluation_timeout_ms),
+    });
+    vec![request(model, DebugAsk::Step { debugger, how }, body)]
+}
+
+/// Abandon: terminate the process shown; the next one shows, or the tool
+/// closes with the last.
+fn abandon(model: &mut Model) -> Vec<Effect> {
+    let Some(id) = model.debuggers.active().map(|s| s.id.clone()) else {
+        return vec![];
+    };
+    forget(model, &id);
+    if !model.connection.is_connected() {
+        return vec![];
+    }
+    let body = RequestBody::DebugClose(DebuggerParams {
+        debugger: id.clone(),
+    });
+    vec![request(model, DebugAsk::Close(id), body)]
+}
+
+/// Drop the process `id` from the debugger; without any left it closes.
+fn forget(model: &mut Model, id: &str) {
+    model.debuggers.remove(id);
+    close_if_empty(model);
+}
+
+fn close_if_empty(model: &mut Model) {
+    if model.debuggers.list.is_empty() && matches!(model.tool, Some(Tool::Debugger(_))) {
+        super::tools::close(model);
+    }
+}
+
+fn cycle(model: &mut Model, back: bool) -> Vec<Effect> {
+    model.debuggers.cycle(back);
+    refresh_active(model)
+}
+
+/// The active debugger's stack (or variables) if they have not come yet.
+fn refresh_active(model: &mut Model) -> Vec<Effect> {
+    match model.debuggers.active() {
+        Some(session) if session.stack.is_none() => {
+            let id = session.id.clone();
+            vec![stack_request(model, id)]
+        }
+        Some(session) if session.frame.is_none() => frame_request(model),
+        _ => vec![],
+    }
+}
+
+/// F9 or `l`: the session's debuggers from the server, shown in the debugger.
+fn list(model: &mut Model) -> Vec<Effect> {
+    if !super::tools::connected_or_say(model) {
+        return vec![];
+    }
+    let open = !matches!(model.tool, Some(Tool::Debugger(_))) || model.focus != Focus::Tool;
+    let body = RequestBody::DebugList(Empty {});
+    vec![request(model, DebugAsk::List { open }, body)]
+}
+
+fn prompt_key(model: &mut Model, key: PromptKey) -> Vec<Effect> {
+    let Some(session) = model.debuggers.active_mut() else {
+        return vec![];
+    };
+    let Some(line) = session.prompt.as_mut() else {
+        return vec![];
+    };
+    if key.edit(line) {
+        return vec![];
+    }
+    let code = session.prompt.take().unwrap_or_default();
+    if key == PromptKey::Cancel || code.trim().is_empty() {
+        return vec![];
+    }
+    if !super::tools::connected_or_say(model) {
+        return vec![];
+    }
+    let Some(session) = model.debuggers.active() else {
+        return vec![];
+    };
+    let (debugger, frame) = (session.id.clone(), session.selected as u64);
+    let body = RequestBody::DebugEvaluate(DebugEvaluateParams {
+        debugger: debugger.clone(),
+        frame,
+        code: code.clone(),
+        timeout_ms: Some(model.evaluation_timeout_ms),
+        print_limit: None,
+    });
+    model
+        .transcript
+        .push(TranscriptEntry::Input { code: code.clone() });
+    vec![request(model, DebugAsk::Evaluate { debugger, code }, body)]
+}
+
+/// A debugger request answered.
+pub fn reply(model: &mut Model, ask: DebugAsk, result: Result<Answer, ErrorObject>) -> Vec<Effect> {
+    match (ask, result) {
+        (DebugAsk::Stack(id), Ok(Answer::DebugStack(stack))) => {
+            let Some(session) = model.debuggers.by_id(&id) else {
+                return vec![];
+            };
+            session.replace_stack(stack);
+            refresh_active(model)
+        }
+        (DebugAsk::Frame { debugger, frame }, Ok(Answer::DebugFrame(variables))) => {
+            if let Some(session) = model.debuggers.by_id(&debugger)
+                && session.selected == frame
+            {
+                session.frame = Some(variables);
+                session.variable = session.variable.min(variables_count(session));
+            }
+            vec![]
+        }
+        (DebugAsk::Step { debugger, .. }, result) => stepped(model, &debugger, result),
+        (DebugAsk::Evaluate { debugger, code }, result) => {
+            evaluated(model, &debugger, code, result)
+        }
+        (DebugAsk::Close(_), Ok(_)) => vec![],
+        (DebugAsk::List { open }, Ok(Answer::DebugList(list))) => listed(model, list, open),
+        (ask, Ok(other)) => {
+            log::error!("{ask:?} was answered as {}", other.type_name());
+            vec![]
+        }
+        (ask, Err(error)) => {
+            // The process ended meanwhile (closed by another request, or expired).
+            let gone = debugger_of(&ask).filter(|_| error.code == ErrorCode::NotFound);
+            if let Some(id) = gone.cloned() {
+                forget(model, &id);
+            }
+            failed(model, ask, &error.to_string());
+            vec![]
+        }
+    }
+}
+
+fn variables_count(session: &DebugSession) -> usize {
+    session.variable_rows().len().saturating_sub(1)
+}
+
+/// Where a step left the process: stopped again (its new stack), at its
+/// end (the value, as a Do it's), or ended in an error.
+fn stepped(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Vec<Effect> {
+    let Some(session) = model.debuggers.by_id(id) else {
+        return vec![];
+    };
+    session.stepping = None;
+    let code = session.code.clone();
+    match result {
+        Ok(Answer::DebugStep(DebugStepResult::Suspended(stack))) => {
+            session.replace_stack(stack);
+            refresh_active(model)
+        }
+        Ok(Answer::DebugStep(DebugStepResult::Finished { result })) => {
+            forget(model, id);
+            evaluation_reply(model, code, None, Ok(Answer::Evaluate(result)));
+            vec![]
+        }
+        Ok(Answer::DebugStep(DebugStepResult::Failed { error })) => {
+            forget(model, id);
+            evaluation_reply(model, code, None, Err(error));
+            vec![]
+        }
+        Ok(other) => {
+            log::error!("debug_step was answered as {}", other.type_name());
+            vec![]
+        }
+        Err(error) if error.code == ErrorCode::NotFound => {
+            model.transcript.push(TranscriptEntry::Error(error));
+            forget(model, id);
+            vec![]
+        }
+        // Interrupted, or refused: the process is where it was, or gone.
+        Err(error) => {
+            model.transcript.push(TranscriptEntry::Error(error));
+            vec![stack_request(model, id.to_string())]
+        }
+    }
+}
+
+/// The evaluate line's answer: in the debugger's border and the
+/// transcript; the frame's variables may have changed.
+fn evaluated(
+    model: &mut Model,
+    id: &str,
+    code: String,
+    result: Result<Answer, ErrorObject>,
+) -> Vec<Effect> {
+    let answer = match &result {
+        Ok(Answer::Evaluate(value)) => crate::ui::inspector::one_line(&value.print),
+        Ok(other) => other.type_name().to_string(),
+        Err(error) => error.to_string(),
+    };
+    let Some(session) = model.debuggers.by_id(id) else {
+        return vec![];
+    };
+    session.last_result = Some(format!(
+        "{} → {answer}",
+        crate::ui::inspector::one_line(&code)
+    ));
+    session.frame = None;
+    evaluation_reply(model, code, None, result);
+    refresh_active(model)
+}
+
+/// `debug_list`: processes not shown yet are added, those the server no
+/// longer has go; the transcript lists them.
+fn listed(model: &mut Model, list: crate::protocol::DebugListResult, open: bool) -> Vec<Effect> {
+    let names: Vec<&str> = list.debuggers.iter().map(|d| d.debugger.as_str()).collect();
+    let shown = model.debuggers.active().map(|s| s.id.clone());
+    model
+        .debuggers
+        .list
+        .retain(|s| names.contains(&s.id.as_str()));
+    for summary in &list.debuggers {
+        if model.debuggers.by_id(&summary.debugger).is_none() {
+            let session = DebugSession::new(
+                summary.debugger.clone(),
+                summary.label.clone(),
+                summary.label.clone(),
+            );
+            model.debuggers.add(session);
+        }
+    }
+    let at = shown.and_then(|id| model.debuggers.list.iter().position(|s| s.id == id));
+    model.debuggers.active = at.unwrap_or(0);
+    let lines: Vec<String> = list
+        .debuggers
+        .iter()
+        .map(|d| format!("  {} · {} · {} s", d.debugger, d.label, d.since_ms / 1000))
+        .collect();
+    let notice = match lines.len() {
+        0 => "No debugger is open.".to_string(),
+        n => format!("{n} debugger(s) open:\n{}", lines.join("\n")),
+    };
+    model.transcript.push(TranscriptEntry::Notice(notice));
+    if model.debuggers.list.is_empty() {
+        close_if_empty(model);
+        return vec![];
+    }
+    let mut effects = if open { show(model) } else { vec![] };
+    effects.extend(refresh_active(model));
+    effects
+}
+
+/// The process a request was for (none for the list).
+fn debugger_of(ask: &DebugAsk) -> Option<&String> {
+    match ask {
+        DebugAsk::Stack(id) | DebugAsk::Close(id) => Some(id),
+        DebugAsk::Frame { debugger, .. }
+        | DebugAsk::Step { debugger, .. }
+        | DebugAsk::Evaluate { debugger, .. } => Some(debugger),
+        DebugAsk::List { .. } => None,
+    }
+}
+
+/// A debugger request got no answer (or an error): say so where it was asked.
+pub fn failed(model: &mut Model, ask: DebugAsk, reason: &str) {
+    let what = match &ask {
+        DebugAsk::Stack(_) => "Cannot show the stack",
+        DebugAsk::Frame { .. } => "Cannot show the variables",
+        DebugAsk::Step { .. } => "The step failed",
+        DebugAsk::Evaluate { .. } => "Cannot evaluate in the frame",
+        DebugAsk::Close(_) => "Cannot close the debugger",
+        DebugAsk::List { .. } => "Cannot list the debuggers",
+    };
+    if let Some(session) = debugger_of(&ask).and_then(|id| model.debuggers.by_id(id)) {
+        session.stepping = None;
+    }
+    model.status.say(format!("{what}: {reason}"));
+}
