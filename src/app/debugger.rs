@@ -517,3 +517,388 @@ pub fn failed(model: &mut Model, ask: DebugAsk, reason: &str) {
     }
     model.status.say(format!("{what}: {reason}"));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::browser::tests::sent;
+    use crate::app::update::tests::connected_with;
+    use crate::app::update::update as app_update;
+    use crate::net::{BridgeCommand, NetEvent};
+    use crate::protocol::{DebugStackResult, EvaluateResult};
+    use crate::ui::{Msg, Scroll};
+
+    /// The reply recorded (or written to the contract) in tests/fixtures/debugger.
+    fn fixture(name: &str) -> serde_json::Value {
+        let path = format!(
+            "{}/tests/fixtures/debugger/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).expect("a fixture");
+        serde_json::from_str(&text).expect("JSON")
+    }
+
+    fn part<T: serde::de::DeserializeOwned>(name: &str, member: &str) -> T {
+        serde_json::from_value(fixture(name)[member].clone()).expect("the type")
+    }
+
+    fn answer(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Vec<Effect> {
+        let event = NetEvent::Reply {
+            id: id.to_string(),
+            result,
+            round_trip_us: 9,
+        };
+        app_update(model, Msg::Net(event))
+    }
+
+    fn one(effects: &[Effect]) -> (String, RequestBody) {
+        let mut requests = sent(effects);
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        requests.remove(0)
+    }
+
+    fn suspended() -> ErrorObject {
+        part("suspended", "error")
+    }
+
+    fn stack() -> DebugStackResult {
+        part("debug_stack", "result")
+    }
+
+    /// `1/0` evaluated and suspended as `d2`: the debugger asked for its stack.
+    fn suspended_model() -> (Model, String) {
+        let mut model = connected_with("#(3 4) collect: [:x | x / 0]");
+        let (id, _) = one(&app_update(&mut model, Msg::EvaluateSelection));
+        let (stack_id, body) = one(&answer(&mut model, &id, Err(suspended())));
+        assert!(matches!(body, RequestBody::DebugStack(p) if p.debugger == "d2"));
+        (model, stack_id)
+    }
+
+    /// The debugger showing the recorded stack, frame 0's variables asked.
+    fn debugging() -> (Model, String) {
+        let (mut model, stack_id) = suspended_model();
+        let (frame_id, body) = one(&answer(
+            &mut model,
+            &stack_id,
+            Ok(Answer::DebugStack(stack())),
+        ));
+        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 0 && p.debugger == "d2"));
+        (model, frame_id)
+    }
+
+    fn session(model: &Model) -> &DebugSession {
+        model.debuggers.active().expect("a debugger")
+    }
+
+    fn notices(model: &Model) -> Vec<String> {
+        model
+            .transcript
+            .iter()
+            .filter_map(|entry| match entry {
+                TranscriptEntry::Notice(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn evaluations_suspend_on_error_only_where_the_server_debugs_and_the_setting_says() {
+        let evaluation = Purpose::Evaluation {
+            code: "1/0".into(),
+            start: None,
+        };
+        let mut model = connected_with("");
+        assert_eq!(mode(&model, &evaluation), Some(DebugMode::OnError));
+        model.debug_on_error = false;
+        assert_eq!(mode(&model, &evaluation), None);
+        model.debug_on_error = true;
+        if let Connection::Connected { info, .. } = &mut model.connection {
+            info.debugging = false;
+        }
+        assert_eq!(
+            mode(&model, &evaluation),
+            None,
+            "a server without debug_stack"
+        );
+        let (_, body) = one(&app_update(&mut model, Msg::Evaluate("1/0".into())));
+        assert!(matches!(body, RequestBody::Evaluate(p) if p.debug.is_none()));
+    }
+
+    #[test]
+    fn debug_it_evaluates_the_statement_suspended_before_it_starts() {
+        let mut model = connected_with("3 + 4");
+        let (_, body) = one(&app_update(&mut model, Msg::DebugIt));
+        assert!(
+            matches!(&body, RequestBody::Evaluate(p) if p.debug == Some(DebugMode::Start) && p.code == "3 + 4"),
+            "{body:?}"
+        );
+        if let Connection::Connected { info, .. } = &mut model.connection {
+            info.debugging = false;
+        }
+        assert!(sent(&app_update(&mut model, Msg::DebugIt)).is_empty());
+        assert_eq!(
+            model.status.message(),
+            Some("This server cannot debug (its describe lists no debug_stack).")
+        );
+    }
+
+    #[test]
+    fn a_suspended_evaluation_opens_the_debugger_and_the_transcript_says_so_briefly() {
+        let (model, _) = suspended_model();
+        assert!(matches!(model.tool, Some(Tool::Debugger(Focus::Workspace))));
+        assert_eq!(model.focus, Focus::Tool);
+        assert!(model.shows_tool());
+        assert_eq!(
+            notices(&model).last().map(String::as_str),
+            Some("ZeroDivide: The program attempted to divide a number by zero · in debugger d2")
+        );
+        assert!(
+            !model
+                .transcript
+                .iter()
+                .any(|e| matches!(e, TranscriptEntry::Error(_))),
+            "no whole stack in the transcript"
+        );
+        assert_eq!(session(&model).title(), session(&model).headline);
+    }
+
+    #[test]
+    fn the_stack_and_then_the_selected_frames_variables_are_shown() {
+        let (mut model, frame_id) = debugging();
+        assert_eq!(session(&model).frames().len(), 5);
+        assert_eq!(
+            session(&model).title(),
+            "ZeroDivide: The program attempted to divide a number by zero"
+        );
+        let variables = part("contract-debug_frame", "result");
+        answer(&mut model, &frame_id, Ok(Answer::DebugFrame(variables)));
+        let rows = session(&model).variable_rows();
+        let names: Vec<&str> = rows.iter().map(|row| row.name).collect();
+        assert_eq!(names, ["self", "arg"]);
+    }
+
+    #[test]
+    fn moving_in_the_stack_asks_for_that_frames_variables_and_drops_a_late_answer() {
+        let (mut model, frame_0) = debugging();
+        let effects = update(&mut model, DebuggerMsg::Move(Scroll::Down));
+        let (_, body) = one(&effects);
+        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
+        let variables = part("contract-debug_frame", "result");
+        answer(&mut model, &frame_0, Ok(Answer::DebugFrame(variables)));
+        assert_eq!(session(&model).frame, None, "frame 0's answer came late");
+        assert!(update(&mut model, DebuggerMsg::Move(Scroll::Top)).len() == 1);
+        assert!(
+            update(&mut model, DebuggerMsg::Move(Scroll::Up)).is_empty(),
+            "already at the top"
+        );
+    }
+
+    fn step_from(model: &mut Model, how: StepHow) -> String {
+        let (id, body) = one(&update(model, DebuggerMsg::Step(how)));
+        let RequestBody::DebugStep(params) = body else {
+            panic!("not a step: {body:?}");
+        };
+        assert_eq!(
+            (params.how, params.frame),
+            (how, Some(session(model).selected as u64))
+        );
+        id
+    }
+
+    #[test]
+    fn a_step_of_the_selected_frame_that_stops_again_shows_the_new_stack() {
+        let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::Move(Scroll::Down));
+        let id = step_from(&mut model, StepHow::Over);
+        assert_eq!(session(&model).stepping, Some(StepHow::Over));
+        assert!(
+            sent(&update(&mut model, DebuggerMsg::Step(StepHow::Into))).is_empty(),
+            "one step at a time"
+        );
+        assert_eq!(
+            model.running_evaluations(),
+            [id.as_str()],
+            "Ctrl+G interrupts it"
+        );
+        let stepped: DebugStepResult = part("contract-debug_step-suspended", "result");
+        let (_, body) = one(&answer(&mut model, &id, Ok(Answer::DebugStep(stepped))));
+        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
+        let session = session(&model);
+        assert_eq!(session.stepping, None);
+        assert_eq!(session.selected_frame().unwrap().start, Some(212));
+    }
+
+    #[test]
+    fn a_step_to_the_end_closes_the_debugger_and_shows_the_value_as_do_it_would() {
+        let (mut model, _) = debugging();
+        let id = step_from(&mut model, StepHow::Proceed);
+        let finished: DebugStepResult = part("contract-debug_step-finished", "result");
+        answer(&mut model, &id, Ok(Answer::DebugStep(finished)));
+        assert!(model.tool.is_none() && model.debuggers.list.is_empty());
+        assert_eq!(model.focus, Focus::Workspace);
+        assert!(matches!(
+            model.transcript.last(),
+            Some(TranscriptEntry::Value { print, .. }) if print == "4"
+        ));
+    }
+
+    #[test]
+    fn a_step_that_ends_in_an_error_shows_it_and_closes_the_debugger() {
+        let (mut model, _) = debugging();
+        let id = step_from(&mut model, StepHow::Proceed);
+        let error = ErrorObject::new(ErrorCode::EvaluationError, "boom");
+        answer(
+            &mut model,
+            &id,
+            Ok(Answer::DebugStep(DebugStepResult::Failed { error })),
+        );
+        assert!(model.tool.is_none() && model.debuggers.list.is_empty());
+        assert!(
+            matches!(model.transcript.last(), Some(TranscriptEntry::Error(e)) if e.message == "boom")
+        );
+    }
+
+    #[test]
+    fn an_interrupted_step_asks_for_the_stack_again_and_a_lost_one_frees_the_keys() {
+        let (mut model, _) = debugging();
+        let id = step_from(&mut model, StepHow::Over);
+        let effects = app_update(&mut model, Msg::Interrupt);
+        assert!(effects.contains(&Effect::Bridge(BridgeCommand::Interrupt {
+            target: Some(id.clone())
+        })));
+        let interrupted = ErrorObject::new(ErrorCode::Interrupted, "interrupted");
+        let (_, body) = one(&answer(&mut model, &id, Err(interrupted)));
+        assert!(matches!(body, RequestBody::DebugStack(_)));
+        assert_eq!(session(&model).stepping, None);
+        let id = step_from(&mut model, StepHow::Into);
+        let failed = NetEvent::Failed {
+            id,
+            reason: "no reply".into(),
+        };
+        app_update(&mut model, Msg::Net(failed));
+        assert_eq!(session(&model).stepping, None);
+        assert_eq!(model.status.message(), Some("The step failed: no reply"));
+    }
+
+    #[test]
+    fn abandon_closes_the_process_and_the_debugger_gives_the_focus_back() {
+        let (mut model, _) = debugging();
+        let (id, body) = one(&update(&mut model, DebuggerMsg::Abandon));
+        assert!(matches!(body, RequestBody::DebugClose(p) if p.debugger == "d2"));
+        assert!(model.tool.is_none());
+        assert_eq!(model.focus, Focus::Workspace);
+        assert_eq!(model.view.editor.text(), "#(3 4) collect: [:x | x / 0]");
+        let closed = part("debug_close", "result");
+        assert!(answer(&mut model, &id, Ok(Answer::DebugClose(closed))).is_empty());
+    }
+
+    #[test]
+    fn another_suspended_evaluation_adds_a_debugger_and_the_keys_switch_between_them() {
+        let (mut model, _) = debugging();
+        model.focus = Focus::Workspace;
+        let (id, _) = one(&app_update(&mut model, Msg::EvaluateSelection));
+        let mut again = suspended();
+        again.debugger = Some("d3".into());
+        let (_, body) = one(&answer(&mut model, &id, Err(again)));
+        assert!(matches!(body, RequestBody::DebugStack(p) if p.debugger == "d3"));
+        assert_eq!(model.debuggers.list.len(), 2);
+        assert_eq!(session(&model).id, "d3");
+        let effects = update(&mut model, DebuggerMsg::Cycle { back: false });
+        assert_eq!(session(&model).id, "d2");
+        assert!(
+            matches!(one(&effects).1, RequestBody::DebugFrame(_)),
+            "its variables had not come"
+        );
+        update(&mut model, DebuggerMsg::Cycle { back: true });
+        update(&mut model, DebuggerMsg::Abandon);
+        assert_eq!(session(&model).id, "d2", "the other one shows");
+        assert!(matches!(model.tool, Some(Tool::Debugger(_))));
+    }
+
+    #[test]
+    fn enter_on_a_variable_inspects_it_and_leaving_the_inspector_comes_back() {
+        let (mut model, frame_id) = debugging();
+        let variables = part("contract-debug_frame", "result");
+        answer(&mut model, &frame_id, Ok(Answer::DebugFrame(variables)));
+        assert!(
+            update(&mut model, DebuggerMsg::Enter).is_empty(),
+            "to the variables"
+        );
+        update(&mut model, DebuggerMsg::Move(Scroll::Down));
+        let (_, body) = one(&update(&mut model, DebuggerMsg::Enter));
+        assert!(matches!(body, RequestBody::Inspect(p) if p.handle.as_deref() == Some("h41")));
+        assert!(matches!(model.tool, Some(Tool::Inspector(_))));
+        app_update(
+            &mut model,
+            Msg::Inspector(crate::ui::inspector::InspectorMsg::Back),
+        );
+        assert!(matches!(model.tool, Some(Tool::Debugger(Focus::Workspace))));
+        assert_eq!(model.focus, Focus::Tool);
+        assert_eq!(session(&model).pane, DebugPane::Variables);
+    }
+
+    #[test]
+    fn the_evaluate_line_runs_in_the_selected_frame_and_shows_its_answer() {
+        let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::OpenPrompt);
+        for c in "arg + 4".chars() {
+            update(&mut model, DebuggerMsg::Prompt(PromptKey::Type(c)));
+        }
+        let (id, body) = one(&update(&mut model, DebuggerMsg::Prompt(PromptKey::Accept)));
+        assert!(
+            matches!(&body, RequestBody::DebugEvaluate(p) if p.code == "arg + 4" && p.frame == 0)
+        );
+        assert_eq!(session(&model).prompt, None);
+        let value: EvaluateResult = part("contract-debug_evaluate", "result");
+        let (_, again) = one(&answer(&mut model, &id, Ok(Answer::Evaluate(value))));
+        assert!(
+            matches!(again, RequestBody::DebugFrame(_)),
+            "the variables may have changed"
+        );
+        assert_eq!(session(&model).last_result.as_deref(), Some("arg + 4 → 4"));
+        assert!(matches!(
+            model.transcript.last(),
+            Some(TranscriptEntry::Value { .. })
+        ));
+        update(&mut model, DebuggerMsg::OpenPrompt);
+        update(&mut model, DebuggerMsg::Prompt(PromptKey::Type('x')));
+        assert!(update(&mut model, DebuggerMsg::Prompt(PromptKey::Cancel)).is_empty());
+    }
+
+    #[test]
+    fn esc_hides_the_debugger_and_the_list_brings_back_the_servers_debuggers() {
+        let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::Hide);
+        assert!(model.tool.is_none());
+        assert_eq!(model.debuggers.list.len(), 1, "the process stays");
+        let (id, body) = one(&update(&mut model, DebuggerMsg::List));
+        assert!(matches!(body, RequestBody::DebugList(_)));
+        let list = part("debug_list", "result");
+        let effects = answer(&mut model, &id, Ok(Answer::DebugList(list)));
+        assert!(matches!(model.tool, Some(Tool::Debugger(_))));
+        assert_eq!(model.debuggers.list.len(), 2, "d1 adopted");
+        assert_eq!(session(&model).id, "d2", "the one shown stays");
+        assert!(matches!(one(&effects).1, RequestBody::DebugFrame(_)));
+        assert!(
+            notices(&model)
+                .last()
+                .unwrap()
+                .starts_with("2 debugger(s) open:")
+        );
+    }
+
+    #[test]
+    fn a_debugger_the_server_no_longer_has_is_forgotten() {
+        let (mut model, frame_id) = debugging();
+        let gone = ErrorObject::new(ErrorCode::NotFound, "no debugger d2");
+        answer(&mut model, &frame_id, Err(gone));
+        assert!(model.debuggers.list.is_empty() && model.tool.is_none());
+        assert!(
+            model
+                .status
+                .message()
+                .unwrap()
+                .starts_with("Cannot show the variables")
+        );
+    }
+}
