@@ -73,9 +73,13 @@ impl Draw for DebuggerDrawing {
         } else {
             String::new()
         };
-        let title = format!(" Debugger {}{of} · {} ", session.id, session.title());
+        let title = format!(
+            " Debugger {}{of} · {} ",
+            session.id,
+            one_line(&session.title())
+        );
         let mut block = Block::bordered()
-            .title(one_line(&title))
+            .title(title)
             .border_style(Style::default().fg(border));
         if let Some(foot) = foot(session) {
             let room = usize::from(area.width).saturating_sub(4);
