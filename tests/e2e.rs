@@ -1509,3 +1509,36 @@ fn ctrl_k_finds_a_class_to_browse_and_a_command_to_run() {
         s.contains("┌ 1 │ 2 ") && !s.contains("› new workspace")
     });
 }
+
+#[test]
+fn an_error_opens_the_debugger_which_esc_hides_f9_shows_and_abandon_closes() {
+    let (_home, address, tmux) = launch_connected("e2e-debugger", "");
+    tmux.do_it("3 + (1/0)");
+    tmux.wait_for("the debugger on ZeroDivide", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · ZeroDivide: The program attempted to divide a number by zero")
+            && s.contains("SmallInteger>>/")
+            && s.contains("i into")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the transcript again", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1") && s.contains("in debugger d1")
+    });
+    tmux.send_keys(&["F9"]);
+    tmux.wait_for("the debugger back", Duration::from_secs(10), |s| {
+        s.contains("Debugger d1 · ZeroDivide")
+    });
+    tmux.send_keys(&["a"]);
+    let screen = tmux.wait_for("the debugger closed", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1") && s.contains("Transcript")
+    });
+    assert!(
+        pane_lines(&screen).any(|line| line == "3 + (1/0)"),
+        "{screen}"
+    );
+    // The process is gone on the server too.
+    tmux.send_keys(&["F9"]);
+    tmux.wait_for("no debugger left", Duration::from_secs(10), |s| {
+        s.contains("No debugger is open.")
+    });
+    hang_up(tmux, &address);
+}

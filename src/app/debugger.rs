@@ -420,6 +420,8 @@ fn stepped(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> 
         }
         // Interrupted, or refused: the process is where it was, or gone.
         Err(error) => {
+            // The transcript is behind the debugger.
+            model.status.say(format!("The step did not run: {error}"));
             model.transcript.push(TranscriptEntry::Error(error));
             vec![stack_request(model, id.to_string())]
         }
