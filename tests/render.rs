@@ -2507,3 +2507,18 @@ fn screen_debugger_marks_the_current_send_and_shows_the_evaluate_line() {
         assert_eq!(marked, "self zeroDivide", "at {width}x{height}");
     }
 }
+
+#[test]
+fn screen_debugger_edits_the_frames_method_in_place() {
+    use stui::ui::debugger::DebuggerMsg;
+    let mut model = debugging("contract-debug_stack", 1);
+    stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Edit));
+    assert_screens(
+        "debugger_edit",
+        "`e` on frame 1 SmallInteger>>/: the source pane is the browser's editor on the \
+         method's source (highlighted, the cursor at its start), the rule above it says \
+         `Editing SmallInteger>>/` and the keys that accept and cancel.",
+        DEBUGGED_CODE,
+        &model,
+    );
+}

@@ -10,6 +10,7 @@ use crate::protocol::{
     DebugEvaluateParams, DebugFrameParams, DebugMode, DebugStackParams, DebugStepParams,
     DebugStepResult, DebuggerParams, Empty, ErrorCode, ErrorObject, RequestBody, StepHow,
 };
+use crate::ui::browser_edit::{BrowserEdit, EditTarget};
 use crate::ui::debugger::{
     DebugAsk, DebugPane, DebugSession, DebuggerMsg, STACK_LIMIT, stopped_because,
 };
@@ -37,6 +38,10 @@ pub fn update(model: &mut Model, msg: DebuggerMsg) -> Vec<Effect> {
         DebuggerMsg::Prompt(key) => prompt_key(model, key),
         DebuggerMsg::Cycle { back } => cycle(model, back),
         DebuggerMsg::List => list(model),
+        DebuggerMsg::Edit => {
+            edit_frame(model);
+            vec![]
+        }
         DebuggerMsg::Hide => {
             model
                 .status
@@ -250,6 +255,47 @@ fn step(model: &mut Model, how: StepHow) -> Vec<Effect> {
         timeout_ms: Some(model.evaluation_timeout_ms),
     });
     vec![request(model, DebugAsk::Step { debugger, how }, body)]
+}
+
+/// `e`: the selected frame's method in the browser's editor, in place of
+/// its source; accepting compiles it (in its class and side, keeping its
+/// protocol) and restarts the frame.
+fn edit_frame(model: &mut Model) {
+    let Some(session) = model.debuggers.active_mut() else {
+        return;
+    };
+    let Some(frame) = session.selected_frame() else {
+        return;
+    };
+    // Workspace code is compiled as UndefinedObject>>DoIt, for one run.
+    if frame.selector == "DoIt" && frame.class == "UndefinedObject" {
+        let why =
+            "A DoIt frame cannot be compiled: change the code in the workspace and Debug it again.";
+        model.status.say(why);
+        return;
+    }
+    let target = EditTarget::Method {
+        class: frame.class.clone(),
+        meta: frame.meta,
+        selector: Some(frame.selector.clone()),
+        protocol: None,
+    };
+    let source = frame.source.clone();
+    session.edit = Some(Box::new(BrowserEdit::new(target, &source)));
+}
+
+/// The edited method compiled: its frame restarts on the new code, as
+/// Pharo's accept in the debugger does.
+pub fn compiled(model: &mut Model, code: &str) -> Vec<Effect> {
+    if let Some(session) = model.debuggers.active_mut()
+        && session
+            .edit
+            .as_ref()
+            .is_some_and(|edit| edit.editor.text() == code)
+    {
+        session.edit = None;
+    }
+    step(model, StepHow::Restart)
 }
 
 /// Abandon: terminate the process shown; the next one shows, or the tool
@@ -902,5 +948,73 @@ mod tests {
                 .unwrap()
                 .starts_with("Cannot show the variables")
         );
+    }
+
+    #[test]
+    fn an_edited_method_is_compiled_in_its_class_keeping_its_protocol_and_its_frame_restarts() {
+        use crate::protocol::CompileResult;
+        use crate::ui::browser_edit::EditMsg;
+        let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::Move(Scroll::Down));
+        update(&mut model, DebuggerMsg::Edit);
+        assert!(
+            crate::components::browser_source::has_keys(&model),
+            "the editor has the keys"
+        );
+        let edit = |model: &mut Model, msg| app_update(model, Msg::BrowserEdit(msg));
+        let end = tuirealm::event::KeyEvent::new(
+            tuirealm::event::Key::End,
+            tuirealm::event::KeyModifiers::CONTROL,
+        );
+        edit(&mut model, EditMsg::Key(end));
+        edit(&mut model, EditMsg::Paste(" + 0".into()));
+        let (id, body) = one(&edit(&mut model, EditMsg::Accept));
+        let RequestBody::Compile(params) = body else {
+            panic!("not a compile: {body:?}");
+        };
+        assert_eq!(
+            (params.class.as_str(), params.meta, &params.protocol),
+            ("SmallInteger", None, &None)
+        );
+        assert!(
+            params.source.starts_with("/ arg + 0\n"),
+            "{}",
+            params.source
+        );
+        let compiled = CompileResult {
+            selector: "/".into(),
+        };
+        let (_, body) = one(&answer(&mut model, &id, Ok(Answer::Compile(compiled))));
+        assert!(
+            matches!(body, RequestBody::DebugStep(p) if p.how == StepHow::Restart && p.frame == Some(1))
+        );
+        assert!(session(&model).edit.is_none());
+        assert_eq!(model.status.message(), Some("Compiled SmallInteger>>/"));
+    }
+
+    #[test]
+    fn a_syntax_error_stays_in_the_edit_and_a_doit_frame_cannot_be_edited() {
+        use crate::ui::browser_edit::EditMsg;
+        let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::Move(Scroll::Bottom));
+        update(&mut model, DebuggerMsg::Edit);
+        assert!(session(&model).edit.is_none());
+        assert_eq!(
+            model.status.message(),
+            Some(
+                "A DoIt frame cannot be compiled: change the code in the workspace and Debug it again."
+            )
+        );
+        update(&mut model, DebuggerMsg::Move(Scroll::Top));
+        update(&mut model, DebuggerMsg::Edit);
+        let (id, _) = one(&app_update(&mut model, Msg::BrowserEdit(EditMsg::Accept)));
+        let mut error = ErrorObject::new(ErrorCode::SyntaxError, "expected expression");
+        (error.line, error.column) = (Some(1), Some(3));
+        assert!(answer(&mut model, &id, Err(error)).is_empty(), "no restart");
+        let edit = session(&model).edit.as_ref().expect("the edit stays");
+        assert_eq!(edit.error.as_ref().and_then(|e| e.at), Some((0, 2)));
+        app_update(&mut model, Msg::BrowserEdit(EditMsg::Cancel));
+        assert!(session(&model).edit.is_none(), "unchanged: left at once");
+        assert!(matches!(model.tool, Some(Tool::Debugger(_))));
     }
 }

@@ -14,6 +14,7 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Paragraph};
 
+use super::browser_source::EditPane;
 use super::prompt_line::prompt_key;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap};
@@ -34,6 +35,8 @@ pub struct DebuggerDrawing {
     colours: TranscriptColors,
     borders: WorkspaceColors,
     syntax: SyntaxColors,
+    /// The selected frame's method edited in place, drawn as the browser's edit.
+    edit_pane: EditPane,
 }
 
 impl Debugger {
@@ -42,6 +45,7 @@ impl Debugger {
             colours: theme.transcript,
             borders: theme.workspace,
             syntax: theme.syntax,
+            edit_pane: EditPane::new(&keymap, theme),
         };
         Self {
             component: Pane::new(model, drawing),
@@ -60,7 +64,7 @@ impl Draw for DebuggerDrawing {
             return;
         }
         let (count, at) = (model.debuggers.list.len(), model.debuggers.active);
-        let Some(session) = model.debuggers.active() else {
+        let Some(session) = model.debuggers.active_mut() else {
             return;
         };
         let border = if focused {
@@ -88,7 +92,7 @@ impl Draw for DebuggerDrawing {
         }
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        self.body(session, frame, inner);
+        self.body(session, frame, inner, focused);
     }
 }
 
@@ -111,7 +115,7 @@ impl DebuggerDrawing {
             .add_modifier(TextModifiers::ITALIC)
     }
 
-    fn body(&self, session: &DebugSession, frame: &mut Frame, inner: Rect) {
+    fn body(&self, session: &mut DebugSession, frame: &mut Frame, inner: Rect, focused: bool) {
         let Some(stack) = &session.stack else {
             frame.render_widget(
                 Paragraph::new(Line::styled("Asking for the stack…", self.meta())),
@@ -141,28 +145,29 @@ impl DebuggerDrawing {
         ])
         .areas(inner);
         self.stack(session, frame, stack_area);
-        let selected = session.selected_frame();
-        let label = selected.map_or("", |f| f.label.as_str());
-        self.rule(
-            frame,
-            rule,
-            &format!("{label} "),
-            session.pane == DebugPane::Stack,
-        );
+        let label = match (&session.edit, session.selected_frame()) {
+            (Some(edit), _) => self.edit_pane.title(edit, rule.width.saturating_sub(3)),
+            (None, Some(selected)) => format!("{} ", selected.label),
+            (None, None) => String::new(),
+        };
+        let stack_active = session.pane == DebugPane::Stack;
+        self.rule(frame, rule, label.trim_start(), stack_active);
         let (source_area, variables_area) = if wide {
             let [source, variables] =
                 Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                     .areas(lower);
             (source, variables)
         } else {
-            let focused = session.pane == DebugPane::Variables;
-            self.rule(frame, variables_rule, "variables ", focused);
+            let active = session.pane == DebugPane::Variables;
+            self.rule(frame, variables_rule, "variables ", active);
             (lower, variables_area)
         };
-        if let Some(selected) = selected {
+        self.variables(session, frame, variables_area, wide);
+        if let Some(edit) = session.edit.as_deref_mut() {
+            self.edit_pane.draw(edit, frame, source_area, focused);
+        } else if let Some(selected) = session.selected_frame() {
             self.source(selected, frame, source_area);
         }
-        self.variables(session, frame, variables_area, wide);
         if let Some(line) = &session.prompt {
             let prompt = Line::from(vec![
                 Span::styled(" frame ▸ ", self.meta()),
@@ -324,7 +329,8 @@ fn debugger_msg(action: Action) -> Option<DebuggerMsg> {
         Action::NextDebugger => DebuggerMsg::Cycle { back: false },
         Action::PreviousDebugger => DebuggerMsg::Cycle { back: true },
         Action::ShowDebugger => DebuggerMsg::List,
-        Action::CloseTool => DebuggerMsg::Hide,
+        Action::HideDebugger => DebuggerMsg::Hide,
+        Action::EditFrame => DebuggerMsg::Edit,
         other => DebuggerMsg::Move(scroll_step(other)?),
     })
 }

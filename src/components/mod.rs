@@ -198,6 +198,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::Abandon
         | Action::NextDebugger
         | Action::PreviousDebugger
+        | Action::EditFrame
+        | Action::HideDebugger
         | Action::CloseTool => None,
     }
 }

@@ -80,6 +80,9 @@ impl ToolHints {
             Tool::Browser(state) if state.edit.is_some() => &self.editing,
             Tool::Browser(_) => &self.browser,
             Tool::Messages(_) => &self.messages,
+            Tool::Debugger(_) if crate::ui::browser_edit::open_edit(model).is_some() => {
+                &self.editing
+            }
             Tool::Debugger(_) => &self.debugger,
         })
     }

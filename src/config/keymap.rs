@@ -213,6 +213,8 @@ pub enum Action {
     Abandon,
     NextDebugger,
     PreviousDebugger,
+    EditFrame,
+    HideDebugger,
 }
 
 impl Action {
@@ -318,6 +320,8 @@ impl Action {
             Self::Abandon => "Abandon: terminate the evaluation, close its debugger",
             Self::NextDebugger => "Next debugger (of several)",
             Self::PreviousDebugger => "Previous debugger",
+            Self::EditFrame => "Edit the frame's method; accepting restarts the frame",
+            Self::HideDebugger => "Hide the debugger (F9 shows it; the code stays suspended)",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }

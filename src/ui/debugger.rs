@@ -27,6 +27,8 @@ pub enum DebuggerMsg {
     List,
     /// Esc: the pane shows the transcript again; the processes stay (F9).
     Hide,
+    /// Edit the selected frame's method in place; accepting it restarts the frame.
+    Edit,
 }
 
 /// What a debugger request was sent for.
@@ -97,6 +99,8 @@ pub struct DebugSession {
     pub stepping: Option<StepHow>,
     /// Why it stopped, as the suspended reply said it before the stack came.
     pub headline: String,
+    /// The selected frame's method edited in place (the browser's editing).
+    pub edit: Option<Box<super::browser_edit::BrowserEdit>>,
 }
 
 impl DebugSession {
@@ -113,6 +117,7 @@ impl DebugSession {
             last_result: None,
             stepping: None,
             headline,
+            edit: None,
         }
     }
 
@@ -139,6 +144,12 @@ impl DebugSession {
     /// A new stack (from `debug_stack` or a step): the selection stays on
     /// the same depth if there is one, its variables are asked again.
     pub fn replace_stack(&mut self, stack: DebugStackResult) {
+        // An edit is of the frame at its place: keep it while that frame is the same.
+        let same =
+            |frame: Option<&DebugFrame>| frame.map(|f| (f.class.clone(), f.selector.clone()));
+        if same(self.selected_frame()) != same(stack.frames.get(self.selected)) {
+            self.edit = None;
+        }
         let last = stack.frames.len().saturating_sub(1);
         self.selected = self.selected.min(last);
         self.stack = Some(stack);
