@@ -1542,3 +1542,28 @@ fn an_error_opens_the_debugger_which_esc_hides_f9_shows_and_abandon_closes() {
     });
     hang_up(tmux, &address);
 }
+
+#[test]
+fn quitting_ends_the_session_and_so_terminates_its_suspended_evaluations() {
+    let server = common::TestServer::start();
+    let home = TempDir::new("e2e-debugger-quit");
+    let (tmux, _) = launch(&home, &server.address, "");
+    tmux.wait_until_connected();
+    tmux.do_it("[1/0] ensure: [Smalltalk at: #StuiQuitProbe put: 42]");
+    tmux.wait_for("the debugger", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · ZeroDivide")
+    });
+    tmux.quit();
+    // The ensure: block ran when end_session terminated the process.
+    let mut client = common::client(&server, "e2e-probe");
+    let started = Instant::now();
+    loop {
+        let probe = client.evaluate("Smalltalk at: #StuiQuitProbe ifAbsent: [nil]");
+        let print = probe.unwrap().value.unwrap().print;
+        if print == "42" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still {print}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
