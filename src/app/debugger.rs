@@ -201,6 +201,7 @@ fn move_selection(model: &mut Model, step: crate::ui::Scroll) -> Vec<Effect> {
                 return vec![];
             }
             session.frame = None;
+            session.variables_note = None;
             session.variable = 0;
             frame_request(model)
         }
@@ -530,6 +531,13 @@ fn listed(model: &mut Model, list: crate::protocol::DebugListResult, open: bool)
         n => format!("{n} debugger(s) open:\n{}", lines.join("\n")),
     };
     model.transcript.push(TranscriptEntry::Notice(notice));
+    // The transcript may be behind the debugger.
+    let ids: Vec<&str> = model.debuggers.list.iter().map(|s| s.id.as_str()).collect();
+    model.status.say(match ids.len() {
+        0 => "No debugger is open.".to_string(),
+        1 => format!("One debugger: {}.", ids[0]),
+        n => format!("{n} debuggers: {} (] and [ switch).", ids.join(", ")),
+    });
     if model.debuggers.list.is_empty() {
         close_if_empty(model);
         return vec![];
@@ -562,6 +570,9 @@ pub fn failed(model: &mut Model, ask: DebugAsk, reason: &str) {
     };
     if let Some(session) = debugger_of(&ask).and_then(|id| model.debuggers.by_id(id)) {
         session.stepping = None;
+        if matches!(ask, DebugAsk::Frame { frame, .. } if frame == session.selected) {
+            session.variables_note = Some(format!("{what}: {reason}"));
+        }
     }
     model.status.say(format!("{what}: {reason}"));
 }
@@ -932,6 +943,27 @@ mod tests {
                 .last()
                 .unwrap()
                 .starts_with("2 debugger(s) open:")
+        );
+        assert_eq!(
+            model.status.message(),
+            Some("2 debuggers: d2, d1 (] and [ switch).")
+        );
+    }
+
+    #[test]
+    fn variables_the_server_cannot_give_say_why_in_their_place() {
+        let (mut model, frame_id) = debugging();
+        let unknown = ErrorObject::new(ErrorCode::Other("unknown_type".into()), "no debug_frame");
+        answer(&mut model, &frame_id, Err(unknown));
+        assert_eq!(
+            session(&model).variables_note.as_deref(),
+            Some("Cannot show the variables: unknown_type: no debug_frame")
+        );
+        update(&mut model, DebuggerMsg::Move(Scroll::Down));
+        assert_eq!(
+            session(&model).variables_note,
+            None,
+            "asked again for another frame"
         );
     }
 

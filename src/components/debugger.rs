@@ -259,7 +259,10 @@ impl DebuggerDrawing {
     fn variables(&self, session: &DebugSession, frame: &mut Frame, area: Rect, wide: bool) {
         let rows = session.variable_rows();
         if session.frame.is_none() {
-            frame.render_widget(Paragraph::new(Line::styled(" …", self.meta())), area);
+            let note = session.variables_note.as_deref().unwrap_or("…");
+            let note = Paragraph::new(Line::styled(format!(" {note}"), self.meta()))
+                .wrap(tuirealm::ratatui::widgets::Wrap { trim: true });
+            frame.render_widget(note, area);
             return;
         }
         let height = usize::from(area.height);

@@ -88,6 +88,8 @@ pub struct DebugSession {
     pub selected: usize,
     /// The selected frame's receiver and variables, once asked for.
     pub frame: Option<DebugFrameResult>,
+    /// Why the variables are not shown (the server could not answer).
+    pub variables_note: Option<String>,
     /// Selected row among the receiver and the variables.
     pub variable: usize,
     pub pane: DebugPane,
@@ -111,6 +113,7 @@ impl DebugSession {
             stack: None,
             selected: 0,
             frame: None,
+            variables_note: None,
             variable: 0,
             pane: DebugPane::Stack,
             prompt: None,
@@ -154,6 +157,7 @@ impl DebugSession {
         self.selected = self.selected.min(last);
         self.stack = Some(stack);
         self.frame = None;
+        self.variables_note = None;
         self.variable = 0;
     }
 
