@@ -302,6 +302,11 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     tmux.wait_for("the ZeroDivide error", Duration::from_secs(20), |s| {
         s.contains("ZeroDivide")
     });
+    // It suspended in the debugger (ui.debug_on_error): Abandon ends it.
+    tmux.send_keys(&["a"]);
+    tmux.wait_for("the debugger to close", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1")
+    });
 
     // A runaway evaluation keeps the UI alive and Ctrl+G stops it.
     tmux.send_keys(&["Enter"]);
