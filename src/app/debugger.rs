@@ -1049,4 +1049,20 @@ mod tests {
         assert!(session(&model).edit.is_none(), "unchanged: left at once");
         assert!(matches!(model.tool, Some(Tool::Debugger(_))));
     }
+
+    #[test]
+    fn the_wheel_over_the_debugger_moves_a_frame_a_notch() {
+        use tuirealm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+        let (mut model, _) = debugging();
+        model.view.transcript_pane = tuirealm::ratatui::layout::Rect::new(0, 10, 80, 10);
+        let wheel = Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            modifiers: KeyModifiers::NONE,
+            column: 5,
+            row: 12,
+        });
+        let (_, body) = one(&app_update(&mut model, wheel));
+        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
+        assert_eq!(session(&model).selected, 1);
+    }
 }
