@@ -759,7 +759,8 @@ fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
 
 #[test]
 fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() {
-    let (_home, address, tmux) = launch_connected("e2e-caret", "");
+    // Without the debugger: `a + b` fails (nil + nil) below its warnings.
+    let (_home, address, tmux) = launch_connected("e2e-caret", "[ui]\ndebug_on_error = false\n");
     tmux.type_text("3 + ) 4");
     tmux.send_keys(&["Home", "C-e"]);
     tmux.wait_for("the caret under the )", Duration::from_secs(20), |s| {

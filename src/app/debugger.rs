@@ -108,6 +108,7 @@ pub fn intercept(
         _ => return None,
     };
     pair_with_its_code(model, code.clone());
+    super::diagnostics::push_warnings(model, result);
     if let Some(output) = &error.output {
         push_output(model, output);
     }
@@ -1064,5 +1065,24 @@ mod tests {
         let (_, body) = one(&app_update(&mut model, wheel));
         assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
         assert_eq!(session(&model).selected, 1);
+    }
+
+    #[test]
+    fn a_suspended_evaluation_keeps_its_warnings_and_output() {
+        let mut model = connected_with("a + b");
+        let (id, _) = one(&app_update(&mut model, Msg::EvaluateSelection));
+        let mut error = suspended();
+        error.details.warnings = Some(vec!["undeclared variable a".into()]);
+        error.output = Some("printed\n".into());
+        answer(&mut model, &id, Err(error));
+        assert_eq!(
+            notices(&model)[0],
+            "Warning: undeclared variable a (it is nil)"
+        );
+        assert!(
+            model
+                .transcript
+                .contains(&TranscriptEntry::Output("printed\n".into()))
+        );
     }
 }
