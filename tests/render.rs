@@ -2477,7 +2477,7 @@ fn screen_debugger_marks_the_current_send_and_shows_the_evaluate_line() {
     }
     let asked = debug(&mut model, DebuggerMsg::Prompt(PromptKey::Accept));
     let value = debugger_fixture("contract-debug_evaluate", "result");
-    let asked = reply_to(&mut model, &asked, Answer::Evaluate(value));
+    let asked = reply_to(&mut model, &asked, Answer::DebugEvaluate(value));
     let variables = debugger_fixture("contract-debug_frame", "result");
     reply_to(&mut model, &asked, Answer::DebugFrame(variables));
     debug(&mut model, DebuggerMsg::OpenPrompt);

@@ -484,6 +484,11 @@ fn evaluated(
     code: String,
     result: Result<Answer, ErrorObject>,
 ) -> Vec<Effect> {
+    // Shown as a Do it's value is.
+    let result = result.map(|answer| match answer {
+        Answer::DebugEvaluate(value) => Answer::Evaluate(value),
+        other => other,
+    });
     let answer = match &result {
         Ok(Answer::Evaluate(value)) => crate::ui::inspector::one_line(&value.print),
         Ok(other) => other.type_name().to_string(),
@@ -910,7 +915,7 @@ mod tests {
         );
         assert_eq!(session(&model).prompt, None);
         let value: EvaluateResult = part("contract-debug_evaluate", "result");
-        let (_, again) = one(&answer(&mut model, &id, Ok(Answer::Evaluate(value))));
+        let (_, again) = one(&answer(&mut model, &id, Ok(Answer::DebugEvaluate(value))));
         assert!(
             matches!(again, RequestBody::DebugFrame(_)),
             "the variables may have changed"
