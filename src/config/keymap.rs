@@ -1201,6 +1201,18 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_shift_d_debugs_as_an_enhanced_terminal_sends_it_and_alt_shift_d_as_tmux_does() {
+        let keymap = Keymap::default();
+        let both = KeyModifiers::CONTROL | KeyModifiers::SHIFT;
+        let enhanced = KeyEvent::new(Key::Char('d'), both);
+        assert_eq!(keymap.lookup(Context::Workspace, &enhanced), Some(Action::DebugIt));
+        let tmux = KeyEvent::new(Key::Char('D'), KeyModifiers::ALT | KeyModifiers::SHIFT);
+        assert_eq!(keymap.lookup(Context::Workspace, &tmux), Some(Action::DebugIt));
+        let ctrl_d = KeyEvent::new(Key::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.lookup(Context::Workspace, &ctrl_d), Some(Action::Evaluate));
+    }
+
+    #[test]
     fn a_keymap_without_quit_or_help_is_refused() {
         let mut keymap = Keymap::default();
         let error = keymap
