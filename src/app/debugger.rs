@@ -57,17 +57,18 @@ pub fn mode(model: &Model, purpose: &Purpose) -> Option<DebugMode> {
     if matches!(purpose, Purpose::DebugIt { .. }) {
         return Some(DebugMode::Start);
     }
-    let debugging =
-        matches!(&model.connection, Connection::Connected { info, .. } if info.debugging);
-    (model.debug_on_error && debugging).then_some(DebugMode::OnError)
+    (model.debug_on_error && server_debugs(model)).then_some(DebugMode::OnError)
+}
+
+/// The server connected to lists the debugging types.
+fn server_debugs(model: &Model) -> bool {
+    matches!(&model.connection, Connection::Connected { info, .. } if info.debugging)
 }
 
 /// Debug it: the selection, else the statement at the cursor, suspended
 /// before its first statement.
 pub fn debug_it(model: &mut Model) -> Vec<Effect> {
-    let debugging =
-        matches!(&model.connection, Connection::Connected { info, .. } if info.debugging);
-    if model.connection.is_connected() && !debugging {
+    if model.connection.is_connected() && !server_debugs(model) {
         model
             .status
             .say("This server cannot debug (its describe lists no debug_stack).");

@@ -15,6 +15,7 @@ use tuirealm::ratatui::text::{Line, Span};
 use tuirealm::ratatui::widgets::{Block, Paragraph};
 
 use super::browser_source::EditPane;
+use super::inspector::cut;
 use super::prompt_line::prompt_key;
 use super::{Draw, Pane, app_msg, scroll_step};
 use crate::config::keymap::{Action, Context, Keymap};
@@ -151,16 +152,21 @@ impl DebuggerDrawing {
             (None, None) => String::new(),
         };
         let stack_active = session.pane == DebugPane::Stack;
-        self.rule(frame, rule, label.trim_start(), stack_active);
-        let (source_area, variables_area) = if wide {
-            let [source, variables] =
-                Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
-                    .areas(lower);
-            (source, variables)
+        let beside = |area| {
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
+        };
+        // Wide, the variables' rule continues the source's.
+        let [source_rule, variables_rule] = if wide {
+            beside(rule)
         } else {
-            let active = session.pane == DebugPane::Variables;
-            self.rule(frame, variables_rule, "variables ", active);
-            (lower, variables_area)
+            [rule, variables_rule]
+        };
+        self.rule(frame, source_rule, label.trim_start(), stack_active);
+        self.rule(frame, variables_rule, "variables ", !stack_active);
+        let [source_area, variables_area] = if wide {
+            beside(lower)
+        } else {
+            [lower, variables_area]
         };
         self.variables(session, frame, variables_area, wide);
         if let Some(edit) = session.edit.as_deref_mut() {
@@ -306,15 +312,6 @@ fn char_classes(source: &str) -> Vec<Class> {
         .into_iter()
         .flat_map(|token| std::iter::repeat_n(token.class, source[token.range].chars().count()))
         .collect()
-}
-
-/// `text` in at most `room` columns, `…` marking a cut.
-fn cut(text: &str, room: usize) -> String {
-    if text.chars().count() <= room {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(room.saturating_sub(1)).collect();
-    format!("{kept}…")
 }
 
 fn debugger_msg(action: Action) -> Option<DebuggerMsg> {

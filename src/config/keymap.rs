@@ -1205,11 +1205,20 @@ mod tests {
         let keymap = Keymap::default();
         let both = KeyModifiers::CONTROL | KeyModifiers::SHIFT;
         let enhanced = KeyEvent::new(Key::Char('d'), both);
-        assert_eq!(keymap.lookup(Context::Workspace, &enhanced), Some(Action::DebugIt));
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &enhanced),
+            Some(Action::DebugIt)
+        );
         let tmux = KeyEvent::new(Key::Char('D'), KeyModifiers::ALT | KeyModifiers::SHIFT);
-        assert_eq!(keymap.lookup(Context::Workspace, &tmux), Some(Action::DebugIt));
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &tmux),
+            Some(Action::DebugIt)
+        );
         let ctrl_d = KeyEvent::new(Key::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(keymap.lookup(Context::Workspace, &ctrl_d), Some(Action::Evaluate));
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &ctrl_d),
+            Some(Action::Evaluate)
+        );
     }
 
     #[test]
