@@ -302,6 +302,11 @@ fn f2_connects_ctrl_e_evaluates_and_ctrl_q_restores_the_terminal() {
     tmux.wait_for("the ZeroDivide error", Duration::from_secs(20), |s| {
         s.contains("ZeroDivide")
     });
+    // It suspended in the debugger (ui.debug_on_error): Abandon ends it.
+    tmux.send_keys(&["a"]);
+    tmux.wait_for("the debugger to close", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1")
+    });
 
     // A runaway evaluation keeps the UI alive and Ctrl+G stops it.
     tmux.send_keys(&["Enter"]);
@@ -754,7 +759,8 @@ fn tab_indents_the_selected_lines_and_copy_reaches_the_terminal_clipboard() {
 
 #[test]
 fn a_syntax_error_puts_the_cursor_at_its_place_and_a_read_only_variable_warns() {
-    let (_home, address, tmux) = launch_connected("e2e-caret", "");
+    // Without the debugger: `a + b` fails (nil + nil) below its warnings.
+    let (_home, address, tmux) = launch_connected("e2e-caret", "[ui]\ndebug_on_error = false\n");
     tmux.type_text("3 + ) 4");
     tmux.send_keys(&["Home", "C-e"]);
     tmux.wait_for("the caret under the )", Duration::from_secs(20), |s| {
@@ -1508,4 +1514,62 @@ fn ctrl_k_finds_a_class_to_browse_and_a_command_to_run() {
     tmux.wait_for("a second workspace", Duration::from_secs(10), |s| {
         s.contains("┌ 1 │ 2 ") && !s.contains("› new workspace")
     });
+}
+
+#[test]
+fn an_error_opens_the_debugger_which_esc_hides_f9_shows_and_abandon_closes() {
+    let (_home, address, tmux) = launch_connected("e2e-debugger", "");
+    tmux.do_it("3 + (1/0)");
+    tmux.wait_for("the debugger on ZeroDivide", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · ZeroDivide: The program attempted to divide a number by zero")
+            && s.contains("SmallInteger>>/")
+            && s.contains("i into")
+    });
+    tmux.send_keys(&["Escape"]);
+    tmux.wait_for("the transcript again", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1") && s.contains("in debugger d1")
+    });
+    tmux.send_keys(&["F9"]);
+    tmux.wait_for("the debugger back", Duration::from_secs(10), |s| {
+        s.contains("Debugger d1 · ZeroDivide")
+    });
+    tmux.send_keys(&["a"]);
+    let screen = tmux.wait_for("the debugger closed", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1") && s.contains("Transcript")
+    });
+    assert!(
+        pane_lines(&screen).any(|line| line == "3 + (1/0)"),
+        "{screen}"
+    );
+    // The process is gone on the server too.
+    tmux.send_keys(&["F9"]);
+    tmux.wait_for("no debugger left", Duration::from_secs(10), |s| {
+        s.contains("No debugger is open.")
+    });
+    hang_up(tmux, &address);
+}
+
+#[test]
+fn quitting_ends_the_session_and_so_terminates_its_suspended_evaluations() {
+    let server = common::TestServer::start();
+    let home = TempDir::new("e2e-debugger-quit");
+    let (tmux, _) = launch(&home, &server.address, "");
+    tmux.wait_until_connected();
+    tmux.do_it("[1/0] ensure: [Smalltalk at: #StuiQuitProbe put: 42]");
+    tmux.wait_for("the debugger", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · ZeroDivide")
+    });
+    tmux.quit();
+    // The ensure: block ran when end_session terminated the process.
+    let mut client = common::client(&server, "e2e-probe");
+    let started = Instant::now();
+    loop {
+        let probe = client.evaluate("Smalltalk at: #StuiQuitProbe ifAbsent: [nil]");
+        let print = probe.unwrap().value.unwrap().print;
+        if print == "42" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still {print}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -135,9 +135,12 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
     let [workspace, transcript, status] = view::layout(screen);
     let area = match id {
         Id::Workspace => workspace,
-        Id::Transcript | Id::Inspector | Id::Browser | Id::BrowserSource | Id::MessageList => {
-            transcript
-        }
+        Id::Transcript
+        | Id::Inspector
+        | Id::Browser
+        | Id::BrowserSource
+        | Id::MessageList
+        | Id::Debugger => transcript,
         Id::StatusBar
         | Id::InterruptPrompt
         | Id::HistoryPrompt
@@ -2394,4 +2397,128 @@ fn palette_scrolls_to_keep_the_selected_row_in_view() {
     assert_shows(&screen, "› new▏");
     // The first heading went up out of view.
     assert!(!screen.contains("│Classes"), "{screen}");
+}
+
+/// The `member` of a reply in tests/fixtures/debugger: recorded from the real
+/// server, or (`contract-*`) written by hand to the protocol's contract.
+fn debugger_fixture<T: serde::de::DeserializeOwned>(name: &str, member: &str) -> T {
+    let path = common::repo_root().join(format!("tests/fixtures/debugger/{name}.json"));
+    let text = std::fs::read_to_string(path).expect("a fixture");
+    let reply: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    serde_json::from_value(reply[member].clone()).expect("the type")
+}
+
+const DEBUGGED_CODE: &str = "#(3 4) collect: [:x | x / 0]";
+
+fn reply_to(
+    model: &mut Model,
+    effects: &[stui::app::Effect],
+    result: Answer,
+) -> Vec<stui::app::Effect> {
+    let event = NetEvent::Reply {
+        id: sent_id(effects),
+        result: Ok(result),
+        round_trip_us: 300,
+    };
+    stui::app::update(model, Msg::Net(event))
+}
+
+/// Do it on `DEBUGGED_CODE` suspended (as the server answered), its stack
+/// `stack` (a fixture) shown, and frame `frame`'s variables (the contract's).
+fn debugging(stack: &str, frame: usize) -> Model {
+    use stui::ui::debugger::DebuggerMsg;
+    let mut model = after([connected_event()]).with_workspace(DEBUGGED_CODE);
+    let sent = stui::app::update(&mut model, Msg::EvaluateSelection);
+    let event = NetEvent::Reply {
+        id: sent_id(&sent),
+        result: Err(debugger_fixture("suspended", "error")),
+        round_trip_us: 300,
+    };
+    let asked = stui::app::update(&mut model, Msg::Net(event));
+    let mut asked = reply_to(
+        &mut model,
+        &asked,
+        Answer::DebugStack(debugger_fixture(stack, "result")),
+    );
+    for _ in 0..frame {
+        asked = stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Move(Scroll::Down)));
+    }
+    let variables = debugger_fixture("contract-debug_frame", "result");
+    reply_to(&mut model, &asked, Answer::DebugFrame(variables));
+    model
+}
+
+#[test]
+fn screen_debugger_on_zero_divide() {
+    assert_screens(
+        "debugger_zero_divide",
+        "Do it on `#(3 4) collect: [:x | x / 0]` with debug on_error: the debugger takes most \
+         of the screen, its title says d2 and ZeroDivide with its message; the stack of the \
+         real server's reply (innermost first, frame 0 Number>>zeroDivide selected), its \
+         source highlighted with no mark (the server gives no start/stop yet), the receiver \
+         and variables below (80 wide) or beside the source (120 wide); the transcript line \
+         is hidden behind it; the status bar hints Into, Over, Through, Restart, Proceed, \
+         Abandon.",
+        DEBUGGED_CODE,
+        &debugging("debug_stack", 0),
+    );
+}
+
+#[test]
+fn screen_debugger_marks_the_current_send_and_shows_the_evaluate_line() {
+    use stui::ui::PromptKey;
+    use stui::ui::debugger::DebuggerMsg;
+    let mut model = debugging("contract-debug_stack", 1);
+    stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Enter));
+    let debug = |model: &mut Model, msg| stui::app::update(model, Msg::Debugger(msg));
+    debug(&mut model, DebuggerMsg::OpenPrompt);
+    for c in "arg + 4".chars() {
+        debug(&mut model, DebuggerMsg::Prompt(PromptKey::Type(c)));
+    }
+    let asked = debug(&mut model, DebuggerMsg::Prompt(PromptKey::Accept));
+    let value = debugger_fixture("contract-debug_evaluate", "result");
+    let asked = reply_to(&mut model, &asked, Answer::DebugEvaluate(value));
+    let variables = debugger_fixture("contract-debug_frame", "result");
+    reply_to(&mut model, &asked, Answer::DebugFrame(variables));
+    debug(&mut model, DebuggerMsg::OpenPrompt);
+    for c in "self".chars() {
+        debug(&mut model, DebuggerMsg::Prompt(PromptKey::Type(c)));
+    }
+    assert_screens(
+        "debugger_current_send",
+        "The contract's stack (with start/stop), frame 1 SmallInteger>>/ selected: its source \
+         scrolled to the current send `self zeroDivide`, which has the current_send \
+         background; Enter moved the arrows to the variables (self and arg); the evaluate \
+         line `frame ▸ self` is open at the pane's foot and the border's foot shows the \
+         answer of the last one, `arg + 4 → 4`.",
+        DEBUGGED_CODE,
+        &model,
+    );
+    // The mark is a background: the cells that have it spell the send.
+    let current_send = Theme::default().syntax.current_send;
+    for (width, height) in SIZES {
+        let buffer = drawn(&mut mounted_app(DEBUGGED_CODE), &model, width, height);
+        let marked: String = buffer
+            .content()
+            .iter()
+            .filter(|cell| cell.bg == current_send)
+            .map(|cell| cell.symbol())
+            .collect();
+        assert_eq!(marked, "self zeroDivide", "at {width}x{height}");
+    }
+}
+
+#[test]
+fn screen_debugger_edits_the_frames_method_in_place() {
+    use stui::ui::debugger::DebuggerMsg;
+    let mut model = debugging("contract-debug_stack", 1);
+    stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Edit));
+    assert_screens(
+        "debugger_edit",
+        "`e` on frame 1 SmallInteger>>/: the source pane is the browser's editor on the \
+         method's source (highlighted, the cursor at its start), the rule above it says \
+         `Editing SmallInteger>>/` and the keys that accept and cancel.",
+        DEBUGGED_CODE,
+        &model,
+    );
 }

@@ -47,8 +47,18 @@ fn browser(model: &mut Model) -> Option<&mut BrowserState> {
     }
 }
 
+/// Where the open edit is kept: the browser's pane, or the debugger's
+/// selected frame (`ui::browser_edit::open_edit`).
+fn edit_slot(model: &mut Model) -> Option<&mut Option<Box<BrowserEdit>>> {
+    match &mut model.tool {
+        Some(Tool::Browser(state)) => Some(&mut state.edit),
+        Some(Tool::Debugger(_)) => Some(&mut model.debuggers.active_mut()?.edit),
+        _ => None,
+    }
+}
+
 fn edit_of(model: &mut Model) -> Option<&mut BrowserEdit> {
-    browser(model)?.edit.as_deref_mut()
+    edit_slot(model)?.as_deref_mut()
 }
 
 /// Whether the browser's source pane edits: its selection stays put.
@@ -214,23 +224,23 @@ fn accept(model: &mut Model) -> Vec<Effect> {
 
 /// Esc: leave an unchanged edit; ask before discarding a changed one.
 fn cancel(model: &mut Model) {
-    let Some(state) = browser(model) else {
+    let Some(slot) = edit_slot(model) else {
         return;
     };
-    match state.edit.as_deref_mut() {
+    match slot.as_deref_mut() {
         Some(edit) if edit.modified() => edit.asking_discard = true,
-        _ => state.edit = None,
+        _ => *slot = None,
     }
 }
 
 fn discard(model: &mut Model, yes: bool) {
-    let Some(state) = browser(model) else {
+    let Some(slot) = edit_slot(model) else {
         return;
     };
     if yes {
-        state.edit = None;
+        *slot = None;
         model.status.say("The edit was discarded.");
-    } else if let Some(edit) = state.edit.as_deref_mut() {
+    } else if let Some(edit) = slot.as_deref_mut() {
         edit.asking_discard = false;
     }
 }
@@ -336,6 +346,9 @@ fn finish(state: &mut BrowserState, code: &str) {
 /// method selected and its source shown).
 fn compiled(model: &mut Model, class: &str, code: &str, selector: String) -> Vec<Effect> {
     model.status.say(format!("Compiled {class}>>{selector}"));
+    if matches!(model.tool, Some(Tool::Debugger(_))) {
+        return super::debugger::compiled(model, code);
+    }
     let Some(state) = browser(model) else {
         return vec![];
     };

@@ -64,6 +64,14 @@ pub fn open_on_entry(model: &mut Model) -> Vec<Effect> {
     effects
 }
 
+/// The inspector on the object of `handle`, `label` its breadcrumb (the
+/// debugger's variables open it so).
+pub fn open_on_handle(model: &mut Model, label: String, handle: String) -> Vec<Effect> {
+    let mut effects = open(model, InspectFrame::loading(label, handle.clone()));
+    effects.push(page_request(model, 0, handle, 0));
+    effects
+}
+
 /// The inspector on `frame`, in place of one open before: the handles only
 /// that one held are released (after opening: the same object keeps its
 /// handle, and the new one may show it).

@@ -9,6 +9,7 @@ mod browser_protocol;
 mod browser_remove;
 mod clipboard;
 mod completion;
+mod debugger;
 mod diagnostics;
 mod editing;
 pub mod history_file;

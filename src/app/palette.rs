@@ -222,6 +222,7 @@ fn commands(model: &Model) -> Vec<Candidate> {
     let available = |context: Context| match context {
         Context::Inspector => matches!(model.tool, Some(Tool::Inspector(_))),
         Context::Browser => matches!(model.tool, Some(Tool::Browser(_) | Tool::Messages(_))),
+        Context::Debugger => matches!(model.tool, Some(Tool::Debugger(_))),
         _ => true,
     };
     let mut chosen: Vec<usize> = Vec::new();
@@ -256,6 +257,7 @@ fn focused_context(model: &Model) -> Context {
         (Focus::Workspace, _) => Context::Workspace,
         (Focus::Transcript, _) | (Focus::Tool, None) => Context::Transcript,
         (Focus::Tool, Some(Tool::Inspector(_))) => Context::Inspector,
+        (Focus::Tool, Some(Tool::Debugger(_))) => Context::Debugger,
         (Focus::Tool, Some(_)) => Context::Browser,
     }
 }

@@ -76,6 +76,11 @@ fn tool_mouse(model: &mut Model, kind: MouseEventKind, at: Position) -> Vec<supe
         MouseEventKind::ScrollDown => Scroll::Down,
         _ => return vec![],
     };
+    // A notch a frame (each asks for its variables).
+    if matches!(model.tool, Some(crate::ui::inspector::Tool::Debugger(_))) {
+        let step = crate::ui::debugger::DebuggerMsg::Move(step);
+        return super::debugger::update(model, step);
+    }
     // Whichever tool is open takes it; the others ignore it. The browser
     // scrolls its source or moves its selection, as the place says.
     let browser = crate::ui::browser::BrowserMsg::Wheel(step, at);

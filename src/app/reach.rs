@@ -47,6 +47,14 @@ pub fn reach(model: &mut Model, reach: Reach) -> Vec<Effect> {
                 Reach::Messages(_) => method.selector.clone(),
             }))
         }
+        // The selected frame's class or selector.
+        (Focus::Tool, Some(Tool::Debugger(_))) => {
+            let frame = model.debuggers.active().and_then(|s| s.selected_frame());
+            name_or_ask(frame.map(|frame| match reach {
+                Reach::Browse => frame.class.clone(),
+                Reach::Messages(_) => frame.selector.clone(),
+            }))
+        }
         (Focus::Tool, None) => Target::Guess(String::new()),
     };
     match target {

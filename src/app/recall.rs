@@ -106,6 +106,7 @@ mod tests {
             pid: 1,
             backup: 0,
             instance: None,
+            debugging: false,
         };
         update(
             &mut model,

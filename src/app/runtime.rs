@@ -84,6 +84,7 @@ pub fn run(
     }
     model.evaluation_timeout_ms = settings.server.evaluation_timeout_ms;
     model.system_clipboard = settings.ui.system_clipboard;
+    model.debug_on_error = settings.ui.debug_on_error;
     model.view.line_numbers = settings.ui.line_numbers;
     model.completion.delay = crate::ui::completion::delay(settings.ui.completion_delay_ms);
     model.transcript_max_entries =

@@ -60,6 +60,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     completion::note(model, &msg);
     super::palette::note(model, &msg);
     let effects = dispatch(model, msg);
+    super::debugger::settle(model);
     super::lower_pane::settle(model);
     // Every push goes through here: one place keeps the transcript bounded.
     model.bound_transcript();
@@ -162,6 +163,8 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::MessageList(msg) => super::messages::update(model, msg),
         Msg::Accept => super::browser::accept(model),
         Msg::Palette(msg) => super::palette::update(model, msg),
+        Msg::DebugIt => super::debugger::debug_it(model),
+        Msg::Debugger(msg) => super::debugger::update(model, msg),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
         Msg::Tick(now) => workspaces::tick(model, now),
         Msg::HistoryOlder | Msg::HistoryNewer => {
@@ -351,7 +354,7 @@ pub(super) fn evaluate_on(
         timeout_ms: Some(model.evaluation_timeout_ms),
         print_limit: None,
         receiver,
-        debug: None,
+        debug: super::debugger::mode(model, &purpose),
     });
     model
         .transcript
@@ -446,6 +449,10 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
                 }
                 Some(Purpose::Messages(_)) => super::messages::failed(model, &reason),
                 Some(Purpose::Palette(ask)) => super::palette::failed(model, ask, &reason),
+                Some(Purpose::DebugIt { .. }) => model.transcript.push(TranscriptEntry::Notice(
+                    format!("Debug it failed: {reason}"),
+                )),
+                Some(Purpose::Debugger(ask)) => super::debugger::failed(model, ask, &reason),
                 Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
             }
         }
@@ -580,7 +587,7 @@ const OUTPUT_LINES_PER_ENTRY: usize = 64;
 
 /// Appends `text` to the transcript as output entries of at most
 /// `OUTPUT_LINES_PER_ENTRY` lines each.
-fn push_output(model: &mut Model, text: &str) {
+pub(super) fn push_output(model: &mut Model, text: &str) {
     let mut rest = text;
     while !rest.is_empty() {
         let cut = rest
@@ -600,6 +607,9 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
     let Some(pending) = model.pending.remove(id) else {
         return vec![];
     };
+    if let Some(effects) = super::debugger::intercept(model, &pending.purpose, &result) {
+        return effects;
+    }
     match pending.purpose {
         Purpose::Evaluation { code, start } => evaluation_reply(model, code, start, result),
         Purpose::PrintIt {
@@ -642,6 +652,8 @@ fn reply(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> Ve
         }
         Purpose::Messages(ask) => return super::messages::reply(model, ask, result),
         Purpose::Palette(ask) => return super::palette::reply(model, ask, result),
+        Purpose::DebugIt { code, start } => evaluation_reply(model, code, Some(start), result),
+        Purpose::Debugger(ask) => return super::debugger::reply(model, ask, result),
         // What it answers is of no use: a failure leaves the handles to the session's expiry.
         Purpose::Release => {}
     }
@@ -749,6 +761,7 @@ pub(super) mod tests {
             backup: 0,
             pid: 4242,
             instance: Some("gst-4242-a".into()),
+            debugging: true,
         }
     }
 

@@ -24,8 +24,9 @@ use tuirealm::ratatui::layout::{Constraint, Layout, Rect};
 use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::reach_prompt::ReachPromptBar;
 use crate::components::{
-    Browser, BrowserSource, CompletionPopup, Help, HistoryPrompt, Inspector, InterruptPrompt,
-    MessageList, PalettePopup, StatusBar, Transcript, Workspace, WorkspacePromptBar,
+    Browser, BrowserSource, CompletionPopup, Debugger, Help, HistoryPrompt, Inspector,
+    InterruptPrompt, MessageList, PalettePopup, StatusBar, Transcript, Workspace,
+    WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
@@ -40,6 +41,7 @@ pub enum Id {
     /// The browser's source pane, while it edits.
     BrowserSource,
     MessageList,
+    Debugger,
     StatusBar,
     Help,
     InterruptPrompt,
@@ -74,6 +76,8 @@ pub fn mount(
     app.mount(Id::BrowserSource, Box::new(source), Vec::new())?;
     let messages = MessageList::new(model.clone(), keymap.clone(), theme);
     app.mount(Id::MessageList, Box::new(messages), Vec::new())?;
+    let debugger = Debugger::new(model.clone(), keymap.clone(), theme);
+    app.mount(Id::Debugger, Box::new(debugger), Vec::new())?;
     let status = StatusBar::new(model.clone(), &keymap, theme.status_bar);
     app.mount(Id::StatusBar, Box::new(status), Vec::new())?;
     let prompt = InterruptPrompt::new(model.clone(), keymap.clone(), theme.status_bar);
@@ -133,6 +137,7 @@ fn tool_id(model: &Model) -> Id {
     match model.tool {
         Some(crate::ui::inspector::Tool::Browser(_)) => Id::Browser,
         Some(crate::ui::inspector::Tool::Messages(_)) => Id::MessageList,
+        Some(crate::ui::inspector::Tool::Debugger(_)) => Id::Debugger,
         _ => Id::Inspector,
     }
 }
@@ -157,11 +162,12 @@ fn layout_sharing(screen: Rect, percent: u16) -> [Rect; 3] {
 /// The class browser's four columns and source want room: while it has the
 /// focus it takes the larger share of the height.
 fn workspace_share(model: &Model) -> u16 {
-    let browsing = matches!(model.tool, Some(crate::ui::inspector::Tool::Browser(_)));
-    if browsing && model.focus == Focus::Tool {
-        35
-    } else {
-        60
+    use crate::ui::inspector::Tool;
+    match (&model.tool, &model.focus) {
+        (Some(Tool::Browser(_)), Focus::Tool) => 35,
+        // The stack, the source and the variables want the room.
+        (Some(Tool::Debugger(_)), Focus::Tool) => 25,
+        _ => 60,
     }
 }
 

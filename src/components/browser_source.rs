@@ -18,14 +18,12 @@ use super::{Draw, Pane, app_msg, highlight};
 use crate::config::keymap::{Action, Context, Keymap, key_label};
 use crate::config::theme::{SyntaxColors, Theme, TranscriptColors};
 use crate::ui::browser_edit::{BrowserEdit, EditMsg};
-use crate::ui::inspector::Tool;
 use crate::ui::{Focus, Model, Msg, SharedModel};
 
 /// Whether the browser's source pane has the keys (it edits, and the
 /// browser has the focus).
 pub fn has_keys(model: &Model) -> bool {
-    model.focus == Focus::Tool
-        && matches!(&model.tool, Some(Tool::Browser(state)) if state.edit.is_some())
+    model.focus == Focus::Tool && crate::ui::browser_edit::open_edit(model).is_some()
 }
 
 /// The message of a browser key bound to an editing action (none of them
@@ -173,10 +171,8 @@ impl BrowserSource {
     }
 
     fn asking_discard(&self) -> bool {
-        match &self.component.model.borrow().tool {
-            Some(Tool::Browser(state)) => state.edit.as_ref().is_some_and(|e| e.asking_discard),
-            _ => false,
-        }
+        let model = self.component.model.borrow();
+        crate::ui::browser_edit::open_edit(&model).is_some_and(|e| e.asking_discard)
     }
 }
 

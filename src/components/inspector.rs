@@ -213,7 +213,7 @@ fn first_line(text: &str) -> &str {
 }
 
 /// `text` in at most `room` columns, `…` marking a cut.
-fn cut(text: &str, room: usize) -> String {
+pub(super) fn cut(text: &str, room: usize) -> String {
     if text.chars().count() <= room {
         return text.to_string();
     }

@@ -9,6 +9,7 @@ mod browser_columns;
 mod browser_remove;
 pub mod browser_source;
 pub mod completion_popup;
+pub mod debugger;
 pub mod help;
 pub mod highlight;
 pub mod history_prompt;
@@ -30,6 +31,7 @@ pub mod workspace_prompt;
 pub use browser::Browser;
 pub use browser_source::BrowserSource;
 pub use completion_popup::CompletionPopup;
+pub use debugger::Debugger;
 pub use help::Help;
 pub use history_prompt::HistoryPrompt;
 pub use inspector::Inspector;
@@ -150,6 +152,8 @@ fn app_msg(action: Action) -> Option<Msg> {
         Action::Implementors => Some(Msg::Messages(MessagesKind::Implementors)),
         Action::Accept => Some(Msg::Accept),
         Action::Palette => Some(Msg::Palette(crate::ui::palette::PaletteMsg::Open)),
+        Action::DebugIt => Some(Msg::DebugIt),
+        Action::ShowDebugger => Some(Msg::Debugger(crate::ui::debugger::DebuggerMsg::List)),
         Action::Evaluate
         | Action::PrintIt
         | Action::InspectIt
@@ -186,6 +190,16 @@ fn app_msg(action: Action) -> Option<Msg> {
         | Action::NewClass
         | Action::RemoveSelected
         | Action::MoveToProtocol
+        | Action::StepInto
+        | Action::StepOver
+        | Action::StepThrough
+        | Action::Restart
+        | Action::Proceed
+        | Action::Abandon
+        | Action::NextDebugger
+        | Action::PreviousDebugger
+        | Action::EditFrame
+        | Action::HideDebugger
         | Action::CloseTool => None,
     }
 }

@@ -13,6 +13,7 @@ pub struct ToolHints {
     browser: Vec<String>,
     editing: Vec<String>,
     messages: Vec<String>,
+    debugger: Vec<String>,
 }
 
 impl ToolHints {
@@ -55,6 +56,17 @@ impl ToolHints {
                 Context::Browser,
                 &[(Action::EditMethod, "browse"), (Action::CloseTool, "close")],
             ),
+            debugger: hints(
+                Context::Debugger,
+                &[
+                    (Action::StepInto, "into"),
+                    (Action::StepOver, "over"),
+                    (Action::StepThrough, "through"),
+                    (Action::Restart, "restart"),
+                    (Action::Proceed, "proceed"),
+                    (Action::Abandon, "abandon"),
+                ],
+            ),
         }
     }
 
@@ -68,6 +80,10 @@ impl ToolHints {
             Tool::Browser(state) if state.edit.is_some() => &self.editing,
             Tool::Browser(_) => &self.browser,
             Tool::Messages(_) => &self.messages,
+            Tool::Debugger(_) if crate::ui::browser_edit::open_edit(model).is_some() => {
+                &self.editing
+            }
+            Tool::Debugger(_) => &self.debugger,
         })
     }
 }

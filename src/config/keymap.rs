@@ -40,16 +40,18 @@ pub enum Context {
     Transcript,
     Inspector,
     Browser,
+    Debugger,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Self::Global,
         Self::Workspace,
         Self::Transcript,
         Self::Inspector,
         Self::Browser,
+        Self::Debugger,
         Self::Help,
     ];
 
@@ -61,6 +63,7 @@ impl Context {
             Self::Transcript => "transcript",
             Self::Inspector => "inspector",
             Self::Browser => "browser",
+            Self::Debugger => "debugger",
             Self::Help => "help",
         }
     }
@@ -73,6 +76,7 @@ impl Context {
             Self::Transcript => "Transcript",
             Self::Inspector => "Inspector",
             Self::Browser => "Class browser",
+            Self::Debugger => "Debugger",
             Self::Help => "This help",
         }
     }
@@ -199,6 +203,18 @@ pub enum Action {
     RemoveSelected,
     MoveToProtocol,
     Palette,
+    DebugIt,
+    ShowDebugger,
+    StepInto,
+    StepOver,
+    StepThrough,
+    Restart,
+    Proceed,
+    Abandon,
+    NextDebugger,
+    PreviousDebugger,
+    EditFrame,
+    HideDebugger,
 }
 
 impl Action {
@@ -294,6 +310,18 @@ impl Action {
             Self::NewClass => "New class: edit a class definition template",
             Self::RemoveSelected => "Remove the selected method or class (asks first)",
             Self::MoveToProtocol => "Move the selected method to another protocol",
+            Self::DebugIt => "Debug it: evaluate, suspended before the first statement",
+            Self::ShowDebugger => "The debugger: the session's suspended evaluations",
+            Self::StepInto => "Into: step into the next send of the selected frame",
+            Self::StepOver => "Over: run the selected frame's current send",
+            Self::StepThrough => "Through: run until the selected frame returns",
+            Self::Restart => "Restart the selected frame from its first statement",
+            Self::Proceed => "Proceed: resume the evaluation",
+            Self::Abandon => "Abandon: terminate the evaluation, close its debugger",
+            Self::NextDebugger => "Next debugger (of several)",
+            Self::PreviousDebugger => "Previous debugger",
+            Self::EditFrame => "Edit the frame's method; accepting restarts the frame",
+            Self::HideDebugger => "Hide the debugger (F9 shows it; the code stays suspended)",
             Self::Palette => "Palette: find classes, implementors, snippets, commands",
         }
     }
@@ -691,6 +719,12 @@ fn key_sort_key(key: &KeyEvent) -> (u8, u8, String) {
 /// a character already says whether Shift was held, and Shift+Tab is BackTab.
 pub fn normalize(mut key: KeyEvent) -> KeyEvent {
     match key.code {
+        // With keyboard enhancement Ctrl+Shift+D comes as Ctrl, Shift and
+        // `d`: the same key as the `ctrl-shift-d` (Ctrl, `D`) of a keymap.
+        Key::Char(c) if c.is_lowercase() && key.modifiers.contains(KeyModifiers::SHIFT) => {
+            key.code = Key::Char(c.to_uppercase().next().unwrap_or(c));
+            key.modifiers.remove(KeyModifiers::SHIFT);
+        }
         Key::Char(_) | Key::BackTab => key.modifiers.remove(KeyModifiers::SHIFT),
         Key::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => {
             key.code = Key::BackTab;
@@ -1167,6 +1201,27 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_shift_d_debugs_as_an_enhanced_terminal_sends_it_and_alt_shift_d_as_tmux_does() {
+        let keymap = Keymap::default();
+        let both = KeyModifiers::CONTROL | KeyModifiers::SHIFT;
+        let enhanced = KeyEvent::new(Key::Char('d'), both);
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &enhanced),
+            Some(Action::DebugIt)
+        );
+        let tmux = KeyEvent::new(Key::Char('D'), KeyModifiers::ALT | KeyModifiers::SHIFT);
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &tmux),
+            Some(Action::DebugIt)
+        );
+        let ctrl_d = KeyEvent::new(Key::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(
+            keymap.lookup(Context::Workspace, &ctrl_d),
+            Some(Action::Evaluate)
+        );
+    }
+
+    #[test]
     fn a_keymap_without_quit_or_help_is_refused() {
         let mut keymap = Keymap::default();
         let error = keymap
@@ -1175,7 +1230,8 @@ mod tests {
             .to_string();
         assert!(error.contains("no key is bound to \"quit\""), "{error}");
         let no_help = "[global]\n\"f1\" = \"none\"\n[transcript]\n\"?\" = \"none\"\n\
-                       [inspector]\n\"?\" = \"none\"\n[browser]\n\"?\" = \"none\"\n";
+                       [inspector]\n\"?\" = \"none\"\n[browser]\n\"?\" = \"none\"\n\
+                       [debugger]\n\"?\" = \"none\"\n";
         let error = keymap
             .merge_toml(no_help, "u.toml")
             .unwrap_err()

@@ -340,7 +340,7 @@ mod tests {
     fn the_keys_come_in_the_order_of_the_built_in_file() {
         let keys = keys();
         assert_eq!(keys[0], ("server".to_string(), "address".to_string()));
-        assert_eq!(keys.last().unwrap().1, "transcript_max_entries");
+        assert_eq!(keys.last().unwrap().1, "debug_on_error");
     }
 
     #[test]

@@ -97,6 +97,9 @@ pub struct UiSettings {
     pub completion_delay_ms: u64,
     /// Transcript entries kept before the oldest are dropped.
     pub transcript_max_entries: u64,
+    /// An unhandled error in a workspace evaluation opens the debugger
+    /// (where the server can debug) instead of ending it.
+    pub debug_on_error: bool,
 }
 
 /// The settings, the layers they were merged from, and the user's file.

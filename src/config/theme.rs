@@ -79,9 +79,11 @@ pub struct SyntaxColors {
     pub punctuation: Color,
     pub error: Color,
     pub matching_bracket: Color,
+    /// The debugger's background of the send running in a frame.
+    pub current_send: Color,
 }
 
-const SYNTAX_FIELDS: [&str; 14] = [
+const SYNTAX_FIELDS: [&str; 15] = [
     "comment",
     "string",
     "symbol",
@@ -96,6 +98,7 @@ const SYNTAX_FIELDS: [&str; 14] = [
     "punctuation",
     "error",
     "matching_bracket",
+    "current_send",
 ];
 
 impl SyntaxColors {
@@ -115,6 +118,7 @@ impl SyntaxColors {
             "punctuation" => &mut self.punctuation,
             "error" => &mut self.error,
             "matching_bracket" => &mut self.matching_bracket,
+            "current_send" => &mut self.current_send,
             _ => return None,
         })
     }

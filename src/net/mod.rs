@@ -24,6 +24,8 @@ pub struct ServerInfo {
     pub pid: u64,
     /// The server's instance (unique to its process), when it names one.
     pub instance: Option<String>,
+    /// The server lists the debugging types (`debug_stack`, …).
+    pub debugging: bool,
 }
 
 impl ServerInfo {
@@ -36,6 +38,7 @@ impl ServerInfo {
             backup,
             pid: describe.pid,
             instance: describe.process.instance.clone(),
+            debugging: describe.types.iter().any(|t| t == "debug_stack"),
         }
     }
 }

@@ -123,9 +123,12 @@ impl BrowserEdit {
                 protocol,
             } => {
                 let selector = selector.as_deref().unwrap_or("(new method)");
-                let protocol = protocol.as_deref().unwrap_or(UNCLASSIFIED);
                 let method = super::browser::method_label(class, *meta, selector);
-                format!("{method} · {protocol}")
+                // None: the method keeps its protocol (the debugger's edit).
+                match protocol {
+                    Some(protocol) => format!("{method} · {protocol}"),
+                    None => method,
+                }
             }
             EditTarget::ClassDefinition => "new class".to_string(),
         }
@@ -139,4 +142,14 @@ pub enum EditAsk {
     Compile { class: String, code: String },
     /// The class definition `code` evaluated.
     Define { code: String },
+}
+
+/// The edit of the tool in the lower pane: the browser's, or the
+/// debugger's of its selected frame's method (the same editing).
+pub fn open_edit(model: &super::Model) -> Option<&BrowserEdit> {
+    match &model.tool {
+        Some(super::inspector::Tool::Browser(state)) => state.edit.as_deref(),
+        Some(super::inspector::Tool::Debugger(_)) => model.debuggers.active()?.edit.as_deref(),
+        _ => None,
+    }
 }

@@ -16,6 +16,9 @@ pub enum Tool {
     Inspector(InspectorState),
     Browser(Box<super::browser::BrowserState>),
     Messages(super::messages::MessagesState),
+    /// The debugger (its processes are `Model::debuggers`); where the
+    /// focus goes when it closes.
+    Debugger(super::Focus),
 }
 
 impl Tool {
@@ -25,6 +28,7 @@ impl Tool {
             Self::Inspector(state) => &state.back_to,
             Self::Browser(state) => &state.back_to,
             Self::Messages(state) => &state.back_to,
+            Self::Debugger(back_to) => back_to,
         }
     }
 
@@ -34,6 +38,7 @@ impl Tool {
             Self::Inspector(_) => "Inspector",
             Self::Browser(_) => "Browser",
             Self::Messages(state) => state.kind.label(),
+            Self::Debugger(_) => "Debugger",
         }
     }
 }

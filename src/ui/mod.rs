@@ -8,6 +8,7 @@ pub mod browser_protocol;
 pub mod browser_remove;
 pub mod completion;
 pub mod completion_site;
+pub mod debugger;
 pub mod editor;
 pub mod editor_commands;
 pub mod help_filter;

@@ -123,13 +123,24 @@ pub enum Purpose {
     BrowserMove(crate::ui::browser_protocol::MovedMethod),
     Messages(crate::ui::messages::MessagesAsk),
     Palette(crate::ui::palette::PaletteAsk),
+    /// Debug it: `code` evaluated with `debug: start`.
+    DebugIt {
+        code: String,
+        start: (usize, usize),
+    },
+    Debugger(crate::ui::debugger::DebugAsk),
 }
 
 impl Purpose {
     pub fn is_evaluation(&self) -> bool {
+        use crate::ui::debugger::DebugAsk;
         matches!(
             self,
-            Self::Evaluation { .. } | Self::PrintIt { .. } | Self::InspectorEvaluation { .. }
+            Self::Evaluation { .. }
+                | Self::PrintIt { .. }
+                | Self::InspectorEvaluation { .. }
+                | Self::DebugIt { .. }
+                | Self::Debugger(DebugAsk::Step { .. } | DebugAsk::Evaluate { .. })
         )
     }
 }
@@ -243,6 +254,11 @@ pub struct Model {
     pub reach_prompt: Option<super::reach::ReachPrompt>,
     /// The palette (Ctrl+K) and the classes and commands it searches.
     pub palette: super::palette::PaletteState,
+    /// The suspended processes the debugger shows.
+    pub debuggers: super::debugger::Debuggers,
+    /// Evaluations suspend at an unhandled error (`ui.debug_on_error`),
+    /// where the server can debug.
+    pub debug_on_error: bool,
     next_request: u64,
 }
 
@@ -276,6 +292,8 @@ impl Model {
             transcript_raised: false,
             reach_prompt: None,
             palette: Default::default(),
+            debuggers: Default::default(),
+            debug_on_error: true,
             next_request: 0,
         }
     }

@@ -188,6 +188,10 @@ pub enum Msg {
     Accept,
     /// Enter in the transcript: inspect the matched (or newest) value.
     InspectEntry,
+    /// Debug it: evaluate like Do it, suspended before the first statement.
+    DebugIt,
+    /// A key of the debugger, or showing it (F9).
+    Debugger(crate::ui::debugger::DebuggerMsg),
     /// A key of the palette (Ctrl+K), or opening it.
     Palette(crate::ui::palette::PaletteMsg),
     /// Something the bridge thread reports.

@@ -263,6 +263,7 @@ pub fn gst_server_info() -> ServerInfo {
         backup: 0,
         pid: 4242,
         instance: Some("gst-4242-a".into()),
+        debugging: true,
     }
 }
 
