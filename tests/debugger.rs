@@ -5,57 +5,16 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::debug::{evaluate, stack, suspended_processes, try_close as close};
 use common::{TestServer, client};
 use stui::net::Client;
-use stui::protocol::{
-    DebugCloseResult, DebugListResult, DebugMode, DebugStackParams, DebugStackResult,
-    DebuggerParams, Empty, ErrorCode, ErrorObject, EvaluateParams, EvaluateResult, RequestBody,
-};
-
-fn evaluate(
-    session: &mut Client,
-    code: &str,
-    debug: Option<DebugMode>,
-) -> Result<EvaluateResult, Box<ErrorObject>> {
-    let body = RequestBody::Evaluate(EvaluateParams {
-        code: code.into(),
-        timeout_ms: Some(5_000),
-        print_limit: None,
-        receiver: None,
-        debug,
-    });
-    session.call(body).unwrap().value.map_err(Box::new)
-}
+use stui::protocol::{DebugListResult, DebugMode, Empty, ErrorCode, RequestBody};
 
 fn debuggers(session: &mut Client) -> DebugListResult {
     session
         .call(RequestBody::DebugList(Empty {}))
         .unwrap()
         .value
-        .unwrap()
-}
-
-fn close(session: &mut Client, debugger: &str) -> Result<DebugCloseResult, Box<ErrorObject>> {
-    let params = DebuggerParams {
-        debugger: debugger.into(),
-    };
-    session
-        .call(RequestBody::DebugClose(params))
-        .unwrap()
-        .value
-        .map_err(Box::new)
-}
-
-/// The processes of the image that have not ended and are suspended (not
-/// running, ready or waiting on a semaphore): the server's own processes
-/// (its pool of request processes grows and shrinks with the load) wait.
-fn suspended_processes(session: &mut Client) -> u64 {
-    let code = "(Process allInstances reject: [:each | each isTerminated \
-        or: [each isActive or: [each isReady or: [each isWaiting]]]]) size";
-    evaluate(session, code, None)
-        .unwrap()
-        .print
-        .parse()
         .unwrap()
 }
 
@@ -94,18 +53,6 @@ fn an_error_under_on_error_suspends_until_debug_close_and_leaves_no_process() {
     let again = close(&mut session, &debugger).unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound);
     assert_eq!(again.what.as_deref(), Some("debugger"));
-}
-
-fn stack(session: &mut Client, debugger: &str) -> DebugStackResult {
-    let params = DebugStackParams {
-        debugger: debugger.into(),
-        limit: None,
-    };
-    session
-        .call(RequestBody::DebugStack(params))
-        .unwrap()
-        .value
-        .unwrap()
 }
 
 #[test]

@@ -4,52 +4,15 @@
 
 mod common;
 
+use common::debug::{close, compile, evaluate, shown, stack, suspend, suspended_processes};
 use common::{TestServer, client};
 use stui::net::Client;
 use stui::protocol::{
-    CompileParams, CompileResult, DebugCloseResult, DebugEvaluateParams, DebugFrame,
-    DebugFrameParams, DebugFrameResult, DebugMode, DebugStackParams, DebugStackResult,
-    DebugVariable, DebuggerParams, ErrorCode, ErrorObject, EvaluateParams, EvaluateResult,
-    InspectParams, InspectResult, RequestBody,
+    DebugEvaluateParams, DebugFrame, DebugFrameParams, DebugFrameResult, DebugMode, DebugVariable,
+    ErrorCode, ErrorObject, EvaluateResult, InspectParams, InspectResult, RequestBody,
 };
 
-fn evaluate(
-    session: &mut Client,
-    code: &str,
-    debug: Option<DebugMode>,
-) -> Result<EvaluateResult, Box<ErrorObject>> {
-    let body = RequestBody::Evaluate(EvaluateParams {
-        code: code.into(),
-        timeout_ms: Some(5_000),
-        print_limit: None,
-        receiver: None,
-        debug,
-    });
-    session.call(body).unwrap().value.map_err(Box::new)
-}
-
 /// The debugger of `code`, which must stop at an error under `on_error`.
-fn debugger_of(session: &mut Client, code: &str) -> String {
-    let error = evaluate(session, code, Some(DebugMode::OnError)).unwrap_err();
-    assert_eq!(error.code, ErrorCode::Suspended, "{error:?}");
-    error
-        .debugger
-        .expect("a suspended error names its debugger")
-}
-
-fn frames(session: &mut Client, debugger: &str) -> Vec<DebugFrame> {
-    let params = DebugStackParams {
-        debugger: debugger.into(),
-        limit: None,
-    };
-    let stack: DebugStackResult = session
-        .call(RequestBody::DebugStack(params))
-        .unwrap()
-        .value
-        .unwrap();
-    stack.frames
-}
-
 fn frame(
     session: &mut Client,
     debugger: &str,
@@ -86,33 +49,6 @@ fn evaluate_in(
         .map_err(Box::new)
 }
 
-fn compile(session: &mut Client, class: &str, source: &str) {
-    let result: CompileResult = session
-        .call(RequestBody::Compile(CompileParams {
-            class: class.into(),
-            source: source.into(),
-            protocol: None,
-            meta: None,
-        }))
-        .unwrap()
-        .value
-        .unwrap();
-    assert!(source.starts_with(result.selector.as_str()));
-}
-
-/// The text of the frame's source from `start` to `stop`, in characters.
-fn shown(frame: &DebugFrame) -> String {
-    let start = frame.start.expect("a start") as usize;
-    let stop = frame.stop.expect("a stop") as usize;
-    assert!(start <= stop, "{frame:?}");
-    frame
-        .source
-        .chars()
-        .skip(start)
-        .take(stop - start + 1)
-        .collect()
-}
-
 fn labelled<'a>(frames: &'a [DebugFrame], label: &str) -> &'a DebugFrame {
     frames
         .iter()
@@ -126,32 +62,6 @@ fn variable<'a>(frame: &'a DebugFrameResult, name: &str) -> &'a DebugVariable {
         .iter()
         .find(|variable| variable.name == name)
         .unwrap_or_else(|| panic!("no variable {name} in {frame:#?}"))
-}
-
-fn close(session: &mut Client, debugger: &str) {
-    let params = DebuggerParams {
-        debugger: debugger.into(),
-    };
-    assert!(
-        session
-            .call::<DebugCloseResult>(RequestBody::DebugClose(params))
-            .unwrap()
-            .value
-            .unwrap()
-            .closed
-    );
-}
-
-/// The processes of the image that have not ended and are suspended (see
-/// tests/debugger.rs).
-fn suspended_processes(session: &mut Client) -> u64 {
-    let code = "(Process allInstances reject: [:each | each isTerminated \
-        or: [each isActive or: [each isReady or: [each isWaiting]]]]) size";
-    evaluate(session, code, None)
-        .unwrap()
-        .print
-        .parse()
-        .unwrap()
 }
 
 const COMPUTE: &str = "compute: n
@@ -194,49 +104,61 @@ fn each_frame_shows_the_send_in_progress() {
     define_subject(&mut session);
     let before = suspended_processes(&mut session);
 
-    let debugger = debugger_of(&mut session, "3 + nil foo");
-    let doit = &frames(&mut session, &debugger)[0];
+    let debugger = suspend(&mut session, "3 + nil foo", DebugMode::OnError);
+    let doit = &stack(&mut session, &debugger).frames[0];
     assert_eq!(doit.label, "UndefinedObject>>DoIt");
     assert_eq!((doit.start, doit.stop), (Some(4), Some(10)));
     assert_eq!(shown(doit), "nil foo");
     close(&mut session, &debugger);
 
-    let debugger = debugger_of(&mut session, "StuiFramesProof new compute: 3");
-    let stack = frames(&mut session, &debugger);
+    let debugger = suspend(
+        &mut session,
+        "StuiFramesProof new compute: 3",
+        DebugMode::OnError,
+    );
+    let frames = stack(&mut session, &debugger).frames;
     assert_eq!(
-        shown(labelled(&stack, "[] in StuiFramesProof>>compute:")),
+        shown(labelled(&frames, "[] in StuiFramesProof>>compute:")),
         "n / (each - 1)"
     );
     assert_eq!(
-        shown(labelled(&stack, "SequenceableCollection>>do:")),
+        shown(labelled(&frames, "SequenceableCollection>>do:")),
         "aBlock value: (self at: i)"
     );
     assert_eq!(
-        shown(labelled(&stack, "StuiFramesProof>>compute:")),
+        shown(labelled(&frames, "StuiFramesProof>>compute:")),
         "#(1 2) do: [:each | total := total + (n / (each - 1))]"
     );
     assert_eq!(
-        shown(labelled(&stack, "SmallInteger>>/")),
+        shown(labelled(&frames, "SmallInteger>>/")),
         "self zeroDivide"
     );
     assert_eq!(
-        shown(stack.last().unwrap()),
+        shown(frames.last().unwrap()),
         "StuiFramesProof new compute: 3"
     );
     close(&mut session, &debugger);
 
-    let debugger = debugger_of(&mut session, "StuiFramesProof new cascade");
-    let stack = frames(&mut session, &debugger);
+    let debugger = suspend(
+        &mut session,
+        "StuiFramesProof new cascade",
+        DebugMode::OnError,
+    );
+    let frames = stack(&mut session, &debugger).frames;
     assert_eq!(
-        shown(labelled(&stack, "StuiFramesProof>>cascade")),
+        shown(labelled(&frames, "StuiFramesProof>>cascade")),
         "frobnicate: count"
     );
     close(&mut session, &debugger);
 
-    let debugger = debugger_of(&mut session, "#(1) do: [:x |\n\tx printString.\n\tx / 0]");
-    let stack = frames(&mut session, &debugger);
+    let debugger = suspend(
+        &mut session,
+        "#(1) do: [:x |\n\tx printString.\n\tx / 0]",
+        DebugMode::OnError,
+    );
+    let frames = stack(&mut session, &debugger).frames;
     assert_eq!(
-        shown(labelled(&stack, "[] in UndefinedObject>>DoIt")),
+        shown(labelled(&frames, "[] in UndefinedObject>>DoIt")),
         "x / 0"
     );
     close(&mut session, &debugger);
@@ -254,7 +176,7 @@ fn debug_frame_shows_the_variables_and_their_handles_inspect() {
     define_subject(&mut session);
     evaluate(&mut session, "x := 42", None).unwrap();
 
-    let debugger = debugger_of(&mut session, "| a | a := 5. nil foo");
+    let debugger = suspend(&mut session, "| a | a := 5. nil foo", DebugMode::OnError);
     let doit = frame(&mut session, &debugger, 0).unwrap();
     assert_eq!(doit.receiver.print, "nil");
     let a = variable(&doit, "a");
@@ -282,9 +204,13 @@ fn debug_frame_shows_the_variables_and_their_handles_inspect() {
     assert_eq!(beyond.code, ErrorCode::InvalidRequest);
     assert_eq!(beyond.field.as_deref(), Some("params.frame"));
 
-    let debugger = debugger_of(&mut session, "StuiFramesProof new compute: 3");
+    let debugger = suspend(
+        &mut session,
+        "StuiFramesProof new compute: 3",
+        DebugMode::OnError,
+    );
     let index = labelled(
-        &frames(&mut session, &debugger),
+        &stack(&mut session, &debugger).frames,
         "[] in StuiFramesProof>>compute:",
     )
     .index;
@@ -314,7 +240,7 @@ fn debug_evaluate_runs_in_the_frame_and_assigns_its_temporaries() {
     define_subject(&mut session);
     let before = suspended_processes(&mut session);
 
-    let debugger = debugger_of(&mut session, "| a | a := 5. nil foo");
+    let debugger = suspend(&mut session, "| a | a := 5. nil foo", DebugMode::OnError);
     assert_eq!(
         evaluate_in(&mut session, &debugger, 0, "a * 2")
             .unwrap()
@@ -340,7 +266,11 @@ fn debug_evaluate_runs_in_the_frame_and_assigns_its_temporaries() {
     assert_eq!(error.code, ErrorCode::SyntaxError);
     close(&mut session, &debugger);
 
-    let debugger = debugger_of(&mut session, "StuiFramesProof new count: 4");
+    let debugger = suspend(
+        &mut session,
+        "StuiFramesProof new count: 4",
+        DebugMode::OnError,
+    );
     let result = evaluate_in(
         &mut session,
         &debugger,

@@ -13,6 +13,8 @@ use std::thread::JoinHandle;
 use stui::net::{Bridge, BridgeSettings, Client, ClientOptions, NetEvent, ServerInfo};
 use stui::server::{LocalServer, ping_once};
 
+pub mod debug;
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
