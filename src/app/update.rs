@@ -420,43 +420,48 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
             result,
             round_trip_us: _,
         } => return reply(model, &id, result),
-        NetEvent::Failed { id, reason } => {
-            model.retrying = None;
-            match model.pending.remove(&id).map(|p| p.purpose) {
-                Some(
-                    Purpose::Evaluation { .. }
-                    | Purpose::PrintIt { .. }
-                    | Purpose::InspectorEvaluation { .. },
-                ) => model.transcript.push(TranscriptEntry::Notice(format!(
-                    "Evaluation failed: {reason}"
-                ))),
-                Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
-                    format!("Inspect it failed: {reason}"),
-                )),
-                Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(
-                    format!("Cannot fetch the whole value: {reason}"),
-                )),
-                Some(Purpose::InspectorPage { depth, .. }) => {
-                    return super::inspector::give_up(model, depth, &reason);
-                }
-                Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
-                Some(Purpose::BrowserEdit(_)) => super::browser_edit::failed(model, &reason),
-                Some(Purpose::BrowserRemove(what)) => {
-                    super::browser_remove::failed(model, &what, &reason);
-                }
-                Some(Purpose::BrowserMove(method)) => {
-                    super::browser_protocol::failed(model, &method, &reason);
-                }
-                Some(Purpose::Messages(_)) => super::messages::failed(model, &reason),
-                Some(Purpose::Palette(ask)) => super::palette::failed(model, ask, &reason),
-                Some(Purpose::DebugIt { .. }) => model.transcript.push(TranscriptEntry::Notice(
-                    format!("Debug it failed: {reason}"),
-                )),
-                Some(Purpose::Debugger(ask)) => super::debugger::failed(model, ask, &reason),
-                Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
-            }
-        }
+        NetEvent::Failed { id, reason } => return request_failed(model, &id, &reason),
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
+    }
+    vec![]
+}
+
+/// A request the bridge gave up on (no reply after its tries): its
+/// requester says so.
+fn request_failed(model: &mut Model, id: &str, reason: &str) -> Vec<Effect> {
+    model.retrying = None;
+    match model.pending.remove(id).map(|p| p.purpose) {
+        Some(
+            Purpose::Evaluation { .. }
+            | Purpose::PrintIt { .. }
+            | Purpose::InspectorEvaluation { .. },
+        ) => model.transcript.push(TranscriptEntry::Notice(format!(
+            "Evaluation failed: {reason}"
+        ))),
+        Some(Purpose::Inspection { .. }) => model.transcript.push(TranscriptEntry::Notice(
+            format!("Inspect it failed: {reason}"),
+        )),
+        Some(Purpose::WholeValue) => model.transcript.push(TranscriptEntry::Notice(format!(
+            "Cannot fetch the whole value: {reason}"
+        ))),
+        Some(Purpose::InspectorPage { depth, .. }) => {
+            return super::inspector::give_up(model, depth, reason);
+        }
+        Some(Purpose::Browser(_)) => model.status.say(format!("Cannot browse: {reason}")),
+        Some(Purpose::BrowserEdit(_)) => super::browser_edit::failed(model, reason),
+        Some(Purpose::BrowserRemove(what)) => {
+            super::browser_remove::failed(model, &what, reason);
+        }
+        Some(Purpose::BrowserMove(method)) => {
+            super::browser_protocol::failed(model, &method, reason);
+        }
+        Some(Purpose::Messages(_)) => super::messages::failed(model, reason),
+        Some(Purpose::Palette(ask)) => super::palette::failed(model, ask, reason),
+        Some(Purpose::DebugIt { .. }) => model.transcript.push(TranscriptEntry::Notice(format!(
+            "Debug it failed: {reason}"
+        ))),
+        Some(Purpose::Debugger(ask)) => super::debugger::failed(model, ask, reason),
+        Some(Purpose::Completion { .. } | Purpose::Release) | None => {}
     }
     vec![]
 }
