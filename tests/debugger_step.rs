@@ -189,6 +189,9 @@ fn debug_it_into_over_and_out_walk_through_a_method() {
     assert_eq!(error.class, None, "Debug it stops at no exception");
     let debugger = error.debugger.unwrap();
 
+    let start = stack(&mut session, &debugger);
+    assert_eq!(shown(&start), Some("StuiStepRust new"), "the first send");
+
     let into = suspended(step(&mut session, &debugger, StepHow::Into));
     assert_eq!(into.reason, "step");
     assert_eq!(into.exception, None);
@@ -196,15 +199,33 @@ fn debug_it_into_over_and_out_walk_through_a_method() {
         labels(&into),
         ["StuiStepRust>>sum:", "UndefinedObject>>DoIt"]
     );
-    for _ in 0..2 {
-        let over = suspended(step(&mut session, &debugger, StepHow::Over));
-        assert_eq!(labels(&over)[0], "StuiStepRust>>sum:");
-    }
+    // The first statement sends nothing: it is shown whole, not the next
+    // statement's first send.
+    assert_eq!(shown(&into), Some("t := 0"));
+    // As Pharo does, the next send to run (not its whole statement).
+    let over = suspended(step(&mut session, &debugger, StepHow::Over));
+    assert_eq!(labels(&over)[0], "StuiStepRust>>sum:");
+    assert_eq!(shown(&over), Some("1 to: n"));
+    let over = suspended(step(&mut session, &debugger, StepHow::Over));
+    assert_eq!(labels(&over)[0], "StuiStepRust>>sum:");
+    assert_eq!(shown(&over), Some("t * 2"));
     let out = suspended(step(&mut session, &debugger, StepHow::Out));
     assert_eq!(labels(&out), ["UndefinedObject>>DoIt"]);
+    // Only the return is left: the send that just answered.
+    assert_eq!(shown(&out), Some("StuiStepRust new sum: 3"));
     let result = finished(step(&mut session, &debugger, StepHow::Proceed));
     assert_eq!(result.print, "12");
     assert_eq!(suspended_processes(&mut session), before, "no process left");
+}
+
+/// The text of frame 0's source between its start and stop (character
+/// offsets), if it has a range.
+fn shown(stack: &DebugStackResult) -> Option<&str> {
+    let frame = &stack.frames[0];
+    let (start, stop) = (frame.start? as usize, frame.stop? as usize);
+    let begin = frame.source.char_indices().nth(start)?.0;
+    let (last, c) = frame.source.char_indices().nth(stop)?;
+    Some(&frame.source[begin..last + c.len_utf8()])
 }
 
 #[test]
@@ -212,6 +233,8 @@ fn debug_it_on_one_line_then_one_over_answers_its_value() {
     let server = TestServer::start();
     let mut session = client(&server, "s");
     let debugger = suspend(&mut session, "3 + 4", DebugMode::Start);
+    let start = stack(&mut session, &debugger);
+    assert_eq!(shown(&start), Some("3 + 4"), "the first send");
     let result = finished(step(&mut session, &debugger, StepHow::Over));
     assert_eq!(result.print, "7");
 }
