@@ -2399,8 +2399,9 @@ fn palette_scrolls_to_keep_the_selected_row_in_view() {
     assert!(!screen.contains("│Classes"), "{screen}");
 }
 
-/// The `member` of a reply in tests/fixtures/debugger: recorded from the real
-/// server, or (`contract-*`) written by hand to the protocol's contract.
+/// The `member` of a reply in tests/fixtures/debugger, each recorded from the
+/// real server (`contract-*`: one per request of the contract's Debugging
+/// section, on `#(3 4) collect: [:x | x / 0]`).
 fn debugger_fixture<T: serde::de::DeserializeOwned>(name: &str, member: &str) -> T {
     let path = common::repo_root().join(format!("tests/fixtures/debugger/{name}.json"));
     let text = std::fs::read_to_string(path).expect("a fixture");

@@ -445,6 +445,8 @@ fn stepped(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> 
     let code = session.code.clone();
     match result {
         Ok(Answer::DebugStep(DebugStepResult::Suspended(stack))) => {
+            // Show where it stopped: the frames above the stepped one are gone.
+            session.selected = 0;
             session.replace_stack(stack);
             refresh_active(model)
         }
@@ -594,7 +596,7 @@ mod tests {
     use crate::protocol::{DebugStackResult, EvaluateResult};
     use crate::ui::{Msg, Scroll};
 
-    /// The reply recorded (or written to the contract) in tests/fixtures/debugger.
+    /// The reply recorded from the real server in tests/fixtures/debugger.
     fn fixture(name: &str) -> serde_json::Value {
         let path = format!(
             "{}/tests/fixtures/debugger/{name}.json",
@@ -788,10 +790,14 @@ mod tests {
         );
         let stepped: DebugStepResult = part("contract-debug_step-suspended", "result");
         let (_, body) = one(&answer(&mut model, &id, Ok(Answer::DebugStep(stepped))));
-        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
+        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 0));
         let session = session(&model);
         assert_eq!(session.stepping, None);
-        assert_eq!(session.selected_frame().unwrap().start, Some(212));
+        let label = session.selected_frame().unwrap().label.as_str();
+        assert_eq!(
+            label, "SmallInteger>>/",
+            "where it stopped, not the old depth"
+        );
     }
 
     #[test]
@@ -892,7 +898,7 @@ mod tests {
         );
         update(&mut model, DebuggerMsg::Move(Scroll::Down));
         let (_, body) = one(&update(&mut model, DebuggerMsg::Enter));
-        assert!(matches!(body, RequestBody::Inspect(p) if p.handle.as_deref() == Some("h41")));
+        assert!(matches!(body, RequestBody::Inspect(p) if p.handle.as_deref() == Some("h2")));
         assert!(matches!(model.tool, Some(Tool::Inspector(_))));
         app_update(
             &mut model,
