@@ -469,7 +469,15 @@ fn stepped(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> 
             forget(model, id);
             vec![]
         }
-        // Interrupted, or refused: the process is where it was, or gone.
+        // Ctrl+G: the process stopped wherever it had got to; show it there.
+        Err(error) if error.code == ErrorCode::Interrupted => {
+            session.selected = 0;
+            model
+                .status
+                .say("Interrupted: the debugger shows where the process stopped.");
+            vec![stack_request(model, id.to_string())]
+        }
+        // Refused: the process is where it was, or gone.
         Err(error) => {
             // The transcript is behind the debugger.
             model.status.say(format!("The step did not run: {error}"));
@@ -833,6 +841,7 @@ mod tests {
     #[test]
     fn an_interrupted_step_asks_for_the_stack_again_and_a_lost_one_frees_the_keys() {
         let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::Move(Scroll::Down));
         let id = step_from(&mut model, StepHow::Over);
         let effects = app_update(&mut model, Msg::Interrupt);
         assert!(effects.contains(&Effect::Bridge(BridgeCommand::Interrupt {
@@ -842,6 +851,11 @@ mod tests {
         let (_, body) = one(&answer(&mut model, &id, Err(interrupted)));
         assert!(matches!(body, RequestBody::DebugStack(_)));
         assert_eq!(session(&model).stepping, None);
+        assert_eq!(session(&model).selected, 0, "where it stopped");
+        assert_eq!(
+            model.status.message(),
+            Some("Interrupted: the debugger shows where the process stopped.")
+        );
         let id = step_from(&mut model, StepHow::Into);
         let failed = NetEvent::Failed {
             id,
