@@ -2450,6 +2450,24 @@ fn debugging(stack: &str, frame: usize) -> Model {
 }
 
 #[test]
+fn debugger_title_too_long_for_its_border_ends_in_an_ellipsis() {
+    use stui::ui::debugger::DebugSession;
+    let mut model = debugging("contract-debug_stack", 0);
+    let other = DebugSession::new("d3".into(), "nil foo".into(), "Halt".into());
+    model.debuggers.add(other);
+    model.debuggers.cycle(true);
+    let screen = screen_sized(&mut mounted_app(""), &model, 80, 24);
+    let title = screen
+        .lines()
+        .find(|line| line.contains("Debugger d2"))
+        .expect("the debugger's title");
+    assert!(
+        title.ends_with("… ┐"),
+        "cut short with an ellipsis: {title}"
+    );
+}
+
+#[test]
 fn screen_debugger_on_zero_divide() {
     assert_screens(
         "debugger_zero_divide",
