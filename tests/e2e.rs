@@ -1573,3 +1573,137 @@ fn quitting_ends_the_session_and_so_terminates_its_suspended_evaluations() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Replaces the workspace's text with `code` and evaluates it (Do it).
+fn do_it_alone(tmux: &Tmux, code: &str) {
+    tmux.send_keys(&["C-a", "BSpace"]);
+    tmux.do_it(code);
+}
+
+/// The screen with its colours (SGR sequences), to see the current send's
+/// background.
+fn styled_screen(tmux: &Tmux) -> String {
+    let output = tmux
+        .cmd()
+        .args(["capture-pane", "-e", "-p", "-t", "e2e"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Whether the variables pane shows `name` with the SmallInteger `value`.
+fn shows_variable(screen: &str, name: &str, value: &str) -> bool {
+    pane_lines(screen).any(|line| {
+        let mut words = line.trim_start_matches('›').split_whitespace();
+        words.next() == Some(name) && words.next() == Some(value)
+    })
+}
+
+#[test]
+fn stepping_out_of_zero_divide_then_abandoning_leaves_the_text_and_no_debugger() {
+    let (_home, address, tmux) = launch_connected("e2e-debugger-out", "");
+    tmux.do_it("1/0");
+    tmux.wait_for("the debugger on ZeroDivide", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · ZeroDivide") && s.contains("› 0 Number>>zeroDivide")
+    });
+    tmux.send_keys(&["t"]);
+    tmux.wait_for("zeroDivide stepped out of", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · Stepped") && !s.contains("Number>>zeroDivide")
+    });
+    tmux.send_keys(&["a"]);
+    let screen = tmux.wait_for("the debugger closed", Duration::from_secs(10), |s| {
+        !s.contains("Debugger d1") && s.contains("Transcript")
+    });
+    assert!(pane_lines(&screen).any(|line| line == "1/0"), "{screen}");
+    // F9 asks the server (debug_list): it holds none any more.
+    tmux.send_keys(&["F9"]);
+    tmux.wait_for("no debugger left", Duration::from_secs(10), |s| {
+        s.contains("No debugger is open.")
+    });
+    hang_up(tmux, &address);
+}
+
+#[test]
+fn debug_it_marks_the_first_send_and_stepping_over_finishes_with_the_value() {
+    let (_home, address, tmux) = launch_connected("e2e-debug-it", "");
+    tmux.type_text("3 + 4");
+    tmux.send_keys(&["M-D"]);
+    tmux.wait_for(
+        "the DoIt before its first statement",
+        Duration::from_secs(20),
+        |s| s.contains("Debugger d1 · Debug it") && s.contains("› 0 UndefinedObject>>DoIt"),
+    );
+    let styled = styled_screen(&tmux);
+    let source = styled
+        .lines()
+        .skip_while(|line| !line.contains("── UndefinedObject>>DoIt"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        source.contains("\x1b[48;") && source.contains("m3"),
+        "the send `3 + 4` has the current send's background: {source:?}"
+    );
+    // Steps are line-granular on gst: one over runs this one-line DoIt to
+    // its end (a send-granular debugger would take two).
+    tmux.send_keys(&["o"]);
+    let screen = tmux.wait_for("the value", Duration::from_secs(20), |s| {
+        shows_small_integer(s, "7")
+    });
+    assert!(!screen.contains("Debugger d1"), "{screen}");
+    hang_up(tmux, &address);
+}
+
+#[test]
+fn a_method_fixed_in_the_debugger_restarts_and_proceeding_answers_its_value() {
+    let (_home, address, tmux) = launch_connected("e2e-debugger-fix", "");
+    tmux.do_it("Object subclass: #StuiE2eRatio");
+    tmux.wait_for("the class", Duration::from_secs(20), |s| {
+        s.contains("StuiE2eRatio class")
+    });
+    do_it_alone(&tmux, "StuiE2eRatio compile: 'ratio: x ^10 / (x - x)'");
+    tmux.wait_for("the method", Duration::from_secs(20), |s| {
+        s.contains("StuiE2eRatio>>ratio:  CompiledMethod")
+    });
+    do_it_alone(&tmux, "StuiE2eRatio new ratio: 5");
+    tmux.wait_for("the debugger on ZeroDivide", Duration::from_secs(20), |s| {
+        s.contains("Debugger d1 · ZeroDivide") && s.contains("2 StuiE2eRatio>>ratio:")
+    });
+    tmux.send_keys(&["Down", "Down", "e"]);
+    tmux.wait_for("the method in the edit", Duration::from_secs(20), |s| {
+        s.contains("Editing StuiE2eRatio>>ratio:") && s.contains("^10 / (x - x)")
+    });
+    tmux.send_keys(&["Down", "End"]);
+    erase(&tmux, "(x - x)".len());
+    tmux.type_text("x");
+    tmux.send_keys(&["C-s"]);
+    // Restarted: the fixed method is where the process stands now.
+    tmux.wait_for("the frame restarted", Duration::from_secs(20), |s| {
+        s.contains("› 0 StuiE2eRatio>>ratio:")
+            && s.contains("^10 / x")
+            && !s.contains("SmallInteger>>/")
+            && !s.contains("Editing")
+    });
+    tmux.send_keys(&["p"]);
+    let screen = tmux.wait_for("the value", Duration::from_secs(20), |s| {
+        shows_small_integer(s, "2")
+    });
+    assert!(!screen.contains("Debugger d1"), "{screen}");
+    hang_up(tmux, &address);
+}
+
+#[test]
+fn a_halt_in_a_loop_stops_each_time_and_the_last_proceed_answers_the_loop() {
+    let (_home, address, tmux) = launch_connected("e2e-debugger-halt", "");
+    tmux.do_it("(1 to: 3) inject: 0 into: [:sum :i | self halt. sum + i]");
+    for i in ["1", "2", "3"] {
+        tmux.wait_for("the halt", Duration::from_secs(20), |s| {
+            s.contains("Debugger d1 · Halt") && shows_variable(s, "i", i)
+        });
+        tmux.send_keys(&["p"]);
+    }
+    let screen = tmux.wait_for("the loop's value", Duration::from_secs(20), |s| {
+        shows_small_integer(s, "6")
+    });
+    assert!(!screen.contains("Debugger d1"), "{screen}");
+    hang_up(tmux, &address);
+}

@@ -2399,8 +2399,9 @@ fn palette_scrolls_to_keep_the_selected_row_in_view() {
     assert!(!screen.contains("│Classes"), "{screen}");
 }
 
-/// The `member` of a reply in tests/fixtures/debugger: recorded from the real
-/// server, or (`contract-*`) written by hand to the protocol's contract.
+/// The `member` of a reply in tests/fixtures/debugger, each recorded from the
+/// real server (`contract-*`: one per request of the contract's Debugging
+/// section, on `#(3 4) collect: [:x | x / 0]`).
 fn debugger_fixture<T: serde::de::DeserializeOwned>(name: &str, member: &str) -> T {
     let path = common::repo_root().join(format!("tests/fixtures/debugger/{name}.json"));
     let text = std::fs::read_to_string(path).expect("a fixture");
@@ -2446,6 +2447,24 @@ fn debugging(stack: &str, frame: usize) -> Model {
     let variables = debugger_fixture("contract-debug_frame", "result");
     reply_to(&mut model, &asked, Answer::DebugFrame(variables));
     model
+}
+
+#[test]
+fn debugger_title_too_long_for_its_border_ends_in_an_ellipsis() {
+    use stui::ui::debugger::DebugSession;
+    let mut model = debugging("contract-debug_stack", 0);
+    let other = DebugSession::new("d3".into(), "nil foo".into(), "Halt".into());
+    model.debuggers.add(other);
+    model.debuggers.cycle(true);
+    let screen = screen_sized(&mut mounted_app(""), &model, 80, 24);
+    let title = screen
+        .lines()
+        .find(|line| line.contains("Debugger d2"))
+        .expect("the debugger's title");
+    assert!(
+        title.ends_with("… ┐"),
+        "cut short with an ellipsis: {title}"
+    );
 }
 
 #[test]

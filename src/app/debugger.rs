@@ -445,6 +445,8 @@ fn stepped(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> 
     let code = session.code.clone();
     match result {
         Ok(Answer::DebugStep(DebugStepResult::Suspended(stack))) => {
+            // Show where it stopped: the frames above the stepped one are gone.
+            session.selected = 0;
             session.replace_stack(stack);
             refresh_active(model)
         }
@@ -467,7 +469,15 @@ fn stepped(model: &mut Model, id: &str, result: Result<Answer, ErrorObject>) -> 
             forget(model, id);
             vec![]
         }
-        // Interrupted, or refused: the process is where it was, or gone.
+        // Ctrl+G: the process stopped wherever it had got to; show it there.
+        Err(error) if error.code == ErrorCode::Interrupted => {
+            session.selected = 0;
+            model
+                .status
+                .say("Interrupted: the debugger shows where the process stopped.");
+            vec![stack_request(model, id.to_string())]
+        }
+        // Refused: the process is where it was, or gone.
         Err(error) => {
             // The transcript is behind the debugger.
             model.status.say(format!("The step did not run: {error}"));
@@ -594,7 +604,7 @@ mod tests {
     use crate::protocol::{DebugStackResult, EvaluateResult};
     use crate::ui::{Msg, Scroll};
 
-    /// The reply recorded (or written to the contract) in tests/fixtures/debugger.
+    /// The reply recorded from the real server in tests/fixtures/debugger.
     fn fixture(name: &str) -> serde_json::Value {
         let path = format!(
             "{}/tests/fixtures/debugger/{name}.json",
@@ -788,10 +798,14 @@ mod tests {
         );
         let stepped: DebugStepResult = part("contract-debug_step-suspended", "result");
         let (_, body) = one(&answer(&mut model, &id, Ok(Answer::DebugStep(stepped))));
-        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
+        assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 0));
         let session = session(&model);
         assert_eq!(session.stepping, None);
-        assert_eq!(session.selected_frame().unwrap().start, Some(212));
+        let label = session.selected_frame().unwrap().label.as_str();
+        assert_eq!(
+            label, "SmallInteger>>/",
+            "where it stopped, not the old depth"
+        );
     }
 
     #[test]
@@ -827,6 +841,7 @@ mod tests {
     #[test]
     fn an_interrupted_step_asks_for_the_stack_again_and_a_lost_one_frees_the_keys() {
         let (mut model, _) = debugging();
+        update(&mut model, DebuggerMsg::Move(Scroll::Down));
         let id = step_from(&mut model, StepHow::Over);
         let effects = app_update(&mut model, Msg::Interrupt);
         assert!(effects.contains(&Effect::Bridge(BridgeCommand::Interrupt {
@@ -836,6 +851,11 @@ mod tests {
         let (_, body) = one(&answer(&mut model, &id, Err(interrupted)));
         assert!(matches!(body, RequestBody::DebugStack(_)));
         assert_eq!(session(&model).stepping, None);
+        assert_eq!(session(&model).selected, 0, "where it stopped");
+        assert_eq!(
+            model.status.message(),
+            Some("Interrupted: the debugger shows where the process stopped.")
+        );
         let id = step_from(&mut model, StepHow::Into);
         let failed = NetEvent::Failed {
             id,
@@ -892,7 +912,7 @@ mod tests {
         );
         update(&mut model, DebuggerMsg::Move(Scroll::Down));
         let (_, body) = one(&update(&mut model, DebuggerMsg::Enter));
-        assert!(matches!(body, RequestBody::Inspect(p) if p.handle.as_deref() == Some("h41")));
+        assert!(matches!(body, RequestBody::Inspect(p) if p.handle.as_deref() == Some("h2")));
         assert!(matches!(model.tool, Some(Tool::Inspector(_))));
         app_update(
             &mut model,

@@ -79,9 +79,14 @@ impl Draw for DebuggerDrawing {
             String::new()
         };
         let title = format!(
-            " Debugger {}{of} · {} ",
+            "Debugger {}{of} · {}",
             session.id,
             one_line(&session.title())
+        );
+        // Cut with an ellipsis, so a long message does not look whole.
+        let title = format!(
+            " {} ",
+            cut(&title, usize::from(area.width).saturating_sub(4))
         );
         let mut block = Block::bordered()
             .title(title)

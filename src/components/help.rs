@@ -81,11 +81,36 @@ impl Help {
 /// What the binding does where it works: Home and End move the selection
 /// in a tool's rows, rather than through the transcript's entries.
 fn description(binding: &Binding) -> &'static str {
+    let in_debugger = binding.context == Context::Debugger;
+    if let Some(text) = debugger_description(binding.action).filter(|_| in_debugger) {
+        return text;
+    }
     match (binding.context, binding.action) {
-        (Context::Inspector | Context::Browser, Action::ScrollToTop) => "To the first row",
-        (Context::Inspector | Context::Browser, Action::ScrollToBottom) => "To the last row",
+        (Context::Inspector | Context::Browser | Context::Debugger, Action::ScrollToTop) => {
+            "To the first row"
+        }
+        (Context::Inspector | Context::Browser | Context::Debugger, Action::ScrollToBottom) => {
+            "To the last row"
+        }
         (_, action) => action.description(),
     }
+}
+
+/// The debugger moves through frames and variables, not lines, and its
+/// evaluate line runs in the selected frame, not on an inspected object.
+fn debugger_description(action: Action) -> Option<&'static str> {
+    Some(match action {
+        Action::ScrollUp => "The frame (or variable) above",
+        Action::ScrollDown => "The frame (or variable) below",
+        Action::PageUp => "A page of frames (or variables) up",
+        Action::PageDown => "A page of frames (or variables) down",
+        Action::ColumnLeft => "To the stack",
+        Action::ColumnRight => "To the variables",
+        Action::InspectField => "Frame: to its variables; variable: inspect it",
+        Action::InspectorEvaluate => "Evaluate a line in the selected frame",
+        Action::Browse => "Browse the selected frame's class",
+        _ => return None,
+    })
 }
 
 /// One row per action and context, its keys joined, in the order of
@@ -424,5 +449,28 @@ mod tests {
         // Shift+Tab dedents in the workspace.
         assert_eq!(keys_under("Everywhere").as_deref(), Some("F6"));
         assert_eq!(keys_under("Transcript").as_deref(), Some("Shift+Tab, Tab"));
+    }
+
+    #[test]
+    fn the_debuggers_keys_say_what_they_do_in_the_debugger() {
+        let rows = help_rows(&Keymap::default());
+        let under_debugger = |keys: &str| {
+            rows.iter()
+                .find(|row| row.heading == Context::Debugger.title() && row.keys == keys)
+                .map(|row| row.description.as_str())
+        };
+        assert_eq!(
+            under_debugger("Down"),
+            Some("The frame (or variable) below")
+        );
+        assert_eq!(under_debugger("End"), Some("To the last row"));
+        assert_eq!(
+            under_debugger(":"),
+            Some("Evaluate a line in the selected frame")
+        );
+        assert_eq!(
+            under_debugger("Enter"),
+            Some("Frame: to its variables; variable: inspect it")
+        );
     }
 }
