@@ -6,37 +6,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::debug::{close, compile, evaluate, stack, suspend, suspended_processes};
 use common::{TestServer, client};
 use stui::net::Client;
 use stui::protocol::{
-    CompileParams, DebugMode, DebugStackParams, DebugStackResult, DebugStepParams, DebugStepResult,
-    DebuggerParams, ErrorCode, ErrorObject, EvaluateParams, EvaluateResult, InterruptParams,
-    RequestBody, StepHow,
+    DebugMode, DebugStackResult, DebugStepParams, DebugStepResult, ErrorCode, EvaluateResult,
+    InterruptParams, RequestBody, StepHow,
 };
-
-fn evaluate(
-    session: &mut Client,
-    code: &str,
-    debug: Option<DebugMode>,
-) -> Result<EvaluateResult, Box<ErrorObject>> {
-    let body = RequestBody::Evaluate(EvaluateParams {
-        code: code.into(),
-        timeout_ms: Some(5_000),
-        print_limit: None,
-        receiver: None,
-        debug,
-    });
-    session.call(body).unwrap().value.map_err(Box::new)
-}
-
-/// The debugger of code that stops (at an error or halt, or at its start).
-fn suspend(session: &mut Client, code: &str, debug: DebugMode) -> String {
-    let error = evaluate(session, code, Some(debug)).unwrap_err();
-    assert_eq!(error.code, ErrorCode::Suspended, "{}", error.message);
-    error
-        .debugger
-        .expect("a suspended evaluation names its debugger")
-}
 
 fn step_with(
     session: &mut Client,
@@ -78,45 +54,6 @@ fn finished(result: DebugStepResult) -> EvaluateResult {
 
 fn labels(stack: &DebugStackResult) -> Vec<&str> {
     stack.frames.iter().map(|f| f.label.as_str()).collect()
-}
-
-fn compile(session: &mut Client, class: &str, source: &str) {
-    let params = CompileParams {
-        class: class.into(),
-        source: source.into(),
-        protocol: None,
-        meta: None,
-    };
-    session
-        .call::<serde_json::Value>(RequestBody::Compile(params))
-        .unwrap()
-        .value
-        .unwrap();
-}
-
-/// The processes of the image that have not ended and are suspended (as
-/// tests/debugger.rs counts them), and the steppers (which wait on a
-/// semaphore while they step).
-fn suspended_processes(session: &mut Client) -> u64 {
-    let code = "(Process allInstances select: [:each | each isTerminated not \
-        and: [each name = 'stui stepper' \
-        or: [(each isActive or: [each isReady or: [each isWaiting]]) not]]]) size";
-    evaluate(session, code, None)
-        .unwrap()
-        .print
-        .parse()
-        .unwrap()
-}
-
-fn close(session: &mut Client, debugger: &str) {
-    let params = DebuggerParams {
-        debugger: debugger.into(),
-    };
-    session
-        .call::<serde_json::Value>(RequestBody::DebugClose(params))
-        .unwrap()
-        .value
-        .unwrap();
 }
 
 /// A class of the test with one method per line of each statement:
@@ -237,18 +174,6 @@ fn debug_it_on_one_line_then_one_over_answers_its_value() {
     assert_eq!(shown(&start), Some("3 + 4"), "the first send");
     let result = finished(step(&mut session, &debugger, StepHow::Over));
     assert_eq!(result.print, "7");
-}
-
-fn stack(session: &mut Client, debugger: &str) -> DebugStackResult {
-    let params = DebugStackParams {
-        debugger: debugger.into(),
-        limit: None,
-    };
-    session
-        .call(RequestBody::DebugStack(params))
-        .unwrap()
-        .value
-        .unwrap()
 }
 
 #[test]

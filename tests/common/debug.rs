@@ -63,11 +63,13 @@ pub fn close(session: &mut Client, debugger: &str) {
 }
 
 /// The processes of the image that have not ended and are suspended (not
-/// running, ready or waiting on a semaphore): the server's own processes
-/// (its pool of request processes grows and shrinks with the load) wait.
+/// running, ready or waiting on a semaphore: the server's own processes,
+/// whose pool grows and shrinks with the load, wait), and the debugger's
+/// steppers (which wait on a semaphore while they step).
 pub fn suspended_processes(session: &mut Client) -> u64 {
-    let code = "(Process allInstances reject: [:each | each isTerminated \
-        or: [each isActive or: [each isReady or: [each isWaiting]]]]) size";
+    let code = "(Process allInstances select: [:each | each isTerminated not \
+        and: [each name = 'stui stepper' \
+        or: [(each isActive or: [each isReady or: [each isWaiting]]) not]]]) size";
     evaluate(session, code, None)
         .unwrap()
         .print
