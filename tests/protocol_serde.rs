@@ -357,6 +357,32 @@ fn every_params_shape_of_the_table_writes_the_documented_members() {
             }),
             &["debugger"],
         ),
+        (
+            RequestBody::DebugFrame(DebugFrameParams {
+                debugger: "d1".into(),
+                frame: 2,
+            }),
+            &["debugger", "frame"],
+        ),
+        (
+            RequestBody::DebugStep(DebugStepParams {
+                debugger: "d1".into(),
+                how: StepHow::Over,
+                frame: Some(1),
+                timeout_ms: Some(500),
+            }),
+            &["debugger", "how", "frame", "timeout_ms"],
+        ),
+        (
+            RequestBody::DebugEvaluate(DebugEvaluateParams {
+                debugger: "d1".into(),
+                frame: 0,
+                code: "a := 7".into(),
+                timeout_ms: None,
+                print_limit: None,
+            }),
+            &["debugger", "frame", "code"],
+        ),
     ];
     let mut seen = BTreeSet::new();
     for (body, members) in cases {
@@ -569,6 +595,39 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
             &[],
         ),
         (
+            RequestBody::DebugFrame(DebugFrameParams {
+                debugger: "d1".into(),
+                frame: 0,
+            }),
+            json!({"receiver": {"print": "nil", "class": "UndefinedObject", "handle": "h8"},
+                "variables": [{"name": "a", "kind": "temporary", "print": "3",
+                    "class": "SmallInteger", "handle": "h9"}]}),
+            &[],
+        ),
+        (
+            RequestBody::DebugStep(DebugStepParams {
+                debugger: "d1".into(),
+                how: StepHow::Proceed,
+                frame: None,
+                timeout_ms: None,
+            }),
+            json!({"state": "finished", "result": {"print": "14", "class": "SmallInteger",
+                "truncated": false, "handle": "h11", "output": "", "duration_us": 115}}),
+            &[],
+        ),
+        (
+            RequestBody::DebugEvaluate(DebugEvaluateParams {
+                debugger: "d1".into(),
+                frame: 0,
+                code: "a := a + 4".into(),
+                timeout_ms: None,
+                print_limit: None,
+            }),
+            json!({"print": "7", "class": "SmallInteger", "truncated": false, "handle": "h10",
+                "output": "", "duration_us": 90}),
+            &[],
+        ),
+        (
             RequestBody::describe(),
             json!({"server": "stui-gst 0.1.0", "dialect": "GNU Smalltalk",
                 "dialect_version": "3.2.5", "protocol": 1, "types": all_types(),
@@ -639,6 +698,7 @@ fn a_result_missing_a_member_or_of_the_wrong_type_is_malformed() {
     let optional = [
         ("describe", "image"),
         ("evaluate", "output"),
+        ("debug_evaluate", "output"),
         ("inspect", "truncated"),
         ("inspect", "offset"),
         ("class", "superclass"),
