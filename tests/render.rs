@@ -2400,7 +2400,7 @@ fn palette_scrolls_to_keep_the_selected_row_in_view() {
 }
 
 /// The `member` of a reply in tests/fixtures/debugger, each recorded from the
-/// real server (`contract-*`: one per request of the contract's Debugging
+/// real server (`collect-*`: one per request of the contract's Debugging
 /// section, on `#(3 4) collect: [:x | x / 0]`).
 fn debugger_fixture<T: serde::de::DeserializeOwned>(name: &str, member: &str) -> T {
     let path = common::repo_root().join(format!("tests/fixtures/debugger/{name}.json"));
@@ -2444,7 +2444,7 @@ fn debugging(stack: &str, frame: usize) -> Model {
     for _ in 0..frame {
         asked = stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Move(Scroll::Down)));
     }
-    let variables = debugger_fixture("contract-debug_frame", "result");
+    let variables = debugger_fixture("collect-debug_frame", "result");
     reply_to(&mut model, &asked, Answer::DebugFrame(variables));
     model
 }
@@ -2452,7 +2452,7 @@ fn debugging(stack: &str, frame: usize) -> Model {
 #[test]
 fn debugger_title_too_long_for_its_border_ends_in_an_ellipsis() {
     use stui::ui::debugger::DebugSession;
-    let mut model = debugging("contract-debug_stack", 0);
+    let mut model = debugging("collect-debug_stack", 0);
     let other = DebugSession::new("d3".into(), "nil foo".into(), "Halt".into());
     model.debuggers.add(other);
     model.debuggers.cycle(true);
@@ -2487,7 +2487,7 @@ fn screen_debugger_on_zero_divide() {
 fn screen_debugger_marks_the_current_send_and_shows_the_evaluate_line() {
     use stui::ui::PromptKey;
     use stui::ui::debugger::DebuggerMsg;
-    let mut model = debugging("contract-debug_stack", 1);
+    let mut model = debugging("collect-debug_stack", 1);
     stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Enter));
     let debug = |model: &mut Model, msg| stui::app::update(model, Msg::Debugger(msg));
     debug(&mut model, DebuggerMsg::OpenPrompt);
@@ -2495,9 +2495,9 @@ fn screen_debugger_marks_the_current_send_and_shows_the_evaluate_line() {
         debug(&mut model, DebuggerMsg::Prompt(PromptKey::Type(c)));
     }
     let asked = debug(&mut model, DebuggerMsg::Prompt(PromptKey::Accept));
-    let value = debugger_fixture("contract-debug_evaluate", "result");
+    let value = debugger_fixture("collect-debug_evaluate", "result");
     let asked = reply_to(&mut model, &asked, Answer::DebugEvaluate(value));
-    let variables = debugger_fixture("contract-debug_frame", "result");
+    let variables = debugger_fixture("collect-debug_frame", "result");
     reply_to(&mut model, &asked, Answer::DebugFrame(variables));
     debug(&mut model, DebuggerMsg::OpenPrompt);
     for c in "self".chars() {
@@ -2530,7 +2530,7 @@ fn screen_debugger_marks_the_current_send_and_shows_the_evaluate_line() {
 #[test]
 fn screen_debugger_edits_the_frames_method_in_place() {
     use stui::ui::debugger::DebuggerMsg;
-    let mut model = debugging("contract-debug_stack", 1);
+    let mut model = debugging("collect-debug_stack", 1);
     stui::app::update(&mut model, Msg::Debugger(DebuggerMsg::Edit));
     assert_screens(
         "debugger_edit",

@@ -746,7 +746,7 @@ mod tests {
             session(&model).title(),
             "ZeroDivide: The program attempted to divide a number by zero"
         );
-        let variables = part("contract-debug_frame", "result");
+        let variables = part("collect-debug_frame", "result");
         answer(&mut model, &frame_id, Ok(Answer::DebugFrame(variables)));
         let rows = session(&model).variable_rows();
         let names: Vec<&str> = rows.iter().map(|row| row.name).collect();
@@ -759,7 +759,7 @@ mod tests {
         let effects = update(&mut model, DebuggerMsg::Move(Scroll::Down));
         let (_, body) = one(&effects);
         assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 1));
-        let variables = part("contract-debug_frame", "result");
+        let variables = part("collect-debug_frame", "result");
         answer(&mut model, &frame_0, Ok(Answer::DebugFrame(variables)));
         assert_eq!(session(&model).frame, None, "frame 0's answer came late");
         assert!(update(&mut model, DebuggerMsg::Move(Scroll::Top)).len() == 1);
@@ -796,7 +796,7 @@ mod tests {
             [id.as_str()],
             "Ctrl+G interrupts it"
         );
-        let stepped: DebugStepResult = part("contract-debug_step-suspended", "result");
+        let stepped: DebugStepResult = part("collect-debug_step-suspended", "result");
         let (_, body) = one(&answer(&mut model, &id, Ok(Answer::DebugStep(stepped))));
         assert!(matches!(body, RequestBody::DebugFrame(p) if p.frame == 0));
         let session = session(&model);
@@ -812,7 +812,7 @@ mod tests {
     fn a_step_to_the_end_closes_the_debugger_and_shows_the_value_as_do_it_would() {
         let (mut model, _) = debugging();
         let id = step_from(&mut model, StepHow::Proceed);
-        let finished: DebugStepResult = part("contract-debug_step-finished", "result");
+        let finished: DebugStepResult = part("collect-debug_step-finished", "result");
         answer(&mut model, &id, Ok(Answer::DebugStep(finished)));
         assert!(model.tool.is_none() && model.debuggers.list.is_empty());
         assert_eq!(model.focus, Focus::Workspace);
@@ -904,7 +904,7 @@ mod tests {
     #[test]
     fn enter_on_a_variable_inspects_it_and_leaving_the_inspector_comes_back() {
         let (mut model, frame_id) = debugging();
-        let variables = part("contract-debug_frame", "result");
+        let variables = part("collect-debug_frame", "result");
         answer(&mut model, &frame_id, Ok(Answer::DebugFrame(variables)));
         assert!(
             update(&mut model, DebuggerMsg::Enter).is_empty(),
@@ -935,7 +935,7 @@ mod tests {
             matches!(&body, RequestBody::DebugEvaluate(p) if p.code == "arg + 4" && p.frame == 0)
         );
         assert_eq!(session(&model).prompt, None);
-        let value: EvaluateResult = part("contract-debug_evaluate", "result");
+        let value: EvaluateResult = part("collect-debug_evaluate", "result");
         let (_, again) = one(&answer(&mut model, &id, Ok(Answer::DebugEvaluate(value))));
         assert!(
             matches!(again, RequestBody::DebugFrame(_)),
