@@ -26,7 +26,7 @@ while IFS= read -r line || [ -n "$line" ]; do
   [ "$line" = "gst/start.st" ] && continue
   files+=("$st/$line")
 done < "$st/load-order.txt"
-files+=("$st/tests/load-sunit.st" "$st/tests/core-tests.st" "$st/tests/gst-tests.st" "$st/tests/tools-tests.st" "$st/tests/process-tests.st" "$st/tests/debugger-tests.st" "$st/tests/debugger-frames-tests.st" "$st/tests/debugger-step-tests.st" "$st/tests/debugger-range-tests.st" "$st/tests/arith-tests.st" "$st/tests/guard-tests.st" "$st/tests/changes-tests.st" "$st/tests/definitions-tests.st" "$st/tests/security-tests.st" "$st/tests/run.st")
+files+=("$st/tests/load-sunit.st" "$st/tests/core-tests.st" "$st/tests/gst-tests.st" "$st/tests/tools-tests.st" "$st/tests/process-tests.st" "$st/tests/debugger-tests.st" "$st/tests/debugger-frames-tests.st" "$st/tests/debugger-step-tests.st" "$st/tests/debugger-range-tests.st" "$st/tests/arith-tests.st" "$st/tests/guard-tests.st" "$st/tests/changes-tests.st" "$st/tests/definitions-tests.st" "$st/tests/security-tests.st" "$st/tests/security-gst-tests.st" "$st/tests/run.st")
 
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
