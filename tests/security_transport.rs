@@ -173,8 +173,14 @@ fn ping(socket: &zmq::Socket, timeout: Duration) -> Option<String> {
     socket
         .set_rcvtimeo(timeout.as_millis() as i32)
         .expect("timeout");
-    let request = r#"{"stui":1,"id":"p1","type":"ping","session":"security","params":{}}"#;
-    socket.send(request, 0).expect("the request is queued");
+    // A session of its own: a session belongs to the key that opened it.
+    let request = format!(
+        r#"{{"stui":1,"id":"p1","type":"ping","session":"{}","params":{{}}}}"#,
+        uuid::Uuid::new_v4()
+    );
+    socket
+        .send(request.as_str(), 0)
+        .expect("the request is queued");
     socket
         .recv_string(0)
         .ok()
@@ -235,11 +241,11 @@ fn authorized_key_is_served_unknown_key_and_plaintext_are_refused() {
 
     let (socket, monitor) = connect(&context, &address, None);
     assert_eq!(ping(&socket, Duration::from_millis(1500)), None);
+    let seen = events(&monitor, Duration::from_millis(100));
     assert!(
-        events(&monitor, Duration::from_millis(100))
-            .iter()
+        seen.iter()
             .any(|(event, _)| *event == HANDSHAKE_FAILED_PROTOCOL),
-        "a plaintext client fails the handshake (mechanism mismatch)"
+        "a plaintext client fails the handshake (mechanism mismatch): {seen:x?}"
     );
     assert!(
         server.log().contains("refused unknown client key SHA256:"),
