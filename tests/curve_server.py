@@ -2,7 +2,8 @@
 (tests/handshake.rs): a ROUTER on tcp://127.0.0.1:PORT, plaintext or CURVE
 with a ZAP handler that accepts the listed client keys, and (with CURVE) the
 key endpoint on PORT+1 answering {"stui":1,"public_key":...,"fingerprint":...}.
-It answers any request with a ping-shaped reply. The real server's behaviour
+It answers describe with a describe-shaped result, anything else with a
+ping-shaped one. The real server's behaviour
 is proved against the gst server, not here.
 
 usage: curve_server.py PORT plain
@@ -67,8 +68,12 @@ def main():
                 socket.send_multipart(frames[:-1] + [fixed])
                 continue
             request = json.loads(frames[-1])
-            body = {"stui": 1, "id": request.get("id"), "ok": True,
-                    "result": {"uptime_ms": 1}}
+            result = {"uptime_ms": 1}
+            if request.get("type") == "describe":
+                result.update(server="curve_server.py", dialect="none", dialect_version="0",
+                              protocol=1, types=["ping", "describe"],
+                              max_message_bytes=1024, pid=1, image=None)
+            body = {"stui": 1, "id": request.get("id"), "ok": True, "result": result}
             socket.send_multipart(frames[:-1] + [json.dumps(body).encode()])
 
 

@@ -3,55 +3,17 @@
 //! own error, before any request is sent. (What the real gst server does
 //! is proved in tests/security.rs.)
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod pyserver;
+
 use std::time::Duration;
 
-use stui::net::{Client, ClientOptions};
+use pyserver::py_server;
+
+use stui::net::{
+    Bridge, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent, Reconnect,
+};
 use stui::security::keys::{self, KeyOwner, KeyPair, decode_key};
-use stui::security::{Choice, CurveKeys, Security, SecurityError, check};
-
-/// The stand-in server, killed when dropped.
-pub struct PyServer(Child);
-
-impl Drop for PyServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts tests/curve_server.py with `args`; None (and why, printed) when
-/// python3 with pyzmq is missing.
-pub fn py_server(args: &[&str]) -> Option<PyServer> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/curve_server.py");
-    let spawned = Command::new("python3")
-        .arg(script)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let Ok(mut child) = spawned else {
-        eprintln!("skipped: python3 is not installed");
-        return None;
-    };
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("piped");
-    let _ = BufReader::new(stdout).read_line(&mut line);
-    if line.trim() != "ready" {
-        let _ = child.kill();
-        let output = child.wait_with_output().expect("the server ran");
-        let why = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            why.contains("No module named 'zmq'"),
-            "the stand-in server did not start: {why}"
-        );
-        eprintln!("skipped: pyzmq is not installed");
-        return None;
-    }
-    Some(PyServer(child))
-}
+use stui::security::{Choice, CurveKeys, Security, SecurityError, check, known_servers};
 
 fn curve(server_public: &str, client: &KeyPair) -> Choice {
     Choice::Curve {
@@ -165,4 +127,65 @@ fn a_trusted_key_makes_the_client_speak_curve() {
     let mut client = Client::new(address, "s", options);
     let ping = client.ping().expect("the CURVE connection answers");
     assert!(ping.value.is_ok(), "{:?}", ping.value);
+}
+
+/// The bridge's next event other than `Connecting`.
+fn next_event(events: &std::sync::mpsc::Receiver<NetEvent>) -> NetEvent {
+    loop {
+        match events.recv_timeout(Duration::from_secs(10)) {
+            Ok(NetEvent::Connecting { .. }) => continue,
+            Ok(event) => return event,
+            Err(e) => panic!("no event from the bridge: {e}"),
+        }
+    }
+}
+
+#[test]
+fn the_bridge_asks_before_trusting_and_then_connects_with_curve() {
+    let (server, client) = (keys::generate().unwrap(), keys::generate().unwrap());
+    let Some(_server) = py_server(&["7466", "curve", &server.secret, &client.public]) else {
+        return;
+    };
+    let address = "tcp://127.0.0.1:7466";
+    let dir = tempfile::tempdir().unwrap();
+    let security = Security {
+        pinned: None,
+        client_key: dir.path().join("client.key"),
+        known_servers: dir.path().join("known_servers"),
+    };
+    keys::write_key_files(&security.client_key, &client, KeyOwner::Client, false).unwrap();
+    let mut settings = BridgeSettings::new(address, "bridge-curve");
+    settings.security = Some(security.clone());
+    settings.reconnect = Some(Reconnect {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(200),
+    });
+    let (events, inbox) = std::sync::mpsc::channel();
+    let bridge = Bridge::spawn(settings, events);
+    bridge.send(BridgeCommand::Connect);
+    match next_event(&inbox) {
+        NetEvent::Down {
+            reason,
+            retry_in_ms: None,
+        } => assert!(reason.contains("unknown"), "{reason}"),
+        other => panic!("expected Down without a retry, got {other:?}"),
+    }
+    let fingerprint = keys::fingerprint(&server.public).unwrap();
+    assert_eq!(
+        next_event(&inbox),
+        NetEvent::UnknownServerKey {
+            address: address.into(),
+            public_key: server.public.clone(),
+            fingerprint,
+        }
+    );
+    // No retry while the user decides.
+    assert!(inbox.recv_timeout(Duration::from_millis(500)).is_err());
+    known_servers::trust(&security.known_servers, address, &server.public).unwrap();
+    bridge.send(BridgeCommand::Connect);
+    match next_event(&inbox) {
+        NetEvent::Connected { info, .. } => assert_eq!(info.server, "curve_server.py"),
+        other => panic!("expected Connected, got {other:?}"),
+    }
+    bridge.shutdown();
 }

@@ -97,7 +97,9 @@ fn judge(
     let address_owned = || address.to_string();
     match (seen, choice) {
         (Seen::Succeeded | Seen::Unreachable, _) => Ok(()),
-        (Seen::MechanismMismatch, Choice::Plain) => {
+        // Which of the two a plaintext client sees is a race: the server
+        // may close before the client reads the mismatch (EPIPE).
+        (Seen::MechanismMismatch | Seen::NoDetail, Choice::Plain) => {
             let key = fetch_server_key(address, timeout)?;
             Err(SecurityError::ServerKeyUnknown {
                 address: address_owned(),
@@ -116,21 +118,16 @@ fn judge(
             })
         }
         (Seen::NoDetail, Choice::Curve { keys, pinned_where }) => {
-            let pinned = fingerprint_of_bytes(&keys.server_public);
-            let presented = match fetch_server_key(address, timeout) {
-                Ok(key) if decode_key(&key).ok() == Some(keys.server_public) => {
-                    return Err(SecurityError::HandshakeFailed {
-                        address: address_owned(),
-                        why: "the server holds the pinned key yet dropped the handshake".into(),
-                    });
-                }
-                Ok(key) => format!("key {}", super::fingerprint(&key).expect("checked")),
-                Err(_) => "another key (its key endpoint did not say which)".into(),
-            };
+            // The same race: a plaintext server may show as a dropped handshake.
+            if first_event(address, &Choice::Plain, timeout) == Some(Seen::Succeeded) {
+                return Err(SecurityError::PinnedButPlaintext {
+                    address: address_owned(),
+                });
+            }
             Err(SecurityError::ServerKeyChanged {
                 address: address_owned(),
-                pinned,
-                presented,
+                pinned: fingerprint_of_bytes(&keys.server_public),
+                presented: presented_key(address, &keys.server_public, timeout)?,
                 pinned_where: pinned_where.clone(),
             })
         }
@@ -141,6 +138,28 @@ fn judge(
                 other => format!("{other:?}"),
             },
         }),
+    }
+}
+
+/// How a server that dropped the CURVE handshake is named: `key SHA256:…`
+/// when its key endpoint tells one; an error when that is the pinned key.
+fn presented_key(
+    address: &str,
+    pinned: &[u8; 32],
+    timeout: Duration,
+) -> Result<String, SecurityError> {
+    match fetch_server_key(address, timeout) {
+        Ok(key) if decode_key(&key).ok().as_ref() == Some(pinned) => {
+            Err(SecurityError::HandshakeFailed {
+                address: address.to_string(),
+                why: "the server holds the pinned key yet dropped the handshake".into(),
+            })
+        }
+        Ok(key) => Ok(format!(
+            "key {}",
+            super::fingerprint(&key).expect("checked when fetched")
+        )),
+        Err(_) => Ok("another key (its key endpoint did not say which)".into()),
     }
 }
 
@@ -227,7 +246,7 @@ mod tests {
     fn nothing_listening_is_left_to_the_usual_flow_quickly() {
         let started = Instant::now();
         let outcome = check(
-            "tcp://127.0.0.1:7467",
+            "tcp://127.0.0.1:7469",
             &Choice::Plain,
             Duration::from_secs(3),
         );
