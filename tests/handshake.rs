@@ -12,16 +12,12 @@ use pyserver::py_server;
 use stui::net::{
     Bridge, BridgeCommand, BridgeSettings, Client, ClientOptions, NetEvent, Reconnect,
 };
-use stui::security::keys::{self, KeyOwner, KeyPair, decode_key};
+use stui::security::keys::{self, KeyOwner, KeyPair};
 use stui::security::{Choice, CurveKeys, Security, SecurityError, check, known_servers};
 
 fn curve(server_public: &str, client: &KeyPair) -> Choice {
     Choice::Curve {
-        keys: CurveKeys {
-            server_public: decode_key(server_public).unwrap(),
-            client_public: decode_key(&client.public).unwrap(),
-            client_secret: decode_key(&client.secret).unwrap(),
-        },
+        keys: CurveKeys::new(server_public, client).unwrap(),
         pinned_where: "server.public_key".into(),
     }
 }

@@ -905,6 +905,39 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_a_person_must_fix_is_retried_at_the_longest_pause() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = BridgeSettings::new("tcp://127.0.0.1:7469", "s");
+        settings.reconnect = Some(Reconnect {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(900),
+        });
+        // A pinned key, but no client key file: nothing to connect with.
+        settings.security = Some(Security {
+            pinned: Some("Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID".into()),
+            client_key: dir.path().join("client.key"),
+            known_servers: dir.path().join("known_servers"),
+        });
+        let (mut worker, events) = worker(settings);
+        worker.wanted = true;
+        worker.connect_from(0, Vec::new());
+        let down = events
+            .try_iter()
+            .find(|e| matches!(e, NetEvent::Down { .. }));
+        match down {
+            Some(NetEvent::Down {
+                reason,
+                retry_in_ms,
+            }) => {
+                assert!(reason.contains("run stui keygen"), "{reason}");
+                assert_eq!(retry_in_ms, Some(900));
+            }
+            other => panic!("expected Down, got {other:?}"),
+        }
+        assert!(matches!(worker.link, Link::Idle));
+    }
+
+    #[test]
     fn requests_beyond_the_maximum_in_flight_are_refused_by_id() {
         let mut settings = BridgeSettings::new("tcp://127.0.0.1:1", "s");
         settings.max_in_flight = 2;

@@ -122,6 +122,18 @@ impl std::fmt::Debug for CurveKeys {
     }
 }
 
+impl CurveKeys {
+    /// The keys to reach the server holding `server_public` as `client`
+    /// (a server's own pair reaches itself: it is always authorized).
+    pub fn new(server_public: &str, client: &KeyPair) -> Result<Self, String> {
+        Ok(Self {
+            server_public: keys::decode_key(server_public)?,
+            client_public: keys::decode_key(&client.public)?,
+            client_secret: keys::decode_key(&client.secret)?,
+        })
+    }
+}
+
 /// Makes `socket` a CURVE client with `curve` (None: leaves it plaintext).
 /// Before `connect`: the options apply to connections made after them.
 pub fn apply(socket: &zmq::Socket, curve: Option<&CurveKeys>) -> Result<(), zmq::Error> {
@@ -196,18 +208,12 @@ impl Security {
             });
         }
         let pair = keys::read_secret_file(&self.client_key)?;
-        // read_secret_file checked both keys.
-        let decoded = |text: &str| keys::decode_key(text).expect("checked when read");
-        let keys = CurveKeys {
-            server_public: keys::decode_key(&server_key).map_err(|why| {
-                SecurityError::HandshakeFailed {
-                    address: address.to_string(),
-                    why: format!("the pinned key ({pinned_where}) is unusable: {why}"),
-                }
-            })?,
-            client_public: decoded(&pair.public),
-            client_secret: decoded(&pair.secret),
-        };
+        // read_secret_file checked the pair: only the pinned key may be bad.
+        let keys =
+            CurveKeys::new(&server_key, &pair).map_err(|why| SecurityError::HandshakeFailed {
+                address: address.to_string(),
+                why: format!("the pinned key ({pinned_where}) is unusable: {why}"),
+            })?;
         Ok(Choice::Curve { keys, pinned_where })
     }
 
