@@ -36,7 +36,7 @@ pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// The server answered with an error (evaluation, syntax, …), or the
     /// command itself failed (a conformance check, starting the local
-    /// server, writing a support bundle).
+    /// server, writing a support bundle, keys refused or unusable).
     pub const FAILURE: u8 = 1;
     /// No usable answer from the server: no reply after the tries, an
     /// unreadable or too large reply, a socket error; the server is down.
@@ -56,7 +56,8 @@ pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0   success
   1   the server answered with an error (evaluation or syntax error, …), or the
-      command failed (conformance check, server start, writing a bundle)
+      command failed (conformance check, server start, writing a bundle,
+      a server or key refused: unknown or changed server key, key files)
   2   connection problem: no reply after the tries, unreadable or too large
       reply, socket error (for --health-check and --status: the server is down)
   3   the server restarted while the request was in flight: its outcome is
