@@ -110,7 +110,7 @@ fn judge(
         (Seen::MechanismMismatch, Choice::Curve { .. }) => Err(SecurityError::PinnedButPlaintext {
             address: address_owned(),
         }),
-        (Seen::AuthRefused(_), Choice::Curve { keys, .. }) => {
+        (Seen::AuthRefused(400), Choice::Curve { keys, .. }) => {
             Err(SecurityError::ClientKeyRefused {
                 address: address_owned(),
                 fingerprint: fingerprint_of_bytes(&keys.client_public),
@@ -135,7 +135,8 @@ fn judge(
             address: address_owned(),
             why: match seen {
                 Seen::Protocol(value) => format!("protocol error 0x{value:08x}"),
-                other => format!("{other:?}"),
+                Seen::AuthRefused(status) => format!("refused with ZAP status {status}"),
+                _ => "the server dropped it".into(),
             },
         }),
     }
@@ -240,6 +241,26 @@ mod tests {
         assert_eq!(of(E::HANDSHAKE_FAILED_PROTOCOL, 7), Some(Seen::Protocol(7)));
         assert_eq!(of(E::CONNECTED, 5), None);
         assert_eq!(of(E::CONNECT_DELAYED, 115), None);
+    }
+
+    #[test]
+    fn outcomes_that_need_no_second_look_are_judged_at_once() {
+        let client = crate::security::keys::generate().unwrap();
+        let server = crate::security::keys::generate().unwrap();
+        let curve = Choice::Curve {
+            keys: crate::security::CurveKeys::new(&server.public, &client).unwrap(),
+            pinned_where: "server.public_key".into(),
+        };
+        let judged = |seen| judge("tcp://h:1", &curve, seen, Duration::from_millis(1));
+        assert_eq!(judged(Seen::Succeeded), Ok(()));
+        let refused = judged(Seen::AuthRefused(400)).unwrap_err().to_string();
+        assert!(refused.contains(&client.public), "{refused}");
+        let plain = judged(Seen::MechanismMismatch).unwrap_err();
+        assert!(matches!(plain, SecurityError::PinnedButPlaintext { .. }));
+        let odd = judged(Seen::Protocol(0x1000_0001)).unwrap_err().to_string();
+        assert!(odd.ends_with("protocol error 0x10000001"), "{odd}");
+        let other = judged(Seen::AuthRefused(500)).unwrap_err().to_string();
+        assert!(other.ends_with("refused with ZAP status 500"), "{other}");
     }
 
     #[test]
