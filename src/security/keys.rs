@@ -144,7 +144,9 @@ pub fn write_key_files(
             }
         }
     }
-    if let Some(dir) = secret_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    // A directory made for the keys is 0700; one of the user's keeps its mode.
+    let missing = |d: &&Path| !d.as_os_str().is_empty() && !d.exists();
+    if let Some(dir) = secret_path.parent().filter(missing) {
         crate::paths::create_private_dir(dir).map_err(|e| SecurityError::io(dir, e))?;
     }
     let text = secret_file_text(pair, owner);
