@@ -51,10 +51,10 @@ pub fn report(path: &Path, pair: &KeyPair, owner: KeyOwner) -> String {
              \"<client public key> full|read <comment>\" (e.g. alice@laptop).\n",
             pair.public
         )),
-        KeyOwner::Client => text.push_str(
-            "Give the public key to the server's admin for its authorized_keys: \
-             \"<this public key> full|read <comment>\".\n",
-        ),
+        KeyOwner::Client => text.push_str(&format!(
+            "Its line in a server's authorized_keys (role full or read): \"{} full <comment>\"\n",
+            pair.public
+        )),
     }
     text
 }
@@ -77,5 +77,10 @@ mod tests {
         assert!(text.contains(&format!("server.public_key = \"{}\"", pair.public)));
         assert!(text.contains("full|read <comment>"), "{text}");
         assert!(!text.contains(&pair.secret), "{text}");
+        let text = report(path, &pair, KeyOwner::Client);
+        assert!(
+            text.contains(&format!("\"{} full <comment>\"", pair.public)),
+            "{text}"
+        );
     }
 }

@@ -50,6 +50,10 @@ impl Seen {
 /// for the handshake's outcome: Ok when it succeeded or nothing answered,
 /// else why the connection must not be used.
 pub fn check(address: &str, choice: &Choice, timeout: Duration) -> Result<(), SecurityError> {
+    // In-process endpoints have no handshake to watch (and belong to another context).
+    if address.starts_with("inproc://") {
+        return Ok(());
+    }
     match first_event(address, choice, timeout) {
         Some(seen) => judge(address, choice, seen, timeout),
         None => Ok(()),
