@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what STUI needs on Debian/Ubuntu: system libzmq (with CURVE),
-# pkg-config, tmux (end-to-end tests) and GNU Smalltalk 3.2.5.
+# pkg-config, tmux (end-to-end tests), pyzmq (handshake tests) and GNU
+# Smalltalk 3.2.5.
 # GNU Smalltalk 3.2.5 is not in bookworm; its bullseye packages are fetched
 # from the machine's own Debian mirror through a private apt configuration,
 # so the machine's apt sources are left untouched. Idempotent.
@@ -13,6 +14,8 @@ need_apt=()
 for pkg in libzmq3-dev pkg-config tmux python3 ca-certificates; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# pyzmq: the CURVE handshake tests classify against a small Python server.
+python3 -c 'import zmq' >/dev/null 2>&1 || need_apt+=(python3-zmq)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: installing ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -53,6 +53,7 @@ fn run() -> u8 {
         settings,
         config_file: user_file.map(|file| std::path::absolute(&file).unwrap_or(file)),
         json: invocation.json,
+        trust: invocation.trust,
     };
     match invocation.action {
         Action::Tui => cli::local::tui(&context.settings),
@@ -64,9 +65,10 @@ fn run() -> u8 {
         Action::Bench(plan) => cli::bench::run(&context, &plan),
         Action::SupportBundle(path) => cli::bundle::run(&context, path),
         Action::Conformance { address, timeout } => {
-            cli::local::conformance(&context.settings, address, timeout)
+            cli::local::conformance(&context, address, timeout)
         }
         Action::Server(action) => cli::local::server(&context, action),
+        Action::Keygen { server, force } => cli::keygen::run(&context.settings, server, force),
         Action::Config(ConfigAction::Show { json }) => cli::config_cmd::show(&layers, json),
         Action::Config(ConfigAction::Check { file, kind }) => cli::config_cmd::check(&file, kind),
         Action::Changes { file, command } => cli::changes::run(&context, file.as_deref(), &command),

@@ -75,7 +75,14 @@ const CORE_CHECKS: &[&str] = &[
 
 fn run(address: &str, timeout: Duration) -> (Summary, String) {
     let mut out = Vec::new();
-    let summary = run_with(address, &Options { timeout }, &mut out);
+    let summary = run_with(
+        address,
+        &Options {
+            timeout,
+            ..Options::default()
+        },
+        &mut out,
+    );
     (
         summary,
         String::from_utf8(out).expect("the report is UTF-8"),
@@ -246,6 +253,7 @@ fn a_server_that_ignores_the_instance_fails_the_instance_rule() {
     let fake = FakeServer::start(ignores_instance);
     let options = Options {
         timeout: Duration::from_secs(2),
+        ..Options::default()
     };
     let mut out = Vec::new();
     let summary = run_selected(&fake.address, &options, &|n| n == "instance_rule", &mut out);
@@ -313,6 +321,7 @@ fn lists_every_type(body: &[u8]) -> Option<Value> {
 fn run_one(address: &str, check: &str) -> Option<Outcome> {
     let options = Options {
         timeout: Duration::from_secs(2),
+        ..Options::default()
     };
     let summary = run_selected(address, &options, &|n| n == check, &mut Vec::new());
     summary.outcome(check).cloned()
@@ -737,6 +746,7 @@ fn each_check_fails_when_its_rule_is_broken() {
     let server = TestServer::start();
     let options = Options {
         timeout: Duration::from_secs(10),
+        ..Options::default()
     };
     let checks: Vec<&str> = mutations.iter().map(|m| m.check).collect();
     let identity = Mutation {

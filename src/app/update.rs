@@ -422,6 +422,15 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         } => return reply(model, &id, result),
         NetEvent::Failed { id, reason } => return request_failed(model, &id, &reason),
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
+        // Until the TUI asks (R2's prompt), it says how to trust the key.
+        NetEvent::UnknownServerKey {
+            address,
+            fingerprint,
+            ..
+        } => model.transcript.push(TranscriptEntry::Notice(format!(
+            "The server at {address} is unknown. Its key fingerprint is {fingerprint}. \
+             To trust it: stui ping --address {address} --trust, then F2."
+        ))),
     }
     vec![]
 }

@@ -45,6 +45,10 @@ pub struct Cli {
     /// Server address, e.g. tcp://127.0.0.1:5555 (overrides config and STUI_SERVER_ADDRESS).
     #[arg(long, global = true, value_name = "ENDPOINT", value_parser = endpoint)]
     pub address: Option<String>,
+    /// Trust a server whose key is not known yet (its fingerprint is shown on
+    /// stderr): the key is written to known_servers and used from then on.
+    #[arg(long, global = true)]
+    pub trust: bool,
     /// Ping the server, then ask it to describe itself: print the round trip,
     /// its uptime, name, dialect and version.
     #[arg(long)]
@@ -124,6 +128,18 @@ pub enum Command {
         /// How long each check waits for one reply, in milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 5000)]
         timeout: u64,
+    },
+    /// Make a CURVE key pair: the secret file (mode 0600) and its .pub, in
+    /// the configuration directory's keys/; prints the public key and its
+    /// fingerprint.
+    Keygen {
+        /// The server's key pair (keys/server.key) instead of this client's
+        /// (security.client_key).
+        #[arg(long)]
+        server: bool,
+        /// Replace existing key files.
+        #[arg(long)]
+        force: bool,
     },
     /// Manage the bundled local GNU Smalltalk server.
     Server {
@@ -406,6 +422,10 @@ pub enum Action {
         timeout: u64,
     },
     Server(ServerAction),
+    Keygen {
+        server: bool,
+        force: bool,
+    },
     Config(ConfigAction),
     Changes {
         /// The changes file, when not the local server's.
@@ -432,6 +452,8 @@ pub struct Invocation {
     pub json: bool,
     /// Overrides `server.request_timeout_ms` for this run.
     pub request_timeout_ms: Option<u64>,
+    /// `--trust`: trust an unknown server's key.
+    pub trust: bool,
 }
 
 /// Reads the command line; `Err` is a usage error, or the text of `--help`
@@ -456,7 +478,7 @@ where
     .find_map(|(set, name)| set.then_some(name));
     check_benchmark_options(&cli)?;
     let (config, address) = (cli.config.clone(), cli.address.clone());
-    let (json, timeout) = (cli.json, cli.timeout);
+    let (json, timeout, trust) = (cli.json, cli.timeout, cli.trust);
     let (action, json, request_timeout_ms) = match (cli.command.take(), flag) {
         (Some(command), Some(flag)) => {
             return Err(Cli::command().error(
@@ -476,6 +498,7 @@ where
         action,
         json,
         request_timeout_ms,
+        trust,
     })
 }
 
@@ -521,6 +544,7 @@ fn command_action(command: Command) -> Result<(Action, bool, Option<u64>), clap:
         Command::Conformance { address, timeout } => {
             (Action::Conformance { address, timeout }, false, None)
         }
+        Command::Keygen { server, force } => (Action::Keygen { server, force }, false, None),
         Command::Server { action } => {
             let json = matches!(
                 action,
@@ -579,6 +603,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Ping(_) => "ping",
         Command::Bench(_) => "bench",
         Command::Conformance { .. } => "conformance",
+        Command::Keygen { .. } => "keygen",
         Command::Server { .. } => "server",
         Command::Config { .. } => "config",
         Command::Changes(_) => "changes",

@@ -314,10 +314,16 @@ struct BareSocket {
 }
 
 impl BareSocket {
-    fn open(context: &zmq::Context, address: &str, timeout: Duration) -> Result<Self, Failure> {
+    fn open(
+        context: &zmq::Context,
+        address: &str,
+        curve: Option<&crate::security::CurveKeys>,
+        timeout: Duration,
+    ) -> Result<Self, Failure> {
         let socket_error = |e: zmq::Error| Failure::Connection(NetError::Socket(e));
         let socket = context.socket(zmq::REQ).map_err(socket_error)?;
         socket.set_linger(0).map_err(socket_error)?;
+        crate::security::apply(&socket, curve).map_err(socket_error)?;
         socket
             .set_rcvtimeo(timeout.as_millis().min(i32::MAX as u128) as i32)
             .map_err(socket_error)?;
@@ -439,7 +445,7 @@ pub struct Plan {
 
 fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
     let (count, code) = (plan.count, plan.code.as_str());
-    let mut client = context.client();
+    let mut client = context.client()?;
     let probe = Probe::run(&mut client, true);
     if let Some(failure) = probe.failure() {
         return Err(failure.clone());
@@ -450,9 +456,10 @@ fn benchmark(context: &Context, plan: &Plan) -> Result<Report, Failure> {
         .options()
         .request_timeout
         .max(Duration::from_secs(10));
-    let bare = BareSocket::open(zmq_context, context.address(), timeout)?;
+    let curve = client.options().curve.clone();
+    let bare = BareSocket::open(zmq_context, context.address(), curve.as_ref(), timeout)?;
     let echo_server = EchoServer::start(zmq_context)?;
-    let echo = BareSocket::open(zmq_context, &echo_server.address, timeout)?;
+    let echo = BareSocket::open(zmq_context, &echo_server.address, None, timeout)?;
     let evaluate = RequestBody::Evaluate(EvaluateParams {
         code: code.to_string(),
         timeout_ms: Some(context.settings.server.evaluation_timeout_ms),

@@ -54,7 +54,9 @@ pub fn redact(value: &mut toml::Value) {
 
 fn redact_table(table: &mut toml::Table) {
     for (key, value) in table.iter_mut() {
-        if is_secret_key(key) {
+        // An empty value (no key configured) hides nothing.
+        let empty = value.as_str() == Some("");
+        if is_secret_key(key) && !empty {
             *value = toml::Value::String(REMOVED.into());
         } else {
             redact(value);

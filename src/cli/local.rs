@@ -37,10 +37,15 @@ pub fn tui(settings: &Settings) -> u8 {
 }
 
 /// `stui conformance`: exit 1 when any check fails.
-pub fn conformance(settings: &Settings, address: Option<String>, timeout_ms: u64) -> u8 {
-    let address = address.unwrap_or_else(|| settings.server.address.clone());
+pub fn conformance(context: &Context, address: Option<String>, timeout_ms: u64) -> u8 {
+    let address = address.unwrap_or_else(|| context.settings.server.address.clone());
+    let curve = match context.secure(&address) {
+        Ok(curve) => curve,
+        Err(failure) => return failure.finish(false),
+    };
     let options = crate::conformance::Options {
         timeout: Duration::from_millis(timeout_ms.max(1)),
+        curve,
     };
     let summary = crate::conformance::run_with(&address, &options, &mut std::io::stdout());
     if summary.failed == 0 {

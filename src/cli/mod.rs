@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::config::settings::Settings;
 use crate::net::{Client, ClientOptions, NetError, Timed};
 use crate::protocol::{ErrorCode, ErrorObject};
+use crate::security::{CurveKeys, SecurityError};
 
 pub mod args;
 pub mod bench;
@@ -22,6 +23,7 @@ pub mod changes;
 pub mod config_cmd;
 pub mod eval;
 pub mod filing;
+pub mod keygen;
 pub mod load;
 pub mod local;
 pub mod probe;
@@ -34,7 +36,7 @@ pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// The server answered with an error (evaluation, syntax, …), or the
     /// command itself failed (a conformance check, starting the local
-    /// server, writing a support bundle).
+    /// server, writing a support bundle, keys refused or unusable).
     pub const FAILURE: u8 = 1;
     /// No usable answer from the server: no reply after the tries, an
     /// unreadable or too large reply, a socket error; the server is down.
@@ -54,7 +56,8 @@ pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0   success
   1   the server answered with an error (evaluation or syntax error, …), or the
-      command failed (conformance check, server start, writing a bundle)
+      command failed (conformance check, server start, writing a bundle,
+      a server or key refused: unknown or changed server key, key files)
   2   connection problem: no reply after the tries, unreadable or too large
       reply, socket error (for --health-check and --status: the server is down)
   3   the server restarted while the request was in flight: its outcome is
@@ -70,32 +73,60 @@ pub struct Context {
     pub config_file: Option<PathBuf>,
     /// Print one JSON document on stdout instead of text.
     pub json: bool,
+    /// `--trust`: an unknown server's key is trusted (written to known_servers).
+    pub trust: bool,
 }
 
 impl Context {
     /// A client core for this command, in a session of its own.
-    pub fn client(&self) -> Client {
+    pub fn client(&self) -> Result<Client, Failure> {
         self.client_with(self.settings.server.client_options())
     }
 
     /// A client that sends each request once (health checks, status).
-    pub fn one_try_client(&self) -> Client {
+    pub fn one_try_client(&self) -> Result<Client, Failure> {
         self.client_with(ClientOptions {
             tries: 1,
             ..self.settings.server.client_options()
         })
     }
 
-    fn client_with(&self, options: ClientOptions) -> Client {
+    fn client_with(&self, options: ClientOptions) -> Result<Client, Failure> {
         self.client_at(&self.settings.server.address, options)
     }
 
-    fn client_at(&self, address: &str, options: ClientOptions) -> Client {
-        Client::new(
+    /// Every command's connection starts here: the keys for `address`
+    /// are resolved and its first handshake checked.
+    fn client_at(&self, address: &str, options: ClientOptions) -> Result<Client, Failure> {
+        let curve = self.secure(address)?;
+        Ok(Client::new(
             address,
             format!("stui-cli-{}", uuid::Uuid::new_v4()),
-            options,
-        )
+            ClientOptions { curve, ..options },
+        ))
+    }
+
+    /// The CURVE keys for `address` (None: plaintext) once its first
+    /// handshake passed. With `--trust` an unknown server's key is written
+    /// to known_servers (and said on stderr) and the check made again.
+    pub fn secure(&self, address: &str) -> Result<Option<CurveKeys>, Failure> {
+        let security = self.settings.security();
+        let timeout = Duration::from_millis(self.settings.server.request_timeout_ms);
+        match security.connect_check(address, timeout) {
+            Err(SecurityError::ServerKeyUnknown {
+                public_key,
+                fingerprint,
+                ..
+            }) if self.trust => {
+                security.trust(address, &public_key)?;
+                eprintln!(
+                    "stui: trusted {address} {fingerprint} (written to {})",
+                    security.known_servers.display()
+                );
+                Ok(security.connect_check(address, timeout)?)
+            }
+            outcome => Ok(outcome?),
+        }
     }
 
     /// A client of the first server that answers `ping`: `server.address`,
@@ -105,7 +136,8 @@ impl Context {
         let options = self.settings.server.client_options();
         let mut last = None;
         for address in self.settings.server_addresses() {
-            let mut client = self.client_at(&address, options.clone());
+            // A server refused for its keys is reported, not skipped.
+            let mut client = self.client_at(&address, options.clone())?;
             match answer(client.ping()) {
                 Ok(_) => {
                     if address != self.settings.server.address {
@@ -140,13 +172,16 @@ pub enum Failure {
     Reply(Box<ErrorObject>),
     #[error(transparent)]
     Connection(NetError),
+    /// The connection was not made: its keys do not fit (or are unusable).
+    #[error(transparent)]
+    Security(#[from] SecurityError),
 }
 
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Reply(error) if error.code == ErrorCode::ServerRestarted => exit::RESTARTED,
-            Self::Reply(_) => exit::FAILURE,
+            Self::Reply(_) | Self::Security(_) => exit::FAILURE,
             Self::Connection(_) => exit::CONNECTION,
         }
     }
@@ -156,6 +191,7 @@ impl Failure {
         match self {
             Self::Reply(error) => json!({"ok": false, "error": error}),
             Self::Connection(error) => json!({"ok": false, "connection_error": error.to_string()}),
+            Self::Security(error) => json!({"ok": false, "security_error": error.to_string()}),
         }
     }
 
@@ -177,6 +213,7 @@ impl Failure {
                     );
                 }
             }
+            Self::Security(error) => eprintln!("stui: {error}"),
         }
     }
 

@@ -29,6 +29,23 @@ impl Probe {
         }
     }
 
+    /// A probe that never got to ping: the connection was refused (`failure`).
+    pub fn refused(address: &str, failure: Failure) -> Self {
+        Self {
+            address: address.to_string(),
+            ping: Err(failure),
+            describe: None,
+        }
+    }
+
+    /// Pings through the client `client` answers, or tells why there is none.
+    pub fn run_with(client: Result<Client, Failure>, address: &str, describe: bool) -> Self {
+        match client {
+            Ok(mut client) => Self::run(&mut client, describe),
+            Err(failure) => Self::refused(address, failure),
+        }
+    }
+
     /// The first failure, ping's before describe's.
     pub fn failure(&self) -> Option<&Failure> {
         match (&self.ping, &self.describe) {
@@ -84,7 +101,7 @@ pub fn server_line(describe: &DescribeResult) -> String {
 
 /// `stui ping` and `stui --test-connection`.
 pub fn ping(context: &Context, describe: bool) -> u8 {
-    let probe = Probe::run(&mut context.client(), describe);
+    let probe = Probe::run_with(context.client(), context.address(), describe);
     if context.json {
         print_json(&probe.to_json());
         return probe.failure().map_or(exit::SUCCESS, Failure::exit_code);
@@ -156,7 +173,7 @@ impl Health {
 
 /// `stui --health-check`: one try, one line, exit 0 or 2.
 pub fn health_check(context: &Context) -> u8 {
-    let probe = Probe::run(&mut context.one_try_client(), true);
+    let probe = Probe::run_with(context.one_try_client(), context.address(), true);
     let health = Health::of(&probe, context.request_timeout_ms());
     if context.json {
         print_json(&health.json);

@@ -11,7 +11,10 @@ use crate::protocol::{
 };
 
 pub fn run(context: &Context, stop: Option<String>) -> u8 {
-    let mut client = context.client();
+    let mut client = match context.client() {
+        Ok(client) => client,
+        Err(failure) => return failure.finish(context.json),
+    };
     if let Some(id) = stop {
         let body = RequestBody::Interrupt(InterruptParams {
             target: None,

@@ -220,9 +220,13 @@ pub fn local_rss(address: &str, describe: &DescribeResult) -> Option<u64> {
 
 /// Probes the server once and builds the status (shared with the support bundle).
 pub fn check(context: &Context) -> Status {
-    let mut client = context.one_try_client();
-    let probe = Probe::run(&mut client, true);
-    Status::from_probe(&probe, context, client.session(), |describe| {
+    let client = context.one_try_client();
+    let session = client
+        .as_ref()
+        .map_or("", |client| client.session())
+        .to_string();
+    let probe = Probe::run_with(client, context.address(), true);
+    Status::from_probe(&probe, context, &session, |describe| {
         local_rss(&probe.address, describe)
     })
 }
@@ -252,6 +256,7 @@ mod tests {
             settings: Settings::defaults(),
             config_file: None,
             json: true,
+            trust: false,
         }
     }
 

@@ -20,7 +20,13 @@ const ALIASES: [(&str, &str, &str); 1] = [("server", "max_queued_requests", "max
 
 /// Keys holding a file path: `~` is expanded and a relative path is taken
 /// from the directory of the file that sets it.
-const PATH_KEYS: [&str; 3] = ["ui.keymap", "ui.theme", "log.file"];
+const PATH_KEYS: [&str; 5] = [
+    "ui.keymap",
+    "ui.theme",
+    "log.file",
+    "security.client_key",
+    "security.known_servers",
+];
 
 /// Where the value of one key came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,7 +296,7 @@ fn resolve_path(full: &str, value: toml::Value, base: Option<&Path>) -> toml::Va
         return value;
     };
     // `keymap = "pharo"` names a preset, not a file beside the config.
-    let names_preset = full != "log.file" && !super::keymap::is_path(text);
+    let names_preset = matches!(full, "ui.keymap" | "ui.theme") && !super::keymap::is_path(text);
     if text.is_empty() || !PATH_KEYS.contains(&full) || names_preset {
         return value;
     }

@@ -20,6 +20,7 @@ pub struct Settings {
     pub local_server: LocalServerSettings,
     pub log: LogSettings,
     pub ui: UiSettings,
+    pub security: SecuritySettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +39,8 @@ pub struct ServerSettings {
     pub transcript_poll_ms: u64,
     pub reconnect_ms: u64,
     pub reconnect_max_ms: u64,
+    /// The server's CURVE public key (Z85), pinned for every address; "" = none.
+    pub public_key: String,
 }
 
 impl ServerSettings {
@@ -48,6 +51,8 @@ impl ServerSettings {
             tries: self.tries,
             retry_backoff: Duration::from_millis(self.retry_backoff_ms),
             max_reply_bytes: self.max_reply_bytes,
+            // Resolved per address before connecting (crate::security).
+            curve: None,
         }
     }
 }
@@ -100,6 +105,14 @@ pub struct UiSettings {
     /// An unhandled error in a workspace evaluation opens the debugger
     /// (where the server can debug) instead of ending it.
     pub debug_on_error: bool,
+}
+
+/// The client's CURVE key and the servers it trusts ("" = the default file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub client_key: String,
+    pub known_servers: String,
 }
 
 /// The settings, the layers they were merged from, and the user's file.
@@ -239,6 +252,12 @@ impl Settings {
             let why = "must be more than local_server.ping_ms".to_string();
             return refuse("local_server.unresponsive_after_ms", why);
         }
+        let pinned = &self.server.public_key;
+        if !pinned.is_empty()
+            && let Err(why) = crate::security::keys::decode_key(pinned)
+        {
+            return refuse("server.public_key", format!("is unusable: {why}"));
+        }
         if let Err(why) = super::theme::ColorDepth::from_setting(&self.ui.colors) {
             return refuse("ui.colors", why);
         }
@@ -259,6 +278,30 @@ impl Settings {
         std::iter::once(self.server.address.clone())
             .chain(self.failover.backup_servers.iter().cloned())
             .collect()
+    }
+
+    /// What the client secures its connections with (the default files
+    /// in the configuration directory where a path is empty).
+    pub fn security(&self) -> crate::security::Security {
+        let path_or = |path: &str, default: PathBuf| {
+            if path.is_empty() {
+                default
+            } else {
+                PathBuf::from(path)
+            }
+        };
+        let owner = crate::security::keys::KeyOwner::Client;
+        crate::security::Security {
+            pinned: Some(self.server.public_key.clone()).filter(|key| !key.is_empty()),
+            client_key: path_or(
+                &self.security.client_key,
+                crate::security::keys::default_secret_path(owner),
+            ),
+            known_servers: path_or(
+                &self.security.known_servers,
+                crate::security::config_dir().join("known_servers"),
+            ),
+        }
     }
 
     /// The client log file: the configured one, or stui.log in the data directory.
@@ -544,6 +587,31 @@ mod tests {
         let text = "[failover]\nbackup_servers = [\"tcp://a:1\", \"b:2\"]\n";
         let error = error_of(Some(("c.toml", text)), &[]);
         assert!(error.contains("failover.backup_servers[1]"), "{error}");
+    }
+
+    #[test]
+    fn a_pinned_server_key_must_be_a_z85_key() {
+        let text = "[server]\npublic_key = \"not-a-key\"\n";
+        let error = error_of(Some(("/home/u/c.toml", text)), &[]);
+        assert!(error.starts_with("/home/u/c.toml:2"), "{error}");
+        assert!(error.contains("server.public_key is unusable"), "{error}");
+        assert!(error.contains("40 Z85 characters"), "{error}");
+        let key = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+        let settings = settings_of(None, &[("STUI_SERVER_PUBLIC_KEY", key)]).unwrap();
+        let security = settings.security();
+        assert_eq!(security.pinned.as_deref(), Some(key));
+        assert!(security.client_key.ends_with("keys/client.key"));
+        assert!(Settings::defaults().security().pinned.is_none());
+    }
+
+    #[test]
+    fn the_security_files_are_paths_taken_from_the_config_file() {
+        let text = "[security]\nclient_key = \"client.key\"\nknown_servers = \"/k/known\"\n";
+        let security = settings_of(Some(("/home/u/c.toml", text)), &[])
+            .unwrap()
+            .security();
+        assert_eq!(security.client_key, PathBuf::from("/home/u/client.key"));
+        assert_eq!(security.known_servers, PathBuf::from("/k/known"));
     }
 
     #[test]

@@ -22,12 +22,15 @@ mod debugging;
 pub struct Options {
     /// How long a check waits for one reply (evaluations add their own `timeout_ms`).
     pub timeout: Duration,
+    /// CURVE keys for every socket of the suite; None = plaintext.
+    pub curve: Option<crate::security::CurveKeys>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(5),
+            curve: None,
         }
     }
 }
@@ -173,6 +176,7 @@ pub struct Probe {
     pub address: String,
     pub timeout: Duration,
     pub describe: Option<DescribeResult>,
+    curve: Option<crate::security::CurveKeys>,
 }
 
 impl Probe {
@@ -181,6 +185,7 @@ impl Probe {
             address: address.to_string(),
             timeout: options.timeout,
             describe: None,
+            curve: options.curve.clone(),
         }
     }
 
@@ -199,6 +204,7 @@ impl Probe {
             .socket(zmq::REQ)
             .map_err(|e| format!("socket: {e}"))?;
         socket.set_linger(0).map_err(|e| format!("socket: {e}"))?;
+        crate::security::apply(&socket, self.curve.as_ref()).map_err(|e| format!("CURVE: {e}"))?;
         socket
             .connect(&self.address)
             .map_err(|e| format!("cannot connect to {}: {e}", self.address))?;

@@ -19,6 +19,7 @@ use super::connection::{Connection, Outcome};
 use super::transcript::TranscriptFeed;
 use super::{Answer, NetEvent, ServerInfo};
 use crate::protocol::{DescribeParams, Empty, InterruptParams, Reply, Request, RequestBody};
+use crate::security::{Security, SecurityError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BridgeCommand {
@@ -62,6 +63,9 @@ pub struct BridgeSettings {
     pub reconnect: Option<Reconnect>,
     /// Requests in flight at once; more are refused.
     pub max_in_flight: usize,
+    /// The keys of each connection, resolved afresh at each try, and its
+    /// handshake checked first; None = plaintext, unchecked.
+    pub security: Option<Security>,
     pub before_connect: Option<Box<dyn BeforeConnect>>,
 }
 
@@ -76,6 +80,7 @@ impl BridgeSettings {
             transcript_poll: None,
             reconnect: None,
             max_in_flight: 64,
+            security: None,
             before_connect: None,
         }
     }
@@ -169,6 +174,12 @@ enum Purpose {
     PollTranscript,
     Interrupt,
     EndSession,
+}
+
+/// Why no connection to an address was opened.
+enum Refusal {
+    Failed(String),
+    Security(SecurityError),
 }
 
 /// The link to a server.
@@ -425,6 +436,8 @@ impl Worker {
     /// a `describe` (whose reply the loop awaits).
     fn connect_from(&mut self, mut index: usize, mut failures: Vec<String>) {
         self.reconnect_at = None;
+        // Refused for keys a person must fix first: retry slowly.
+        let mut lasting = false;
         while let Some(address) = self.settings.addresses.get(index).cloned() {
             self.emit(NetEvent::Connecting {
                 address: address.clone(),
@@ -438,12 +451,24 @@ impl Worker {
                     };
                     return;
                 }
-                Err(failure) => failures.push(failure),
+                Err(Refusal::Security(SecurityError::ServerKeyUnknown {
+                    address,
+                    public_key,
+                    fingerprint,
+                })) => return self.ask_to_trust(address, public_key, fingerprint),
+                Err(Refusal::Security(error)) => {
+                    lasting |= error.is_lasting();
+                    failures.push(error.to_string());
+                }
+                Err(Refusal::Failed(failure)) => failures.push(failure),
             }
             index += 1;
         }
         self.link = Link::Idle;
         self.fail_waiting("the server is down");
+        if let (true, Some(reconnect)) = (lasting, self.settings.reconnect) {
+            self.reconnect_pause = Some(reconnect.max);
+        }
         let retry_in = self.schedule_reconnect();
         self.emit(NetEvent::Down {
             reason: failures.join("; "),
@@ -451,23 +476,54 @@ impl Worker {
         });
     }
 
+    /// The server wants CURVE and its key is unknown: no connection (and
+    /// no retry) until the user trusts it and connects again.
+    fn ask_to_trust(&mut self, address: String, public_key: String, fingerprint: String) {
+        self.link = Link::Idle;
+        self.fail_waiting("the server's key is not trusted");
+        self.emit(NetEvent::Down {
+            reason: format!(
+                "the server at {address} is unknown (key {fingerprint}): not connected until it is trusted"
+            ),
+            retry_in_ms: None,
+        });
+        self.emit(NetEvent::UnknownServerKey {
+            address,
+            public_key,
+            fingerprint,
+        });
+    }
+
     /// A connection to `address` with its `describe` sent (one try: the
-    /// reconnection timer is the retry).
-    fn open(&mut self, index: usize, address: &str) -> Result<Connection<Purpose>, String> {
+    /// reconnection timer is the retry), after its handshake was checked.
+    fn open(&mut self, index: usize, address: &str) -> Result<Connection<Purpose>, Refusal> {
         if index == 0 {
-            self.prepare(address)?;
+            self.prepare(address).map_err(Refusal::Failed)?;
         }
         let options = ClientOptions {
             tries: 1,
+            curve: self.secure(address).map_err(Refusal::Security)?,
             ..self.settings.options.clone()
         };
-        let mut connection = Connection::open(address, &self.settings.session, options)
-            .map_err(|e| e.to_string())?;
+        let failed = |e: NetError| Refusal::Failed(e.to_string());
+        let mut connection =
+            Connection::open(address, &self.settings.session, options).map_err(failed)?;
         let describe = connection.new_request(introduction());
         connection
             .submit(&describe, Purpose::Connect { index })
-            .map_err(|e| e.to_string())?;
+            .map_err(failed)?;
         Ok(connection)
+    }
+
+    /// The CURVE keys for `address` (read now: a key trusted meanwhile
+    /// counts), once its first handshake passed.
+    fn secure(&self, address: &str) -> Result<Option<crate::security::CurveKeys>, SecurityError> {
+        match &self.settings.security {
+            Some(security) => {
+                security.connect_check(address, self.settings.options.request_timeout)
+            }
+            None => Ok(self.settings.options.curve.clone()),
+        }
     }
 
     fn prepare(&mut self, address: &str) -> Result<(), String> {
@@ -846,6 +902,39 @@ mod tests {
             .map(|_| worker.schedule_reconnect().unwrap().as_millis())
             .collect();
         assert_eq!(pauses, [100, 200, 350, 350]);
+    }
+
+    #[test]
+    fn a_refusal_a_person_must_fix_is_retried_at_the_longest_pause() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = BridgeSettings::new("tcp://127.0.0.1:7469", "s");
+        settings.reconnect = Some(Reconnect {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(900),
+        });
+        // A pinned key, but no client key file: nothing to connect with.
+        settings.security = Some(Security {
+            pinned: Some("Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID".into()),
+            client_key: dir.path().join("client.key"),
+            known_servers: dir.path().join("known_servers"),
+        });
+        let (mut worker, events) = worker(settings);
+        worker.wanted = true;
+        worker.connect_from(0, Vec::new());
+        let down = events
+            .try_iter()
+            .find(|e| matches!(e, NetEvent::Down { .. }));
+        match down {
+            Some(NetEvent::Down {
+                reason,
+                retry_in_ms,
+            }) => {
+                assert!(reason.contains("run stui keygen"), "{reason}");
+                assert_eq!(retry_in_ms, Some(900));
+            }
+            other => panic!("expected Down, got {other:?}"),
+        }
+        assert!(matches!(worker.link, Link::Idle));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct ClientOptions {
     pub retry_backoff: Duration,
     /// Replies larger than this are refused with [`NetError::TooLarge`].
     pub max_reply_bytes: u64,
+    /// CURVE keys for every socket to the server; None = plaintext.
+    pub curve: Option<crate::security::CurveKeys>,
 }
 
 /// The heartbeat of a blocking wait.
@@ -64,6 +66,7 @@ impl Default for ClientOptions {
             tries: 3,
             retry_backoff: Duration::from_millis(200),
             max_reply_bytes: 64 * 1024 * 1024,
+            curve: None,
         }
     }
 }

@@ -110,6 +110,7 @@ impl<T> Connection<T> {
         // Unsent requests must not keep the process alive at exit.
         socket.set_linger(0)?;
         socket.set_maxmsgsize(socket_ceiling(&options) as i64)?;
+        crate::security::apply(&socket, options.curve.as_ref())?;
         let monitor = watch_disconnects(&context, &socket);
         socket
             .connect(&address)
@@ -550,7 +551,8 @@ impl<T> Connection<T> {
     /// the same process (when its instance is known)?
     fn same_server_still_answers(&self) -> bool {
         let timeout = self.options.request_timeout.min(Duration::from_secs(1));
-        match probe_instance(&self.address, &self.session, timeout) {
+        let curve = self.options.curve.as_ref();
+        match probe_instance(&self.address, &self.session, curve, timeout) {
             Some(answered) => self.instance.is_none() || self.instance == answered,
             None => false,
         }
@@ -600,9 +602,15 @@ fn watch_disconnects(context: &zmq::Context, socket: &zmq::Socket) -> Option<zmq
 }
 
 /// One ping on a socket of its own: Some(its instance) when the server answered.
-fn probe_instance(address: &str, session: &str, timeout: Duration) -> Option<Option<String>> {
+fn probe_instance(
+    address: &str,
+    session: &str,
+    curve: Option<&crate::security::CurveKeys>,
+    timeout: Duration,
+) -> Option<Option<String>> {
     let socket = super::context().socket(zmq::REQ).ok()?;
     socket.set_linger(0).ok()?;
+    crate::security::apply(&socket, curve).ok()?;
     socket.connect(address).ok()?;
     let ping = Request::new(
         uuid::Uuid::new_v4().to_string(),

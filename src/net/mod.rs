@@ -99,6 +99,14 @@ pub enum NetEvent {
         id: String,
         reason: String,
     },
+    /// The server at `address` wants CURVE and its key is not trusted: the
+    /// bridge did not connect (a `Down` came before). Once the user trusts
+    /// it (written to known_servers), a `Connect` uses it.
+    UnknownServerKey {
+        address: String,
+        public_key: String,
+        fingerprint: String,
+    },
 }
 
 pub mod bridge;

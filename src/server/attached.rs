@@ -25,6 +25,7 @@ pub fn bridge_settings(settings: &Settings, session: impl Into<String>) -> Bridg
             max: Duration::from_millis(server.reconnect_max_ms).max(first),
         }),
         max_in_flight: server.max_in_flight,
+        security: Some(settings.security()),
         before_connect: auto_start.then(|| {
             Box::new(AutoStart::new(LocalServer::from_settings(settings))) as Box<dyn BeforeConnect>
         }),
