@@ -14,6 +14,7 @@ use stui::net::{Bridge, BridgeSettings, Client, ClientOptions, NetEvent, ServerI
 use stui::server::{LocalServer, ping_once};
 
 pub mod debug;
+pub mod security;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
