@@ -9,5 +9,6 @@ pub mod conformance;
 pub mod net;
 pub mod paths;
 pub mod protocol;
+pub mod security;
 pub mod server;
 pub mod ui;

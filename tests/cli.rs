@@ -574,12 +574,13 @@ fn unpack(path: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every key that names a secret holds "<removed>", at any depth.
+/// Every key that names a secret holds "<removed>" (or nothing), at any depth.
 fn assert_no_secrets(value: &toml::Value, path: &str) {
     if let toml::Value::Table(table) = value {
         for (key, value) in table {
             if stui::cli::bundle::is_secret_key(key) {
-                assert_eq!(value.as_str(), Some("<removed>"), "{path}.{key}");
+                let shown = value.as_str().filter(|text| !text.is_empty());
+                assert_eq!(shown.unwrap_or("<removed>"), "<removed>", "{path}.{key}");
             } else {
                 assert_no_secrets(value, &format!("{path}.{key}"));
             }
@@ -696,6 +697,44 @@ fn support_bundle_is_produced_with_the_server_down() {
             .is_some_and(|e| e.starts_with("no reply from")),
         "{describe}"
     );
+}
+
+#[test]
+fn support_bundle_has_the_audit_tail_and_never_a_secret_key() {
+    let home = TempDir::new("cli");
+    let secret = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+    let keys = home.path().join("config/stui/keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let key_file = format!(
+        "# STUI CURVE secret key (server). Keep it private: anyone holding it can act as this key.\n\
+         public_key = \"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{{hID\"\nsecret_key = \"{secret}\"\n"
+    );
+    std::fs::write(keys.join("server.key"), key_file).unwrap();
+    let data = home.path().join("data/stui");
+    std::fs::create_dir_all(&data).unwrap();
+    // A log that caught the secret (say, a key file pasted into an evaluation).
+    std::fs::write(data.join("stui.log"), format!("pasted {secret} here\n")).unwrap();
+    let audit: String = (1..=250)
+        .map(|n| format!("{{\"session\":\"s\",\"type\":\"evaluate\",\"n\":{n}}}\n"))
+        .collect();
+    std::fs::write(data.join("audit.log"), audit).unwrap();
+
+    let bundle = home.path().join("keys.tar.gz");
+    let (output, _, stderr, _) = stui_against_nothing(
+        home.path(),
+        &["--generate-support-bundle", bundle.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), SUCCESS, "{stderr}");
+    let members = unpack(&bundle);
+    for (name, text) in &members {
+        assert!(!name.ends_with(".key"), "{name} in the bundle");
+        assert!(!text.contains(secret), "the secret key in {name}:\n{text}");
+    }
+    assert!(member(&members, "stui.log").contains("<line removed: it held a secret key>"));
+    let audit = member(&members, "audit.log");
+    assert_eq!(audit.lines().count(), 200, "{audit}");
+    assert!(audit.starts_with("{\"session\":\"s\",\"type\":\"evaluate\",\"n\":51}\n"));
+    assert!(audit.ends_with("\"n\":250}\n"), "{audit}");
 }
 
 #[test]

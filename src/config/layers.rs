@@ -20,7 +20,15 @@ const ALIASES: [(&str, &str, &str); 1] = [("server", "max_queued_requests", "max
 
 /// Keys holding a file path: `~` is expanded and a relative path is taken
 /// from the directory of the file that sets it.
-const PATH_KEYS: [&str; 3] = ["ui.keymap", "ui.theme", "log.file"];
+const PATH_KEYS: [&str; 7] = [
+    "ui.keymap",
+    "ui.theme",
+    "log.file",
+    "security.known_servers",
+    "local_server.server_key",
+    "local_server.authorized_keys",
+    "local_server.audit_log",
+];
 
 /// Where the value of one key came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,7 +298,7 @@ fn resolve_path(full: &str, value: toml::Value, base: Option<&Path>) -> toml::Va
         return value;
     };
     // `keymap = "pharo"` names a preset, not a file beside the config.
-    let names_preset = full != "log.file" && !super::keymap::is_path(text);
+    let names_preset = full.starts_with("ui.") && !super::keymap::is_path(text);
     if text.is_empty() || !PATH_KEYS.contains(&full) || names_preset {
         return value;
     }

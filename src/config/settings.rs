@@ -19,6 +19,7 @@ pub struct Settings {
     pub failover: FailoverSettings,
     pub local_server: LocalServerSettings,
     pub log: LogSettings,
+    pub security: SecuritySettings,
     pub ui: UiSettings,
 }
 
@@ -74,6 +75,16 @@ pub struct LocalServerSettings {
     pub max_quick_crashes: u32,
     pub save_on_stop: bool,
     pub auto_stop_after_ms: u64,
+    /// The server's CURVE secret key file; "" = no CURVE.
+    pub server_key: String,
+    /// The clients' keys and roles (with `server_key`).
+    pub authorized_keys: String,
+    /// Where the server listens; "" = `server.address`.
+    pub bind: String,
+    /// The server's audit log; "" = audit.log in the data directory.
+    pub audit_log: String,
+    /// The audit log also holds the code.
+    pub audit_code: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +111,14 @@ pub struct UiSettings {
     /// An unhandled error in a workspace evaluation opens the debugger
     /// (where the server can debug) instead of ending it.
     pub debug_on_error: bool,
+}
+
+/// The client's CURVE keys and the servers it trusts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// The server keys the user trusted; "" = known_servers in the config directory.
+    pub known_servers: String,
 }
 
 /// The settings, the layers they were merged from, and the user's file.
@@ -259,6 +278,16 @@ impl Settings {
         std::iter::once(self.server.address.clone())
             .chain(self.failover.backup_servers.iter().cloned())
             .collect()
+    }
+
+    /// The known_servers file: the configured one, or known_servers in the
+    /// config directory.
+    pub fn known_servers_file(&self) -> PathBuf {
+        if self.security.known_servers.is_empty() {
+            crate::paths::config_dir().join("known_servers")
+        } else {
+            PathBuf::from(&self.security.known_servers)
+        }
     }
 
     /// The client log file: the configured one, or stui.log in the data directory.

@@ -139,7 +139,11 @@ fn replay_since_save(local: &LocalServer, session: &str) -> Result<String, Strin
     if entries.is_empty() {
         return Ok("No changes since the last save: nothing to replay.".into());
     }
-    let mut client = Client::new(&local.address, session, ClientOptions::default());
+    let options = ClientOptions {
+        tries: ClientOptions::default().tries,
+        ..local.client_options(ClientOptions::default().request_timeout)
+    };
+    let mut client = Client::new(&local.address, session, options);
     let body = crate::changes::replay_request(&entries, 300_000);
     let result = client
         .call::<crate::protocol::FileInResult>(body)
