@@ -738,6 +738,33 @@ fn support_bundle_has_the_audit_tail_and_never_a_secret_key() {
 }
 
 #[test]
+fn server_start_refuses_a_bind_beyond_loopback_without_keys() {
+    let home = TempDir::new("cli");
+    let port = free_port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let bind = format!("tcp://0.0.0.0:{port}");
+    let start = |extra: &[&str]| {
+        run(stui(home.path())
+            .args(["--address", &address, "server", "start", "--bind", &bind])
+            .args(extra))
+    };
+    let (output, stdout, stderr) = start(&[]);
+    assert_eq!(code(&output), FAILURE, "{stdout}");
+    assert_eq!(
+        stderr,
+        format!(
+            "stui: refusing to listen on {bind} without encryption: set \
+             local_server.server_key and local_server.authorized_keys (see stui keygen --server)\n"
+        )
+    );
+    // One key option without the other is refused too; nothing was started.
+    let (output, _, stderr) = start(&["--server-key", "/nonexistent/server.key"]);
+    assert_eq!(code(&output), FAILURE);
+    assert!(stderr.contains("go together"), "{stderr}");
+    assert!(stui::server::ping_once(&address, Duration::from_millis(200)).is_none());
+}
+
+#[test]
 fn usage_errors_exit_64_and_help_lists_the_exit_statuses() {
     let home = TempDir::new("cli");
     for args in [

@@ -62,6 +62,16 @@ impl ServerSecurity {
         }
     }
 
+    /// `stui server start`'s options over the settings.
+    pub fn override_with(&mut self, flags: &crate::cli::args::TeamServerFlags) {
+        let flags = flags.clone();
+        self.server_key = flags.server_key.or(self.server_key.take());
+        self.authorized_keys = flags.authorized_keys.or(self.authorized_keys.take());
+        self.bind = flags.bind.or(self.bind.take());
+        self.audit_log = flags.audit_log.or(self.audit_log.take());
+        self.audit_code |= flags.audit_code;
+    }
+
     /// The endpoint gst listens on: the bind, else `address`.
     pub fn endpoint<'a>(&'a self, address: &'a str) -> &'a str {
         self.bind.as_deref().unwrap_or(address)
