@@ -185,6 +185,11 @@ pub struct Launch {
     pub user_image: Option<PathBuf>,
     /// A TUI started it for itself: the last TUI to leave stops it.
     pub auto_started: bool,
+    /// The secret key file it runs with (CURVE), which `stui server
+    /// status`, `stop` and `save` connect with when the settings name
+    /// none (it was given to `stui server start` as a flag).
+    #[serde(default)]
+    pub server_key: Option<PathBuf>,
 }
 
 impl StartedServer {
@@ -352,6 +357,7 @@ impl LocalServer {
                 .map_or_else(|| DEFAULT_IMAGE.to_string(), |saved| saved.name.clone()),
             user_image: saved.filter(|_| outdated.is_none()).map(|saved| saved.path),
             auto_started,
+            server_key: self.security.server_key.clone(),
         };
         let log_start = fs::metadata(&self.log_file).map(|m| m.len()).unwrap_or(0);
         let assignment = Assignment {
@@ -561,10 +567,16 @@ impl LocalServer {
     }
 
     /// The server's own key pair when it runs with CURVE: it authorizes
-    /// it (role full), so this process's clients connect with it.
+    /// it (role full), so this process's clients connect with it. The key
+    /// file is the settings' or, for a server started with the flag, the
+    /// one its supervisor recorded.
     pub fn own_keys(&self) -> Option<security::KeyPairText> {
-        let path = self.security.server_key.as_ref()?;
-        security::read_key_pair(path)
+        let path = self
+            .security
+            .server_key
+            .clone()
+            .or_else(|| self.supervisor_state()?.launch.server_key)?;
+        security::read_key_pair(&path)
             .inspect_err(|why| log::error!("{}: {why}", path.display()))
             .ok()
     }
@@ -786,6 +798,28 @@ mod tests {
             LocalServer::from_settings(&settings).address,
             "tcp://127.0.0.1:5555"
         );
+    }
+
+    #[test]
+    fn a_server_started_with_a_key_flag_is_reached_with_that_key_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("server.key");
+        let text = "public_key = \"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\"\n\
+                    secret_key = \"D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs\"\n";
+        crate::paths::write_private(&key, text).unwrap();
+        let mut local = LocalServer::from_settings(&Settings::defaults());
+        local.pid_file = dir.path().join("server.pid");
+        assert_eq!(local.own_keys(), None, "no key: plaintext");
+        let state = SupervisorState {
+            launch: Launch {
+                server_key: Some(key),
+                ..Launch::default()
+            },
+            ..SupervisorState::default()
+        };
+        fs::write(local.state_file(), serde_json::to_string(&state).unwrap()).unwrap();
+        let pair = local.own_keys().expect("the key its supervisor recorded");
+        assert_eq!(pair.public, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID");
     }
 
     #[test]
