@@ -38,6 +38,14 @@ pub fn config_file() -> Option<PathBuf> {
     project().map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
+/// The directory of the user's config file, where keys and known_servers
+/// are kept too.
+pub fn config_dir() -> PathBuf {
+    project()
+        .map(|dirs| dirs.config_dir().to_path_buf())
+        .unwrap_or_else(|| data_dir().join("config"))
+}
+
 /// Creates `dir` (and its missing parents) 0700. `dir` and those of its
 /// ancestors that lie inside STUI's own directories are made 0700 when
 /// they existed with another mode; directories of the user's (a log file's

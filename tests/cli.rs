@@ -704,6 +704,71 @@ fn support_bundle_is_produced_with_the_server_down() {
 }
 
 #[test]
+fn support_bundle_has_the_audit_tail_and_never_a_secret_key() {
+    let home = TempDir::new("cli");
+    let secret = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+    let keys = home.path().join("config/stui/keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let key_file = format!(
+        "# STUI CURVE secret key (server). Keep it private: anyone holding it can act as this key.\n\
+         public_key = \"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{{hID\"\nsecret_key = \"{secret}\"\n"
+    );
+    std::fs::write(keys.join("server.key"), key_file).unwrap();
+    let data = home.path().join("data/stui");
+    std::fs::create_dir_all(&data).unwrap();
+    // A log that caught the secret (say, a key file pasted into an evaluation).
+    std::fs::write(data.join("stui.log"), format!("pasted {secret} here\n")).unwrap();
+    let audit: String = (1..=250)
+        .map(|n| format!("{{\"session\":\"s\",\"type\":\"evaluate\",\"n\":{n}}}\n"))
+        .collect();
+    std::fs::write(data.join("audit.log"), audit).unwrap();
+
+    let bundle = home.path().join("keys.tar.gz");
+    let (output, _, stderr, _) = stui_against_nothing(
+        home.path(),
+        &["--generate-support-bundle", bundle.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), SUCCESS, "{stderr}");
+    let members = unpack(&bundle);
+    for (name, text) in &members {
+        assert!(!name.ends_with(".key"), "{name} in the bundle");
+        assert!(!text.contains(secret), "the secret key in {name}:\n{text}");
+    }
+    assert!(member(&members, "stui.log").contains("<line removed: it held a secret key>"));
+    let audit = member(&members, "audit.log");
+    assert_eq!(audit.lines().count(), 200, "{audit}");
+    assert!(audit.starts_with("{\"session\":\"s\",\"type\":\"evaluate\",\"n\":51}\n"));
+    assert!(audit.ends_with("\"n\":250}\n"), "{audit}");
+}
+
+#[test]
+fn server_start_refuses_a_bind_beyond_loopback_without_keys() {
+    let home = TempDir::new("cli");
+    let port = free_port();
+    let address = format!("tcp://127.0.0.1:{port}");
+    let bind = format!("tcp://0.0.0.0:{port}");
+    let start = |extra: &[&str]| {
+        run(stui(home.path())
+            .args(["--address", &address, "server", "start", "--bind", &bind])
+            .args(extra))
+    };
+    let (output, stdout, stderr) = start(&[]);
+    assert_eq!(code(&output), FAILURE, "{stdout}");
+    assert_eq!(
+        stderr,
+        format!(
+            "stui: refusing to listen on {bind} without encryption: set \
+             local_server.server_key and local_server.authorized_keys (see stui keygen --server)\n"
+        )
+    );
+    // One key option without the other is refused too; nothing was started.
+    let (output, _, stderr) = start(&["--server-key", "/nonexistent/server.key"]);
+    assert_eq!(code(&output), FAILURE);
+    assert!(stderr.contains("go together"), "{stderr}");
+    assert!(stui::server::ping_once(&address, Duration::from_millis(200)).is_none());
+}
+
+#[test]
 fn usage_errors_exit_64_and_help_lists_the_exit_statuses() {
     let home = TempDir::new("cli");
     for args in [

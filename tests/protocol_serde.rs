@@ -632,8 +632,8 @@ fn documented_results() -> Vec<(RequestBody, Value, &'static [&'static str])> {
             json!({"server": "stui-gst 0.1.0", "dialect": "GNU Smalltalk",
                 "dialect_version": "3.2.5", "protocol": 1, "types": all_types(),
                 "max_message_bytes": 16_777_216, "pid": 4242, "image": null, "uptime_ms": 99,
-                "active_sessions": 2, "max_debuggers": 8}),
-            &["active_sessions"],
+                "active_sessions": 2, "max_debuggers": 8, "role": "read", "curve": true}),
+            &["active_sessions", "role", "curve"],
         ),
     ]
 }
@@ -708,6 +708,8 @@ fn a_result_missing_a_member_or_of_the_wrong_type_is_malformed() {
         ("transcript", "dropped"),
         ("describe", "active_sessions"),
         ("describe", "max_debuggers"),
+        ("describe", "role"),
+        ("describe", "curve"),
         ("debug_stack", "exception"),
     ];
     for (request, result, _) in documented_results() {

@@ -18,6 +18,7 @@ use stui::config::theme::{ColorDepth, Theme};
 use stui::net::Answer;
 use stui::net::NetEvent;
 use stui::protocol::{ErrorCode, ErrorObject, EvaluateResult};
+use stui::ui::trust::TrustMsg;
 use stui::ui::{EditCommand, History, InterruptChoice, Scroll, SearchStep, SharedModel};
 use tuirealm::event::{Event, Key, KeyEvent, KeyModifiers, NoUserEvent};
 use tuirealm::listener::{EventListenerCfg, Poll, PortResult};
@@ -147,7 +148,7 @@ fn component_sized(tui: &mut Tui, model: &Model, id: Id, width: u16, height: u16
         | Id::WorkspacePrompt
         | Id::InspectorPrompt
         | Id::ReachPrompt => status,
-        Id::Help | Id::Completion | Id::Palette => screen,
+        Id::Help | Id::Completion | Id::Palette | Id::TrustPrompt => screen,
     };
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
     terminal
@@ -1072,6 +1073,88 @@ fn screen_interrupt_question() {
          interrupt (a = all, 1..3 = the n-th oldest, Esc = none).",
         WORKSPACE_TEXT,
         &model,
+    );
+}
+
+/// The bridge met a server that wants CURVE and whose key is not known.
+fn unknown_server_key() -> NetEvent {
+    NetEvent::UnknownServerKey {
+        address: "tcp://10.0.0.5:5555".into(),
+        public_key: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7".into(),
+        fingerprint: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU".into(),
+    }
+}
+
+#[test]
+fn screen_trust_question() {
+    let model = after([
+        NetEvent::Connecting {
+            address: "tcp://10.0.0.5:5555".into(),
+            starting_server: false,
+        },
+        unknown_server_key(),
+    ]);
+    assert_screens(
+        "trust_question",
+        "A server that wants CURVE and whose key is unknown: a box over the \
+         workspace names its address and key fingerprint, asks to check it with the \
+         admin, and to answer y (trust and connect) or n/Esc; the status line says \
+         Disconnected.",
+        WORKSPACE_TEXT,
+        &model,
+    );
+}
+
+#[test]
+fn the_trust_question_takes_the_keys_and_only_a_clear_answer() {
+    let mut tui = mounted_app(WORKSPACE_TEXT);
+    let model = after([unknown_server_key()]);
+    tui.show(&model);
+    assert_eq!(tui.app.focus(), Some(&Id::TrustPrompt));
+    let mut press = |event| {
+        tui.app
+            .get_component_mut(&Id::TrustPrompt)
+            .unwrap()
+            .on(&event)
+    };
+    assert_eq!(press(key(Key::Char('x'))), None);
+    assert_eq!(press(key(Key::Enter)), None);
+    assert_eq!(
+        press(key(Key::Char('y'))),
+        Some(Msg::Trust(TrustMsg::Trust))
+    );
+    assert_eq!(
+        press(key(Key::Char('n'))),
+        Some(Msg::Trust(TrustMsg::Refuse))
+    );
+    assert_eq!(press(key(Key::Esc)), Some(Msg::Trust(TrustMsg::Refuse)));
+    assert_eq!(press(ctrl('q')), Some(Msg::Quit));
+    // Refused: the question goes, the workspace has the keys and its text again.
+    tui.press(Id::TrustPrompt, key(Key::Esc));
+    view::sync(&mut tui.app, &tui.model.borrow());
+    assert_eq!(tui.app.focus(), Some(&Id::Workspace));
+    assert_eq!(tui.workspace_text(), WORKSPACE_TEXT);
+    let current = tui.model.borrow().clone();
+    let shown = screen_sized(&mut tui, &current, 120, 40);
+    assert_shows(&shown, "was not trusted");
+}
+
+#[test]
+fn component_status_bar_read_only() {
+    let mut info = common::gst_server_info();
+    info.read_only = true;
+    let model = after([NetEvent::Connected {
+        info,
+        round_trip_us: 400,
+    }]);
+    assert_snapshots(
+        "component_status_bar_read_only",
+        "Connected with a key of role read: the status line says read-only right \
+         after Connected.",
+        |width, height| {
+            let mut app = mounted_app("");
+            component_sized(&mut app, &model, Id::StatusBar, width, height)
+        },
     );
 }
 

@@ -28,6 +28,7 @@ pub mod runtime;
 mod status_tests;
 mod tools;
 mod transcript_actions;
+mod trust;
 pub mod update;
 pub mod view;
 mod whole_value;

@@ -107,6 +107,7 @@ mod tests {
             backup: 0,
             instance: None,
             debugging: false,
+            read_only: false,
         };
         update(
             &mut model,

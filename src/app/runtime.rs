@@ -31,6 +31,7 @@ use crate::config::theme::Theme;
 use crate::net::{Bridge, NetEvent, NetPort};
 use crate::server::{LocalServer, attached};
 use crate::ui::transcript_view::format_duration;
+use crate::ui::trust::TrustMsg;
 use crate::ui::{History, SharedModel, TranscriptEntry, WorkspaceMsg};
 
 /// How long quitting waits for the bridge (saving and stopping a local
@@ -108,6 +109,7 @@ pub fn run(
         bridge,
         local,
         history_path,
+        known_servers: settings.security().known_servers,
     };
     let mut terminal = Terminal::open()?;
     input::start_reading(input_sender)?;
@@ -167,6 +169,8 @@ struct Runtime {
     bridge: Bridge,
     local: Local,
     history_path: PathBuf,
+    /// Where the server keys the user trusts are kept.
+    known_servers: PathBuf,
 }
 
 impl Runtime {
@@ -271,6 +275,10 @@ impl Runtime {
                     self.step(Msg::TranscriptSaved(save_transcript(&text)));
                 }
                 Effect::Key(key) => self.press(key),
+                Effect::TrustServer {
+                    address,
+                    public_key,
+                } => self.trust_server(address, &public_key),
                 Effect::SaveValue { what, text } => {
                     // Megabytes: off the UI thread; the notice comes back as an event.
                     let events = self.local.events.clone();
@@ -298,6 +306,16 @@ impl Runtime {
         if let Some(msg) = msg {
             self.step(msg);
         }
+    }
+
+    /// Add the key the user trusted to known_servers; `update` then
+    /// connects, or shows why it could not be written.
+    fn trust_server(&mut self, address: String, public_key: &str) {
+        let path = &self.known_servers;
+        let error = crate::security::known_servers::trust(path, &address, public_key)
+            .err()
+            .map(|error| format!("{}: {error}", path.display()));
+        self.step(Msg::Trust(TrustMsg::Written { address, error }));
     }
 
     /// Carry out a workspace file effect; what came of it goes back to `update`.

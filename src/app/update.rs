@@ -46,6 +46,9 @@ pub enum Effect {
     /// Press this key in the focused pane, as the user would (the palette
     /// runs a command so).
     Key(tuirealm::event::KeyEvent),
+    /// The user trusts this server key: add it to known_servers, then say
+    /// what came of it (`TrustMsg::Written`).
+    TrustServer { address: String, public_key: String },
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -163,6 +166,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::MessageList(msg) => super::messages::update(model, msg),
         Msg::Accept => super::browser::accept(model),
         Msg::Palette(msg) => super::palette::update(model, msg),
+        Msg::Trust(msg) => super::trust::update(model, msg),
         Msg::DebugIt => super::debugger::debug_it(model),
         Msg::Debugger(msg) => super::debugger::update(model, msg),
         Msg::Workspaces(msg) => workspaces::update(model, msg),
@@ -422,15 +426,18 @@ fn net_event(model: &mut Model, event: NetEvent) -> Vec<Effect> {
         } => return reply(model, &id, result),
         NetEvent::Failed { id, reason } => return request_failed(model, &id, &reason),
         NetEvent::LocalServer(text) => model.transcript.push(TranscriptEntry::Notice(text)),
-        // Until the TUI asks (R2's prompt), it says how to trust the key.
         NetEvent::UnknownServerKey {
             address,
+            public_key,
             fingerprint,
-            ..
-        } => model.transcript.push(TranscriptEntry::Notice(format!(
-            "The server at {address} is unknown. Its key fingerprint is {fingerprint}. \
-             To trust it: stui ping --address {address} --trust, then F2."
-        ))),
+        } => {
+            let question = crate::ui::trust::TrustQuestion {
+                address,
+                public_key,
+                fingerprint,
+            };
+            return super::trust::ask(model, question);
+        }
     }
     vec![]
 }
@@ -776,6 +783,7 @@ pub(super) mod tests {
             pid: 4242,
             instance: Some("gst-4242-a".into()),
             debugging: true,
+            read_only: false,
         }
     }
 

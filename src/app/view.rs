@@ -11,7 +11,8 @@
 //!                                         "interrupt which?" and the history
 //!                                         search and the workspaces' prompt
 //!                                         over the status line; the palette,
-//!                                         Ctrl+K, a centred overlay too)
+//!                                         Ctrl+K, and "trust this server?",
+//!                                         centred overlays too)
 //! ```
 
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use crate::components::inspector_prompt::{InspectorPromptBar, evaluate_line};
 use crate::components::reach_prompt::ReachPromptBar;
 use crate::components::{
     Browser, BrowserSource, CompletionPopup, Debugger, Help, HistoryPrompt, Inspector,
-    InterruptPrompt, MessageList, PalettePopup, StatusBar, Transcript, Workspace,
+    InterruptPrompt, MessageList, PalettePopup, StatusBar, Transcript, TrustPrompt, Workspace,
     WorkspacePromptBar,
 };
 use crate::config::keymap::Keymap;
@@ -51,6 +52,8 @@ pub enum Id {
     ReachPrompt,
     Completion,
     Palette,
+    /// "Trust this server's key?", centred over the screen.
+    TrustPrompt,
 }
 
 /// Net events do not go through the Application: the runtime turns them
@@ -96,6 +99,8 @@ pub fn mount(
     model.borrow_mut().palette.commands = crate::ui::palette::commands(&keymap);
     let palette = PalettePopup::new(model.clone(), keymap.clone(), theme.help);
     app.mount(Id::Palette, Box::new(palette), Vec::new())?;
+    let trust = TrustPrompt::new(model.clone(), keymap.clone(), theme.help);
+    app.mount(Id::TrustPrompt, Box::new(trust), Vec::new())?;
     let help = Help::new(model.clone(), keymap, theme.help);
     app.mount(Id::Help, Box::new(help), Vec::new())?;
     app.active(&Id::Workspace)
@@ -103,7 +108,10 @@ pub fn mount(
 
 /// Move focus to match the model: an open question or overlay takes the keys.
 pub fn sync(app: &mut App, model: &Model) {
-    let focus = if model.choosing_interrupt {
+    // The answer decides whether STUI connects: nothing else takes keys first.
+    let focus = if model.trust_question.is_some() {
+        Id::TrustPrompt
+    } else if model.choosing_interrupt {
         Id::InterruptPrompt
     } else if model.palette.open.is_some() {
         Id::Palette
@@ -174,6 +182,7 @@ fn workspace_share(model: &Model) -> u16 {
 /// Lay out and render the whole screen.
 pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
     let palette_open = model.borrow().palette.open.is_some();
+    let trusting = model.borrow().trust_question.is_some();
     let (help_visible, choosing_interrupt, searching, asking, completing, lower, share) = {
         let model = model.borrow();
         let completing = model.completion.popup.is_some();
@@ -223,5 +232,8 @@ pub fn draw(app: &mut App, model: &SharedModel, frame: &mut Frame) {
     }
     if palette_open {
         app.view(&Id::Palette, frame, screen);
+    }
+    if trusting {
+        app.view(&Id::TrustPrompt, frame, screen);
     }
 }

@@ -176,6 +176,27 @@ pub enum Command {
     },
 }
 
+/// `stui server start`'s team server options: each overrides its
+/// `local_server.*` setting (see the README's "Team server").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct TeamServerFlags {
+    /// The server's CURVE secret key file (`stui keygen --server`).
+    #[arg(long, value_name = "PATH")]
+    pub server_key: Option<PathBuf>,
+    /// The clients' keys and roles (`<public key> full|read <comment>` lines).
+    #[arg(long, value_name = "PATH")]
+    pub authorized_keys: Option<PathBuf>,
+    /// Listen here, e.g. tcp://0.0.0.0:5555 (needs both key options).
+    #[arg(long, value_name = "ENDPOINT")]
+    pub bind: Option<String>,
+    /// The audit log (JSON lines).
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+    /// Also write the code itself to the audit log.
+    #[arg(long)]
+    pub audit_code: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ChangesArgs {
     #[command(subcommand)]
@@ -329,6 +350,8 @@ pub enum ServerAction {
         /// Start from the bundled server alone, with none of the saved code.
         #[arg(long)]
         fresh: bool,
+        #[command(flatten)]
+        team: TeamServerFlags,
     },
     /// Stop the local server, saving its image first (unless
     /// `local_server.save_on_stop` is false or `--no-save` is given).

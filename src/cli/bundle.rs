@@ -1,7 +1,9 @@
 //! `stui --generate-support-bundle [PATH]`: one tar.gz with what a bug report
 //! needs — the effective configuration and the user's file with secrets
-//! removed, the tails of the client and server logs, the server's describe,
-//! versions and the platform. Produced also when the server is down.
+//! removed, the tails of the client and server logs and of the server's
+//! audit log, the server's describe, versions and the platform. Produced
+//! also when the server is down. Never a secret key: no `*.key` file goes
+//! in, and a line holding a secret key is cut from every member.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -21,6 +23,10 @@ use crate::server::LocalServer;
 pub const REMOVED: &str = "<removed>";
 /// How much of the end of each log goes into the bundle.
 pub const LOG_TAIL_BYTES: u64 = 1024 * 1024;
+/// The audit log's last lines that go into the bundle.
+pub const AUDIT_TAIL_LINES: usize = 200;
+/// What replaces a line that held a secret key.
+pub const SECRET_LINE_REMOVED: &str = "<line removed: it held a secret key>";
 
 /// Words that make a configuration key secret. `key` counts too, except in
 /// `keymap` (a file of key bindings, not a key).
@@ -92,6 +98,76 @@ pub fn tail(path: &Path, max: u64) -> Option<Vec<u8>> {
         bytes.drain(..cut);
     }
     Some(bytes)
+}
+
+/// The last `lines` lines of a file (within its last [`LOG_TAIL_BYTES`]).
+pub fn tail_lines(path: &Path, lines: usize) -> Option<Vec<u8>> {
+    let bytes = tail(path, LOG_TAIL_BYTES)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let all: Vec<&str> = text.lines().collect();
+    let mut kept = all[all.len().saturating_sub(lines)..].join("\n");
+    if !kept.is_empty() {
+        kept.push('\n');
+    }
+    Some(kept.into_bytes())
+}
+
+/// The secret keys this machine holds: of the key file the local server's
+/// settings name, and of every `*.key` file in the config directory's keys/.
+fn secret_keys(settings: &Settings) -> Vec<String> {
+    let keys_dir = crate::paths::config_dir().join("keys");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&keys_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "key"))
+        .collect();
+    if !settings.local_server.server_key.is_empty() {
+        files.push(PathBuf::from(&settings.local_server.server_key));
+    }
+    files
+        .iter()
+        // Parsed whatever their mode: a key file others may read is still a secret.
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .filter_map(|text| crate::security::keys::parse_secret_file(&text).ok())
+        .map(|pair| pair.secret)
+        .collect()
+}
+
+/// `members` without `*.key` files and with every line that holds one of
+/// `secrets` (or a `secret_key = ` assignment, as key files have) replaced.
+pub fn without_secrets(
+    members: Vec<(String, Vec<u8>)>,
+    secrets: &[String],
+) -> Vec<(String, Vec<u8>)> {
+    let holds_secret = |line: &str| {
+        line.trim_start().starts_with("secret_key")
+            || secrets.iter().any(|secret| line.contains(secret.as_str()))
+    };
+    members
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with(".key"))
+        .map(|(name, bytes)| {
+            let text = String::from_utf8_lossy(&bytes);
+            if !text.lines().any(holds_secret) {
+                return (name, bytes);
+            }
+            let mut scrubbed: String = text
+                .lines()
+                .map(|line| {
+                    if holds_secret(line) {
+                        SECRET_LINE_REMOVED
+                    } else {
+                        line
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            scrubbed.push('\n');
+            (name, scrubbed.into_bytes())
+        })
+        .collect()
 }
 
 /// Days since 1970-01-01 as (year, month, day) (Howard Hinnant's algorithm).
@@ -256,6 +332,10 @@ pub fn members(context: &Context) -> Vec<(String, Vec<u8>)> {
             members.push((name.into(), bytes));
         }
     }
+    let audit = local.security.audit_log.as_ref();
+    if let Some(bytes) = audit.and_then(|path| tail_lines(path, AUDIT_TAIL_LINES)) {
+        members.push(("audit.log".into(), bytes));
+    }
     let status = status::check(context);
     let describe = match (&status.server, &status.server_connection.error) {
         (Some(describe), _) => json!(describe),
@@ -268,7 +348,7 @@ pub fn members(context: &Context) -> Vec<(String, Vec<u8>)> {
     members.push(("status.json".into(), pretty(&status)));
     members.push(("versions.txt".into(), versions(settings).into_bytes()));
     members.push(("platform.txt".into(), platform().into_bytes()));
-    members
+    without_secrets(members, &secret_keys(settings))
 }
 
 fn pretty(value: &impl serde::Serialize) -> Vec<u8> {
@@ -367,6 +447,45 @@ mod tests {
         let text = redacted_settings(&settings);
         let back: Settings = toml::from_str(&text).unwrap();
         assert_eq!(back, settings);
+    }
+
+    #[test]
+    fn no_key_file_nor_line_of_a_secret_key_goes_in() {
+        let secret = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs".to_string();
+        let members = vec![
+            ("server.key".to_string(), b"anything".to_vec()),
+            (
+                "server.log".to_string(),
+                format!("started\nloaded key {secret}\nready\n").into_bytes(),
+            ),
+            (
+                "stui.log".to_string(),
+                b"cat keys/other.key:\n  secret_key = \"xyz\"\n".to_vec(),
+            ),
+            ("audit.log".to_string(), b"{\"type\":\"ping\"}\n".to_vec()),
+        ];
+        let kept = without_secrets(members, std::slice::from_ref(&secret));
+        let names: Vec<&str> = kept.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["server.log", "stui.log", "audit.log"]);
+        let text = |n: usize| String::from_utf8(kept[n].1.clone()).unwrap();
+        assert_eq!(text(0), format!("started\n{SECRET_LINE_REMOVED}\nready\n"));
+        assert_eq!(
+            text(1),
+            format!("cat keys/other.key:\n{SECRET_LINE_REMOVED}\n")
+        );
+        assert_eq!(text(2), "{\"type\":\"ping\"}\n");
+    }
+
+    #[test]
+    fn the_audit_tail_is_its_last_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.log");
+        let lines: String = (1..=300).map(|n| format!("{{\"n\":{n}}}\n")).collect();
+        std::fs::write(&log, lines).unwrap();
+        let tail = String::from_utf8(tail_lines(&log, 200).unwrap()).unwrap();
+        assert_eq!(tail.lines().count(), 200);
+        assert!(tail.starts_with("{\"n\":101}\n") && tail.ends_with("{\"n\":300}\n"));
+        assert_eq!(tail_lines(&dir.path().join("absent"), 200), None);
     }
 
     #[test]

@@ -60,12 +60,14 @@ pub fn server(context: &Context, action: ServerAction) -> u8 {
     let local = LocalServer::from_settings(&context.settings);
     match action {
         ServerAction::Processes { stop, .. } => super::processes::run(context, stop),
-        ServerAction::Start { image, fresh } => {
+        ServerAction::Start { image, fresh, team } => {
             let choice = match (image, fresh) {
                 (Some(name), _) => ImageChoice::Named(name),
                 (None, true) => ImageChoice::Fresh,
                 (None, false) => ImageChoice::Last,
             };
+            let mut local = local;
+            local.security.override_with(&team);
             start(&local, &choice)
         }
         ServerAction::Stop { no_save } => stop(&local, !no_save),

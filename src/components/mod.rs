@@ -24,6 +24,7 @@ pub mod status_bar;
 mod status_hints;
 pub mod tabs;
 pub mod transcript;
+pub mod trust_prompt;
 pub mod viewport;
 pub mod workspace;
 pub mod workspace_prompt;
@@ -40,6 +41,7 @@ pub use messages::MessageList;
 pub use palette::PalettePopup;
 pub use status_bar::StatusBar;
 pub use transcript::Transcript;
+pub use trust_prompt::TrustPrompt;
 pub use workspace::Workspace;
 pub use workspace_prompt::WorkspacePromptBar;
 

@@ -127,11 +127,13 @@ pub fn connection_text(connection: &Connection, in_state_ms: u64, compact: bool)
                 n => format!(" · backup {n} {}", info.address),
             };
             let round_trip = format_duration(*round_trip_us);
+            // The server's role for this key: evaluating would be refused.
+            let access = if info.read_only { " · read-only" } else { "" };
             if compact {
-                return format!("Connected{backup} · {round_trip}");
+                return format!("Connected{access}{backup} · {round_trip}");
             }
             format!(
-                "Connected{backup} · {} · {} {} · {round_trip}",
+                "Connected{access}{backup} · {} · {} {} · {round_trip}",
                 info.server, info.dialect, info.dialect_version,
             )
         }

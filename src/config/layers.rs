@@ -20,12 +20,15 @@ const ALIASES: [(&str, &str, &str); 1] = [("server", "max_queued_requests", "max
 
 /// Keys holding a file path: `~` is expanded and a relative path is taken
 /// from the directory of the file that sets it.
-const PATH_KEYS: [&str; 5] = [
+const PATH_KEYS: [&str; 8] = [
     "ui.keymap",
     "ui.theme",
     "log.file",
     "security.client_key",
     "security.known_servers",
+    "local_server.server_key",
+    "local_server.authorized_keys",
+    "local_server.audit_log",
 ];
 
 /// Where the value of one key came from.

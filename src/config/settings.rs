@@ -19,6 +19,7 @@ pub struct Settings {
     pub failover: FailoverSettings,
     pub local_server: LocalServerSettings,
     pub log: LogSettings,
+    pub security: SecuritySettings,
     pub ui: UiSettings,
     pub security: SecuritySettings,
 }
@@ -79,6 +80,16 @@ pub struct LocalServerSettings {
     pub max_quick_crashes: u32,
     pub save_on_stop: bool,
     pub auto_stop_after_ms: u64,
+    /// The server's CURVE secret key file; "" = no CURVE.
+    pub server_key: String,
+    /// The clients' keys and roles (with `server_key`).
+    pub authorized_keys: String,
+    /// Where the server listens; "" = `server.address`.
+    pub bind: String,
+    /// The server's audit log; "" = audit.log in the data directory.
+    pub audit_log: String,
+    /// The audit log also holds the code.
+    pub audit_code: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,7 +310,7 @@ impl Settings {
             ),
             known_servers: path_or(
                 &self.security.known_servers,
-                crate::security::config_dir().join("known_servers"),
+                crate::paths::config_dir().join("known_servers"),
             ),
         }
     }

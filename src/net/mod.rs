@@ -26,6 +26,9 @@ pub struct ServerInfo {
     pub instance: Option<String>,
     /// The server lists the debugging types (`debug_stack`, …).
     pub debugging: bool,
+    /// The server gives this client's key the role `read`: browsing, no
+    /// evaluation.
+    pub read_only: bool,
 }
 
 impl ServerInfo {
@@ -39,6 +42,7 @@ impl ServerInfo {
             pid: describe.pid,
             instance: describe.process.instance.clone(),
             debugging: describe.types.iter().any(|t| t == "debug_stack"),
+            read_only: describe.role.as_deref() == Some("read"),
         }
     }
 }

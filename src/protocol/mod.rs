@@ -484,6 +484,13 @@ pub struct DescribeResult {
     /// Debugging: how many suspended processes a session keeps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_debuggers: Option<u64>,
+    /// Security: the role this client's key has (`full` or `read`);
+    /// servers from before security do not say (every client is `full`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Security: the connection is encrypted and authenticated with CURVE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<bool>,
 }
 
 /// A process that evaluated code forked (`describe.processes`).

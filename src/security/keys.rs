@@ -105,7 +105,7 @@ pub fn fingerprint(z85: &str) -> Result<String, String> {
 
 /// Where `stui keygen` writes: `<config dir>/keys/client.key` or `server.key`.
 pub fn default_secret_path(owner: KeyOwner) -> PathBuf {
-    super::config_dir()
+    crate::paths::config_dir()
         .join("keys")
         .join(format!("{}.key", owner.name()))
 }

@@ -145,13 +145,6 @@ pub fn apply(socket: &zmq::Socket, curve: Option<&CurveKeys>) -> Result<(), zmq:
     socket.set_curve_secretkey(&curve.client_secret)
 }
 
-/// Where STUI keeps its configuration (and keys/, known_servers).
-pub fn config_dir() -> PathBuf {
-    crate::paths::config_file()
-        .and_then(|file| file.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| crate::paths::data_dir().join("config"))
-}
-
 /// What the client knows to secure its connections: the settings
 /// `server.public_key`, `security.client_key`, `security.known_servers`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -140,7 +140,11 @@ fn replay_since_save(local: &LocalServer, session: &str) -> Result<String, Strin
     if entries.is_empty() {
         return Ok("No changes since the last save: nothing to replay.".into());
     }
-    let mut client = Client::new(&local.address, session, ClientOptions::default());
+    let defaults = ClientOptions::default();
+    let mut options = local.client_options(defaults.request_timeout);
+    // A replay is worth the usual tries (the server answers a resend once).
+    options.tries = defaults.tries;
+    let mut client = Client::new(&local.address, session, options);
     let body = crate::changes::replay_request(&entries, 300_000);
     let result = client
         .call::<crate::protocol::FileInResult>(body)

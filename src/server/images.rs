@@ -163,7 +163,7 @@ impl LocalServer {
     /// a backup), then records what STUI needs to start it again.
     pub fn save_image(&self, name: &str) -> Result<SavedImage, ServerError> {
         check_name(name)?;
-        if super::ping_once(&self.address, Duration::from_secs(1)).is_none() {
+        if self.ping(Duration::from_secs(1)).is_none() {
             return Err(ServerError::Image(format!(
                 "no server answers at {}: nothing to save (start one with `stui server start`)",
                 self.address
@@ -172,7 +172,7 @@ impl LocalServer {
         crate::paths::create_private_dir(&self.images_dir)
             .map_err(|e| io_error(&self.images_dir, e))?;
         let path = self.image_path(name);
-        let saved = request_save(&self.address, &path)?;
+        let saved = request_save(self, &path)?;
         let meta = ImageMeta {
             address: self.address.clone(),
             stamp: super::image::stamp(&self.gst),
@@ -219,18 +219,15 @@ impl LocalServer {
             .map_or(0, |meta| meta.history_changes);
         let mut errors = Vec::new();
         if !history.trim().is_empty() {
-            let result = file_in(
-                &self.address,
-                history,
-                &format!("rebuild of {}", outdated.name),
-            )
-            .map_err(|why| {
-                ServerError::Image(format!(
-                    "rebuilding the image {} from {} failed: {why}",
-                    outdated.name,
-                    history_path.display()
-                ))
-            })?;
+            let result = file_in(self, history, &format!("rebuild of {}", outdated.name)).map_err(
+                |why| {
+                    ServerError::Image(format!(
+                        "rebuilding the image {} from {} failed: {why}",
+                        outdated.name,
+                        history_path.display()
+                    ))
+                },
+            )?;
             errors = result
                 .errors
                 .iter()
@@ -261,8 +258,8 @@ impl LocalServer {
     }
 }
 
-fn file_in(address: &str, code: String, origin: &str) -> Result<FileInResult, String> {
-    let mut client = one_shot_client(address, Duration::from_secs(300));
+fn file_in(local: &LocalServer, code: String, origin: &str) -> Result<FileInResult, String> {
+    let mut client = one_shot_client(local, Duration::from_secs(300));
     let body = RequestBody::FileIn(FileInParams {
         code,
         origin: Some(origin.to_string()),
@@ -275,14 +272,14 @@ fn file_in(address: &str, code: String, origin: &str) -> Result<FileInResult, St
 }
 
 /// A one-shot client in a session of its own, never an active one.
-fn one_shot_client(address: &str, timeout: Duration) -> Client {
+fn one_shot_client(local: &LocalServer, timeout: Duration) -> Client {
     let session = format!("stui-images-{}", uuid::Uuid::new_v4());
-    super::one_shot_client(address, &session, timeout)
+    local.one_shot_client(&session, timeout)
 }
 
 /// One `save_image` exchange; a snapshot of a large image takes a while.
-fn request_save(address: &str, path: &Path) -> Result<SaveImageResult, ServerError> {
-    let mut client = one_shot_client(address, Duration::from_secs(120));
+fn request_save(local: &LocalServer, path: &Path) -> Result<SaveImageResult, ServerError> {
+    let mut client = one_shot_client(local, Duration::from_secs(120));
     let body = RequestBody::SaveImage(SaveImageParams {
         path: path.display().to_string(),
     });

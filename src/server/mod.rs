@@ -9,10 +9,12 @@ pub mod attached;
 mod image;
 mod images;
 pub mod process;
+pub mod security;
 pub mod supervisor;
 
 pub use image::stamp as image_stamp;
 pub use images::{DEFAULT_IMAGE, ImageChoice, ImageMeta, Rebuilt, SavedImage, check_name};
+pub use security::ServerSecurity;
 pub use supervisor::{Assignment, Supervision, SupervisorState};
 
 use std::fs;
@@ -53,6 +55,8 @@ pub struct LocalServer {
     /// supervisor logs (the client log).
     pub stui_exe: PathBuf,
     pub stui_log: PathBuf,
+    /// CURVE, the audit log, and where it listens (see `security`).
+    pub security: ServerSecurity,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +88,9 @@ pub enum ServerError {
     NotReady { waited: Duration, log_tail: String },
     #[error("{0}")]
     Image(String),
+    /// The security settings ask for what the server would refuse.
+    #[error("{0}")]
+    Security(String),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -178,6 +185,11 @@ pub struct Launch {
     pub user_image: Option<PathBuf>,
     /// A TUI started it for itself: the last TUI to leave stops it.
     pub auto_started: bool,
+    /// The secret key file it runs with (CURVE), which `stui server
+    /// status`, `stop` and `save` connect with when the settings name
+    /// none (it was given to `stui server start` as a flag).
+    #[serde(default)]
+    pub server_key: Option<PathBuf>,
 }
 
 impl StartedServer {
@@ -216,6 +228,7 @@ impl LocalServer {
             },
             stui_exe: std::env::current_exe().unwrap_or_else(|_| "stui".into()),
             stui_log: settings.log_file(),
+            security: ServerSecurity::from_settings(local),
         }
     }
 
@@ -268,7 +281,7 @@ impl LocalServer {
         }
         command.arg("-a").args([
             "--endpoint",
-            &self.address,
+            self.security.endpoint(&self.address),
             "--log-file",
             &self.log_file.display().to_string(),
             "--log-level",
@@ -278,6 +291,7 @@ impl LocalServer {
             "--changes-file",
             &self.changes_file.display().to_string(),
         ]);
+        command.args(self.security.gst_args());
         command
     }
 
@@ -291,15 +305,17 @@ impl LocalServer {
     }
 
     /// Ok when a server may be started here: a loopback address where no
-    /// server of ours runs and nothing answers.
+    /// server of ours runs and nothing answers, and security settings the
+    /// server accepts (a bind beyond loopback only with CURVE).
     pub fn check_free(&self) -> Result<(), ServerError> {
         if !is_loopback(&self.address) {
             return Err(ServerError::NotLoopback(self.address.clone()));
         }
+        self.security.check(&self.address)?;
         if let Some(pid) = self.running_pid() {
             return Err(ServerError::AlreadyRunning { pid });
         }
-        if ping_once(&self.address, Duration::from_millis(500)).is_some() {
+        if self.ping(Duration::from_millis(500)).is_some() {
             return Err(ServerError::AddressInUse(self.address.clone()));
         }
         Ok(())
@@ -341,6 +357,7 @@ impl LocalServer {
                 .map_or_else(|| DEFAULT_IMAGE.to_string(), |saved| saved.name.clone()),
             user_image: saved.filter(|_| outdated.is_none()).map(|saved| saved.path),
             auto_started,
+            server_key: self.security.server_key.clone(),
         };
         let log_start = fs::metadata(&self.log_file).map(|m| m.len()).unwrap_or(0);
         let assignment = Assignment {
@@ -418,7 +435,7 @@ impl LocalServer {
             }
             // Short tries: each one connects afresh, so the first ping after
             // the server binds is answered at once.
-            if ping_once(&self.address, Duration::from_millis(20)).is_some() {
+            if self.ping(Duration::from_millis(20)).is_some() {
                 return Ok(());
             }
             if started.elapsed() >= deadline {
@@ -468,7 +485,7 @@ impl LocalServer {
         if !self.save_on_stop || self.running_pid().is_none() {
             return None;
         }
-        ping_once(&self.address, Duration::from_millis(2000))?;
+        self.ping(Duration::from_millis(2000))?;
         Some(self.save_image(&self.image_name_for_saves()))
     }
 
@@ -508,7 +525,7 @@ impl LocalServer {
     /// connected), then counts the sessions still active there (0 when the
     /// server does not answer).
     fn other_active_sessions(&self, session: &str) -> u64 {
-        let mut client = one_shot_client(&self.address, session, Duration::from_secs(2));
+        let mut client = self.one_shot_client(session, Duration::from_secs(2));
         let _ = client.call::<EndSessionResult>(RequestBody::EndSession(Empty {}));
         match client.ping() {
             Ok(timed) => timed
@@ -525,7 +542,7 @@ impl LocalServer {
         ServerStatus {
             pid,
             supervisor: pid.and_then(|_| self.supervisor_state()),
-            ping: ping_once(&self.address, Duration::from_millis(1000)),
+            ping: self.ping(Duration::from_millis(1000)),
         }
     }
 
@@ -536,6 +553,48 @@ impl LocalServer {
 
     fn pid_file_pid(&self) -> Option<u32> {
         fs::read_to_string(&self.pid_file).ok()?.trim().parse().ok()
+    }
+
+    /// The options of this process's own clients of the server: the
+    /// supervisor's pings, saves, replays, ending a session. With CURVE
+    /// they are to connect with the server's own key pair (`own_keys`).
+    pub fn client_options(&self, timeout: Duration) -> ClientOptions {
+        let curve = self.own_keys().and_then(|pair| {
+            crate::security::CurveKeys::new(&pair.public, &pair)
+                .inspect_err(|why| log::error!("the server's own key: {why}"))
+                .ok()
+        });
+        ClientOptions {
+            request_timeout: timeout,
+            tries: 1,
+            curve,
+            ..ClientOptions::default()
+        }
+    }
+
+    /// The server's own key pair when it runs with CURVE: it authorizes
+    /// it (role full), so this process's clients connect with it. The key
+    /// file is the settings' or, for a server started with the flag, the
+    /// one its supervisor recorded.
+    pub fn own_keys(&self) -> Option<crate::security::keys::KeyPair> {
+        let path = self
+            .security
+            .server_key
+            .clone()
+            .or_else(|| self.supervisor_state()?.launch.server_key)?;
+        crate::security::keys::read_secret_file(&path)
+            .inspect_err(|why| log::error!("{}: {why}", path.display()))
+            .ok()
+    }
+
+    /// One ping of the server with a single try: answers the round trip.
+    pub fn ping(&self, timeout: Duration) -> Option<Duration> {
+        ping_with(&mut self.one_shot_client("stui-probe", timeout))
+    }
+
+    /// A client of the server for a single exchange in `session`: one try, this timeout.
+    pub fn one_shot_client(&self, session: &str, timeout: Duration) -> Client {
+        Client::new(&self.address, session, self.client_options(timeout))
     }
 
     /// The pid in the pid file, if that process is alive and is a
@@ -559,26 +618,21 @@ fn vm_stderr_file(log: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// One ping with a short timeout and a single try: answers the round trip.
+/// One plaintext ping with a single try: answers the round trip.
 pub fn ping_once(address: &str, timeout: Duration) -> Option<Duration> {
-    let mut client = one_shot_client(address, "stui-probe", timeout);
+    let options = ClientOptions {
+        request_timeout: timeout,
+        tries: 1,
+        ..ClientOptions::default()
+    };
+    ping_with(&mut Client::new(address, "stui-probe", options))
+}
+
+fn ping_with(client: &mut Client) -> Option<Duration> {
     match client.ping() {
         Ok(timed) if timed.value.is_ok() => Some(timed.round_trip),
         _ => None,
     }
-}
-
-/// A client for a single exchange: one try, this timeout.
-fn one_shot_client(address: &str, session: &str, timeout: Duration) -> Client {
-    Client::new(
-        address,
-        session,
-        ClientOptions {
-            request_timeout: timeout,
-            tries: 1,
-            ..ClientOptions::default()
-        },
-    )
 }
 
 /// True for tcp endpoints on 127.0.0.0/8, ::1 or localhost, and for ipc/inproc.
@@ -687,5 +741,105 @@ mod tests {
             .windows(2)
             .any(|pair| pair[0] == "--changes-file" && pair[1] == local.changes_file.as_os_str());
         assert!(passed, "{args:?}");
+    }
+
+    /// The option pairs (`--name value`) of the server's command line.
+    fn options_of(local: &LocalServer) -> Vec<(String, String)> {
+        let command = local.command(&[], None);
+        let args: Vec<String> = command
+            .get_args()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .skip_while(|arg| arg != "-a")
+            .skip(1)
+            .collect();
+        args.chunks(2)
+            .map(|pair| (pair[0].clone(), pair.get(1).cloned().unwrap_or_default()))
+            .collect()
+    }
+
+    fn option<'a>(options: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        options
+            .iter()
+            .find(|(option, _)| option == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    #[test]
+    fn by_default_the_server_listens_at_the_address_without_curve_and_audits() {
+        let local = LocalServer::from_settings(&Settings::defaults());
+        let options = options_of(&local);
+        assert_eq!(option(&options, "--endpoint"), Some("tcp://127.0.0.1:5555"));
+        assert_eq!(option(&options, "--server-key"), None);
+        assert_eq!(option(&options, "--authorized-keys"), None);
+        assert_eq!(option(&options, "--audit-code"), None);
+        let audit_log = crate::paths::data_dir().join("audit.log");
+        assert_eq!(
+            option(&options, "--audit-log"),
+            Some(audit_log.to_str().unwrap())
+        );
+    }
+
+    #[test]
+    fn the_team_server_settings_reach_the_servers_command_line() {
+        let mut settings = Settings::defaults();
+        let local = &mut settings.local_server;
+        local.server_key = "/keys/server.key".into();
+        local.authorized_keys = "/keys/authorized_keys".into();
+        local.bind = "tcp://0.0.0.0:5555".into();
+        local.audit_log = "/var/log/stui/audit.log".into();
+        local.audit_code = true;
+        let options = options_of(&LocalServer::from_settings(&settings));
+        let expected = [
+            ("--endpoint", "tcp://0.0.0.0:5555"),
+            ("--server-key", "/keys/server.key"),
+            ("--authorized-keys", "/keys/authorized_keys"),
+            ("--audit-log", "/var/log/stui/audit.log"),
+            ("--audit-code", "true"),
+        ];
+        for (name, value) in expected {
+            assert_eq!(option(&options, name), Some(value), "{name} in {options:?}");
+        }
+        // STUI and the supervisor still connect through the loopback address.
+        assert_eq!(
+            LocalServer::from_settings(&settings).address,
+            "tcp://127.0.0.1:5555"
+        );
+    }
+
+    #[test]
+    fn a_server_started_with_a_key_flag_is_reached_with_that_key_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("server.key");
+        let text = "public_key = \"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\"\n\
+                    secret_key = \"D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs\"\n";
+        crate::paths::write_private(&key, text).unwrap();
+        let mut local = LocalServer::from_settings(&Settings::defaults());
+        local.pid_file = dir.path().join("server.pid");
+        assert_eq!(local.own_keys(), None, "no key: plaintext");
+        let state = SupervisorState {
+            launch: Launch {
+                server_key: Some(key),
+                ..Launch::default()
+            },
+            ..SupervisorState::default()
+        };
+        fs::write(local.state_file(), serde_json::to_string(&state).unwrap()).unwrap();
+        let pair = local.own_keys().expect("the key its supervisor recorded");
+        assert_eq!(pair.public, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID");
+    }
+
+    #[test]
+    fn a_bind_beyond_loopback_without_keys_is_refused_before_starting() {
+        let mut settings = Settings::defaults();
+        settings.local_server.bind = "tcp://0.0.0.0:5555".into();
+        let why = LocalServer::from_settings(&settings)
+            .check_free()
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            why,
+            "refusing to listen on tcp://0.0.0.0:5555 without encryption: set \
+             local_server.server_key and local_server.authorized_keys (see stui keygen --server)"
+        );
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::process::{describe_exit, die_with_parent, terminate};
 use super::{GST_HINT, Launch, LocalServer, ServerError, io_error};
 use crate::net::client::decode_answer;
-use crate::net::{Answer, Client, ClientOptions};
+use crate::net::{Answer, Client};
 use crate::paths::{make_private, open_private_append, write_private};
 use crate::protocol::RequestBody;
 
@@ -241,14 +241,9 @@ impl Supervisor {
     /// Waits until the server exits, stops answering, or a stop is asked.
     fn watch(&mut self, child: &mut Child) -> Outcome {
         let supervision = self.local.supervision.clone();
-        let mut pinger = Client::new(
-            self.local.address.clone(),
-            format!("stui-supervisor-{}", self.state.supervisor_pid),
-            ClientOptions {
-                request_timeout: supervision.ping_every.min(Duration::from_secs(2)),
-                tries: 1,
-                ..ClientOptions::default()
-            },
+        let mut pinger = self.local.one_shot_client(
+            &format!("stui-supervisor-{}", self.state.supervisor_pid),
+            supervision.ping_every.min(Duration::from_secs(2)),
         );
         let launched = Instant::now();
         let mut last_answer: Option<Instant> = None;
@@ -300,7 +295,7 @@ impl Supervisor {
             }
             reply_ok
         } else {
-            super::ping_once(pinger.address(), Duration::from_millis(50)).is_some()
+            self.local.ping(Duration::from_millis(50)).is_some()
         };
         if answers && !answered {
             self.answered_once = true;

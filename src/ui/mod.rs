@@ -25,6 +25,7 @@ pub mod status;
 pub mod transcript_filter;
 pub mod transcript_search;
 pub mod transcript_view;
+pub mod trust;
 pub mod undo;
 pub mod workspaces;
 

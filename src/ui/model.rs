@@ -259,6 +259,8 @@ pub struct Model {
     /// Evaluations suspend at an unhandled error (`ui.debug_on_error`),
     /// where the server can debug.
     pub debug_on_error: bool,
+    /// An unknown server key waiting for the user's yes or no: it takes the keys.
+    pub trust_question: Option<super::trust::TrustQuestion>,
     next_request: u64,
 }
 
@@ -294,6 +296,7 @@ impl Model {
             palette: Default::default(),
             debuggers: Default::default(),
             debug_on_error: true,
+            trust_question: None,
             next_request: 0,
         }
     }

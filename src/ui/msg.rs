@@ -194,6 +194,8 @@ pub enum Msg {
     Debugger(crate::ui::debugger::DebuggerMsg),
     /// A key of the palette (Ctrl+K), or opening it.
     Palette(crate::ui::palette::PaletteMsg),
+    /// The answer to "trust this server's key?", and what came of it.
+    Trust(crate::ui::trust::TrustMsg),
     /// Something the bridge thread reports.
     Net(NetEvent),
 }

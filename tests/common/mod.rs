@@ -63,6 +63,7 @@ pub fn server_image() -> &'static ServerImage {
             supervision: stui::server::Supervision::default(),
             stui_exe: env!("CARGO_BIN_EXE_stui").into(),
             stui_log: files_dir.join("stui.log"),
+            security: Default::default(),
         };
         let files = local.install_files().expect("the server files install");
         let image = local
@@ -267,6 +268,7 @@ pub fn gst_server_info() -> ServerInfo {
         pid: 4242,
         instance: Some("gst-4242-a".into()),
         debugging: true,
+        read_only: false,
     }
 }
 
@@ -349,5 +351,6 @@ pub fn local_server_in(dir: &Path, address: &str) -> LocalServer {
         supervision: stui::server::Supervision::default(),
         stui_exe: env!("CARGO_BIN_EXE_stui").into(),
         stui_log: dir.join("stui.log"),
+        security: Default::default(),
     }
 }
