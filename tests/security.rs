@@ -84,8 +84,14 @@ fn with_curve_the_wire_carries_no_plaintext_and_without_it_it_does() {
     let (output, stdout, stderr) = eval(home.path(), &proxy.address, &[], marker);
     assert!(output.status.success(), "eval through the proxy: {stderr}");
     assert!(stdout.contains("SECRET-MARKER-XYZ"), "{stdout}");
-    assert!(proxy.bytes().len() > 200, "the proxy forwarded the exchange");
-    assert!(!proxy.saw("SECRET-MARKER"), "neither code nor reply in clear");
+    assert!(
+        proxy.bytes().len() > 200,
+        "the proxy forwarded the exchange"
+    );
+    assert!(
+        !proxy.saw("SECRET-MARKER"),
+        "neither code nor reply in clear"
+    );
     assert!(!proxy.saw("evaluate"), "not even the request type");
 
     let plain = TestServer::start();
@@ -94,7 +100,10 @@ fn with_curve_the_wire_carries_no_plaintext_and_without_it_it_does() {
     let (output, stdout, stderr) = eval(plain_home.path(), &plain_proxy.address, &[], marker);
     assert!(output.status.success(), "plaintext eval: {stderr}");
     assert!(stdout.contains("SECRET-MARKER-XYZ"));
-    assert!(plain_proxy.saw("SECRET-MARKER-' , 'XYZ"), "the code in clear");
+    assert!(
+        plain_proxy.saw("SECRET-MARKER-' , 'XYZ"),
+        "the code in clear"
+    );
     assert!(plain_proxy.saw("SECRET-MARKER-XYZ"), "the reply in clear");
 }
 
@@ -117,13 +126,22 @@ fn an_unknown_client_key_is_refused_before_any_request_runs() {
         "{stderr}"
     );
     assert!(
-        server.log().contains(&format!("refused unknown client key {fingerprint}")),
+        server
+            .log()
+            .contains(&format!("refused unknown client key {fingerprint}")),
         "the server log names the refused key:\n{}",
         server.log()
     );
     let lines = audit_lines(&server);
-    assert!(lines.iter().any(|l| l["event"] == "refused" && l["key"] == fingerprint));
-    assert!(!lines.iter().any(|l| l["type"] == "evaluate"), "no request of it reached dispatch");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["event"] == "refused" && l["key"] == fingerprint)
+    );
+    assert!(
+        !lines.iter().any(|l| l["type"] == "evaluate"),
+        "no request of it reached dispatch"
+    );
 
     let member = user_home(Some(&server.keys.public), Some(&alice));
     let (output, stdout, stderr) = eval(
@@ -145,8 +163,14 @@ fn a_wrong_pinned_server_key_is_refused_naming_both_fingerprints() {
     let (output, _, stderr) = eval(home.path(), &server.address, &[], "3 + 4");
     assert!(!output.status.success());
     assert!(stderr.contains(&server.address), "{stderr}");
-    assert!(stderr.contains(&impostor.fingerprint()), "the pinned key: {stderr}");
-    assert!(stderr.contains(&server.keys.fingerprint()), "the presented key: {stderr}");
+    assert!(
+        stderr.contains(&impostor.fingerprint()),
+        "the pinned key: {stderr}"
+    );
+    assert!(
+        stderr.contains(&server.keys.fingerprint()),
+        "the presented key: {stderr}"
+    );
     assert!(
         !audit_lines(&server).iter().any(|l| l["type"] == "evaluate"),
         "nothing was sent"
@@ -167,8 +191,14 @@ fn the_read_role_browses_and_inspects_but_may_not_run_code() {
         ))
     };
     let classes = ask("list_classes", json!({"pattern": "OrderedColl*"}));
-    assert_eq!(classes["result"]["classes"][0]["name"], "OrderedCollection", "{classes}");
-    let method = ask("method", json!({"class": "Object", "selector": "printString"}));
+    assert_eq!(
+        classes["result"]["classes"][0]["name"], "OrderedCollection",
+        "{classes}"
+    );
+    let method = ask(
+        "method",
+        json!({"class": "Object", "selector": "printString"}),
+    );
     assert_eq!(method["ok"], true, "{method}");
     assert_eq!(ask("describe", json!({}))["result"]["role"], "read");
     for (kind, params) in [
@@ -178,7 +208,10 @@ fn the_read_role_browses_and_inspects_but_may_not_run_code() {
         ("interrupt", json!({})),
     ] {
         let refused = ask(kind, params);
-        assert_eq!(refused["error"]["code"], "permission_denied", "{kind}: {refused}");
+        assert_eq!(
+            refused["error"]["code"], "permission_denied",
+            "{kind}: {refused}"
+        );
     }
     let home = user_home(Some(&server.keys.public), Some(&bob));
     let (output, _, stderr) = eval(home.path(), &server.address, &[], "3 + 4");
@@ -195,7 +228,12 @@ fn failed_start(endpoint: &str, args: &[String]) -> (i32, String) {
         if let Some(status) = child.try_wait().unwrap() {
             let mut stderr = String::new();
             use std::io::Read;
-            child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
             return (status.code().unwrap_or(-1), stderr);
         }
         if started.elapsed() > Duration::from_secs(30) {
@@ -212,7 +250,9 @@ fn a_lan_bind_needs_keys_and_serves_with_them() {
     let (status, stderr) = failed_start(&endpoint, &[]);
     assert_eq!(status, 2, "{stderr}");
     assert!(
-        stderr.contains(&format!("refusing to listen on {endpoint} without encryption")),
+        stderr.contains(&format!(
+            "refusing to listen on {endpoint} without encryption"
+        )),
         "{stderr}"
     );
     let alice = Keys::generate();
@@ -240,7 +280,10 @@ fn key_files_others_can_read_are_refused() {
     ];
     let (status, stderr) = failed_start(&format!("tcp://127.0.0.1:{}", free_port()), &args);
     assert_eq!(status, 2, "{stderr}");
-    assert!(stderr.contains(&key_file.display().to_string()) && stderr.contains("0644"), "{stderr}");
+    assert!(
+        stderr.contains(&key_file.display().to_string()) && stderr.contains("0644"),
+        "{stderr}"
+    );
 
     let alice = Keys::generate();
     let server = CurveServer::start(&[authorized_line(&alice, "full", "alice")], &[]);
@@ -249,7 +292,10 @@ fn key_files_others_can_read_are_refused() {
     std::fs::set_permissions(&client_key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (output, _, stderr) = eval(home.path(), &server.address, &[], "3 + 4");
     assert!(!output.status.success());
-    assert!(stderr.contains("0644") && stderr.contains("chmod 600"), "{stderr}");
+    assert!(
+        stderr.contains("0644") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -257,22 +303,39 @@ fn a_removed_key_is_refused_on_its_next_request_and_other_sessions_stay() {
     let alice = Keys::generate();
     let carol = Keys::generate();
     let server = CurveServer::start(
-        &[authorized_line(&alice, "full", "alice"), authorized_line(&carol, "full", "carol")],
+        &[
+            authorized_line(&alice, "full", "alice"),
+            authorized_line(&carol, "full", "carol"),
+        ],
         &[],
     );
     let context = zmq::Context::new();
     let socket_of = |keys: &Keys| {
         let socket = context.socket(zmq::REQ).unwrap();
         socket.set_linger(0).unwrap();
-        socket.set_curve_serverkey(&zmq::z85_decode(&server.keys.public).unwrap()).unwrap();
-        socket.set_curve_publickey(&zmq::z85_decode(&keys.public).unwrap()).unwrap();
-        socket.set_curve_secretkey(&zmq::z85_decode(&keys.secret).unwrap()).unwrap();
+        socket
+            .set_curve_serverkey(&zmq::z85_decode(&server.keys.public).unwrap())
+            .unwrap();
+        socket
+            .set_curve_publickey(&zmq::z85_decode(&keys.public).unwrap())
+            .unwrap();
+        socket
+            .set_curve_secretkey(&zmq::z85_decode(&keys.secret).unwrap())
+            .unwrap();
         socket.connect(&server.address).unwrap();
         socket
     };
     let ask = |socket: &zmq::Socket, session: &str, code: &str| -> Value {
-        socket.send(body(session, "evaluate", json!({"code": code})).as_bytes(), 0).unwrap();
-        assert!(socket.poll(zmq::POLLIN, 10_000).unwrap() > 0, "a reply to {code}");
+        socket
+            .send(
+                body(session, "evaluate", json!({"code": code})).as_bytes(),
+                0,
+            )
+            .unwrap();
+        assert!(
+            socket.poll(zmq::POLLIN, 10_000).unwrap() > 0,
+            "a reply to {code}"
+        );
         serde_json::from_str(&socket.recv_string(0).unwrap().unwrap()).unwrap()
     };
     let alice_socket = socket_of(&alice);
@@ -280,12 +343,25 @@ fn a_removed_key_is_refused_on_its_next_request_and_other_sessions_stay() {
     assert_eq!(ask(&alice_socket, "alice", "x := 6")["ok"], true);
     assert_eq!(ask(&carol_socket, "carol", "3 + 4")["result"]["print"], "7");
 
-    std::fs::write(&server.authorized_keys, authorized_line(&alice, "full", "alice")).unwrap();
+    std::fs::write(
+        &server.authorized_keys,
+        authorized_line(&alice, "full", "alice"),
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let refused = ask(&carol_socket, "carol", "3 + 4");
     assert_eq!(refused["error"]["code"], "permission_denied", "{refused}");
-    assert!(refused["error"]["message"].as_str().unwrap().contains(&carol.fingerprint()));
-    assert_eq!(ask(&alice_socket, "alice", "x * 7")["result"]["print"], "42", "alice's session stays");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&carol.fingerprint())
+    );
+    assert_eq!(
+        ask(&alice_socket, "alice", "x * 7")["result"]["print"],
+        "42",
+        "alice's session stays"
+    );
     let fresh = curve_request(
         &server.address,
         &server.keys.public,
@@ -293,7 +369,10 @@ fn a_removed_key_is_refused_on_its_next_request_and_other_sessions_stay() {
         &body("carol", "ping", json!({})),
         Duration::from_secs(2),
     );
-    assert!(fresh.is_none(), "a new connection of the removed key is refused");
+    assert!(
+        fresh.is_none(),
+        "a new connection of the removed key is refused"
+    );
 }
 
 #[test]
@@ -303,7 +382,11 @@ fn every_request_leaves_an_audit_line_with_the_codes_digest_not_the_code() {
     let home = user_home(Some(&server.keys.public), Some(&alice));
     let (output, _, stderr) = eval(home.path(), &server.address, &[], "3 + 4");
     assert!(output.status.success(), "{stderr}");
-    let mode = std::fs::metadata(&server.audit_log).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(&server.audit_log)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600, "the audit log is private");
     let lines = audit_lines(&server);
     let line = lines
@@ -315,7 +398,10 @@ fn every_request_leaves_an_audit_line_with_the_codes_digest_not_the_code() {
     assert_eq!(line["outcome"], "ok");
     assert_eq!(line["code_chars"], 5);
     assert_eq!(line["code_sha256"], sha256_hex_by_python("3 + 4"));
-    assert!(line["code"].is_null() && !server.audit().contains("3 + 4"), "no code by default");
+    assert!(
+        line["code"].is_null() && !server.audit().contains("3 + 4"),
+        "no code by default"
+    );
     assert!(line["duration_us"].as_u64().is_some() && line["time"].is_string());
 
     let keeping = CurveServer::start(
@@ -338,19 +424,34 @@ fn the_cli_trusts_an_unknown_server_only_when_told_and_then_refuses_a_changed_ke
     let (output, _, stderr) = eval(home.path(), &endpoint, &[], "3 + 4");
     assert!(!output.status.success());
     let fingerprint = server.keys.fingerprint();
-    assert!(stderr.contains(&fingerprint) && stderr.contains("--trust"), "{stderr}");
+    assert!(
+        stderr.contains(&fingerprint) && stderr.contains("--trust"),
+        "{stderr}"
+    );
 
     let (output, stdout, stderr) = eval(home.path(), &endpoint, &["--trust"], "3 + 4");
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stdout.trim(), "7");
     let known = std::fs::read_to_string(home.path().join("config/stui/known_servers")).unwrap();
-    assert!(known.contains(&endpoint) && known.contains(&server.keys.public), "{known}");
+    assert!(
+        known.contains(&endpoint) && known.contains(&server.keys.public),
+        "{known}"
+    );
     let (output, stdout, _) = eval(home.path(), &endpoint, &[], "3 + 4");
-    assert!(output.status.success() && stdout.trim() == "7", "trusted from now on");
+    assert!(
+        output.status.success() && stdout.trim() == "7",
+        "trusted from now on"
+    );
 
     drop(server);
     let replaced = CurveServer::start_bound(&endpoint, &lines, &[]);
     let (output, _, stderr) = eval(home.path(), &endpoint, &["--trust"], "3 + 4");
-    assert!(!output.status.success(), "--trust never overrides a changed key");
-    assert!(stderr.contains(&fingerprint) && stderr.contains(&replaced.keys.fingerprint()), "{stderr}");
+    assert!(
+        !output.status.success(),
+        "--trust never overrides a changed key"
+    );
+    assert!(
+        stderr.contains(&fingerprint) && stderr.contains(&replaced.keys.fingerprint()),
+        "{stderr}"
+    );
 }

@@ -21,7 +21,6 @@ pub struct Settings {
     pub log: LogSettings,
     pub security: SecuritySettings,
     pub ui: UiSettings,
-    pub security: SecuritySettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

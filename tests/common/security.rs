@@ -120,7 +120,14 @@ impl CurveServer {
     fn wait_until_serving(&mut self) {
         let started = Instant::now();
         let own = self.keys.clone();
-        while curve_ping(&self.address, &self.keys.public, &own, Duration::from_millis(300)).is_none() {
+        while curve_ping(
+            &self.address,
+            &self.keys.public,
+            &own,
+            Duration::from_millis(300),
+        )
+        .is_none()
+        {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
                     "the CURVE server exited during start-up: {status}; log:\n{}",
@@ -148,6 +155,10 @@ impl CurveServer {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.rsplit(':').next().unwrap().parse().unwrap()
     }
 }
 
@@ -219,7 +230,13 @@ pub fn curve_ping(
     client: &Keys,
     wait: Duration,
 ) -> Option<String> {
-    curve_request(address, server_public, client, &body("probe", "ping", serde_json::json!({})), wait)
+    curve_request(
+        address,
+        server_public,
+        client,
+        &body("probe", "ping", serde_json::json!({})),
+        wait,
+    )
 }
 
 /// A TCP proxy on a loopback port that forwards to `upstream` and keeps
@@ -241,7 +258,11 @@ impl RecordingProxy {
                 let Ok(server) = TcpStream::connect(&target) else {
                     continue;
                 };
-                pipe(client.try_clone().unwrap(), server.try_clone().unwrap(), tape.clone());
+                pipe(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    tape.clone(),
+                );
                 pipe(server, client, tape.clone());
             }
         });
@@ -256,7 +277,9 @@ impl RecordingProxy {
     /// Whether `text` appears anywhere in what was forwarded.
     pub fn saw(&self, text: &str) -> bool {
         let bytes = self.bytes();
-        bytes.windows(text.len()).any(|window| window == text.as_bytes())
+        bytes
+            .windows(text.len())
+            .any(|window| window == text.as_bytes())
     }
 }
 
