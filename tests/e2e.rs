@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::security::{CurveServer, Keys, authorized_line};
 use common::{TempDir, free_port};
 use stui::server::ping_once;
 
@@ -1706,4 +1707,36 @@ fn a_halt_in_a_loop_stops_each_time_and_the_last_proceed_answers_the_loop() {
     });
     assert!(!screen.contains("Debugger d1"), "{screen}");
     hang_up(tmux, &address);
+}
+
+#[test]
+fn an_unknown_curve_server_is_trusted_only_after_yes_and_then_answers() {
+    let alice = Keys::generate();
+    let server = CurveServer::start(&[authorized_line(&alice, "full", "alice")], &[]);
+    let home = TempDir::new("e2e-trust");
+    alice.write_secret(&home.path().join("config/stui/keys/client.key"), 0o600);
+    let (tmux, _) = launch(&home, &server.address, "");
+    let fingerprint = server.keys.fingerprint();
+    tmux.wait_for(
+        "the question naming the key",
+        Duration::from_secs(30),
+        |s| s.contains("Unknown server key") && s.contains(&fingerprint),
+    );
+    let known_servers = home.path().join("config/stui/known_servers");
+    assert!(
+        !known_servers.exists(),
+        "nothing is trusted before the answer"
+    );
+    tmux.send_keys(&["y"]);
+    tmux.wait_until_connected();
+    let known = std::fs::read_to_string(&known_servers).unwrap();
+    assert!(
+        known.contains(&format!("{} {}", server.address, server.keys.public)),
+        "{known}"
+    );
+    tmux.type_text("3 + 4");
+    tmux.send_keys(&["C-p"]);
+    tmux.wait_for("the printed 7", Duration::from_secs(20), |s| {
+        pane_lines(s).any(|line| line.starts_with("3 + 4 \"7\""))
+    });
 }

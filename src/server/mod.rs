@@ -315,7 +315,7 @@ impl LocalServer {
         if let Some(pid) = self.running_pid() {
             return Err(ServerError::AlreadyRunning { pid });
         }
-        if self.ping(Duration::from_millis(500)).is_some() {
+        if self.ping(Duration::from_millis(500)).is_some() || port_taken(&self.address) {
             return Err(ServerError::AddressInUse(self.address.clone()));
         }
         Ok(())
@@ -635,6 +635,24 @@ fn ping_with(client: &mut Client) -> Option<Duration> {
     }
 }
 
+/// Whether something accepts TCP connections at a tcp endpoint: a server
+/// that answers no plaintext ping (one with CURVE, not ours) still holds
+/// the port, and a server started there would only fail to bind.
+fn port_taken(address: &str) -> bool {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let Some(host_port) = address.strip_prefix("tcp://") else {
+        return false;
+    };
+    let Some(socket_address) = host_port
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut all| all.next())
+    else {
+        return false;
+    };
+    TcpStream::connect_timeout(&socket_address, Duration::from_millis(300)).is_ok()
+}
+
 /// True for tcp endpoints on 127.0.0.0/8, ::1 or localhost, and for ipc/inproc.
 pub fn is_loopback(address: &str) -> bool {
     let Some((scheme, rest)) = address.split_once("://") else {
@@ -826,6 +844,18 @@ mod tests {
         fs::write(local.state_file(), serde_json::to_string(&state).unwrap()).unwrap();
         let pair = local.own_keys().expect("the key its supervisor recorded");
         assert_eq!(pair.public, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID");
+    }
+
+    #[test]
+    fn a_port_held_by_a_server_that_answers_no_plaintext_ping_is_in_use() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut settings = Settings::defaults();
+        settings.server.address = format!("tcp://{}", listener.local_addr().unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let mut local = LocalServer::from_settings(&settings);
+        local.pid_file = dir.path().join("server.pid");
+        let why = local.check_free().unwrap_err();
+        assert!(matches!(why, ServerError::AddressInUse(_)), "{why}");
     }
 
     #[test]
