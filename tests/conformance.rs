@@ -8,11 +8,14 @@ mod fake_debugger;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use common::security::{CurveServer, Keys, authorized_line};
 use common::{Background, TestServer, free_port};
 use fake_debugger::Fault;
 use serde_json::{Value, json};
 use stui::conformance::{Options, Outcome, Summary, check_names, run_selected, run_with};
 use stui::protocol::{ALL_TYPES, CONTRACT_TYPES};
+use stui::security::CurveKeys;
+use stui::security::keys::KeyPair;
 
 /// Checks of the core types: they must run (not be skipped) and pass.
 /// The debugging checks whose types the bundled server serves today: they
@@ -158,10 +161,24 @@ struct FakeServer {
 
 impl FakeServer {
     fn start(answer: impl Fn(&[u8]) -> Option<Value> + Send + 'static) -> Self {
-        let address = format!("tcp://127.0.0.1:{}", free_port());
+        Self::start_on("127.0.0.1", None, answer)
+    }
+
+    /// A fake bound on `host` (its address names that host), speaking
+    /// CURVE with `curve_secret` when given (and letting every key in).
+    fn start_on(
+        host: &str,
+        curve_secret: Option<[u8; 32]>,
+        answer: impl Fn(&[u8]) -> Option<Value> + Send + 'static,
+    ) -> Self {
+        let address = format!("tcp://{host}:{}", free_port());
         let context = zmq::Context::new();
         let socket = context.socket(zmq::ROUTER).unwrap();
         socket.set_linger(0).unwrap();
+        if let Some(secret) = curve_secret {
+            socket.set_curve_server(true).unwrap();
+            socket.set_curve_secretkey(&secret).unwrap();
+        }
         socket.bind(&address).unwrap();
         let serving = Background::spawn(move |stop| {
             let _context = context;
@@ -319,9 +336,14 @@ fn lists_every_type(body: &[u8]) -> Option<Value> {
 }
 
 fn run_one(address: &str, check: &str) -> Option<Outcome> {
+    run_one_with(address, check, None)
+}
+
+/// `run_one` with the suite connecting with `curve`.
+fn run_one_with(address: &str, check: &str, curve: Option<CurveKeys>) -> Option<Outcome> {
     let options = Options {
         timeout: Duration::from_secs(2),
-        ..Options::default()
+        curve,
     };
     let summary = run_selected(address, &options, &|n| n == check, &mut Vec::new());
     summary.outcome(check).cloned()
@@ -885,4 +907,95 @@ fn each_debugging_check_passes_when_its_rule_is_kept_and_fails_when_broken() {
             );
         }
     }
+}
+
+/// The security checks a CURVE server on loopback must pass (the third,
+/// security_curve_beyond_loopback, has nothing to check on loopback).
+const SECURITY_CHECKS: &[&str] = &["security_plaintext_refused", "security_unknown_key_refused"];
+
+/// The suite's keys for `server_public`, as `client` (a key pair).
+fn suite_keys(server_public: &str, client: &Keys) -> CurveKeys {
+    let pair = KeyPair {
+        public: client.public.clone(),
+        secret: client.secret.clone(),
+    };
+    CurveKeys::new(server_public, &pair).unwrap()
+}
+
+/// Over CURVE the whole contract holds as in plaintext, and the server
+/// refuses a plaintext client and a key it does not know.
+#[test]
+fn the_real_server_with_curve_conforms_over_curve() {
+    let suite = Keys::generate();
+    let server = CurveServer::start(&[authorized_line(&suite, "full", "conformance")], &[]);
+    let mut out = Vec::new();
+    let options = Options {
+        timeout: Duration::from_secs(10),
+        curve: Some(suite_keys(&server.keys.public, &suite)),
+    };
+    let summary = run_with(&server.address, &options, &mut out);
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(summary.failed, 0, "{text}");
+    for name in CORE_CHECKS
+        .iter()
+        .chain(DEBUG_CHECKS_SERVED)
+        .chain(SECURITY_CHECKS)
+    {
+        assert!(
+            matches!(summary.outcome(name), Some(Outcome::Ok(_))),
+            "{name} did not pass over CURVE: {:?}\n{text}",
+            summary.outcome(name)
+        );
+    }
+}
+
+/// Answers ping (and anything else) with an empty success.
+fn pong(body: &[u8]) -> Option<Value> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    Some(json!({"stui": 1, "id": request["id"], "ok": true,
+        "result": {"uptime_ms": 1, "instance": "fake"}}))
+}
+
+/// A non-loopback address of this machine, if it has one (found by
+/// routing, with no packet sent).
+fn lan_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn each_security_check_fails_when_its_rule_is_broken() {
+    let some_client = Keys::generate();
+    // A server that answers plaintext although the suite pins a key for it.
+    let plaintext = FakeServer::start(pong);
+    let pinned = suite_keys(&Keys::generate().public, &some_client);
+    let outcome = run_one_with(
+        &plaintext.address,
+        "security_plaintext_refused",
+        Some(pinned),
+    );
+    assert!(matches!(outcome, Some(Outcome::Fail(_))), "{outcome:?}");
+
+    // A CURVE server with no ZAP handler: it lets every key in.
+    let server_keys = zmq::CurveKeyPair::new().unwrap();
+    let open = FakeServer::start_on("127.0.0.1", Some(server_keys.secret_key), pong);
+    let public = zmq::z85_encode(&server_keys.public_key).unwrap();
+    let curve = suite_keys(&public, &some_client);
+    let outcome = run_one_with(&open.address, "security_unknown_key_refused", Some(curve));
+    assert!(matches!(outcome, Some(Outcome::Fail(_))), "{outcome:?}");
+
+    // Plaintext beyond loopback: reached through this machine's LAN address.
+    let Some(ip) = lan_address() else {
+        eprintln!("no address beyond loopback here: the last rule is checked where there is one");
+        return;
+    };
+    let lan = FakeServer::start_on("0.0.0.0", None, lists_every_type);
+    let port = lan.address.rsplit(':').next().unwrap();
+    let outcome = run_one(
+        &format!("tcp://{ip}:{port}"),
+        "security_curve_beyond_loopback",
+    );
+    assert!(matches!(outcome, Some(Outcome::Fail(_))), "{outcome:?}");
 }

@@ -16,6 +16,7 @@ use crate::protocol::{DescribeResult, EvaluateResult, PROTOCOL_VERSION};
 
 mod checks;
 mod debugging;
+mod security;
 
 /// How the suite talks to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,9 +105,13 @@ pub fn check_names() -> Vec<&'static str> {
     all_checks().map(|check| check.name).collect()
 }
 
-/// Every check: the core and tools first, then the debugger's.
+/// Every check: the core and tools first, then the debugger's, then the
+/// security rules.
 fn all_checks() -> impl Iterator<Item = &'static Check> {
-    checks::REGISTRY.iter().chain(debugging::REGISTRY)
+    checks::REGISTRY
+        .iter()
+        .chain(debugging::REGISTRY)
+        .chain(security::REGISTRY)
 }
 
 pub fn run_with(address: &str, options: &Options, out: &mut dyn Write) -> Summary {
@@ -198,13 +203,22 @@ impl Probe {
 
     /// A fresh REQ socket connected to the server.
     pub fn socket(&self) -> Result<zmq::Socket, String> {
+        self.socket_with(self.curve.as_ref())
+    }
+
+    /// A fresh REQ socket connected to the server with these keys (None:
+    /// plaintext), whatever the suite's own are.
+    pub fn socket_with(
+        &self,
+        curve: Option<&crate::security::CurveKeys>,
+    ) -> Result<zmq::Socket, String> {
         // Raw REQ sockets on purpose: the suite checks the contract's
         // framing, and sends frames no client core would.
         let socket = crate::net::context()
             .socket(zmq::REQ)
             .map_err(|e| format!("socket: {e}"))?;
         socket.set_linger(0).map_err(|e| format!("socket: {e}"))?;
-        crate::security::apply(&socket, self.curve.as_ref()).map_err(|e| format!("CURVE: {e}"))?;
+        crate::security::apply(&socket, curve).map_err(|e| format!("CURVE: {e}"))?;
         socket
             .connect(&self.address)
             .map_err(|e| format!("cannot connect to {}: {e}", self.address))?;
