@@ -455,3 +455,30 @@ fn the_cli_trusts_an_unknown_server_only_when_told_and_then_refuses_a_changed_ke
         "{stderr}"
     );
 }
+
+#[test]
+fn a_malformed_authorized_keys_line_stops_the_server_naming_file_and_line() {
+    let dir = TempDir::new("bad-authorized-keys");
+    let key_file = dir.path().join("server.key");
+    Keys::generate().write_secret(&key_file, 0o600);
+    let authorized = dir.path().join("authorized_keys");
+    let text = format!(
+        "# the team\n{}{} admin bob\n",
+        authorized_line(&Keys::generate(), "full", "alice"),
+        Keys::generate().public
+    );
+    std::fs::write(&authorized, text).unwrap();
+    let args = [
+        "--server-key".to_string(),
+        key_file.display().to_string(),
+        "--authorized-keys".to_string(),
+        authorized.display().to_string(),
+    ];
+    let (status, stderr) = failed_start(&format!("tcp://127.0.0.1:{}", free_port()), &args);
+    assert_eq!(status, 2, "{stderr}");
+    let named = format!("{}:3:", authorized.display());
+    assert!(
+        stderr.contains(&named) && stderr.contains("\"admin\""),
+        "{stderr}"
+    );
+}
