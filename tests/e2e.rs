@@ -1026,7 +1026,16 @@ fn in_the_browsers_edit_tab_completes_a_temporary_of_the_method() {
     tmux.send_keys(&["Down", "Down", "Down", "Down", "End", "Enter"]);
     tmux.type_text("ans");
     tmux.send_keys(&["Tab"]);
-    let popup = |s: &str| s.contains("answer  variable");
+    // The popup's columns widen with the longest candidate: match words.
+    let popup = |s: &str| {
+        s.lines().any(|line| {
+            let words: Vec<&str> = line
+                .split(|c: char| c.is_whitespace() || c == '│')
+                .filter(|word| !word.is_empty())
+                .collect();
+            words.windows(2).any(|pair| pair == ["answer", "variable"])
+        })
+    };
     tmux.wait_for("the temporary offered", Duration::from_secs(20), popup);
     tmux.send_keys(&["Enter"]);
     tmux.wait_for("the temporary inserted", Duration::from_secs(10), |s| {
