@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use common::security::{
     CurveServer, Keys, RecordingProxy, authorized_line, body, curve_request, spawn_gst,
 };
-use common::{TempDir, TestServer, free_port, stui};
+use common::{TempDir, TestServer, free_port, free_port_pair, stui};
 use serde_json::{Value, json};
 
 /// A user's home whose config pins `server_public` (when given) and holds
@@ -256,7 +256,7 @@ fn a_lan_bind_needs_keys_and_serves_with_them() {
         "{stderr}"
     );
     let alice = Keys::generate();
-    let lan = format!("tcp://0.0.0.0:{}", free_port());
+    let lan = format!("tcp://0.0.0.0:{}", free_port_pair());
     let server = CurveServer::start_bound(&lan, &[authorized_line(&alice, "full", "alice")], &[]);
     let home = user_home(Some(&server.keys.public), Some(&alice));
     let (output, stdout, stderr) = eval(home.path(), &server.address, &[], "3 + 4");
@@ -416,7 +416,7 @@ fn every_request_leaves_an_audit_line_with_the_codes_digest_not_the_code() {
 #[test]
 fn the_cli_trusts_an_unknown_server_only_when_told_and_then_refuses_a_changed_key() {
     let alice = Keys::generate();
-    let port = free_port();
+    let port = free_port_pair();
     let endpoint = format!("tcp://127.0.0.1:{port}");
     let lines = [authorized_line(&alice, "full", "alice")];
     let server = CurveServer::start_bound(&endpoint, &lines, &[]);

@@ -33,12 +33,45 @@ pub fn client(server: &TestServer, session: &str) -> Client {
     )
 }
 
-/// A loopback port nobody listens on right now.
+/// A loopback port nobody listens on right now, and that this test process
+/// handed out to no other test.
 pub fn free_port() -> u16 {
+    loop {
+        let port = any_free_port();
+        if handed_out().insert(port) {
+            return port;
+        }
+    }
+}
+
+/// A free port whose next port is free too (a CURVE server's key endpoint
+/// is there), both handed out to no other test.
+pub fn free_port_pair() -> u16 {
+    loop {
+        let port = any_free_port();
+        let next_free = std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok();
+        let mut taken = handed_out();
+        if next_free && !taken.contains(&port) && !taken.contains(&(port + 1)) {
+            taken.extend([port, port + 1]);
+            return port;
+        }
+    }
+}
+
+fn any_free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .expect("a free port")
+}
+
+fn handed_out() -> std::sync::MutexGuard<'static, std::collections::HashSet<u16>> {
+    static PORTS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<u16>>> =
+        std::sync::OnceLock::new();
+    PORTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The saved server image, as `stui server start` builds and runs it: the

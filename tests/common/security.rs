@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{TempDir, free_port, server_image};
+use super::{TempDir, free_port_pair, server_image};
 
 /// A CURVE key pair in Z85 text.
 #[derive(Debug, Clone)]
@@ -80,7 +80,11 @@ impl CurveServer {
     /// A server on a free loopback port that authorizes `lines` (see
     /// [`authorized_line`]); `extra` are further server options.
     pub fn start(lines: &[String], extra: &[&str]) -> Self {
-        Self::start_bound(&format!("tcp://127.0.0.1:{}", free_port()), lines, extra)
+        Self::start_bound(
+            &format!("tcp://127.0.0.1:{}", free_port_pair()),
+            lines,
+            extra,
+        )
     }
 
     /// As [`start`], bound to `endpoint`; clients connect through 127.0.0.1.
