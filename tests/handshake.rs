@@ -102,12 +102,7 @@ fn a_trusted_key_makes_the_client_speak_curve() {
     };
     let address = "tcp://127.0.0.1:7464";
     let dir = tempfile::tempdir().unwrap();
-    let security = Security {
-        pinned: None,
-        client_key: dir.path().join("client.key"),
-        known_servers: dir.path().join("known_servers"),
-    };
-    keys::write_key_files(&security.client_key, &client, KeyOwner::Client, false).unwrap();
+    let security = trusting_nothing(dir.path(), &client);
     let unknown = security.connect_check(address, WAIT).unwrap_err();
     let SecurityError::ServerKeyUnknown { public_key, .. } = unknown else {
         panic!("expected ServerKeyUnknown, got {unknown:?}");
@@ -123,6 +118,17 @@ fn a_trusted_key_makes_the_client_speak_curve() {
     let mut client = Client::new(address, "s", options);
     let ping = client.ping().expect("the CURVE connection answers");
     assert!(ping.value.is_ok(), "{:?}", ping.value);
+}
+
+/// A client with `client`'s key file in `dir` that pins and knows no server.
+fn trusting_nothing(dir: &std::path::Path, client: &KeyPair) -> Security {
+    let security = Security {
+        pinned: None,
+        client_key: dir.join("client.key"),
+        known_servers: dir.join("known_servers"),
+    };
+    keys::write_key_files(&security.client_key, client, KeyOwner::Client, false).unwrap();
+    security
 }
 
 /// The bridge's next event other than `Connecting`.
@@ -144,12 +150,7 @@ fn the_bridge_asks_before_trusting_and_then_connects_with_curve() {
     };
     let address = "tcp://127.0.0.1:7466";
     let dir = tempfile::tempdir().unwrap();
-    let security = Security {
-        pinned: None,
-        client_key: dir.path().join("client.key"),
-        known_servers: dir.path().join("known_servers"),
-    };
-    keys::write_key_files(&security.client_key, &client, KeyOwner::Client, false).unwrap();
+    let security = trusting_nothing(dir.path(), &client);
     let mut settings = BridgeSettings::new(address, "bridge-curve");
     settings.security = Some(security.clone());
     settings.reconnect = Some(Reconnect {

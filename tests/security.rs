@@ -14,7 +14,8 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::security::{
-    CurveServer, Keys, RecordingProxy, authorized_line, body, curve_request, spawn_gst,
+    CurveServer, Keys, RecordingProxy, authorized_line, body, curve_request, curve_socket,
+    key_args, spawn_gst,
 };
 use common::{TempDir, TestServer, free_port, free_port_pair, stui};
 use serde_json::{Value, json};
@@ -272,12 +273,7 @@ fn key_files_others_can_read_are_refused() {
     server_keys.write_secret(&key_file, 0o644);
     let authorized = dir.path().join("authorized_keys");
     std::fs::write(&authorized, "").unwrap();
-    let args = [
-        "--server-key".to_string(),
-        key_file.display().to_string(),
-        "--authorized-keys".to_string(),
-        authorized.display().to_string(),
-    ];
+    let args = key_args(&key_file, &authorized);
     let (status, stderr) = failed_start(&format!("tcp://127.0.0.1:{}", free_port()), &args);
     assert_eq!(status, 2, "{stderr}");
     assert!(
@@ -310,21 +306,8 @@ fn a_removed_key_is_refused_on_its_next_request_and_other_sessions_stay() {
         &[],
     );
     let context = zmq::Context::new();
-    let socket_of = |keys: &Keys| {
-        let socket = context.socket(zmq::REQ).unwrap();
-        socket.set_linger(0).unwrap();
-        socket
-            .set_curve_serverkey(&zmq::z85_decode(&server.keys.public).unwrap())
-            .unwrap();
-        socket
-            .set_curve_publickey(&zmq::z85_decode(&keys.public).unwrap())
-            .unwrap();
-        socket
-            .set_curve_secretkey(&zmq::z85_decode(&keys.secret).unwrap())
-            .unwrap();
-        socket.connect(&server.address).unwrap();
-        socket
-    };
+    let socket_of =
+        |keys: &Keys| curve_socket(&context, &server.address, &server.keys.public, keys);
     let ask = |socket: &zmq::Socket, session: &str, code: &str| -> Value {
         socket
             .send(
@@ -468,12 +451,7 @@ fn a_malformed_authorized_keys_line_stops_the_server_naming_file_and_line() {
         Keys::generate().public
     );
     std::fs::write(&authorized, text).unwrap();
-    let args = [
-        "--server-key".to_string(),
-        key_file.display().to_string(),
-        "--authorized-keys".to_string(),
-        authorized.display().to_string(),
-    ];
+    let args = key_args(&key_file, &authorized);
     let (status, stderr) = failed_start(&format!("tcp://127.0.0.1:{}", free_port()), &args);
     assert_eq!(status, 2, "{stderr}");
     let named = format!("{}:3:", authorized.display());

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::security::{CurveServer, Keys, authorized_line};
+use common::security::{CurveServer, Keys, authorized_line, set_curve};
 
 /// A REQ socket to `address`: CURVE with `client` keys and the server's
 /// public key, or plaintext; with a monitor of its handshake events.
@@ -19,15 +19,7 @@ fn connect(
     let socket = context.socket(zmq::REQ).expect("a socket");
     socket.set_linger(0).expect("linger");
     if let Some((client, server)) = curve {
-        socket
-            .set_curve_serverkey(&zmq::z85_decode(server).unwrap())
-            .expect("server key");
-        socket
-            .set_curve_publickey(&zmq::z85_decode(&client.public).unwrap())
-            .expect("public key");
-        socket
-            .set_curve_secretkey(&zmq::z85_decode(&client.secret).unwrap())
-            .expect("secret key");
+        set_curve(&socket, server, client);
     }
     let monitor_endpoint = format!("inproc://monitor-{}", uuid::Uuid::new_v4());
     socket

@@ -77,6 +77,7 @@ fn written(model: &mut Model, address: &str, error: Option<String>) -> Vec<Effec
 mod tests {
     use super::*;
     use crate::app::update;
+    use crate::app::update::tests::notices;
     use crate::net::NetEvent;
     use crate::ui::Msg;
 
@@ -102,17 +103,6 @@ mod tests {
         };
         assert_eq!(update(&mut model, unknown_key()), vec![]);
         model
-    }
-
-    fn notices(model: &Model) -> Vec<&str> {
-        model
-            .transcript
-            .iter()
-            .filter_map(|entry| match entry {
-                TranscriptEntry::Notice(text) => Some(text.as_str()),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]

@@ -1357,7 +1357,7 @@ pub(super) mod tests {
         assert!(!model.choosing_interrupt);
     }
 
-    fn notices(model: &Model) -> Vec<&str> {
+    pub(in crate::app) fn notices(model: &Model) -> Vec<&str> {
         model
             .transcript
             .iter()

@@ -97,14 +97,8 @@ impl CurveServer {
         std::fs::write(&authorized_keys, lines.concat()).unwrap();
         let log_file = dir.path().join("server.log");
         let audit_log = dir.path().join("audit.log");
-        let mut args: Vec<String> = vec![
-            "--server-key".into(),
-            key_file.display().to_string(),
-            "--authorized-keys".into(),
-            authorized_keys.display().to_string(),
-            "--audit-log".into(),
-            audit_log.display().to_string(),
-        ];
+        let mut args = key_args(&key_file, &authorized_keys);
+        args.extend(["--audit-log".into(), audit_log.display().to_string()]);
         args.extend(extra.iter().map(|s| s.to_string()));
         let child = spawn_gst(endpoint, &log_file, &args);
         let port = endpoint.rsplit(':').next().unwrap();
@@ -192,6 +186,29 @@ pub fn spawn_gst(endpoint: &str, log_file: &Path, args: &[String]) -> Child {
         .expect("gst runs (scripts/install-deps.sh installs it)")
 }
 
+/// A REQ socket connected to `address` with CURVE: `client`'s keys and
+/// the server key `server_public`.
+pub fn curve_socket(
+    context: &zmq::Context,
+    address: &str,
+    server_public: &str,
+    client: &Keys,
+) -> zmq::Socket {
+    let socket = context.socket(zmq::REQ).unwrap();
+    socket.set_linger(0).unwrap();
+    set_curve(&socket, server_public, client);
+    socket.connect(address).unwrap();
+    socket
+}
+
+/// Makes `socket` a CURVE client with `client`'s keys of `server_public`.
+pub fn set_curve(socket: &zmq::Socket, server_public: &str, client: &Keys) {
+    let key = |text: &str| zmq::z85_decode(text).unwrap();
+    socket.set_curve_serverkey(&key(server_public)).unwrap();
+    socket.set_curve_publickey(&key(&client.public)).unwrap();
+    socket.set_curve_secretkey(&key(&client.secret)).unwrap();
+}
+
 /// One raw request on a CURVE REQ socket: the reply text, or None when
 /// none came within `wait` (refused in the handshake, or no server).
 pub fn curve_request(
@@ -202,23 +219,22 @@ pub fn curve_request(
     wait: Duration,
 ) -> Option<String> {
     let context = zmq::Context::new();
-    let socket = context.socket(zmq::REQ).unwrap();
-    socket.set_linger(0).unwrap();
-    socket
-        .set_curve_serverkey(&zmq::z85_decode(server_public).unwrap())
-        .unwrap();
-    socket
-        .set_curve_publickey(&zmq::z85_decode(&client.public).unwrap())
-        .unwrap();
-    socket
-        .set_curve_secretkey(&zmq::z85_decode(&client.secret).unwrap())
-        .unwrap();
-    socket.connect(address).unwrap();
+    let socket = curve_socket(&context, address, server_public, client);
     socket.send(body.as_bytes(), 0).unwrap();
     if socket.poll(zmq::POLLIN, wait.as_millis() as i64).unwrap() == 0 {
         return None;
     }
     socket.recv_string(0).unwrap().ok()
+}
+
+/// The server options of a key file and an authorized-keys file.
+pub fn key_args(key_file: &Path, authorized_keys: &Path) -> Vec<String> {
+    vec![
+        "--server-key".into(),
+        key_file.display().to_string(),
+        "--authorized-keys".into(),
+        authorized_keys.display().to_string(),
+    ]
 }
 
 /// A request body of `kind` with `params` in `session`.
