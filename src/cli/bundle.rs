@@ -115,7 +115,7 @@ pub fn tail_lines(path: &Path, lines: usize) -> Option<Vec<u8>> {
 /// The secret keys this machine holds: of the key file the local server's
 /// settings name, and of every `*.key` file in the config directory's keys/.
 fn secret_keys(settings: &Settings) -> Vec<String> {
-    let keys_dir = crate::paths::config_dir().join("keys");
+    let keys_dir = crate::security::keys::keys_dir();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&keys_dir)
         .into_iter()
         .flatten()

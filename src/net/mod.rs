@@ -124,6 +124,12 @@ pub use client::{Client, ClientOptions, NetError, Timed};
 pub use connection::{Connection, Outcome};
 pub use port::NetPort;
 
+/// The host and port of a `tcp://HOST:PORT` endpoint (the host as written,
+/// brackets of an IPv6 address kept); None for other transports.
+pub fn tcp_host_port(endpoint: &str) -> Option<(&str, &str)> {
+    endpoint.strip_prefix("tcp://")?.rsplit_once(':')
+}
+
 /// The one ZeroMQ context of the process: every socket comes from it.
 pub fn context() -> &'static zmq::Context {
     static CONTEXT: std::sync::OnceLock<zmq::Context> = std::sync::OnceLock::new();

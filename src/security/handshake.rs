@@ -170,8 +170,7 @@ fn presented_key(
 
 /// The key endpoint of a server at `tcp://HOST:PORT`: `tcp://HOST:PORT+1`.
 pub fn key_endpoint(address: &str) -> Option<String> {
-    let rest = address.strip_prefix("tcp://")?;
-    let (host, port) = rest.rsplit_once(':')?;
+    let (host, port) = crate::net::tcp_host_port(address)?;
     let port: u16 = port.parse().ok()?;
     Some(format!("tcp://{host}:{}", port.checked_add(1)?))
 }

@@ -103,11 +103,14 @@ pub fn fingerprint(z85: &str) -> Result<String, String> {
     decode_key(z85).map(|key| fingerprint_of_bytes(&key))
 }
 
+/// Where `stui keygen` writes key files: `<config dir>/keys`.
+pub fn keys_dir() -> PathBuf {
+    crate::paths::config_dir().join("keys")
+}
+
 /// Where `stui keygen` writes: `<config dir>/keys/client.key` or `server.key`.
 pub fn default_secret_path(owner: KeyOwner) -> PathBuf {
-    crate::paths::config_dir()
-        .join("keys")
-        .join(format!("{}.key", owner.name()))
+    keys_dir().join(format!("{}.key", owner.name()))
 }
 
 /// The public file beside a secret key file (`client.key` → `client.pub`).

@@ -565,10 +565,8 @@ impl LocalServer {
                 .ok()
         });
         ClientOptions {
-            request_timeout: timeout,
-            tries: 1,
             curve,
-            ..ClientOptions::default()
+            ..one_try_options(timeout)
         }
     }
 
@@ -620,12 +618,20 @@ fn vm_stderr_file(log: &Path) -> PathBuf {
 
 /// One plaintext ping with a single try: answers the round trip.
 pub fn ping_once(address: &str, timeout: Duration) -> Option<Duration> {
-    let options = ClientOptions {
+    ping_with(&mut Client::new(
+        address,
+        "stui-probe",
+        one_try_options(timeout),
+    ))
+}
+
+/// Plaintext options for one exchange: a single try, this timeout.
+fn one_try_options(timeout: Duration) -> ClientOptions {
+    ClientOptions {
         request_timeout: timeout,
         tries: 1,
         ..ClientOptions::default()
-    };
-    ping_with(&mut Client::new(address, "stui-probe", options))
+    }
 }
 
 fn ping_with(client: &mut Client) -> Option<Duration> {

@@ -131,17 +131,13 @@ fn reaches(address: &str, endpoint: &str) -> bool {
     if address == endpoint {
         return true;
     }
-    let tcp_host_port = |endpoint: &str| {
-        let rest = endpoint.strip_prefix("tcp://")?;
-        let (host, port) = rest.rsplit_once(':')?;
-        Some((host.to_string(), port.to_string()))
-    };
+    let tcp_host_port = crate::net::tcp_host_port;
     let (Some((_, port)), Some((host, bind_port))) =
         (tcp_host_port(address), tcp_host_port(endpoint))
     else {
         return false;
     };
-    let every_interface = ["*", "0.0.0.0", "[::]", "::"].contains(&host.as_str());
+    let every_interface = ["*", "0.0.0.0", "[::]", "::"].contains(&host);
     port == bind_port && (every_interface || is_loopback(endpoint))
 }
 
